@@ -1,0 +1,19 @@
+/** The `regiongym` command line. Each subcommand lives in benchmarks/commands/. */
+import { Command } from 'commander';
+import { RegionGymError } from '../env/core/errors.ts';
+import { registerTrainSupervised } from './commands/train-supervised.ts';
+import { registerPipeline } from './commands/pipeline.ts';
+
+const program = new Command('regiongym').description('active learning for semantic segmentation as a gym-style benchmark').showHelpAfterError();
+registerTrainSupervised(program);
+registerPipeline(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof RegionGymError) {
+    process.stderr.write(`regiongym: ${e.name}: ${e.message}\n`);
+    process.exit(2);
+  }
+  throw e;
+}

@@ -1,0 +1,61 @@
+/** `regiongym train-supervised`: the full-supervision upper bound, with a progress bar. */
+import type { Command } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { Subject } from 'rxjs';
+import { initBackend, BACKEND_NAMES, type BackendName } from '../../env/model/backend.ts';
+import { writeFileAtomic } from '../../env/core/fs.ts';
+import { loadData, DATA_NAMES, type DataName } from '../data-source.ts';
+import { trainSupervised, type SupervisedEpochEvent } from '../train-supervised.ts';
+import { choiceOption, floatOption, intOption } from '../cli-options.ts';
+import { join } from 'node:path';
+
+interface Opts {
+  data: DataName;
+  scale: number;
+  root?: string;
+  epochs: number;
+  seed: number;
+  lr: number;
+  batch: number;
+  crop: number;
+  patience?: number;
+  out?: string;
+  backend: BackendName;
+}
+
+export function registerTrainSupervised(program: Command): void {
+  program
+    .command('train-supervised')
+    .description('train the segmentation net on all labels of the train split; prints test mIoU and per-class IoU')
+    .option('--data <name>', `data set: ${DATA_NAMES.join('|')}`, choiceOption('--data', DATA_NAMES), 'synthetic')
+    .option('--scale <f>', 'resize factor of the 480×360 native size (synthetic too)', floatOption('--scale', 0, 1), 0.2)
+    .option('--root <dir>', 'data folder (camvid: defaults to $REGIONGYM_CAMVID)')
+    .option('--epochs <n>', 'training epochs', intOption('--epochs', 1), 20)
+    .option('--seed <n>', 'seed of every random draw', intOption('--seed'), 0)
+    .option('--lr <f>', 'SGD learning rate', floatOption('--lr', 0, 10), 0.01)
+    .option('--batch <n>', 'batch size', intOption('--batch', 1), 16)
+    .option('--crop <n>', 'square training crop (multiple of 4)', intOption('--crop', 4), 64)
+    .option('--patience <n>', 'stop after n epochs without a better val mIoU', intOption('--patience', 1))
+    .option('--out <dir>', 'save the best model (model.json + weights.bin) and result.json here')
+    .option('--backend <name>', BACKEND_NAMES.join('|'), choiceOption('--backend', BACKEND_NAMES), 'auto')
+    .action(async (o: Opts) => {
+      const backend = await initBackend(o.backend);
+      const ds = loadData({ name: o.data, scale: o.scale, root: o.root });
+      process.stderr.write(`train-supervised: ${ds.name} ${ds.height}×${ds.width}, ${ds.splits.train?.length} train images, backend ${backend}, ${o.epochs} epochs\n`);
+      const bar = new SingleBar({ format: 'epoch {value}/{total} |{bar}| loss {loss} val mIoU {val} (best {best}) eta {eta_formatted}', stream: process.stderr }, Presets.shades_classic);
+      const events = new Subject<SupervisedEpochEvent>();
+      bar.start(o.epochs, 0, { loss: '-', val: '-', best: '-' });
+      events.subscribe((e) => bar.update(e.epoch, { loss: e.loss.toFixed(3), val: (100 * e.valMIoU).toFixed(1), best: (100 * e.bestValMIoU).toFixed(1) }));
+      const r = await trainSupervised(
+        ds,
+        { epochs: o.epochs, seed: o.seed, patience: o.patience, outDir: o.out, train: { lr: o.lr, batchSize: o.batch, cropHeight: o.crop, cropWidth: o.crop } },
+        events,
+      );
+      bar.stop();
+      const summary = { ...r, backend, options: o };
+      if (o.out) writeFileAtomic(join(o.out, 'result.json'), JSON.stringify(summary, null, 1));
+      console.log(`test mIoU ${(100 * r.test.mIoU).toFixed(2)}  pixel acc ${(100 * r.test.pixelAccuracy).toFixed(2)}  (best epoch ${r.bestEpoch}/${r.epochsRun}, ${(r.wallMs / 1000).toFixed(1)} s, ${r.trainImagesPerSec.toFixed(1)} train images/s on ${backend})`);
+      console.log('per-class IoU:');
+      r.test.perClassIoU.forEach((v, c) => console.log(`  ${ds.classNames[c]!.padEnd(12)} ${Number.isNaN(v) ? '  n/a' : (100 * v).toFixed(2)}`));
+    });
+}

@@ -1,0 +1,52 @@
+/**
+ * Compute backend selection. wasm (SIMD, one thread per process) is the default; `cpu` is the
+ * pure-JS reference; `node`/`node-gpu` use @tensorflow/tfjs-node(-gpu) when that optional package
+ * loads (it cannot install on machines without internet, so nothing requires it).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BackendError } from '../core/errors.ts';
+import { registerWasmConvGrads } from './wasm-conv-grads.ts';
+
+export const BACKEND_NAMES = ['auto', 'wasm', 'cpu', 'node', 'node-gpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** The name tfjs registers each optional native package under. */
+const NATIVE_PACKAGES = { node: '@tensorflow/tfjs-node', 'node-gpu': '@tensorflow/tfjs-node-gpu' } as const;
+
+async function tryNative(kind: 'node' | 'node-gpu'): Promise<string | null> {
+  try {
+    await import(NATIVE_PACKAGES[kind]);
+  } catch (e) {
+    return `${NATIVE_PACKAGES[kind]} did not load (${(e as Error).message.split('\n')[0]})`;
+  }
+  return (await tf.setBackend('tensorflow')) ? null : `${NATIVE_PACKAGES[kind]} loaded but its backend did not start`;
+}
+
+async function useWasm(): Promise<void> {
+  await import('@tensorflow/tfjs-backend-wasm');
+  registerWasmConvGrads();
+  if (!(await tf.setBackend('wasm'))) throw new BackendError("backend 'wasm' failed to initialise");
+}
+
+/**
+ * Select and initialise a backend; returns the tfjs backend name actually in use.
+ * `auto` tries node-gpu, node, then wasm. An explicit choice that cannot load throws BackendError.
+ */
+export async function initBackend(name: BackendName = 'auto'): Promise<string> {
+  if (!(BACKEND_NAMES as readonly string[]).includes(name)) {
+    throw new BackendError(`unknown backend '${name}': expected one of ${BACKEND_NAMES.join(', ')}`);
+  }
+  tf.env().set('PROD', true); // silences tfjs' console hints; the env never prints
+  if (name === 'node' || name === 'node-gpu') {
+    const failure = await tryNative(name);
+    if (failure) throw new BackendError(`backend '${name}' cannot load: ${failure}. Use --backend wasm or cpu.`);
+  } else if (name === 'wasm') {
+    await useWasm();
+  } else if (name === 'cpu') {
+    await tf.setBackend('cpu');
+  } else if ((await tryNative('node-gpu')) !== null && (await tryNative('node')) !== null) {
+    await useWasm();
+  }
+  await tf.ready();
+  return tf.getBackend();
+}

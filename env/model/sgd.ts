@@ -1,0 +1,59 @@
+/**
+ * SGD with momentum, L2 weight decay and global gradient-norm clipping, in PyTorch's formulation
+ * (g ← clip(g) + wd·w; v ← m·v + g; w ← w − lr·v), which is what ralis-spec.md §7 specifies.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export interface SgdConfig {
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  /** Global L2 norm the gradient is clipped to; Infinity disables clipping. */
+  clipNorm: number;
+}
+
+export class Sgd {
+  private readonly velocity: tf.Variable[];
+  lr: number;
+
+  constructor(
+    private readonly variables: readonly tf.Variable[],
+    readonly config: SgdConfig,
+  ) {
+    this.lr = config.lr;
+    this.velocity = variables.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+  }
+
+  /** One update on `lossFn`; returns the loss value (one scalar read per step). */
+  step(lossFn: () => tf.Scalar): number {
+    const { momentum, weightDecay, clipNorm } = this.config;
+    const lossValue = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(lossFn, this.variables as tf.Variable[]);
+      const gs = this.variables.map((v) => grads[v.name] ?? tf.zerosLike(v));
+      let scale: tf.Scalar = tf.scalar(1);
+      if (Number.isFinite(clipNorm)) {
+        const norm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g)))));
+        scale = tf.minimum(1, tf.div(clipNorm, tf.add(norm, 1e-6))) as tf.Scalar;
+      }
+      this.variables.forEach((v, i) => {
+        const g = tf.add(tf.mul(gs[i]!, scale), tf.mul(v, weightDecay));
+        const vel = tf.add(tf.mul(this.velocity[i]!, momentum), g);
+        this.velocity[i]!.assign(vel);
+        v.assign(tf.sub(v, tf.mul(vel, this.lr)));
+      });
+      return value;
+    });
+    const loss = lossValue.dataSync()[0]!;
+    lossValue.dispose();
+    return loss;
+  }
+
+  /** Reset momentum (a fresh optimizer over the same variables). */
+  resetState(): void {
+    for (const v of this.velocity) tf.tidy(() => v.assign(tf.zerosLike(v)));
+  }
+
+  dispose(): void {
+    for (const v of this.velocity) v.dispose();
+  }
+}

@@ -1,0 +1,8 @@
+// Mocha root hooks: every test runs on the wasm backend (the default users get), initialised once.
+import { initBackend } from '../env/model/backend.ts';
+
+export const mochaHooks = {
+  async beforeAll(): Promise<void> {
+    await initBackend('wasm');
+  },
+};

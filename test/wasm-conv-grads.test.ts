@@ -1,0 +1,59 @@
+import { expect } from 'chai';
+import * as tf from '@tensorflow/tfjs';
+import { onBackend, maxAbsDiff } from './helpers.ts';
+import { Rng } from '../env/core/rng.ts';
+import { Segmenter } from '../env/model/segmenter.ts';
+import { makeSyntheticDataset } from '../env/data/synthetic.ts';
+
+/** dL/dx and dL/dW of sum(conv(x, W) * r) for a fixed random r, on the current backend. */
+function convGrads(xs: Float32Array, ws: Float32Array, xShape: number[], wShape: number[], stride: number, pad: 'same' | 'valid') {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(xs, xShape as [number, number, number, number]);
+    const w = tf.tensor4d(ws, wShape as [number, number, number, number]);
+    const f = (a: tf.Tensor4D, b: tf.Tensor4D) => {
+      const y = tf.conv2d(a, b, stride, pad);
+      return tf.sum(tf.mul(y, tf.randomUniform(y.shape, -1, 1, 'float32', 3)));
+    };
+    const [dx, dw] = tf.grads(f as never)([x, w]);
+    return { dx: dx!.dataSync().slice(), dw: dw!.dataSync().slice() };
+  });
+}
+
+describe('wasm convolution gradient kernels', () => {
+  const cases = [
+    { k: 3, stride: 1, pad: 'same' as const },
+    { k: 3, stride: 2, pad: 'same' as const },
+    { k: 3, stride: 1, pad: 'valid' as const },
+    { k: 3, stride: 2, pad: 'valid' as const },
+    { k: 1, stride: 1, pad: 'same' as const },
+    { k: 1, stride: 2, pad: 'valid' as const },
+  ];
+  for (const c of cases) {
+    it(`match the cpu backend: ${c.k}×${c.k}, stride ${c.stride}, ${c.pad}`, async () => {
+      const xShape = [2, 9, 11, 5], wShape = [c.k, c.k, 5, 7];
+      const rng = new Rng(c.k * 10 + c.stride);
+      const xs = Float32Array.from({ length: 2 * 9 * 11 * 5 }, () => rng.normal());
+      const ws = Float32Array.from({ length: c.k * c.k * 35 }, () => rng.normal());
+      const cpu = await onBackend('cpu', () => convGrads(xs, ws, xShape, wShape, c.stride, c.pad));
+      const wasm = convGrads(xs, ws, xShape, wShape, c.stride, c.pad);
+      expect(maxAbsDiff(wasm.dw, cpu.dw)).to.be.below(1e-3);
+      expect(maxAbsDiff(wasm.dx, cpu.dx)).to.be.below(1e-3);
+      // the comparison is not vacuous
+      expect(maxAbsDiff(cpu.dw, new Float32Array(cpu.dw.length))).to.be.above(0.1);
+    });
+  }
+
+  it('a conv net trains on wasm: loss falls and no tensor leaks', () => {
+    const ds = makeSyntheticDataset({ seed: 1, height: 32, width: 32, counts: { d_t: 8, d_s: 0, d_v: 0, val: 0, test: 0 } });
+    const model = Segmenter.create(11, 32, 32, new Rng(1), { lr: 0.05, momentum: 0.9, weightDecay: 0, clipNorm: 4, batchSize: 8, cropHeight: 32, cropWidth: 32, flip: false });
+    const items = ds.splits.d_t!.map((s) => ({ image: s.image, label: s.label }));
+    const rng = new Rng(2);
+    const first = model.trainEpoch(items, rng);
+    const before = tf.memory().numTensors;
+    let last = first;
+    for (let i = 0; i < 15; i++) last = model.trainEpoch(items, rng);
+    expect(tf.memory().numTensors).to.equal(before);
+    expect(last).to.be.below(first * 0.8);
+    model.dispose();
+  });
+});
