@@ -103,9 +103,9 @@ export class Segmenter {
     return cm;
   }
 
-  /** Fresh copy of the weights and training config (optimizer state starts at zero). */
-  clone(): Segmenter {
-    return new Segmenter(cloneUNet(this.params), this.train, this.height, this.width);
+  /** Fresh copy of the weights (optimizer state starts at zero), optionally with another training config. */
+  clone(train: SegTrainConfig = this.train): Segmenter {
+    return new Segmenter(cloneUNet(this.params), train, this.height, this.width);
   }
 
   /** Overwrite these weights with `other`'s. */

@@ -1,0 +1,286 @@
+/**
+ * ActiveSegEnv: region-based active learning for segmentation as an MDP (ralis-spec.md §2–4, §6.1).
+ *
+ * reset → the segmentation net starts from the initial weights, nothing is labelled, candidates are
+ * drawn. step(action) → label one candidate per pool, train the net on the labelled regions, measure
+ * mIoU on the reward set; reward = 100·(mIoU_after − mIoU_before). The contract (seeding, ownership,
+ * termination) is in env/core/env.ts and active-seg-types.ts; the options in active-seg-config.ts.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Subject, type Observable } from 'rxjs';
+import type { Env, EnvSpec, ResetOptions, StepResult } from './core/env.ts';
+import { InvalidActionError, ResetNeededError } from './core/errors.ts';
+import { Rng } from './core/rng.ts';
+import { Box, DictSpace, MultiBinary, MultiDiscrete } from './core/spaces.ts';
+import { getSplit, type SegSample } from './data/dataset.ts';
+import { Segmenter } from './model/segmenter.ts';
+import type { TrainItem } from './model/batches.ts';
+import { segMetrics, type SegMetrics } from './metrics.ts';
+import { actionFeatureSize, KL_BINS, stateFeatureSize } from './features.ts';
+import { LabeledRegions, makeGrid, regionCentre, regionClassDistribution, splitRegionId, trainingMask, type RegionGrid } from './regions.ts';
+import { arrangePools, sampleCandidateRegions } from './candidates.ts';
+import { maskOf, poolFeatures, stateFeatures } from './observation.ts';
+import { resolveConfig, type ActiveSegConfig, type ActiveSegOptions } from './active-seg-config.ts';
+import type { ActiveSegEvent, ActiveSegInfo, ActiveSegObs, CandidateStats } from './active-seg-types.ts';
+
+/** Everything that belongs to one episode; replaced wholesale by reset. */
+interface Episode {
+  readonly model: Segmenter;
+  readonly labeled: LabeledRegions;
+  readonly poolRng: Rng;
+  readonly trainRng: Rng;
+  readonly baldRng: Rng;
+  /** Ground-truth class distributions of labelled regions, flat [L·(C+1)] (the KL-to-labeled reference). */
+  labeledDist: number[];
+  readonly labeledHist: Float64Array;
+  /** Training target per pool image that has labelled regions. */
+  readonly masks: Map<number, Uint8Array>;
+  step: number;
+  prevMIoU: number;
+  metrics: SegMetrics;
+  slots: Int32Array;
+  stats: CandidateStats;
+  obs: ActiveSegObs;
+  newIds: Int32Array;
+  done: boolean;
+}
+
+export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo> {
+  readonly config: ActiveSegConfig;
+  readonly grid: RegionGrid;
+  readonly observationSpace: DictSpace<ActiveSegObs>;
+  readonly actionSpace: MultiDiscrete;
+  readonly metadata = { renderModes: [] as const };
+  readonly spec: EnvSpec;
+  readonly events$: Observable<ActiveSegEvent>;
+
+  private readonly events = new Subject<ActiveSegEvent>();
+  private readonly poolImages: readonly SegSample[];
+  private readonly stateImages: readonly SegSample[];
+  private readonly rewardImages: readonly SegSample[];
+  private seedStream: Rng;
+  private episode: Episode | null = null;
+  private closed = false;
+
+  constructor(options: ActiveSegOptions, spec?: Partial<EnvSpec>) {
+    this.config = resolveConfig(options);
+    const { data, poolsPerStep: K, poolSize: N } = this.config;
+    this.grid = makeGrid(data.height, data.width, this.config.regionHeight, this.config.regionWidth);
+    this.poolImages = getSplit(data, this.config.poolSplit);
+    this.stateImages = getSplit(data, this.config.stateSplit);
+    this.rewardImages = getSplit(data, this.config.rewardSplit);
+    this.seedStream = new Rng(this.config.seed);
+    this.events$ = this.events.asObservable();
+    this.spec = { id: spec?.id ?? 'ActiveSeg-v0', nondeterministic: spec?.nondeterministic ?? false, maxEpisodeSteps: Math.ceil(this.config.budgetRegions / K) };
+
+    const C = data.numClasses;
+    const maxEntropy = Math.log(C) * (1 + 1e-5) + 1e-6;
+    const regionFeatureHigh = new Float32Array(stateFeatureSize(C));
+    regionFeatureHigh.fill(this.grid.regionH * this.grid.regionW, 0, C + 1);
+    regionFeatureHigh.fill(maxEntropy, C + 1);
+    const actionHigh = new Float32Array(actionFeatureSize(C)).fill(1 + 1e-6);
+    actionHigh.set(regionFeatureHigh);
+    this.observationSpace = new DictSpace<ActiveSegObs>({
+      state: new Box<tf.Tensor2D>([this.stateImages.length * this.grid.perImage, stateFeatureSize(C)], 0, regionFeatureHigh),
+      pools: new Box<tf.Tensor3D>([K, N, actionFeatureSize(C)], 0, actionHigh),
+      actionMask: new MultiBinary(K * N),
+    });
+    this.actionSpace = new MultiDiscrete(Array.from({ length: K }, () => N));
+  }
+
+  /** Pool-split images, in region-id order (region id = index · regionsPerImage + region). */
+  get pool(): readonly SegSample[] {
+    return this.poolImages;
+  }
+
+  /** Labelled region ids so far (for tests and tools; agents read `info`). */
+  get labeledRegionIds(): readonly number[] {
+    return this.episode?.labeled.ids() ?? [];
+  }
+
+  /** The episode's segmentation model (benchmarks use it for final training; agents must not). */
+  get model(): Segmenter | null {
+    return this.episode?.model ?? null;
+  }
+
+  async reset(opts: ResetOptions = {}): Promise<[ActiveSegObs, ActiveSegInfo]> {
+    this.assertOpen();
+    const t0 = performance.now();
+    if (opts.seed !== undefined) this.seedStream = new Rng(opts.seed);
+    const episodeSeed = this.seedStream.nextUint32();
+    const rng = new Rng(episodeSeed);
+    const cfg = this.config;
+    this.disposeEpisode();
+    const model = cfg.initialModel ? cfg.initialModel.clone(cfg.seg) : Segmenter.create(cfg.data.numClasses, cfg.data.height, cfg.data.width, rng.fork('init'), cfg.seg);
+    const metrics = segMetrics(model.evaluate(this.rewardImages, cfg.inferenceBatch));
+    const ep: Episode = {
+      model,
+      labeled: new LabeledRegions(this.grid, this.poolImages.length),
+      poolRng: rng.fork('pools'),
+      trainRng: rng.fork('train'),
+      baldRng: rng.fork('bald'),
+      labeledDist: [],
+      labeledHist: new Float64Array(cfg.data.numClasses + 1),
+      masks: new Map(),
+      step: 0,
+      prevMIoU: cfg.firstRewardAgainstZero ? 0 : metrics.mIoU,
+      metrics,
+      slots: new Int32Array(0),
+      stats: { meanEntropy: new Float32Array(0), bald: null },
+      obs: null as unknown as ActiveSegObs,
+      newIds: new Int32Array(0),
+      done: false,
+    };
+    this.episode = ep;
+    this.observe(ep);
+    this.events.next({ type: 'reset', episodeSeed, rewardMIoU: metrics.mIoU, ms: performance.now() - t0 });
+    return [ep.obs, this.info(ep)];
+  }
+
+  async step(action: Int32Array): Promise<StepResult<ActiveSegObs, ActiveSegInfo>> {
+    this.assertOpen();
+    const ep = this.episode;
+    if (!ep) throw new ResetNeededError('step() before reset(): call reset() first');
+    if (ep.done) throw new ResetNeededError(`the episode ended after step ${ep.step}: call reset() before stepping again`);
+    this.validate(action, ep);
+    const cfg = this.config;
+
+    // 1. label one candidate per pool until the budget is spent
+    const newIds: number[] = [];
+    for (let k = 0; k < cfg.poolsPerStep && ep.labeled.size < cfg.budgetRegions; k++) {
+      const id = ep.slots[k * cfg.poolSize + action[k]!]!;
+      if (id >= 0) {
+        this.label(ep, id);
+        newIds.push(id);
+      }
+    }
+    ep.newIds = Int32Array.from(newIds);
+    ep.step += 1;
+
+    // 2. train the segmentation net on the labelled regions
+    const tTrain = performance.now();
+    const items = this.trainItems(ep, cfg.trainOn === 'new' ? newIds : ep.labeled.ids());
+    for (let e = 0; e < cfg.epochsPerStep && items.length > 0; e++) {
+      const te = performance.now();
+      const loss = ep.model.trainEpoch(items, ep.trainRng);
+      this.events.next({ type: 'train', step: ep.step, epoch: e + 1, loss, items: items.length, ms: performance.now() - te });
+    }
+    const trainMs = performance.now() - tTrain;
+
+    // 3. reward = gain in reward-set mIoU
+    const tEval = performance.now();
+    ep.metrics = segMetrics(ep.model.evaluate(this.rewardImages, cfg.inferenceBatch));
+    const evalMs = performance.now() - tEval;
+    this.events.next({ type: 'eval', step: ep.step, mIoU: ep.metrics.mIoU, ms: evalMs });
+    const reward = 100 * (ep.metrics.mIoU - ep.prevMIoU);
+    ep.prevMIoU = ep.metrics.mIoU;
+
+    const terminated = ep.labeled.size >= cfg.budgetRegions;
+    const truncated = !terminated && !this.anyUnlabeled(ep);
+    ep.done = terminated || truncated;
+
+    // 4. next observation (Gymnasium returns one at the end too)
+    const tFeat = performance.now();
+    this.observe(ep);
+    const featuresMs = performance.now() - tFeat;
+    this.events.next({ type: 'step', step: ep.step, reward, usedRegions: ep.labeled.size, budgetRegions: cfg.budgetRegions, terminated, truncated, timings: { trainMs, evalMs, featuresMs } });
+    return [ep.obs, reward, terminated, truncated, this.info(ep)];
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.disposeEpisode();
+    this.closed = true;
+    this.events.complete();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ResetNeededError('the env is closed');
+  }
+
+  /** Throws InvalidActionError before anything changes. */
+  private validate(action: Int32Array, ep: Episode): void {
+    const { poolsPerStep: K, poolSize: N } = this.config;
+    if (!(action instanceof Int32Array)) throw new InvalidActionError(`action must be an Int32Array of length ${K}, got ${(action as unknown)?.constructor?.name ?? typeof action}`);
+    if (action.length !== K) throw new InvalidActionError(`action has length ${action.length}, expected ${K} (one candidate index per pool)`);
+    for (let k = 0; k < K; k++) {
+      const a = action[k]!;
+      if (a < 0 || a >= N) throw new InvalidActionError(`pool ${k}: index ${a} is out of range, expected 0..${N - 1}`);
+      const poolHasReal = ep.obs.actionMask.subarray(k * N, (k + 1) * N).some((m) => m === 1);
+      if (poolHasReal && ep.obs.actionMask[k * N + a] === 0) throw new InvalidActionError(`pool ${k}: index ${a} is a padding candidate (actionMask is 0)`);
+    }
+  }
+
+  private label(ep: Episode, id: number): void {
+    const C = this.config.data.numClasses;
+    const { image, region } = splitRegionId(this.grid, id);
+    const sample = this.poolImages[image]!;
+    ep.labeled.add(id);
+    const { dist, counts } = regionClassDistribution(this.grid, sample.label, region, C);
+    ep.labeledDist.push(...dist);
+    for (let c = 0; c <= C; c++) ep.labeledHist[c]! += counts[c]!;
+    ep.masks.set(image, trainingMask(this.grid, sample.label, ep.labeled.ofImage(image), this.config.data.ignoreIndex));
+  }
+
+  private trainItems(ep: Episode, ids: readonly number[]): TrainItem[] {
+    return ids.map((id) => {
+      const { image, region } = splitRegionId(this.grid, id);
+      return { image: this.poolImages[image]!.image, label: ep.masks.get(image)!, anchor: regionCentre(this.grid, region) };
+    });
+  }
+
+  private anyUnlabeled(ep: Episode): boolean {
+    return ep.labeled.size < this.poolImages.length * this.grid.perImage;
+  }
+
+  /** Draw candidates and compute the observation; replaces (and frees) the previous one. */
+  private observe(ep: Episode): void {
+    const cfg = this.config;
+    const C = cfg.data.numClasses;
+    const { poolsPerStep: K, poolSize: N } = cfg;
+    const candidates = ep.done ? [] : sampleCandidateRegions(ep.labeled, K * N, ep.poolRng);
+    const slots = arrangePools(candidates, K, N, ep.poolRng);
+    const L = ep.labeledDist.length / (C + 1);
+    const labeledDist = L > 0 ? tf.tensor2d(ep.labeledDist, [L, C + 1]) : null;
+    const bald = cfg.baldPasses > 0 ? { passes: cfg.baldPasses, rng: ep.baldRng } : null;
+    const { pools, stats } = poolFeatures(ep.model, this.poolImages, slots, K, N, this.grid, labeledDist, cfg.inferenceBatch, bald);
+    labeledDist?.dispose();
+    const state = stateFeatures(ep.model, this.stateImages, this.grid, cfg.inferenceBatch);
+    if (ep.obs) tf.dispose([ep.obs.state, ep.obs.pools]);
+    ep.slots = slots;
+    ep.stats = stats;
+    ep.obs = { state, pools, actionMask: maskOf(slots) };
+  }
+
+  private info(ep: Episode): ActiveSegInfo {
+    const cfg = this.config;
+    const regionPixels = this.grid.regionH * this.grid.regionW;
+    const used = ep.labeled.size;
+    return {
+      step: ep.step,
+      budgetRegions: cfg.budgetRegions,
+      usedRegions: used,
+      leftRegions: Math.max(0, cfg.budgetRegions - used),
+      regionPixels,
+      usedPixels: used * regionPixels,
+      budgetPixels: cfg.budgetRegions * regionPixels,
+      labeledRegionIds: Int32Array.from(ep.labeled.ids()),
+      newRegionIds: ep.newIds.slice(),
+      candidateIds: ep.slots.slice(),
+      candidates: { meanEntropy: ep.stats.meanEntropy.slice(), bald: ep.stats.bald ? ep.stats.bald.slice() : null },
+      rewardMIoU: ep.metrics.mIoU,
+      rewardPerClassIoU: ep.metrics.perClassIoU.slice(),
+      labeledClassHistogram: Array.from(ep.labeledHist),
+    };
+  }
+
+  private disposeEpisode(): void {
+    const ep = this.episode;
+    if (!ep) return;
+    if (ep.obs) tf.dispose([ep.obs.state, ep.obs.pools]);
+    ep.model.dispose();
+    this.episode = null;
+  }
+}
+
+export { KL_BINS };
