@@ -3,10 +3,12 @@ import { Command } from 'commander';
 import { RegionGymError } from '../env/core/errors.ts';
 import { registerTrainSupervised } from './commands/train-supervised.ts';
 import { registerPipeline } from './commands/pipeline.ts';
+import { registerCheckEnv } from './commands/check-env.ts';
 
 const program = new Command('regiongym').description('active learning for semantic segmentation as a gym-style benchmark').showHelpAfterError();
 registerTrainSupervised(program);
 registerPipeline(program);
+registerCheckEnv(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,61 @@
+/**
+ * Loading protocols: by name (benchmarks/protocols/NAME.json) or from a file path, validated with ajv
+ * before anything runs. Errors name the field, the value and what is allowed.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ErrorObject } from 'ajv';
+import { ConfigError } from '../env/core/errors.ts';
+import { protocolSchema, type Protocol } from './protocol-schema.ts';
+
+export type { Protocol } from './protocol-schema.ts';
+
+export const PROTOCOL_DIR = join(dirname(fileURLToPath(import.meta.url)), 'protocols');
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+const validate = ajv.compile(protocolSchema);
+
+function describe(e: ErrorObject, doc: unknown): string {
+  const field = e.instancePath ? e.instancePath.slice(1).replaceAll('/', '.') : '(top level)';
+  const value = e.instancePath.split('/').slice(1).reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], doc);
+  const shown = JSON.stringify(value);
+  switch (e.keyword) {
+    case 'enum':
+      return `${field} = ${shown}: allowed ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'additionalProperties':
+      return `${field}: unknown field '${(e.params as { additionalProperty: string }).additionalProperty}'`;
+    case 'required':
+      return `${field}: missing field '${(e.params as { missingProperty: string }).missingProperty}'`;
+    default:
+      return `${field} = ${shown}: ${e.message}`;
+  }
+}
+
+/** Validate a parsed protocol, including the cross-field rules the schema cannot say. */
+export function parseProtocol(doc: unknown, source = 'protocol'): Protocol {
+  if (!validate(doc)) throw new ConfigError(`${source} is invalid:\n  ${(validate.errors ?? []).map((e) => describe(e, doc)).join('\n  ')}`);
+  const p = doc;
+  const sorted = [...p.budgets].sort((a, b) => a - b);
+  if (sorted.some((b, i) => b !== p.budgets[i] || (i > 0 && b === sorted[i - 1]))) throw new ConfigError(`${source}: budgets = ${JSON.stringify(p.budgets)} must be strictly ascending`);
+  if (p.data.name === 'synthetic' && !p.data.synthetic) throw new ConfigError(`${source}: data.synthetic (seed and counts) is required when data.name is 'synthetic'`);
+  if (p.splits.evalPool === p.splits.reward || p.splits.evalPool === p.splits.test) throw new ConfigError(`${source}: splits.evalPool '${p.splits.evalPool}' must differ from the reward and test splits`);
+  return p;
+}
+
+export function protocolNames(): string[] {
+  return readdirSync(PROTOCOL_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+}
+
+/** A shipped protocol by name, or a JSON file by path. */
+export function loadProtocol(nameOrPath: string): Protocol {
+  const path = existsSync(nameOrPath) ? nameOrPath : join(PROTOCOL_DIR, `${nameOrPath}.json`);
+  if (!existsSync(path)) throw new ConfigError(`unknown protocol '${nameOrPath}': not a file, and not one of ${protocolNames().join(', ')}`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`protocol file ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  return parseProtocol(doc, path);
+}
