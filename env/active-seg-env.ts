@@ -98,6 +98,12 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
     return this.episode?.labeled.ids() ?? [];
   }
 
+  /** Training target of pool image `image`: ground truth in its labelled regions, ignore elsewhere. */
+  labelMask(image: number): Uint8Array {
+    const mask = this.episode?.masks.get(image);
+    return mask ? mask.slice() : new Uint8Array(this.grid.imageH * this.grid.imageW).fill(this.config.data.ignoreIndex);
+  }
+
   /** The episode's segmentation model (benchmarks use it for final training; agents must not). */
   get model(): Segmenter | null {
     return this.episode?.model ?? null;

@@ -55,7 +55,7 @@ export function regionFeatures(probs: tf.Tensor4D, g: RegionGrid): RegionFeature
     const [B, , , C] = probs.shape;
     const n = B * g.perImage;
     // predicted-class counts per region
-    const onehot = tf.oneHot(tf.argMax(probs, 3) as tf.Tensor3D, C + 1);
+    const onehot = tf.cast(tf.oneHot(tf.argMax(probs, 3) as tf.Tensor3D, C + 1), 'float32');
     const counts6 = tf.reshape(onehot, [B, g.rows, g.regionH, g.cols, g.regionW, C + 1]);
     const counts = tf.reshape(tf.transpose(tf.sum(counts6, [2, 4]), [0, 2, 1, 3]), [n, C + 1]);
     const filled = tf.where(tf.equal(counts, 0), tf.fill(counts.shape, 1e-7), counts);
