@@ -4,11 +4,15 @@ import { RegionGymError } from '../env/core/errors.ts';
 import { registerTrainSupervised } from './commands/train-supervised.ts';
 import { registerPipeline } from './commands/pipeline.ts';
 import { registerCheckEnv } from './commands/check-env.ts';
+import { registerTrainPolicy } from './commands/train-policy.ts';
+import { registerBench } from './commands/bench.ts';
 
 const program = new Command('regiongym').description('active learning for semantic segmentation as a gym-style benchmark').showHelpAfterError();
 registerTrainSupervised(program);
 registerPipeline(program);
 registerCheckEnv(program);
+registerTrainPolicy(program);
+registerBench(program);
 
 try {
   await program.parseAsync(process.argv);

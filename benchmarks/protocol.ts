@@ -38,6 +38,8 @@ export function parseProtocol(doc: unknown, source = 'protocol'): Protocol {
   const p = doc;
   const sorted = [...p.budgets].sort((a, b) => a - b);
   if (sorted.some((b, i) => b !== p.budgets[i] || (i > 0 && b === sorted[i - 1]))) throw new ConfigError(`${source}: budgets = ${JSON.stringify(p.budgets)} must be strictly ascending`);
+  const offGrid = [...p.budgets, p.policyBudget].find((b) => b % p.poolsPerStep !== 0);
+  if (offGrid !== undefined) throw new ConfigError(`${source}: budget ${offGrid} is not a multiple of poolsPerStep = ${p.poolsPerStep} (the env labels whole steps)`);
   if (p.data.name === 'synthetic' && !p.data.synthetic) throw new ConfigError(`${source}: data.synthetic (seed and counts) is required when data.name is 'synthetic'`);
   if (p.splits.evalPool === p.splits.reward || p.splits.evalPool === p.splits.test) throw new ConfigError(`${source}: splits.evalPool '${p.splits.evalPool}' must differ from the reward and test splits`);
   return p;

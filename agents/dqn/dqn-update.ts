@@ -1,0 +1,77 @@
+/**
+ * One Double-DQN update (ralis-spec.md §6.3): Q(s,a) from the policy net in train mode; for non-terminal
+ * samples a* = argmax over the next pool's real candidates of the policy net (train mode, no gradient),
+ * V = target(next)[a*] (eval mode); y = r + γ·V (terminal: y = r); Huber loss, importance-weighted mean.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Sgd } from '../../env/model/sgd.ts';
+import type { DqnConfig } from './config.ts';
+import { applyBnUpdates, type BnUpdate, type QNetwork } from './q-network.ts';
+import type { PoolTransition } from './replay.ts';
+
+/** Targets y = r + γ·V(next) for a batch, V = 0 for terminal samples. Exposed for tests. */
+export function doubleDqnTargets(rewards: Float32Array, terminal: Uint8Array, nextPolicyQ: number[][], nextTargetQ: number[][], nextMasks: (Uint8Array | null)[], gamma: number): Float32Array {
+  return Float32Array.from(rewards, (r, i) => {
+    if (terminal[i]) return r;
+    const mask = nextMasks[i]!;
+    let best = -1;
+    nextPolicyQ[i]!.forEach((q, j) => {
+      if (mask[j] && (best < 0 || q > nextPolicyQ[i]![best]!)) best = j;
+    });
+    return best < 0 ? r : r + gamma * nextTargetQ[i]![best]!;
+  });
+}
+
+function stack(arrays: Float32Array[], shape: [number, number, number]): tf.Tensor3D {
+  const out = new Float32Array(shape[0] * shape[1] * shape[2]);
+  arrays.forEach((a, i) => out.set(a, i * shape[1] * shape[2]));
+  return tf.tensor3d(out, shape);
+}
+
+export interface UpdateResult {
+  loss: number;
+  tdErrors: Float32Array;
+}
+
+export function dqnUpdate(policy: QNetwork, target: QNetwork, optimizer: Sgd, batch: PoolTransition[], weights: Float32Array, cfg: DqnConfig): UpdateResult {
+  const B = batch.length;
+  const { stateRegions: R, stateFeatures: F, actionFeatures: D } = policy.shape;
+  const N = batch[0]!.pool.length / D;
+  const terminal = Uint8Array.from(batch, (t) => (t.next ? 0 : 1));
+  const rewards = Float32Array.from(batch, (t) => t.reward);
+  const updates: BnUpdate[] = [];
+  const bn = { bnMomentum: cfg.bnMomentum, bnEpsilon: cfg.bnEpsilon };
+
+  // next-state values (no gradient)
+  const live = batch.map((t, i) => (t.next ? i : -1)).filter((i) => i >= 0);
+  let nextPolicyQ: number[][] = batch.map(() => []);
+  let nextTargetQ: number[][] = batch.map(() => []);
+  if (live.length > 0) {
+    const np = stack(live.map((i) => batch[i]!.next!.pool), [live.length, N, D]);
+    const ns = stack(live.map((i) => batch[i]!.next!.state), [live.length, R, F]);
+    const [pq, tq] = tf.tidy(() => [policy.forward(np, ns, { train: true, updates, ...bn }).q, target.forward(np, ns, { train: false, ...bn }).q]);
+    const [pa, ta] = [pq!.arraySync() as number[][], tq!.arraySync() as number[][]];
+    live.forEach((i, j) => {
+      nextPolicyQ[i] = pa[j]!;
+      nextTargetQ[i] = ta[j]!;
+    });
+    tf.dispose([np, ns, pq!, tq!]);
+  }
+  const y = doubleDqnTargets(rewards, terminal, nextPolicyQ, nextTargetQ, batch.map((t) => t.next?.mask ?? null), cfg.gamma);
+
+  const pools = stack(batch.map((t) => t.pool), [B, N, D]);
+  const states = stack(batch.map((t) => t.state), [B, R, F]);
+  const actionOneHot = tf.tidy(() => tf.oneHot(tf.tensor1d(batch.map((t) => t.action), 'int32'), N));
+  const yT = tf.tensor1d(y);
+  const wT = tf.tensor1d(weights);
+  let qsa: Float32Array = new Float32Array(B);
+  const loss = optimizer.step(() => {
+    const q = policy.forward(pools, states, { train: true, updates, ...bn }).q;
+    const picked = tf.sum(tf.mul(q, actionOneHot), 1);
+    qsa = picked.dataSync() as Float32Array;
+    return tf.mean(tf.mul(tf.losses.huberLoss(yT, picked, undefined, cfg.huberDelta, tf.Reduction.NONE), wT)) as tf.Scalar;
+  });
+  applyBnUpdates(updates);
+  tf.dispose([pools, states, actionOneHot, yT, wT]);
+  return { loss, tdErrors: Float32Array.from(y, (v, i) => v - qsa[i]!) };
+}

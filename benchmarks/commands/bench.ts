@@ -1,0 +1,64 @@
+/** `regiongym bench`: the agent × seed × budget sweep with a progress bar. */
+import type { Command } from 'commander';
+import { MultiBar, Presets } from 'cli-progress';
+import { lastValueFrom, tap } from 'rxjs';
+import { BACKEND_NAMES, type BackendName } from '../../env/model/backend.ts';
+import { parseAgentList } from '../../agents/registry.ts';
+import { resolveProtocol } from '../registry.ts';
+import { planBench, runBench } from '../bench.ts';
+import { choiceOption, intListOption, intOption } from '../cli-options.ts';
+import { ConfigError } from '../../env/core/errors.ts';
+
+interface Opts {
+  protocol: string;
+  agents: string;
+  seeds?: number[];
+  budgets?: number[];
+  workers: number;
+  out: string;
+  root?: string;
+  backend: BackendName;
+}
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description('run agents × seeds × budgets of a protocol; appends one JSON line per run (re-running resumes)')
+    .option('--protocol <name|file>', 'registered id, shipped protocol name or protocol file', 'synthetic-quick')
+    .option('--agents <list>', 'comma-separated: random,entropy,bald,dqn=<policy dir>', 'random,entropy,bald')
+    .option('--seeds <list>', "comma-separated seeds (default: the protocol's)", intListOption('--seeds'))
+    .option('--budgets <list>', "comma-separated budgets in regions (default: the protocol's)", intListOption('--budgets'))
+    .option('--workers <n>', 'parallel worker threads (one wasm instance each)', intOption('--workers', 1), 2)
+    .requiredOption('--out <file.jsonl>', 'run records (JSON lines)')
+    .option('--root <dir>', 'data folder of a real data set')
+    .option('--backend <name>', BACKEND_NAMES.join('|'), choiceOption('--backend', BACKEND_NAMES), 'wasm')
+    .action(async (o: Opts) => {
+      const protocol = resolveProtocol(o.protocol);
+      const agents = parseAgentList(o.agents);
+      const budgets = o.budgets ?? protocol.budgets;
+      if (budgets.some((b) => b % protocol.poolsPerStep !== 0)) throw new ConfigError(`--budgets ${budgets}: every budget must be a multiple of poolsPerStep = ${protocol.poolsPerStep}`);
+      const opts = { protocol, agents, seeds: o.seeds ?? protocol.seeds, budgets: [...budgets].sort((a, b) => a - b), workers: o.workers, backend: o.backend, outFile: o.out, dataRoot: o.root };
+      const plan = planBench(opts);
+      process.stderr.write(`bench ${protocol.name}: ${plan.totalRuns} runs (${plan.skippedRuns} already in ${o.out}), ${plan.jobs.length} trajectories on ${o.workers} workers\n`);
+      const t0 = performance.now();
+      const bars = new MultiBar({ format: '{label} |{bar}| {value}/{total} {unit} eta {eta_formatted}', stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+      const runsBar = bars.create(plan.totalRuns, plan.skippedRuns, { label: 'runs   ', unit: 'runs' });
+      const regions = new Map<string, number>();
+      const regionsBar = bars.create(plan.jobs.length * budgets[budgets.length - 1]!, 0, { label: 'labels ', unit: 'regions' });
+      const events = runBench(opts, plan).pipe(
+        tap((e) => {
+          if (e.message.type === 'record') runsBar.increment();
+          if (e.message.type === 'progress') {
+            regions.set(`${e.job.agent.label}/${e.job.seed}`, e.message.progress.usedRegions);
+            regionsBar.update([...regions.values()].reduce((a, b) => a + b, 0));
+          }
+        }),
+      );
+      try {
+        await lastValueFrom(events, { defaultValue: null });
+      } finally {
+        bars.stop();
+      }
+      process.stderr.write(`bench done in ${((performance.now() - t0) / 1000).toFixed(1)} s; records in ${o.out}\n`);
+    });
+}

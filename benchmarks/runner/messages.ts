@@ -1,0 +1,27 @@
+/** Messages between the benchmark runner and its workers. */
+import type { AgentSpec } from '../../agents/registry.ts';
+import type { BackendName } from '../../env/model/backend.ts';
+import type { Protocol } from '../protocol.ts';
+import type { RunRecord } from '../run-record.ts';
+import type { TrajectoryProgress } from './trajectory.ts';
+
+export interface TrajectoryJob {
+  protocol: Protocol;
+  agent: AgentSpec;
+  seed: number;
+  budgets: number[];
+  skip: number[];
+  dataRoot?: string;
+  cacheDir: string | null;
+}
+
+export interface WorkerInit {
+  backend: BackendName;
+}
+
+export type WorkerMessage =
+  | { type: 'ready'; backend: string }
+  | { type: 'record'; record: RunRecord }
+  | { type: 'progress'; progress: TrajectoryProgress }
+  | { type: 'done' }
+  | { type: 'error'; message: string };

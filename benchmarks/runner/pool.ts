@@ -1,0 +1,61 @@
+/**
+ * A pool of worker_threads (wasm runs one thread per instance, so parallel runs need workers). Jobs
+ * go to whichever worker is free; every worker's messages are merged into one rxjs stream.
+ */
+import { Worker } from 'node:worker_threads';
+import { Observable, Subject } from 'rxjs';
+import type { BackendName } from '../../env/model/backend.ts';
+import type { TrajectoryJob, WorkerMessage } from './messages.ts';
+
+export interface PoolEvent {
+  job: TrajectoryJob;
+  message: WorkerMessage;
+}
+
+/** Run jobs on `workers` threads; the observable completes when all are done, errors on the first failure. */
+export function runJobs(jobs: TrajectoryJob[], workers: number, backend: BackendName): Observable<PoolEvent> {
+  return new Observable<PoolEvent>((subscriber) => {
+    const out = new Subject<PoolEvent>();
+    const sub = out.subscribe(subscriber);
+    const queue = [...jobs];
+    const threads: Worker[] = [];
+    let running = 0;
+    let finished = false;
+    const finish = (err?: Error) => {
+      if (finished) return;
+      finished = true;
+      for (const t of threads) void t.terminate();
+      if (err) out.error(err);
+      else out.complete();
+    };
+    const next = (w: Worker) => {
+      const job = queue.shift();
+      if (!job) {
+        void w.terminate();
+        if (--running === 0) finish();
+        return;
+      }
+      (w as Worker & { job?: TrajectoryJob }).job = job;
+      w.postMessage(job);
+    };
+    const n = Math.max(1, Math.min(workers, jobs.length));
+    if (jobs.length === 0) finish();
+    for (let i = 0; i < n; i++) {
+      const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { backend } });
+      threads.push(w);
+      running++;
+      w.on('message', (m: WorkerMessage) => {
+        const job = (w as Worker & { job?: TrajectoryJob }).job!;
+        if (m.type === 'ready') return next(w);
+        out.next({ job, message: m });
+        if (m.type === 'done') next(w);
+        if (m.type === 'error') finish(new Error(`${job.agent.label} seed ${job.seed}: ${m.message}`));
+      });
+      w.on('error', (e) => finish(e));
+    }
+    return () => {
+      sub.unsubscribe();
+      finish();
+    };
+  });
+}

@@ -1,0 +1,25 @@
+/** A benchmark worker: its own wasm instance; runs the trajectories the pool sends, one at a time. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { initBackend } from '../../env/model/backend.ts';
+import { runTrajectory } from './trajectory.ts';
+import type { TrajectoryJob, WorkerInit, WorkerMessage } from './messages.ts';
+
+const port = parentPort!;
+const send = (m: WorkerMessage) => port.postMessage(m);
+const backend = await initBackend((workerData as WorkerInit).backend);
+send({ type: 'ready', backend });
+
+port.on('message', async (job: TrajectoryJob) => {
+  try {
+    await runTrajectory({
+      ...job,
+      skip: new Set(job.skip),
+      backend,
+      onRecord: (record) => send({ type: 'record', record }),
+      onProgress: (progress) => send({ type: 'progress', progress }),
+    });
+    send({ type: 'done' });
+  } catch (e) {
+    send({ type: 'error', message: `${(e as Error).name}: ${(e as Error).message}` });
+  }
+});

@@ -1,0 +1,69 @@
+import { expect } from 'chai';
+import { aubc, bootstrapCI, iqm, labelsToReach, mean, percentFewerLabels, percentOfFull, probabilityOfImprovement, rareClassMIoU, std } from '../benchmarks/stats.ts';
+import { checkRunRecord } from '../benchmarks/run-record.ts';
+import { parseProtocol, loadProtocol, protocolNames } from '../benchmarks/protocol.ts';
+import { ConfigError } from '../env/core/errors.ts';
+
+describe('statistics (hand-computed values)', () => {
+  it('mean and sample std', () => {
+    expect(mean([1, 2, 3, 4])).to.equal(2.5);
+    expect(std([2, 4, 4, 4, 5, 5, 7, 9])).to.be.closeTo(Math.sqrt(32 / 7), 1e-12);
+    expect(std([3])).to.equal(0);
+  });
+
+  it('IQM trims a quarter at each end', () => {
+    expect(iqm([1, 2, 3, 4, 5, 6, 7, 100])).to.equal(4.5); // drop 1, 2 and 7, 100
+    expect(iqm([5, 1, 3])).to.equal(3); // ⌊3/4⌋ = 0 trimmed
+  });
+
+  it('bootstrap CI is seeded, brackets the statistic and collapses for constant data', () => {
+    const strata = [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]];
+    const a = bootstrapCI(strata, iqm, 1000, 1), b = bootstrapCI(strata, iqm, 1000, 1);
+    expect(a).to.deep.equal(b);
+    expect(a[0]).to.be.below(iqm(strata.flat()));
+    expect(a[1]).to.be.above(iqm(strata.flat()));
+    expect(bootstrapCI([[2, 2, 2]], mean, 100, 0)).to.deep.equal([2, 2]);
+  });
+
+  it('AUBC: trapezoids over the budget span', () => {
+    expect(aubc([10, 20, 40], [0.2, 0.4, 0.5])).to.be.closeTo((0.3 * 10 + 0.45 * 20) / 30, 1e-12);
+  });
+
+  it('labels to reach a target, interpolated; % fewer labels', () => {
+    expect(labelsToReach([100, 200, 300], [0.3, 0.5, 0.6], 0.4)).to.equal(150);
+    expect(labelsToReach([100, 200], [0.3, 0.5], 0.7)).to.equal(null);
+    expect(labelsToReach([100, 200], [0.8, 0.9], 0.7)).to.equal(100);
+    expect(percentFewerLabels(140, 200)).to.be.closeTo(30, 1e-12);
+  });
+
+  it('probability of improvement counts ties as one half', () => {
+    expect(probabilityOfImprovement([3, 1], [2, 1])).to.equal((1 + 1 + 0 + 0.5) / 4);
+  });
+
+  it('rare-class mIoU and % of full', () => {
+    expect(rareClassMIoU([0.9, 0.1, null, 0.3], [0.5, 0.01, 0.001, 0.02], 3)).to.be.closeTo(0.2, 1e-12);
+    expect(percentOfFull(0.45, 0.6)).to.be.closeTo(75, 1e-12);
+  });
+});
+
+describe('protocol and run-record schemas', () => {
+  it('every shipped protocol validates', () => {
+    for (const name of protocolNames()) expect(loadProtocol(name).name).to.equal(name);
+  });
+
+  it('a bad protocol is rejected with the field, the value and what is allowed', () => {
+    const good = loadProtocol('synthetic-quick');
+    const bad = (patch: object) => () => parseProtocol({ ...structuredClone(good), ...patch }, 'p.json');
+    expect(bad({ poolsPerStep: 0 })).to.throw(ConfigError, /poolsPerStep = 0: must be >= 1/);
+    expect(bad({ data: { name: 'kitti', scale: 0.2 } })).to.throw(ConfigError, /data.name = "kitti": allowed "synthetic", "camvid", "cityscapes"/);
+    expect(bad({ budgets: [48, 24] })).to.throw(ConfigError, /strictly ascending/);
+    expect(bad({ budgets: [20] })).to.throw(ConfigError, /20 is not a multiple of poolsPerStep = 8/);
+    expect(bad({ extra: 1 })).to.throw(ConfigError, /unknown field 'extra'/);
+    expect(() => loadProtocol('nope')).to.throw(ConfigError, /unknown protocol 'nope'.*synthetic-quick/);
+  });
+
+  it('a bad run record is rejected naming the field', () => {
+    expect(() => checkRunRecord({ schema: 1 })).to.throw(ConfigError, /must have required property/);
+    expect(() => checkRunRecord({ schema: 2 })).to.throw(ConfigError, /schema: must be equal to constant/);
+  });
+});
