@@ -18,3 +18,11 @@ export { Box, MultiDiscrete, MultiBinary, DictSpace, type Space } from './env/co
 export { checkEnv, type CheckResult } from './env/core/check-env.ts';
 export { makeEnv, ENV_REGISTRY, type MakeEnvOptions } from './benchmarks/registry.ts';
 export { loadProtocol, parseProtocol, type Protocol } from './benchmarks/protocol.ts';
+export type { Agent, Transition, AgentNeeds } from './agents/agent.ts';
+export { registerAgent, parseAgentList, makeAgent } from './agents/registry.ts';
+export { RandomAgent } from './baselines/random.ts';
+export { EntropyAgent } from './baselines/entropy.ts';
+export { BaldAgent } from './baselines/bald.ts';
+export { ScoreAgent } from './baselines/score-agent.ts';
+export { DqnAgent } from './agents/dqn/dqn-agent.ts';
+export { DQN_DEFAULTS, type DqnConfig } from './agents/dqn/config.ts';

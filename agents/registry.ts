@@ -27,12 +27,13 @@ export interface AgentSpec {
   /** The agent's registered name. */
   readonly name: string;
   readonly arg?: string;
-  /** How runs of this agent are labelled: `name` or `name=arg`. */
+  /** How runs of this agent are labelled: the name; `name#2`, `name#3`… when a name repeats. */
   readonly label: string;
 }
 
 /** Parse `random,entropy,dqn=runs/policy` into specs, checking every name. */
 export function parseAgentList(list: string): AgentSpec[] {
+  const seen = new Map<string, number>();
   return list
     .split(',')
     .map((s) => s.trim())
@@ -42,7 +43,9 @@ export function parseAgentList(list: string): AgentSpec[] {
       const name = eq < 0 ? s : s.slice(0, eq);
       const arg = eq < 0 ? undefined : s.slice(eq + 1);
       if (!factories.has(name)) throw new ConfigError(`unknown agent '${name}': registered agents are ${agentNames().join(', ')}`);
-      return { name, arg, label: s };
+      const n = (seen.get(name) ?? 0) + 1;
+      seen.set(name, n);
+      return { name, arg, label: n === 1 ? name : `${name}#${n}` };
     });
 }
 

@@ -132,7 +132,7 @@ describe('agents', () => {
   });
 
   it('agent list parsing names unknown agents', () => {
-    expect(parseAgentList('random, entropy,dqn=runs/p').map((s) => s.label)).to.deep.equal(['random', 'entropy', 'dqn=runs/p']);
+    expect(parseAgentList('random, entropy,dqn=runs/p,dqn=runs/q').map((s) => [s.label, s.arg])).to.deep.equal([['random', undefined], ['entropy', undefined], ['dqn', 'runs/p'], ['dqn#2', 'runs/q']]);
     expect(() => parseAgentList('random,coreset')).to.throw(ConfigError, /unknown agent 'coreset'/);
   });
 

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from '../core/errors.ts';
 import { registerWasmConvGrads } from './wasm-conv-grads.ts';
+import { registerWasmMatMul } from './wasm-matmul.ts';
 
 export const BACKEND_NAMES = ['auto', 'wasm', 'cpu', 'node', 'node-gpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -25,6 +26,7 @@ async function tryNative(kind: 'node' | 'node-gpu'): Promise<string | null> {
 async function useWasm(): Promise<void> {
   await import('@tensorflow/tfjs-backend-wasm');
   registerWasmConvGrads();
+  registerWasmMatMul();
   if (!(await tf.setBackend('wasm'))) throw new BackendError("backend 'wasm' failed to initialise");
 }
 

@@ -9,30 +9,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
-interface RefCountingBackend {
-  incRef(dataId: object): void;
-}
+import { viaOps, type TensorInfo } from './wasm-kernel-util.ts';
+
 type Strides = [number, number] | number;
 type Pad = 'valid' | 'same' | number;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
 
 function isOne(v: Strides | undefined): boolean {
   return v === undefined || v === 1 || (Array.isArray(v) && v[0] === 1 && v[1] === 1);
-}
-
-/**
- * Run `compute` on tensor views of kernel inputs and hand its result back as a TensorInfo. The views
- * are disposed by tidy, so the inputs get an extra reference first (else their memory is freed).
- */
-function viaOps(backend: unknown, inputs: TensorInfo[], compute: (...ts: tf.Tensor4D[]) => tf.Tensor4D): TensorInfo {
-  const refs = backend as RefCountingBackend;
-  for (const t of inputs) refs.incRef(t.dataId);
-  const out = tf.tidy(() => compute(...inputs.map((t) => tf.engine().makeTensorFromTensorInfo(t as never) as tf.Tensor4D)));
-  refs.incRef(out.dataId);
-  const info = { dataId: out.dataId, shape: out.shape, dtype: out.dtype };
-  out.dispose();
-  return info;
 }
 
 function filterGrad(X: tf.Tensor4D, DY: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor4D {
@@ -79,7 +63,7 @@ export function registerWasmConvGrads(): void {
         if (a.dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter (wasm): only NHWC is supported');
         if (!isOne(a.dilations)) throw new Error(`Conv2DBackpropFilter (wasm): dilations must be 1, got ${JSON.stringify(a.dilations)}`);
         const info = tf.backend_util.computeConv2DInfo(x.shape as never, a.filterShape, a.strides, 1, a.pad as 'same', a.dimRoundingMode, false, 'channelsLast');
-        return viaOps(backend, [x, dy], (X, DY) => filterGrad(X!, DY!, info)) as never;
+        return viaOps(backend, [x, dy], (X, DY) => filterGrad(X as tf.Tensor4D, DY as tf.Tensor4D, info)) as never;
       },
     });
   }
@@ -94,7 +78,7 @@ export function registerWasmConvGrads(): void {
         const a = args.attrs as unknown as { strides: Strides; pad: Pad; dimRoundingMode: Rounding; inputShape: [number, number, number, number]; dataFormat?: string };
         if (!isOne(a.strides) || a.dataFormat === 'NCHW') return stock.kernelFunc(args);
         const info = tf.backend_util.computeConv2DInfo(a.inputShape, filter.shape as never, 1, 1, a.pad as 'same', a.dimRoundingMode, false, 'channelsLast');
-        return viaOps(args.backend, [dy, filter], (DY, W) => inputGradStride1(DY!, W!, info)) as never;
+        return viaOps(args.backend, [dy, filter], (DY, W) => inputGradStride1(DY as tf.Tensor4D, W as tf.Tensor4D, info)) as never;
       },
     });
   }

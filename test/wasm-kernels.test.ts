@@ -57,3 +57,21 @@ describe('wasm convolution gradient kernels', () => {
     model.dispose();
   });
 });
+
+describe('wasm BatchMatMul with transposes', () => {
+  for (const [ta, tb] of [[true, false], [false, true], [true, true]] as const) {
+    for (const batched of [false, true]) {
+      it(`matches the cpu backend: transposeA ${ta}, transposeB ${tb}, ${batched ? 'batched' : '2-D'}`, async () => {
+        const rng = new Rng(Number(ta) * 2 + Number(tb) + (batched ? 10 : 0));
+        const [m, k, n] = [5, 7, 3];
+        const aShape = batched ? [2, ...(ta ? [k, m] : [m, k])] : ta ? [k, m] : [m, k];
+        const bShape = batched ? [2, ...(tb ? [n, k] : [k, n])] : tb ? [n, k] : [k, n];
+        const av = Float32Array.from({ length: aShape.reduce((x, y) => x * y) }, () => rng.normal());
+        const bv = Float32Array.from({ length: bShape.reduce((x, y) => x * y) }, () => rng.normal());
+        const run = () => tf.tidy(() => tf.matMul(tf.tensor(av, aShape), tf.tensor(bv, bShape), ta, tb).dataSync().slice());
+        const cpu = await onBackend('cpu', run);
+        expect(maxAbsDiff(run(), cpu)).to.be.below(1e-4);
+      });
+    }
+  }
+});
