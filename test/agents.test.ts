@@ -164,17 +164,16 @@ describe('agents', () => {
     [a.agent, b.agent, loaded].forEach((x) => x.dispose());
   });
 
-  // Issue 4 asks for ≥ 90 %; this machinery reaches 84–92 % depending on the data stream (see the issue note),
-  // so the test asserts clear learning (chance is 20 %) without claiming the target.
-  it('learning sanity: on a contextual bandit with the env shapes the DQN picks the best candidate far above chance', async function () {
+  it('learning sanity: on a contextual bandit with the env shapes the DQN picks the best candidate in ≥ 90% of pools', async function () {
     this.timeout(300000);
     // reward = the chosen candidate's feature 0; the other action features are noise, the KL block (gate
     // input) is uninformative and constant; every step is terminal (y = r)
     const K = 1, N = 5;
-    const agent = new DqnAgent(SHAPE, new Rng(3), { lr: 0.03, momentum: 0.9, weightDecay: 0 });
+    // weight decay keeps the 69 noise inputs from being fitted (with 0 it plateaus near 85 %)
+    const agent = new DqnAgent(SHAPE, new Rng(3), { lr: 0.01, momentum: 0.9, weightDecay: 0.01 });
     const rng = new Rng(4);
     const before = tf.memory().numTensors;
-    for (let step = 0; step < 400; step++) {
+    for (let step = 0; step < 1200; step++) {
       const { obs, info } = fakeObs(rng, K, N, new Uint8Array(K * N).fill(1), true);
       agent.beginEpisode();
       const action = await agent.act(obs, info, rng);
@@ -198,7 +197,7 @@ describe('agents', () => {
       disposeObs(obs);
     }
     console.log(`      bandit: best candidate picked in ${hits}/${pools} pools after ${agent.stats.updates} updates`);
-    expect(hits / pools).to.be.at.least(0.75);
+    expect(hits / pools).to.be.at.least(0.9);
     agent.dispose();
   });
 });

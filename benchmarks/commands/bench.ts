@@ -41,23 +41,35 @@ export function registerBench(program: Command): void {
       const plan = planBench(opts);
       process.stderr.write(`bench ${protocol.name}: ${plan.totalRuns} runs (${plan.skippedRuns} already in ${o.out}), ${plan.jobs.length} trajectories on ${o.workers} workers\n`);
       const t0 = performance.now();
-      const bars = new MultiBar({ format: '{label} |{bar}| {value}/{total} {unit} eta {eta_formatted}', stream: process.stderr, hideCursor: true }, Presets.shades_classic);
-      const runsBar = bars.create(plan.totalRuns, plan.skippedRuns, { label: 'runs   ', unit: 'runs' });
+      const tty = process.stderr.isTTY === true;
+      const bars = tty ? new MultiBar({ format: '{label} |{bar}| {value}/{total} {unit} eta {eta_formatted}', stream: process.stderr, hideCursor: true }, Presets.shades_classic) : null;
+      const runsBar = bars?.create(plan.totalRuns, plan.skippedRuns, { label: 'runs   ', unit: 'runs' });
+      const regionsBar = bars?.create(plan.jobs.length * budgets[budgets.length - 1]!, 0, { label: 'labels ', unit: 'regions' });
       const regions = new Map<string, number>();
-      const regionsBar = bars.create(plan.jobs.length * budgets[budgets.length - 1]!, 0, { label: 'labels ', unit: 'regions' });
+      let done = plan.skippedRuns;
       const events = runBench(opts, plan).pipe(
         tap((e) => {
-          if (e.message.type === 'record') runsBar.increment();
+          if (e.message.type === 'record') {
+            done += 1;
+            runsBar?.increment();
+            const r = e.message.record;
+            // without a terminal (CI, logs) one line per finished run, with an ETA from the mean run time
+            if (!tty) {
+              const elapsed = performance.now() - t0;
+              const eta = (elapsed / (done - plan.skippedRuns)) * (plan.totalRuns - done);
+              process.stderr.write(`run ${done}/${plan.totalRuns}: ${r.agent} seed ${r.seed} budget ${r.budgetRegions} → test mIoU ${(100 * r.testMIoU).toFixed(2)} % (eta ${(eta / 1000).toFixed(0)} s)\n`);
+            }
+          }
           if (e.message.type === 'progress') {
             regions.set(`${e.job.agent.label}/${e.job.seed}`, e.message.progress.usedRegions);
-            regionsBar.update([...regions.values()].reduce((a, b) => a + b, 0));
+            regionsBar?.update([...regions.values()].reduce((a, b) => a + b, 0));
           }
         }),
       );
       try {
         await lastValueFrom(events, { defaultValue: null });
       } finally {
-        bars.stop();
+        bars?.stop();
       }
       process.stderr.write(`bench done in ${((performance.now() - t0) / 1000).toFixed(1)} s; records in ${o.out}\n`);
     });

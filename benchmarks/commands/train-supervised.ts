@@ -5,11 +5,13 @@ import { Subject } from 'rxjs';
 import { initBackend, BACKEND_NAMES, type BackendName } from '../../env/model/backend.ts';
 import { writeFileAtomic } from '../../env/core/fs.ts';
 import { loadData, DATA_NAMES, type DataName } from '../data-source.ts';
+import { protocolData, resolveProtocol } from '../registry.ts';
 import { trainSupervised, type SupervisedEpochEvent } from '../train-supervised.ts';
 import { choiceOption, floatOption, intOption } from '../cli-options.ts';
 import { join } from 'node:path';
 
 interface Opts {
+  protocol?: string;
   data: DataName;
   scale: number;
   root?: string;
@@ -27,6 +29,7 @@ export function registerTrainSupervised(program: Command): void {
   program
     .command('train-supervised')
     .description('train the segmentation net on all labels of the train split; prints test mIoU and per-class IoU')
+    .option('--protocol <name|file>', "use a protocol's data set and splits (its test split is the leaderboard's)")
     .option('--data <name>', `data set: ${DATA_NAMES.join('|')}`, choiceOption('--data', DATA_NAMES), 'synthetic')
     .option('--scale <f>', 'resize factor of the 480×360 native size (synthetic too)', floatOption('--scale', 0, 1), 0.2)
     .option('--root <dir>', 'data folder (camvid: defaults to $REGIONGYM_CAMVID)')
@@ -40,7 +43,7 @@ export function registerTrainSupervised(program: Command): void {
     .option('--backend <name>', BACKEND_NAMES.join('|'), choiceOption('--backend', BACKEND_NAMES), 'auto')
     .action(async (o: Opts) => {
       const backend = await initBackend(o.backend);
-      const ds = loadData({ name: o.data, scale: o.scale, root: o.root });
+      const ds = o.protocol ? protocolData(resolveProtocol(o.protocol), o.root) : loadData({ name: o.data, scale: o.scale, root: o.root });
       process.stderr.write(`train-supervised: ${ds.name} ${ds.height}×${ds.width}, ${ds.splits.train?.length} train images, backend ${backend}, ${o.epochs} epochs\n`);
       const bar = new SingleBar({ format: 'epoch {value}/{total} |{bar}| loss {loss} val mIoU {val} (best {best}) eta {eta_formatted}', stream: process.stderr }, Presets.shades_classic);
       const events = new Subject<SupervisedEpochEvent>();
