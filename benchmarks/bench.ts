@@ -6,7 +6,7 @@
 import { dirname, join } from 'node:path';
 import { Observable, lastValueFrom, tap } from 'rxjs';
 import { appendLineAtomic } from '../env/core/fs.ts';
-import type { BackendName } from '../env/model/backend.ts';
+import type { ComputeOptions } from './compute.ts';
 import type { AgentSpec } from '../agents/registry.ts';
 import type { Protocol } from './protocol.ts';
 import { checkRunRecord, readRunRecords, runKey, type RunRecord } from './run-record.ts';
@@ -19,7 +19,7 @@ export interface BenchOptions {
   seeds: number[];
   budgets: number[];
   workers: number;
-  backend: BackendName;
+  compute: ComputeOptions;
   outFile: string;
   dataRoot?: string;
 }
@@ -45,7 +45,7 @@ export function planBench(o: BenchOptions): BenchPlan {
 
 /** Run the plan; records are written as they arrive. The observable carries every worker event. */
 export function runBench(o: BenchOptions, plan: BenchPlan = planBench(o)): Observable<PoolEvent> {
-  return runJobs(plan.jobs, o.workers, o.backend).pipe(
+  return runJobs(plan.jobs, o.workers, o.compute).pipe(
     tap((e) => {
       if (e.message.type === 'record') appendLineAtomic(o.outFile, JSON.stringify(checkRunRecord(e.message.record)));
     }),

@@ -16,7 +16,7 @@ export interface FinalTrainingResult {
 }
 
 /** Trains `model` in place; on return it holds the best checkpoint. */
-export function finalTraining(
+export async function finalTraining(
   model: Segmenter,
   pool: readonly SegSample[],
   labeledIds: readonly number[],
@@ -25,21 +25,21 @@ export function finalTraining(
   rewardSet: readonly SegSample[],
   opts: { epochs: number; patience: number; inferenceBatch: number },
   rng: Rng,
-): FinalTrainingResult {
+): Promise<FinalTrainingResult> {
   const byImage = new Map<number, number[]>();
   for (const id of labeledIds) {
     const { image, region } = splitRegionId(grid, id);
     (byImage.get(image) ?? byImage.set(image, []).get(image)!).push(region);
   }
   const images = [...byImage.entries()].map(([image, regions]) => ({ sample: pool[image]!, regions, mask: trainingMask(grid, pool[image]!.label, regions, ignore) }));
-  let best = segMetrics(model.evaluate(rewardSet, opts.inferenceBatch)).mIoU;
+  let best = segMetrics(await model.evaluate(rewardSet, opts.inferenceBatch)).mIoU;
   const bestModel = model.clone();
   let sinceBest = 0;
   let epoch = 0;
   for (epoch = 1; epoch <= opts.epochs && images.length > 0; epoch++) {
     const items: TrainItem[] = images.map((im) => ({ image: im.sample.image, label: im.mask, anchor: regionCentre(grid, im.regions[rng.int(im.regions.length)]!) }));
     model.trainEpoch(items, rng);
-    const m = segMetrics(model.evaluate(rewardSet, opts.inferenceBatch)).mIoU;
+    const m = segMetrics(await model.evaluate(rewardSet, opts.inferenceBatch)).mIoU;
     if (m > best) {
       best = m;
       bestModel.copyWeightsFrom(model);

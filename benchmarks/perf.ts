@@ -6,9 +6,9 @@
  * --data camvid. Also BALD scoring (T = 20) of the 11 candidate images and an entropy-baseline step.
  * Timings live here, never in tests.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, BACKEND_NAMES, type BackendName } from '../env/model/backend.ts';
+import { addComputeOptions, initCompute, type ComputeOptions } from './compute.ts';
 import { Rng } from '../env/core/rng.ts';
 import { Segmenter } from '../env/model/segmenter.ts';
 import { forwardFlops, trunk, UNET_S } from '../env/model/unet.ts';
@@ -17,6 +17,7 @@ import { LabeledRegions, regionCentre } from '../env/regions.ts';
 import { sampleCandidateRegions, arrangePools } from '../env/candidates.ts';
 import { poolFeatures, stateFeatures, imageRegionStats } from '../env/observation.ts';
 import { mcDropoutBaldFromTrunk } from '../env/uncertainty.ts';
+import { inferenceThreads } from '../env/model/inference.ts';
 import { regionMeans } from '../env/features.ts';
 import { segMetrics } from '../env/metrics.ts';
 import { DqnAgent } from '../agents/dqn/dqn-agent.ts';
@@ -52,16 +53,15 @@ function summarise(times: number[], gflop: number): StageStats {
 }
 
 async function main(): Promise<void> {
-  const program = new Command('bench')
-    .option('--backend <name>', BACKEND_NAMES.join('|'), choiceOption('--backend', BACKEND_NAMES), 'wasm')
-    .option('--threads <n>', 'compute threads (wasm in Node runs 1)', intOption('--threads', 1), 1)
+  const program = addComputeOptions(new Command('bench'), 'wasm')
     .option('--steps <n>', 'timed steps after one warm-up', intOption('--steps', 1), 5)
     .option('--data <kind>', 'random|camvid', choiceOption('--data', ['random', 'camvid'] as const), 'random')
     .option('--json', 'print the figures as JSON', false)
     .parse(process.argv);
-  const o = program.opts<{ backend: BackendName; threads: number; steps: number; data: 'random' | 'camvid'; json: boolean }>();
-  const backend = await initBackend(o.backend);
-  if (backend === 'wasm' && o.threads !== 1) throw new InvalidArgumentError(`--threads ${o.threads}: the wasm backend runs one thread per Node process (tfjs #3830)`);
+  const o = program.opts<ComputeOptions & { steps: number; data: 'random' | 'camvid'; json: boolean }>();
+  // tfjs-wasm runs one thread per Node process (tfjs #3830); --threads sets the native inference engine's
+  const { backend, inference } = await initCompute(o);
+  const threads = inference === 'ort' ? inferenceThreads() : 1;
 
   const rng = new Rng(2024);
   let pool: SegSample[], state: SegSample[], reward: SegSample[];
@@ -99,45 +99,46 @@ async function main(): Promise<void> {
   let candImages = 0;
   for (let step = 0; step <= o.steps; step++) {
     const record = step > 0;
-    const time = <T>(name: string, f: () => T): T => {
+    const time = async <T>(name: string, f: () => T | Promise<T>): Promise<T> => {
       const t0 = performance.now();
-      const out = f();
+      const out = await f();
       if (record) times[name]!.push(performance.now() - t0);
       return out;
     };
     const tStep = performance.now();
     const slots = arrangePools(sampleCandidateRegions(labeled, K * N, rng), K, N, rng);
     candImages = new Set(Array.from(slots).filter((s) => s >= 0).map((s) => Math.floor(s / grid.perImage))).size;
-    const obs = time('features', () => {
-      const { pools } = poolFeatures(model, pool, slots, K, N, grid, distT, 8, null);
-      return { pools, state: stateFeatures(model, state, grid, 8), actionMask: new Uint8Array(K * N).fill(1) };
+    const obs = await time('features', async () => {
+      const { pools } = await poolFeatures(model, pool, slots, K, N, grid, distT, 8, null);
+      return { pools, state: await stateFeatures(model, state, grid, 8), actionMask: new Uint8Array(K * N).fill(1) };
     });
-    time('query', () => agent.qValues(obs as never));
+    await time('query', () => agent.qValues(obs as never));
     tf.dispose([obs.pools, obs.state]);
-    time('train', () => {
+    await time('train', () => {
       const items = Array.from({ length: 24 }, (_, i) => ({ image: pool[i % pool.length]!.image, label: pool[i % pool.length]!.label, anchor: regionCentre(grid, i % grid.perImage) }));
       model.trainEpoch(items, rng);
     });
-    time('reward', () => segMetrics(model.evaluate(reward, 8)).mIoU);
-    time('dqn', () => dqnUpdate(agent.policy, agent.target, dqnOpt, transitions.slice(0, 16), new Float32Array(16).fill(1), DQN_DEFAULTS));
+    await time('reward', async () => segMetrics(await model.evaluate(reward, 8)).mIoU);
+    await time('dqn', () => dqnUpdate(agent.policy, agent.target, dqnOpt, transitions.slice(0, 16), new Float32Array(16).fill(1), DQN_DEFAULTS));
     if (record) times.total!.push(performance.now() - tStep);
     // BALD scoring of the candidate images (T = 20), trunk shared across passes
     const candSamples = [...new Set(Array.from(slots).filter((s) => s >= 0).map((s) => Math.floor(s / grid.perImage)))].map((i) => pool[i]!);
-    time('bald', () => {
+    await time('bald', async () => {
       for (let i = 0; i < candSamples.length; i += 8) {
-        const r = tf.tidy(() => regionMeans(mcDropoutBaldFromTrunk(model.params, trunk(model.params, model.inputs(candSamples.slice(i, i + 8))), 20, rng), grid));
+        const f = await model.trunkFeatures(candSamples.slice(i, i + 8));
+        const r = tf.tidy(() => regionMeans(mcDropoutBaldFromTrunk(model.params, f, 20, rng), grid));
         r.dataSync();
-        r.dispose();
+        tf.dispose([f, r]);
       }
     });
     // entropy-baseline step: candidate entropies, train, reward
-    time('entropyStep', () => {
-      const s = imageRegionStats(model, candSamples, grid, 8, null);
+    await time('entropyStep', async () => {
+      const s = await imageRegionStats(model, candSamples, grid, 8, null);
       s.meanEntropy.dataSync();
       tf.dispose([s.features, s.meanEntropy]);
       const items = Array.from({ length: 24 }, (_, i) => ({ image: pool[i % pool.length]!.image, label: pool[i % pool.length]!.label, anchor: regionCentre(grid, i % grid.perImage) }));
       model.trainEpoch(items, rng);
-      segMetrics(model.evaluate(reward, 8));
+      segMetrics(await model.evaluate(reward, 8));
     });
   }
   const stages = {
@@ -149,11 +150,11 @@ async function main(): Promise<void> {
   };
   const extra = { bald: summarise(times.bald!, candImages * fwd), entropyStep: summarise(times.entropyStep!, (candImages + reward.length) * fwd + trainFlops) };
   const total = summarise(times.total!, stages.features.gflop + stages.train.gflop + stages.reward.gflop);
-  const result = { backend, threads: o.threads, data: o.data, steps: o.steps, candidateImages: candImages, stages, totalMs: total.medianMs, total, extra };
+  const result = { backend, inference, threads, data: o.data, steps: o.steps, candidateImages: candImages, stages, totalMs: total.medianMs, total, extra };
   if (o.json) {
     console.log(JSON.stringify(result, null, 1));
   } else {
-    console.log(`RALIS step on ${backend} (${o.data} data, ${o.steps} timed steps after 1 warm-up; ${candImages} candidate images)`);
+    console.log(`RALIS step on ${backend}, inference ${inference}${inference === 'ort' ? ` (${threads} threads)` : ''} (${o.data} data, ${o.steps} timed steps after 1 warm-up; ${candImages} candidate images)`);
     console.log('stage          median ms     min ms     max ms    GFLOP   GFLOP/s');
     const row = (name: string, s: StageStats) => console.log(`${name.padEnd(14)}${s.medianMs.toFixed(0).padStart(10)}${s.minMs.toFixed(0).padStart(11)}${s.maxMs.toFixed(0).padStart(11)}${s.gflop.toFixed(1).padStart(9)}${(s.gflop ? s.gflopPerSec.toFixed(1) : '–').padStart(10)}`);
     for (const [k, s] of Object.entries(stages)) row(k, s);

@@ -22,6 +22,8 @@ export interface RunRecord {
   labeledClassBalanceEntropy: number;
   timings: { labelingMs: number; finalTrainMs: number; testMs: number };
   backend: string;
+  /** Inference engine of the forward-only passes (absent in records made before it was selectable: tfjs). */
+  inference?: string;
   versions: { regiongym: string; tfjs: string; node: string };
   finishedAt: string;
 }
@@ -50,6 +52,7 @@ export const runRecordSchema: JSONSchemaType<RunRecord> = {
     labeledClassBalanceEntropy: { type: 'number', minimum: 0, maximum: 1 },
     timings: { type: 'object', additionalProperties: false, required: ['labelingMs', 'finalTrainMs', 'testMs'], properties: { labelingMs: num, finalTrainMs: num, testMs: num } },
     backend: { type: 'string' },
+    inference: { type: 'string', enum: ['tfjs', 'ort'], nullable: true } as never,
     versions: { type: 'object', additionalProperties: false, required: ['regiongym', 'tfjs', 'node'], properties: { regiongym: { type: 'string' }, tfjs: { type: 'string' }, node: { type: 'string' } } },
     finishedAt: { type: 'string' },
   },

@@ -58,7 +58,7 @@ export async function trainSupervised(ds: SegDataset, opts: SupervisedOptions, p
       const te = performance.now();
       const loss = model.trainEpoch(items, shuffleRng);
       trainMs += performance.now() - te;
-      const valMIoU = segMetrics(model.evaluate(val)).mIoU;
+      const valMIoU = segMetrics(await model.evaluate(val)).mIoU;
       if (valMIoU > bestVal) {
         bestVal = valMIoU;
         bestEpoch = epoch;
@@ -72,8 +72,8 @@ export async function trainSupervised(ds: SegDataset, opts: SupervisedOptions, p
       dataset: ds.name,
       epochsRun: Math.min(epoch, opts.epochs),
       bestEpoch,
-      val: segMetrics(best.evaluate(val)),
-      test: segMetrics(best.evaluate(test)),
+      val: segMetrics(await best.evaluate(val)),
+      test: segMetrics(await best.evaluate(test)),
       wallMs: performance.now() - t0,
       trainImagesPerSec: (items.length * Math.min(epoch, opts.epochs)) / (trainMs / 1000),
     };

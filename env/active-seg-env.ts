@@ -118,7 +118,7 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
     const cfg = this.config;
     this.disposeEpisode();
     const model = cfg.initialModel ? cfg.initialModel.clone(cfg.seg) : Segmenter.create(cfg.data.numClasses, cfg.data.height, cfg.data.width, rng.fork('init'), cfg.seg);
-    const metrics = segMetrics(model.evaluate(this.rewardImages, cfg.inferenceBatch));
+    const metrics = segMetrics(await model.evaluate(this.rewardImages, cfg.inferenceBatch));
     const ep: Episode = {
       model,
       labeled: new LabeledRegions(this.grid, this.poolImages.length),
@@ -138,7 +138,7 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
       done: false,
     };
     this.episode = ep;
-    this.observe(ep);
+    await this.observe(ep);
     this.events.next({ type: 'reset', episodeSeed, rewardMIoU: metrics.mIoU, ms: performance.now() - t0 });
     return [ep.obs, this.info(ep)];
   }
@@ -175,7 +175,7 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
 
     // 3. reward = gain in reward-set mIoU
     const tEval = performance.now();
-    ep.metrics = segMetrics(ep.model.evaluate(this.rewardImages, cfg.inferenceBatch));
+    ep.metrics = segMetrics(await ep.model.evaluate(this.rewardImages, cfg.inferenceBatch));
     const evalMs = performance.now() - tEval;
     this.events.next({ type: 'eval', step: ep.step, mIoU: ep.metrics.mIoU, ms: evalMs });
     const reward = 100 * (ep.metrics.mIoU - ep.prevMIoU);
@@ -187,7 +187,7 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
 
     // 4. next observation (Gymnasium returns one at the end too)
     const tFeat = performance.now();
-    this.observe(ep);
+    await this.observe(ep);
     const featuresMs = performance.now() - tFeat;
     this.events.next({ type: 'step', step: ep.step, reward, usedRegions: ep.labeled.size, budgetRegions: cfg.budgetRegions, terminated, truncated, timings: { trainMs, evalMs, featuresMs } });
     return [ep.obs, reward, terminated, truncated, this.info(ep)];
@@ -240,7 +240,7 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
   }
 
   /** Draw candidates and compute the observation; replaces (and frees) the previous one. */
-  private observe(ep: Episode): void {
+  private async observe(ep: Episode): Promise<void> {
     const cfg = this.config;
     const C = cfg.data.numClasses;
     const { poolsPerStep: K, poolSize: N } = cfg;
@@ -249,9 +249,9 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
     const L = ep.labeledDist.length / (C + 1);
     const labeledDist = L > 0 ? tf.tensor2d(ep.labeledDist, [L, C + 1]) : null;
     const bald = cfg.baldPasses > 0 ? { passes: cfg.baldPasses, rng: ep.baldRng } : null;
-    const { pools, stats } = poolFeatures(ep.model, this.poolImages, slots, K, N, this.grid, labeledDist, cfg.inferenceBatch, bald);
+    const { pools, stats } = await poolFeatures(ep.model, this.poolImages, slots, K, N, this.grid, labeledDist, cfg.inferenceBatch, bald);
     labeledDist?.dispose();
-    const state = stateFeatures(ep.model, this.stateImages, this.grid, cfg.inferenceBatch);
+    const state = await stateFeatures(ep.model, this.stateImages, this.grid, cfg.inferenceBatch);
     if (ep.obs) tf.dispose([ep.obs.state, ep.obs.pools]);
     ep.slots = slots;
     ep.stats = stats;

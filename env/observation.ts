@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from './core/rng.ts';
 import type { SegSample } from './data/dataset.ts';
 import type { Segmenter } from './model/segmenter.ts';
-import { head, trunk } from './model/unet.ts';
+import { head } from './model/unet.ts';
 import { actionFeatureSize, candidateFeatures, regionFeatures, regionMeans } from './features.ts';
 import type { RegionGrid } from './regions.ts';
 import { mcDropoutBaldFromTrunk } from './uncertainty.ts';
@@ -19,14 +19,15 @@ interface ImageRegionStats {
 }
 
 /** Region features (and optionally BALD) of every region of `images`, in batches. Caller owns the result. */
-export function imageRegionStats(model: Segmenter, images: readonly SegSample[], g: RegionGrid, batch: number, bald: { passes: number; rng: Rng } | null): ImageRegionStats {
+export async function imageRegionStats(model: Segmenter, images: readonly SegSample[], g: RegionGrid, batch: number, bald: { passes: number; rng: Rng } | null): Promise<ImageRegionStats> {
   const parts: ImageRegionStats[] = [];
   for (let i = 0; i < images.length; i += batch) {
+    const f = await model.trunkFeatures(images.slice(i, i + batch));
     const [features, meanEntropy, b] = tf.tidy(() => {
-      const f = trunk(model.params, model.inputs(images.slice(i, i + batch)));
       const rf = regionFeatures(tf.softmax(head(model.params, f)) as tf.Tensor4D, g);
       return [rf.features, rf.meanEntropy, ...(bald ? [regionMeans(mcDropoutBaldFromTrunk(model.params, f, bald.passes, bald.rng), g)] : [])];
     }) as tf.Tensor[];
+    f.dispose();
     parts.push({ features: features as tf.Tensor2D, meanEntropy: meanEntropy as tf.Tensor1D, bald: (b as tf.Tensor1D | undefined) ?? null });
   }
   const cat = <T extends tf.Tensor>(ts: T[]): T => (ts.length === 1 ? ts[0]! : (tf.concat(ts) as T));
@@ -40,8 +41,8 @@ export function imageRegionStats(model: Segmenter, images: readonly SegSample[],
 }
 
 /** State features [R_S, F_s] of the state set. */
-export function stateFeatures(model: Segmenter, stateImages: readonly SegSample[], g: RegionGrid, batch: number): tf.Tensor2D {
-  const s = imageRegionStats(model, stateImages, g, batch, null);
+export async function stateFeatures(model: Segmenter, stateImages: readonly SegSample[], g: RegionGrid, batch: number): Promise<tf.Tensor2D> {
+  const s = await imageRegionStats(model, stateImages, g, batch, null);
   s.meanEntropy.dispose();
   return s.features;
 }
@@ -50,7 +51,7 @@ export function stateFeatures(model: Segmenter, stateImages: readonly SegSample[
  * Pool tensor [K, N, D] and per-slot statistics for candidate slots (region ids, −1 = padding) of
  * `poolImages`. `labeledDist` [L, C+1] are the ground-truth class distributions labelled so far.
  */
-export function poolFeatures(
+export async function poolFeatures(
   model: Segmenter,
   poolImages: readonly SegSample[],
   slots: Int32Array,
@@ -60,7 +61,7 @@ export function poolFeatures(
   labeledDist: tf.Tensor2D | null,
   batch: number,
   bald: { passes: number; rng: Rng } | null,
-): { pools: tf.Tensor3D; stats: CandidateStats } {
+): Promise<{ pools: tf.Tensor3D; stats: CandidateStats }> {
   const C = model.numClasses;
   const D = actionFeatureSize(C);
   const real = Array.from(slots).filter((id) => id >= 0);
@@ -75,7 +76,7 @@ export function poolFeatures(
   }
   const images = [...imagePos.keys()].map((i) => poolImages[i]!);
   const rowOf = (id: number) => imagePos.get(Math.floor(id / g.perImage))! * g.perImage + (id % g.perImage);
-  const stats = imageRegionStats(model, images, g, batch, bald);
+  const stats = await imageRegionStats(model, images, g, batch, bald);
   const R = real.length;
   const realRows = tf.tensor1d(real.map(rowOf), 'int32');
   // slot → row in [candidates; zero row]; padding points at the zero row R

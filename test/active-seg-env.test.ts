@@ -13,9 +13,9 @@ const K = 3, N = 3;
 const choicesArb = fc.array(fc.array(fc.nat(9), { minLength: K, maxLength: K }), { minLength: 6, maxLength: 6 });
 
 /** Independent reward-set mIoU of the env's current model: plain-array confusion matrix. */
-function independentMIoU(env: ActiveSegEnv): number {
+async function independentMIoU(env: ActiveSegEnv): Promise<number> {
   const val = tinyData().splits.val!;
-  const probs = env.model!.predictProbs(val);
+  const probs = await env.model!.predictProbs(val);
   const pred = tf.tidy(() => tf.argMax(probs, 3).dataSync());
   probs.dispose();
   const cm = new ConfusionMatrix(11);
@@ -31,7 +31,7 @@ describe('ActiveSegEnv invariants (property tests)', function () {
       fc.asyncProperty(fc.integer({ min: 0, max: 1e6 }), choicesArb, async (seed, choices) => {
         const env = tinyEnv();
         let [obs, info] = await env.reset({ seed });
-        let prevMIoU = independentMIoU(env);
+        let prevMIoU = await independentMIoU(env);
         expect(info.rewardMIoU).to.be.closeTo(prevMIoU, 1e-9);
         let prevLabeled: number[] = [];
         for (let t = 0; ; t++) {
@@ -74,7 +74,7 @@ describe('ActiveSegEnv invariants (property tests)', function () {
             }
           });
           // reward recomputed independently
-          const mIoU = independentMIoU(env);
+          const mIoU = await independentMIoU(env);
           expect(next.rewardMIoU).to.be.closeTo(mIoU, 1e-9);
           expect(reward).to.be.closeTo(100 * (mIoU - prevMIoU), 1e-7);
           prevMIoU = mIoU;

@@ -37,8 +37,8 @@ describe('benchmark runner', function () {
     for (const agent of parseAgentList('entropy,bald')) {
       const shared: RunRecord[] = [];
       const separate: RunRecord[] = [];
-      await runTrajectory({ protocol, agent, seed: 1, budgets: [6, 12], backend: 'wasm', cacheDir: null, onRecord: (r) => shared.push(r) });
-      await runTrajectory({ protocol, agent, seed: 1, budgets: [12], backend: 'wasm', cacheDir: null, onRecord: (r) => separate.push(r) });
+      await runTrajectory({ protocol, agent, seed: 1, budgets: [6, 12], backend: 'wasm', inference: 'tfjs', cacheDir: null, onRecord: (r) => shared.push(r) });
+      await runTrajectory({ protocol, agent, seed: 1, budgets: [12], backend: 'wasm', inference: 'tfjs', cacheDir: null, onRecord: (r) => separate.push(r) });
       expect(shared.map((r) => r.budgetRegions)).to.deep.equal([6, 12]);
       expect(strip(shared[1]!)).to.deep.equal(strip(separate[0]!));
       expect(shared[0]!.testMIoU).to.not.equal(undefined);
@@ -47,17 +47,18 @@ describe('benchmark runner', function () {
 
   it('workers write one valid line per run, and re-running the same sweep skips finished runs', async () => {
     const out = join(tempDir(), 'runs.jsonl');
-    const opts = { protocol: tinyProtocol(), agents: parseAgentList('random'), seeds: [1, 2], budgets: [6, 12], workers: 2, backend: 'wasm' as const, outFile: out };
+    const opts = { protocol: tinyProtocol(), agents: parseAgentList('random'), seeds: [1, 2], budgets: [6, 12], workers: 2, compute: { backend: 'wasm' as const, inference: 'tfjs' as const }, outFile: out };
     const records = await runBenchToEnd(opts);
     expect(records).to.have.length(4);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines).to.have.length(4);
+    expect(records.map((r) => r.inference)).to.deep.equal(['tfjs', 'tfjs', 'tfjs', 'tfjs']);
     const again = planBench(opts);
     expect(again.jobs).to.have.length(0);
     expect(again.skippedRuns).to.equal(4);
     // same (protocol, agent, seed, budget) ⇒ same numbers
     const single: RunRecord[] = [];
-    await runTrajectory({ protocol: opts.protocol, agent: opts.agents[0]!, seed: 2, budgets: [6, 12], backend: 'wasm', cacheDir: null, onRecord: (r) => single.push(r) });
+    await runTrajectory({ protocol: opts.protocol, agent: opts.agents[0]!, seed: 2, budgets: [6, 12], backend: 'wasm', inference: 'tfjs', cacheDir: null, onRecord: (r) => single.push(r) });
     const fromWorkers = records.filter((r) => r.seed === 2).sort((a, b) => a.budgetRegions - b.budgetRegions);
     expect(fromWorkers.map((r) => r.testMIoU)).to.deep.equal(single.map((r) => r.testMIoU));
   });

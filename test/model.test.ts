@@ -46,7 +46,7 @@ describe('UNet-S segmentation model', () => {
     const dir = tempDir();
     await m.save(dir);
     const loaded = await Segmenter.load(dir);
-    const [a, b] = [m.predictProbs(ds.splits.test!), loaded.predictProbs(ds.splits.test!)];
+    const [a, b] = [await m.predictProbs(ds.splits.test!), await loaded.predictProbs(ds.splits.test!)];
     expect(maxAbsDiff(a.dataSync(), b.dataSync())).to.equal(0);
     tf.dispose([a, b]);
     m.dispose();

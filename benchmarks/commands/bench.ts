@@ -2,14 +2,14 @@
 import type { Command } from 'commander';
 import { MultiBar, Presets } from 'cli-progress';
 import { lastValueFrom, tap } from 'rxjs';
-import { BACKEND_NAMES, type BackendName } from '../../env/model/backend.ts';
 import { parseAgentList } from '../../agents/registry.ts';
 import { resolveProtocol } from '../registry.ts';
 import { planBench, runBench } from '../bench.ts';
-import { choiceOption, intListOption, intOption } from '../cli-options.ts';
+import { intListOption, intOption } from '../cli-options.ts';
+import { addComputeOptions, type ComputeOptions } from '../compute.ts';
 import { ConfigError } from '../../env/core/errors.ts';
 
-interface Opts {
+interface Opts extends ComputeOptions {
   protocol: string;
   agents: string;
   seeds?: number[];
@@ -17,11 +17,10 @@ interface Opts {
   workers: number;
   out: string;
   root?: string;
-  backend: BackendName;
 }
 
 export function registerBench(program: Command): void {
-  program
+  const cmd = program
     .command('bench')
     .description('run agents × seeds × budgets of a protocol; appends one JSON line per run (re-running resumes)')
     .option('--protocol <name|file>', 'registered id, shipped protocol name or protocol file', 'synthetic-quick')
@@ -30,47 +29,46 @@ export function registerBench(program: Command): void {
     .option('--budgets <list>', "comma-separated budgets in regions (default: the protocol's)", intListOption('--budgets'))
     .option('--workers <n>', 'parallel worker threads (one wasm instance each)', intOption('--workers', 1), 2)
     .requiredOption('--out <file.jsonl>', 'run records (JSON lines)')
-    .option('--root <dir>', 'data folder of a real data set')
-    .option('--backend <name>', BACKEND_NAMES.join('|'), choiceOption('--backend', BACKEND_NAMES), 'wasm')
-    .action(async (o: Opts) => {
-      const protocol = resolveProtocol(o.protocol);
-      const agents = parseAgentList(o.agents);
-      const budgets = o.budgets ?? protocol.budgets;
-      if (budgets.some((b) => b % protocol.poolsPerStep !== 0)) throw new ConfigError(`--budgets ${budgets}: every budget must be a multiple of poolsPerStep = ${protocol.poolsPerStep}`);
-      const opts = { protocol, agents, seeds: o.seeds ?? protocol.seeds, budgets: [...budgets].sort((a, b) => a - b), workers: o.workers, backend: o.backend, outFile: o.out, dataRoot: o.root };
-      const plan = planBench(opts);
-      process.stderr.write(`bench ${protocol.name}: ${plan.totalRuns} runs (${plan.skippedRuns} already in ${o.out}), ${plan.jobs.length} trajectories on ${o.workers} workers\n`);
-      const t0 = performance.now();
-      const tty = process.stderr.isTTY === true;
-      const bars = tty ? new MultiBar({ format: '{label} |{bar}| {value}/{total} {unit} eta {eta_formatted}', stream: process.stderr, hideCursor: true }, Presets.shades_classic) : null;
-      const runsBar = bars?.create(plan.totalRuns, plan.skippedRuns, { label: 'runs   ', unit: 'runs' });
-      const regionsBar = bars?.create(plan.jobs.length * budgets[budgets.length - 1]!, 0, { label: 'labels ', unit: 'regions' });
-      const regions = new Map<string, number>();
-      let done = plan.skippedRuns;
-      const events = runBench(opts, plan).pipe(
-        tap((e) => {
-          if (e.message.type === 'record') {
-            done += 1;
-            runsBar?.increment();
-            const r = e.message.record;
-            // without a terminal (CI, logs) one line per finished run, with an ETA from the mean run time
-            if (!tty) {
-              const elapsed = performance.now() - t0;
-              const eta = (elapsed / (done - plan.skippedRuns)) * (plan.totalRuns - done);
-              process.stderr.write(`run ${done}/${plan.totalRuns}: ${r.agent} seed ${r.seed} budget ${r.budgetRegions} → test mIoU ${(100 * r.testMIoU).toFixed(2)} % (eta ${(eta / 1000).toFixed(0)} s)\n`);
-            }
+    .option('--root <dir>', 'data folder of a real data set');
+  addComputeOptions(cmd, 'wasm').action(async (o: Opts) => {
+    const protocol = resolveProtocol(o.protocol);
+    const agents = parseAgentList(o.agents);
+    const budgets = o.budgets ?? protocol.budgets;
+    if (budgets.some((b) => b % protocol.poolsPerStep !== 0)) throw new ConfigError(`--budgets ${budgets}: every budget must be a multiple of poolsPerStep = ${protocol.poolsPerStep}`);
+    const opts = { protocol, agents, seeds: o.seeds ?? protocol.seeds, budgets: [...budgets].sort((a, b) => a - b), workers: o.workers, compute: { backend: o.backend, inference: o.inference, threads: o.threads }, outFile: o.out, dataRoot: o.root };
+    const plan = planBench(opts);
+    process.stderr.write(`bench ${protocol.name}: ${plan.totalRuns} runs (${plan.skippedRuns} already in ${o.out}), ${plan.jobs.length} trajectories on ${o.workers} workers, inference ${o.inference}\n`);
+    const t0 = performance.now();
+    const tty = process.stderr.isTTY === true;
+    const bars = tty ? new MultiBar({ format: '{label} |{bar}| {value}/{total} {unit} eta {eta_formatted}', stream: process.stderr, hideCursor: true }, Presets.shades_classic) : null;
+    const runsBar = bars?.create(plan.totalRuns, plan.skippedRuns, { label: 'runs   ', unit: 'runs' });
+    const regionsBar = bars?.create(plan.jobs.length * budgets[budgets.length - 1]!, 0, { label: 'labels ', unit: 'regions' });
+    const regions = new Map<string, number>();
+    let done = plan.skippedRuns;
+    const events = runBench(opts, plan).pipe(
+      tap((e) => {
+        if (e.message.type === 'record') {
+          done += 1;
+          runsBar?.increment();
+          const r = e.message.record;
+          // without a terminal (CI, logs) one line per finished run, with an ETA from the mean run time
+          if (!tty) {
+            const elapsed = performance.now() - t0;
+            const eta = (elapsed / (done - plan.skippedRuns)) * (plan.totalRuns - done);
+            process.stderr.write(`run ${done}/${plan.totalRuns}: ${r.agent} seed ${r.seed} budget ${r.budgetRegions} → test mIoU ${(100 * r.testMIoU).toFixed(2)} % (eta ${(eta / 1000).toFixed(0)} s)\n`);
           }
-          if (e.message.type === 'progress') {
-            regions.set(`${e.job.agent.label}/${e.job.seed}`, e.message.progress.usedRegions);
-            regionsBar?.update([...regions.values()].reduce((a, b) => a + b, 0));
-          }
-        }),
-      );
-      try {
-        await lastValueFrom(events, { defaultValue: null });
-      } finally {
-        bars?.stop();
-      }
-      process.stderr.write(`bench done in ${((performance.now() - t0) / 1000).toFixed(1)} s; records in ${o.out}\n`);
-    });
+        }
+        if (e.message.type === 'progress') {
+          regions.set(`${e.job.agent.label}/${e.job.seed}`, e.message.progress.usedRegions);
+          regionsBar?.update([...regions.values()].reduce((a, b) => a + b, 0));
+        }
+      }),
+    );
+    try {
+      await lastValueFrom(events, { defaultValue: null });
+    } finally {
+      bars?.stop();
+    }
+    process.stderr.write(`bench done in ${((performance.now() - t0) / 1000).toFixed(1)} s; records in ${o.out}\n`);
+  });
 }

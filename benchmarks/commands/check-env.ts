@@ -1,27 +1,26 @@
 /** `regiongym check-env`: run checkEnv on a protocol's env; exits non-zero when a check fails. */
 import type { Command } from 'commander';
 import { checkEnv } from '../../env/core/check-env.ts';
-import { initBackend, BACKEND_NAMES, type BackendName } from '../../env/model/backend.ts';
 import { makeEnv, resolveProtocol, type Phase } from '../registry.ts';
 import { choiceOption } from '../cli-options.ts';
+import { addComputeOptions, initCompute, type ComputeOptions } from '../compute.ts';
 
 export function registerCheckEnv(program: Command): void {
-  program
+  const cmd = program
     .command('check-env')
     .description("check an env against the Gymnasium contract and the region-AL invariants (Gymnasium's env checker, ported)")
     .option('--protocol <name|file>', 'registered id, shipped protocol name or protocol file', 'synthetic-quick')
     .option('--phase <phase>', 'policy|eval', choiceOption('--phase', ['policy', 'eval'] as const), 'policy')
-    .option('--root <dir>', 'data folder of a real data set')
-    .option('--backend <name>', BACKEND_NAMES.join('|'), choiceOption('--backend', BACKEND_NAMES), 'auto')
-    .action(async (o: { protocol: string; phase: Phase; root?: string; backend: BackendName }) => {
-      const backend = await initBackend(o.backend);
-      const protocol = resolveProtocol(o.protocol);
-      const t0 = performance.now();
-      process.stderr.write(`check-env: protocol ${protocol.name} (${o.phase} phase), backend ${backend}\n`);
-      const results = await checkEnv(() => makeEnv(protocol, { phase: o.phase, dataRoot: o.root }));
-      for (const r of results) console.log(`${r.status === 'pass' ? 'PASS' : r.status === 'warn' ? 'WARN' : 'FAIL'}  ${r.name}${r.message ? `\n      ${r.message}` : ''}`);
-      const failed = results.filter((r) => r.status === 'fail').length;
-      console.log(`${results.length - failed} passed, ${failed} failed (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-      process.exitCode = failed > 0 ? 1 : 0;
-    });
+    .option('--root <dir>', 'data folder of a real data set');
+  addComputeOptions(cmd).action(async (o: ComputeOptions & { protocol: string; phase: Phase; root?: string }) => {
+    const { backend, inference } = await initCompute(o);
+    const protocol = resolveProtocol(o.protocol);
+    const t0 = performance.now();
+    process.stderr.write(`check-env: protocol ${protocol.name} (${o.phase} phase), backend ${backend}, inference ${inference}\n`);
+    const results = await checkEnv(() => makeEnv(protocol, { phase: o.phase, dataRoot: o.root }));
+    for (const r of results) console.log(`${r.status === 'pass' ? 'PASS' : r.status === 'warn' ? 'WARN' : 'FAIL'}  ${r.name}${r.message ? `\n      ${r.message}` : ''}`);
+    const failed = results.filter((r) => r.status === 'fail').length;
+    console.log(`${results.length - failed} passed, ${failed} failed (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    process.exitCode = failed > 0 ? 1 : 0;
+  });
 }

@@ -6,7 +6,6 @@
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { lastValueFrom, tap, Subject } from 'rxjs';
-import { initBackend, BACKEND_NAMES, type BackendName } from '../../env/model/backend.ts';
 import { writeFileAtomic } from '../../env/core/fs.ts';
 import { resolveProtocol, protocolData } from '../registry.ts';
 import { trainSupervised } from '../train-supervised.ts';
@@ -15,22 +14,22 @@ import { planBench, runBench } from '../bench.ts';
 import { readRunRecords } from '../run-record.ts';
 import { writeLeaderboard } from '../leaderboard/write.ts';
 import { parseAgentList } from '../../agents/registry.ts';
-import { choiceOption, intOption } from '../cli-options.ts';
+import { intOption } from '../cli-options.ts';
+import { addComputeOptions, initCompute, type ComputeOptions } from '../compute.ts';
 
-interface Opts {
+interface Opts extends ComputeOptions {
   protocol: string;
   out: string;
   seed: number;
   episodes: number;
   supervisedEpochs: number;
   workers: number;
-  backend: BackendName;
 }
 
 const secs = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
 
 export function registerPipeline(program: Command): void {
-  program
+  const cmd = program
     .command('pipeline')
     .description('upper bound, DQN policy training, bench of random/entropy/bald/dqn and the leaderboard, end to end')
     .option('--protocol <name|file>', 'protocol', 'synthetic-quick')
@@ -38,48 +37,47 @@ export function registerPipeline(program: Command): void {
     .option('--seed <n>', 'seed of the upper bound and the policy', intOption('--seed'), 0)
     .option('--episodes <n>', 'DQN training episodes', intOption('--episodes', 1), 12)
     .option('--supervised-epochs <n>', 'epochs of the full-supervision run', intOption('--supervised-epochs', 1), 30)
-    .option('--workers <n>', 'bench worker threads', intOption('--workers', 1), 2)
-    .option('--backend <name>', BACKEND_NAMES.join('|'), choiceOption('--backend', BACKEND_NAMES), 'wasm')
-    .action(async (o: Opts) => {
-      const t0 = performance.now();
-      const backend = await initBackend(o.backend);
-      const protocol = resolveProtocol(o.protocol);
-      const out = resolve(o.out);
-      const say = (s: string) => process.stderr.write(`[${secs(t0)}] ${s}\n`);
-      say(`pipeline on '${protocol.name}', backend ${backend}, output ${out}. On 2 cores synthetic-quick takes about 8–12 minutes (under 15).`);
+    .option('--workers <n>', 'bench worker threads', intOption('--workers', 1), 2);
+  addComputeOptions(cmd, 'wasm').action(async (o: Opts) => {
+    const t0 = performance.now();
+    const { backend, inference } = await initCompute(o);
+    const protocol = resolveProtocol(o.protocol);
+    const out = resolve(o.out);
+    const say = (s: string) => process.stderr.write(`[${secs(t0)}] ${s}\n`);
+    say(`pipeline on '${protocol.name}', backend ${backend}, inference ${inference}, output ${out}. On 2 cores synthetic-quick takes about 8–12 minutes (under 15).`);
 
-      say('1/4 full-supervision upper bound');
-      const data = protocolData(protocol);
-      const sup = await trainSupervised(data, { epochs: o.supervisedEpochs, seed: o.seed, patience: 8, train: { lr: 0.01 }, outDir: join(out, 'upper-bound') });
-      writeFileAtomic(join(out, 'upper-bound', 'result.json'), JSON.stringify(sup, null, 1));
-      say(`    test mIoU ${(100 * sup.test.mIoU).toFixed(2)} % (${sup.epochsRun} epochs)`);
+    say('1/4 full-supervision upper bound');
+    const data = protocolData(protocol);
+    const sup = await trainSupervised(data, { epochs: o.supervisedEpochs, seed: o.seed, patience: 8, train: { lr: 0.01 }, outDir: join(out, 'upper-bound') });
+    writeFileAtomic(join(out, 'upper-bound', 'result.json'), JSON.stringify(sup, null, 1));
+    say(`    test mIoU ${(100 * sup.test.mIoU).toFixed(2)} % (${sup.epochsRun} epochs)`);
 
-      say(`2/4 DQN policy training: ${o.episodes} episodes on the policy-training pool`);
-      const progress = new Subject<PolicyProgress>();
-      progress.subscribe((e) => {
-        if (e.usedRegions === e.budgetRegions) say(`    episode ${e.episode}/${e.episodes} done, ε ${e.epsilon.toFixed(2)}, loss ${e.loss?.toFixed(4) ?? '-'}, about ${e.etaMs === null ? '?' : (e.etaMs / 1000).toFixed(0)} s left`);
-      });
-      await trainPolicy(protocol, { episodes: o.episodes, seed: o.seed, outDir: join(out, 'policy'), resume: true }, progress);
-
-      const agents = parseAgentList(`random,entropy,bald,dqn=${join(out, 'policy', 'policy')}`);
-      const runsFile = join(out, 'runs.jsonl');
-      const benchOpts = { protocol, agents, seeds: protocol.seeds, budgets: protocol.budgets, workers: o.workers, backend: o.backend, outFile: runsFile };
-      const plan = planBench(benchOpts);
-      say(`3/4 bench: ${plan.totalRuns} runs (${plan.skippedRuns} already done) on ${o.workers} workers`);
-      let done = plan.skippedRuns;
-      await lastValueFrom(
-        runBench(benchOpts, plan).pipe(
-          tap((e) => {
-            if (e.message.type === 'record') say(`    run ${++done}/${plan.totalRuns}: ${e.message.record.agent} seed ${e.message.record.seed} budget ${e.message.record.budgetRegions} → test mIoU ${(100 * e.message.record.testMIoU).toFixed(2)} %`);
-          }),
-        ),
-        { defaultValue: null },
-      );
-
-      say('4/4 leaderboard');
-      const lb = writeLeaderboard(readRunRecords(runsFile), join(out, 'leaderboard'), sup.test.mIoU);
-      const last = lb.budgets.length - 1;
-      for (const a of lb.agents) say(`    ${a.agent.padEnd(10)} mIoU at ${lb.budgets[last]} regions: ${(100 * (a.cells[last]?.mean ?? NaN)).toFixed(2)} ± ${(100 * (a.cells[last]?.std ?? NaN)).toFixed(2)}`);
-      console.log(`done in ${secs(t0)}. Leaderboard: ${join(out, 'leaderboard', 'leaderboard.md')} and ${join(out, 'leaderboard', 'index.html')}`);
+    say(`2/4 DQN policy training: ${o.episodes} episodes on the policy-training pool`);
+    const progress = new Subject<PolicyProgress>();
+    progress.subscribe((e) => {
+      if (e.usedRegions === e.budgetRegions) say(`    episode ${e.episode}/${e.episodes} done, ε ${e.epsilon.toFixed(2)}, loss ${e.loss?.toFixed(4) ?? '-'}, about ${e.etaMs === null ? '?' : (e.etaMs / 1000).toFixed(0)} s left`);
     });
+    await trainPolicy(protocol, { episodes: o.episodes, seed: o.seed, outDir: join(out, 'policy'), resume: true }, progress);
+
+    const agents = parseAgentList(`random,entropy,bald,dqn=${join(out, 'policy', 'policy')}`);
+    const runsFile = join(out, 'runs.jsonl');
+    const benchOpts = { protocol, agents, seeds: protocol.seeds, budgets: protocol.budgets, workers: o.workers, compute: { backend: o.backend, inference: o.inference, threads: o.threads }, outFile: runsFile };
+    const plan = planBench(benchOpts);
+    say(`3/4 bench: ${plan.totalRuns} runs (${plan.skippedRuns} already done) on ${o.workers} workers`);
+    let done = plan.skippedRuns;
+    await lastValueFrom(
+      runBench(benchOpts, plan).pipe(
+        tap((e) => {
+          if (e.message.type === 'record') say(`    run ${++done}/${plan.totalRuns}: ${e.message.record.agent} seed ${e.message.record.seed} budget ${e.message.record.budgetRegions} → test mIoU ${(100 * e.message.record.testMIoU).toFixed(2)} %`);
+        }),
+      ),
+      { defaultValue: null },
+    );
+
+    say('4/4 leaderboard');
+    const lb = writeLeaderboard(readRunRecords(runsFile), join(out, 'leaderboard'), sup.test.mIoU);
+    const last = lb.budgets.length - 1;
+    for (const a of lb.agents) say(`    ${a.agent.padEnd(10)} mIoU at ${lb.budgets[last]} regions: ${(100 * (a.cells[last]?.mean ?? NaN)).toFixed(2)} ± ${(100 * (a.cells[last]?.std ?? NaN)).toFixed(2)}`);
+    console.log(`done in ${secs(t0)}. Leaderboard: ${join(out, 'leaderboard', 'leaderboard.md')} and ${join(out, 'leaderboard', 'index.html')}`);
+  });
 }

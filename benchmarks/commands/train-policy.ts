@@ -1,12 +1,12 @@
 /** `regiongym train-policy`: train the RALIS DQN on a protocol's policy-training split. */
 import type { Command } from 'commander';
 import { Subject } from 'rxjs';
-import { initBackend, BACKEND_NAMES, type BackendName } from '../../env/model/backend.ts';
 import { resolveProtocol } from '../registry.ts';
 import { trainPolicy, type PolicyProgress } from '../train-policy.ts';
 import { choiceOption, floatOption, intOption } from '../cli-options.ts';
+import { addComputeOptions, initCompute, type ComputeOptions } from '../compute.ts';
 
-interface Opts {
+interface Opts extends ComputeOptions {
   protocol: string;
   episodes: number;
   seed: number;
@@ -15,13 +15,12 @@ interface Opts {
   replay: 'uniform' | 'prioritized';
   lrDecay: number;
   root?: string;
-  backend: BackendName;
 }
 
 const fmtMs = (ms: number | null) => (ms === null ? '?' : ms > 60000 ? `${(ms / 60000).toFixed(1)} min` : `${(ms / 1000).toFixed(0)} s`);
 
 export function registerTrainPolicy(program: Command): void {
-  program
+  const cmd = program
     .command('train-policy')
     .description('train the RALIS batch DQN on the policy-training pool; checkpoints after every episode')
     .option('--protocol <name|file>', 'registered id, shipped protocol name or protocol file', 'synthetic-quick')
@@ -31,20 +30,19 @@ export function registerTrainPolicy(program: Command): void {
     .option('--resume', 'continue from the checkpoint in --out', false)
     .option('--replay <kind>', 'uniform (paper code) | prioritized (paper text)', choiceOption('--replay', ['uniform', 'prioritized'] as const), 'uniform')
     .option('--lr-decay <f>', 'DQN lr factor per AL step (paper 0.97; default 1 = constant)', floatOption('--lr-decay', 0, 1), 1)
-    .option('--root <dir>', 'data folder of a real data set')
-    .option('--backend <name>', BACKEND_NAMES.join('|'), choiceOption('--backend', BACKEND_NAMES), 'auto')
-    .action(async (o: Opts) => {
-      const backend = await initBackend(o.backend);
-      const protocol = resolveProtocol(o.protocol);
-      process.stderr.write(`train-policy: ${protocol.name}, ${o.episodes} episodes of ${protocol.policyBudget} regions (K=${protocol.poolsPerStep}, N=${protocol.poolSize.policy}), backend ${backend}\n`);
-      const events = new Subject<PolicyProgress>();
-      events.subscribe((e) => {
-        process.stderr.write(
-          `episode ${e.episode}/${e.episodes} step ${e.step} regions ${e.usedRegions}/${e.budgetRegions} reward ${e.reward.toFixed(3)} ε ${e.epsilon.toFixed(3)} loss ${e.loss === null ? '-' : e.loss.toFixed(4)} elapsed ${fmtMs(e.elapsedMs)} left ${fmtMs(e.etaMs)}\n`,
-        );
-      });
-      const history = await trainPolicy(protocol, { episodes: o.episodes, seed: o.seed, outDir: o.out, resume: o.resume, dqn: { replay: o.replay, lrDecayPerStep: o.lrDecay }, env: { dataRoot: o.root } }, events);
-      for (const h of history) console.log(`episode ${h.episode}: return ${h.return.toFixed(2)}, final reward-set mIoU ${(100 * h.finalRewardMIoU).toFixed(2)}, ${h.steps} steps, ${(h.ms / 1000).toFixed(1)} s`);
-      console.log(`policy saved to ${o.out}/policy`);
+    .option('--root <dir>', 'data folder of a real data set');
+  addComputeOptions(cmd).action(async (o: Opts) => {
+    const { backend, inference } = await initCompute(o);
+    const protocol = resolveProtocol(o.protocol);
+    process.stderr.write(`train-policy: ${protocol.name}, ${o.episodes} episodes of ${protocol.policyBudget} regions (K=${protocol.poolsPerStep}, N=${protocol.poolSize.policy}), backend ${backend}, inference ${inference}\n`);
+    const events = new Subject<PolicyProgress>();
+    events.subscribe((e) => {
+      process.stderr.write(
+        `episode ${e.episode}/${e.episodes} step ${e.step} regions ${e.usedRegions}/${e.budgetRegions} reward ${e.reward.toFixed(3)} ε ${e.epsilon.toFixed(3)} loss ${e.loss === null ? '-' : e.loss.toFixed(4)} elapsed ${fmtMs(e.elapsedMs)} left ${fmtMs(e.etaMs)}\n`,
+      );
     });
+    const history = await trainPolicy(protocol, { episodes: o.episodes, seed: o.seed, outDir: o.out, resume: o.resume, dqn: { replay: o.replay, lrDecayPerStep: o.lrDecay }, env: { dataRoot: o.root } }, events);
+    for (const h of history) console.log(`episode ${h.episode}: return ${h.return.toFixed(2)}, final reward-set mIoU ${(100 * h.finalRewardMIoU).toFixed(2)}, ${h.steps} steps, ${(h.ms / 1000).toFixed(1)} s`);
+    console.log(`policy saved to ${o.out}/policy`);
+  });
 }

@@ -2,15 +2,15 @@
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { Subject } from 'rxjs';
-import { initBackend, BACKEND_NAMES, type BackendName } from '../../env/model/backend.ts';
 import { writeFileAtomic } from '../../env/core/fs.ts';
 import { loadData, DATA_NAMES, type DataName } from '../data-source.ts';
 import { protocolData, resolveProtocol } from '../registry.ts';
 import { trainSupervised, type SupervisedEpochEvent } from '../train-supervised.ts';
 import { choiceOption, floatOption, intOption } from '../cli-options.ts';
+import { addComputeOptions, initCompute, type ComputeOptions } from '../compute.ts';
 import { join } from 'node:path';
 
-interface Opts {
+interface Opts extends ComputeOptions {
   protocol?: string;
   data: DataName;
   scale: number;
@@ -22,11 +22,10 @@ interface Opts {
   crop: number;
   patience?: number;
   out?: string;
-  backend: BackendName;
 }
 
 export function registerTrainSupervised(program: Command): void {
-  program
+  const cmd = program
     .command('train-supervised')
     .description('train the segmentation net on all labels of the train split; prints test mIoU and per-class IoU')
     .option('--protocol <name|file>', "use a protocol's data set and splits (its test split is the leaderboard's)")
@@ -39,26 +38,27 @@ export function registerTrainSupervised(program: Command): void {
     .option('--batch <n>', 'batch size', intOption('--batch', 1), 16)
     .option('--crop <n>', 'square training crop (multiple of 4)', intOption('--crop', 4), 64)
     .option('--patience <n>', 'stop after n epochs without a better val mIoU', intOption('--patience', 1))
-    .option('--out <dir>', 'save the best model (model.json + weights.bin) and result.json here')
-    .option('--backend <name>', BACKEND_NAMES.join('|'), choiceOption('--backend', BACKEND_NAMES), 'auto')
-    .action(async (o: Opts) => {
-      const backend = await initBackend(o.backend);
-      const ds = o.protocol ? protocolData(resolveProtocol(o.protocol), o.root) : loadData({ name: o.data, scale: o.scale, root: o.root });
-      process.stderr.write(`train-supervised: ${ds.name} ${ds.height}×${ds.width}, ${ds.splits.train?.length} train images, backend ${backend}, ${o.epochs} epochs\n`);
-      const bar = new SingleBar({ format: 'epoch {value}/{total} |{bar}| loss {loss} val mIoU {val} (best {best}) eta {eta_formatted}', stream: process.stderr }, Presets.shades_classic);
-      const events = new Subject<SupervisedEpochEvent>();
-      bar.start(o.epochs, 0, { loss: '-', val: '-', best: '-' });
-      events.subscribe((e) => bar.update(e.epoch, { loss: e.loss.toFixed(3), val: (100 * e.valMIoU).toFixed(1), best: (100 * e.bestValMIoU).toFixed(1) }));
-      const r = await trainSupervised(
-        ds,
-        { epochs: o.epochs, seed: o.seed, patience: o.patience, outDir: o.out, train: { lr: o.lr, batchSize: o.batch, cropHeight: o.crop, cropWidth: o.crop } },
-        events,
-      );
-      bar.stop();
-      const summary = { ...r, backend, options: o };
-      if (o.out) writeFileAtomic(join(o.out, 'result.json'), JSON.stringify(summary, null, 1));
-      console.log(`test mIoU ${(100 * r.test.mIoU).toFixed(2)}  pixel acc ${(100 * r.test.pixelAccuracy).toFixed(2)}  (best epoch ${r.bestEpoch}/${r.epochsRun}, ${(r.wallMs / 1000).toFixed(1)} s, ${r.trainImagesPerSec.toFixed(1)} train images/s on ${backend})`);
-      console.log('per-class IoU:');
-      r.test.perClassIoU.forEach((v, c) => console.log(`  ${ds.classNames[c]!.padEnd(12)} ${Number.isNaN(v) ? '  n/a' : (100 * v).toFixed(2)}`));
-    });
+    .option('--out <dir>', 'save the best model (model.json + weights.bin) and result.json here');
+  addComputeOptions(cmd).action(async (o: Opts) => {
+    const { backend, inference } = await initCompute(o);
+    const ds = o.protocol ? protocolData(resolveProtocol(o.protocol), o.root) : loadData({ name: o.data, scale: o.scale, root: o.root });
+    process.stderr.write(`train-supervised: ${ds.name} ${ds.height}×${ds.width}, ${ds.splits.train?.length} train images, backend ${backend}, inference ${inference}, ${o.epochs} epochs\n`);
+    const bar = new SingleBar({ format: 'epoch {value}/{total} |{bar}| loss {loss} val mIoU {val} (best {best}) eta {eta_formatted}', stream: process.stderr }, Presets.shades_classic);
+    const events = new Subject<SupervisedEpochEvent>();
+    bar.start(o.epochs, 0, { loss: '-', val: '-', best: '-' });
+    events.subscribe((e) => bar.update(e.epoch, { loss: e.loss.toFixed(3), val: (100 * e.valMIoU).toFixed(1), best: (100 * e.bestValMIoU).toFixed(1) }));
+    const r = await trainSupervised(
+      ds,
+      { epochs: o.epochs, seed: o.seed, patience: o.patience, outDir: o.out, train: { lr: o.lr, batchSize: o.batch, cropHeight: o.crop, cropWidth: o.crop } },
+      events,
+    );
+    bar.stop();
+    // with --protocol the data set comes from the protocol: record that, not the unused --data/--scale defaults
+    const options = o.protocol ? { ...o, data: undefined, scale: undefined } : o;
+    const summary = { ...r, backend, inference, options };
+    if (o.out) writeFileAtomic(join(o.out, 'result.json'), JSON.stringify(summary, null, 1));
+    console.log(`test mIoU ${(100 * r.test.mIoU).toFixed(2)}  pixel acc ${(100 * r.test.pixelAccuracy).toFixed(2)}  (best epoch ${r.bestEpoch}/${r.epochsRun}, ${(r.wallMs / 1000).toFixed(1)} s, ${r.trainImagesPerSec.toFixed(1)} train images/s on ${backend})`);
+    console.log('per-class IoU:');
+    r.test.perClassIoU.forEach((v, c) => console.log(`  ${ds.classNames[c]!.padEnd(12)} ${Number.isNaN(v) ? '  n/a' : (100 * v).toFixed(2)}`));
+  });
 }

@@ -1,6 +1,6 @@
 /** Messages between the benchmark runner and its workers. */
 import type { AgentSpec } from '../../agents/registry.ts';
-import type { BackendName } from '../../env/model/backend.ts';
+import type { ComputeOptions } from '../compute.ts';
 import type { Protocol } from '../protocol.ts';
 import type { RunRecord } from '../run-record.ts';
 import type { TrajectoryProgress } from './trajectory.ts';
@@ -16,11 +16,12 @@ export interface TrajectoryJob {
 }
 
 export interface WorkerInit {
-  backend: BackendName;
+  /** Threads already divided among the workers. */
+  compute: ComputeOptions & { threads: number };
 }
 
 export type WorkerMessage =
-  | { type: 'ready'; backend: string }
+  | { type: 'ready'; backend: string; inference: string }
   | { type: 'record'; record: RunRecord }
   | { type: 'progress'; progress: TrajectoryProgress }
   | { type: 'done' }

@@ -4,7 +4,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { Observable, Subject } from 'rxjs';
-import type { BackendName } from '../../env/model/backend.ts';
+import { availableParallelism } from 'node:os';
+import type { ComputeOptions } from '../compute.ts';
 import type { TrajectoryJob, WorkerMessage } from './messages.ts';
 
 export interface PoolEvent {
@@ -13,18 +14,18 @@ export interface PoolEvent {
 }
 
 /** Run jobs on `workers` threads; the observable completes when all are done, errors on the first failure. */
-export function runJobs(jobs: TrajectoryJob[], workers: number, backend: BackendName): Observable<PoolEvent> {
+export function runJobs(jobs: TrajectoryJob[], workers: number, compute: ComputeOptions): Observable<PoolEvent> {
   return new Observable<PoolEvent>((subscriber) => {
     const out = new Subject<PoolEvent>();
     const sub = out.subscribe(subscriber);
     const queue = [...jobs];
-    const threads: Worker[] = [];
+    const pool: Worker[] = [];
     let running = 0;
     let finished = false;
     const finish = (err?: Error) => {
       if (finished) return;
       finished = true;
-      for (const t of threads) void t.terminate();
+      for (const t of pool) void t.terminate();
       if (err) out.error(err);
       else out.complete();
     };
@@ -39,10 +40,12 @@ export function runJobs(jobs: TrajectoryJob[], workers: number, backend: Backend
       w.postMessage(job);
     };
     const n = Math.max(1, Math.min(workers, jobs.length));
+    // the workers share the cores: native inference threads are divided among them
+    const threads = compute.threads ?? Math.max(1, Math.floor(availableParallelism() / n));
     if (jobs.length === 0) finish();
     for (let i = 0; i < n; i++) {
-      const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { backend } });
-      threads.push(w);
+      const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { compute: { ...compute, threads } } });
+      pool.push(w);
       running++;
       w.on('message', (m: WorkerMessage) => {
         const job = (w as Worker & { job?: TrajectoryJob }).job!;

@@ -51,6 +51,8 @@ export interface TrajectoryOptions {
   seed: number;
   budgets: number[];
   backend: string;
+  /** Inference engine of the forward-only passes, recorded with each run. */
+  inference: string;
   dataRoot?: string;
   cacheDir: string | null;
   /** Budgets already done (their runs are skipped but the labelling still passes through them). */
@@ -89,9 +91,9 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
       const ids = Array.from(info.labeledRegionIds.slice(0, budget));
       const model = env.model!.clone();
       const tf0 = performance.now();
-      const ft = finalTraining(model, env.pool, ids, env.grid, data.ignoreIndex, rewardSet, { ...p.finalTraining, inferenceBatch: p.inferenceBatch }, new Rng(o.seed).fork(`final/${budget}`));
+      const ft = await finalTraining(model, env.pool, ids, env.grid, data.ignoreIndex, rewardSet, { ...p.finalTraining, inferenceBatch: p.inferenceBatch }, new Rng(o.seed).fork(`final/${budget}`));
       const tt0 = performance.now();
-      const test = segMetrics(model.evaluate(testSet, p.inferenceBatch));
+      const test = segMetrics(await model.evaluate(testSet, p.inferenceBatch));
       const testMs = performance.now() - tt0;
       model.dispose();
       const hist = new Array<number>(data.numClasses + 1).fill(0);
@@ -119,6 +121,7 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
         labeledClassBalanceEntropy: classBalanceEntropy(hist, data.numClasses),
         timings: { labelingMs: labelMs, finalTrainMs: tt0 - tf0, testMs },
         backend: o.backend,
+        inference: o.inference,
         versions: VERSIONS,
         finishedAt: new Date().toISOString(),
       });

@@ -1,13 +1,13 @@
 /** A benchmark worker: its own wasm instance; runs the trajectories the pool sends, one at a time. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { initBackend } from '../../env/model/backend.ts';
+import { initCompute } from '../compute.ts';
 import { runTrajectory } from './trajectory.ts';
 import type { TrajectoryJob, WorkerInit, WorkerMessage } from './messages.ts';
 
 const port = parentPort!;
 const send = (m: WorkerMessage) => port.postMessage(m);
-const backend = await initBackend((workerData as WorkerInit).backend);
-send({ type: 'ready', backend });
+const { backend, inference } = await initCompute((workerData as WorkerInit).compute);
+send({ type: 'ready', backend, inference });
 
 port.on('message', async (job: TrajectoryJob) => {
   try {
@@ -15,6 +15,7 @@ port.on('message', async (job: TrajectoryJob) => {
       ...job,
       skip: new Set(job.skip),
       backend,
+      inference,
       onRecord: (record) => send({ type: 'record', record }),
       onProgress: (progress) => send({ type: 'progress', progress }),
     });

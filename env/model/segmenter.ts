@@ -12,7 +12,8 @@ import { makeBatch, shuffledBatches, type TrainItem } from './batches.ts';
 import { loadTensors, saveTensors } from './io.ts';
 import { maskedCrossEntropy } from './loss.ts';
 import { Sgd, type SgdConfig } from './sgd.ts';
-import { UNET_S, assignUNet, cloneUNet, disposeUNet, forward, initUNet, normaliseImages, trainableVariables, unetLayerSpecs, type UNetConfig, type UNetParams } from './unet.ts';
+import { releaseInference, trunkFeatures } from './inference.ts';
+import { UNET_S, assignUNet, cloneUNet, disposeUNet, forward, head, initUNet, normalisedPixels, trainableVariables, unetLayerSpecs, type UNetConfig, type UNetParams } from './unet.ts';
 
 export interface SegTrainConfig extends SgdConfig {
   batchSize: number;
@@ -37,6 +38,8 @@ const FORMAT = 'regiongym/unet-s';
 
 export class Segmenter {
   readonly optimizer: Sgd;
+  /** Bumped whenever the weights change, so inference engines know when a cached copy is stale. */
+  private version = 0;
 
   private constructor(
     readonly params: UNetParams,
@@ -60,11 +63,16 @@ export class Segmenter {
     return this.params.config.numClasses;
   }
 
+  get weightsVersion(): number {
+    return this.version;
+  }
+
   /** One pass over `items` in seeded shuffled batches; returns the mean batch loss. */
   trainEpoch(items: readonly TrainItem[], rng: Rng): number {
     const t = this.train;
     let total = 0;
     const batches = shuffledBatches(items.length, t.batchSize, rng);
+    this.version++;
     for (const idx of batches) {
       const { x, y } = makeBatch(Array.from(idx, (i) => items[i]!), this.height, this.width, { height: t.cropHeight, width: t.cropWidth, flip: t.flip }, rng);
       const dropoutSeed = rng.seed();
@@ -75,30 +83,38 @@ export class Segmenter {
     return batches.length ? total / batches.length : 0;
   }
 
-  /** Normalised input tensor for whole samples. */
-  inputs(samples: readonly SegSample[]): tf.Tensor4D {
+  /** Normalised NHWC pixels of whole samples. */
+  pixels(samples: readonly SegSample[]): Float32Array {
     const bytes = new Uint8Array(samples.length * this.height * this.width * 3);
     samples.forEach((s, i) => bytes.set(s.image, i * this.height * this.width * 3));
-    return normaliseImages(bytes, samples.length, this.height, this.width);
+    return normalisedPixels(bytes);
+  }
+
+  /** Trunk features [B, H, W, F] (everything before dropout), from the inference engine in use. Caller owns. */
+  trunkFeatures(samples: readonly SegSample[]): Promise<tf.Tensor4D> {
+    return trunkFeatures(this, this.pixels(samples), samples.length);
   }
 
   /** Softmax probabilities [B, H, W, C] (eval mode: no dropout). Caller owns the tensor. */
-  predictProbs(samples: readonly SegSample[]): tf.Tensor4D {
-    return tf.tidy(() => tf.softmax(forward(this.params, this.inputs(samples))) as tf.Tensor4D);
+  async predictProbs(samples: readonly SegSample[]): Promise<tf.Tensor4D> {
+    const f = await this.trunkFeatures(samples);
+    const probs = tf.tidy(() => tf.softmax(head(this.params, f)) as tf.Tensor4D);
+    f.dispose();
+    return probs;
   }
 
   /** Confusion matrix over `samples`, forwarding `batchSize` images at a time. */
-  evaluate(samples: readonly SegSample[], batchSize = 8): ConfusionMatrix {
+  async evaluate(samples: readonly SegSample[], batchSize = 8): Promise<ConfusionMatrix> {
     const cm = new ConfusionMatrix(this.numClasses);
     for (let i = 0; i < samples.length; i += batchSize) {
       const batch = samples.slice(i, i + batchSize);
       const labels = new Int32Array(batch.length * this.height * this.width);
       batch.forEach((s, b) => labels.set(s.label, b * this.height * this.width));
-      const pred = tf.tidy(() => tf.argMax(forward(this.params, this.inputs(batch)), 3));
+      const f = await this.trunkFeatures(batch);
+      const pred = tf.tidy(() => tf.argMax(head(this.params, f), 3));
       const lab = tf.tensor3d(labels, [batch.length, this.height, this.width], 'int32');
       cm.addTensors(pred, lab);
-      pred.dispose();
-      lab.dispose();
+      tf.dispose([f, pred, lab]);
     }
     return cm;
   }
@@ -111,6 +127,7 @@ export class Segmenter {
   /** Overwrite these weights with `other`'s. */
   copyWeightsFrom(other: Segmenter): void {
     assignUNet(this.params, other.params);
+    this.version++;
   }
 
   async save(dir: string): Promise<void> {
@@ -131,6 +148,7 @@ export class Segmenter {
   }
 
   dispose(): void {
+    releaseInference(this);
     this.optimizer.dispose();
     disposeUNet(this.params);
   }

@@ -1,0 +1,78 @@
+/**
+ * Which engine runs the forward-only trunk passes (state/candidate features, reward and test
+ * evaluation, BALD's shared trunk). Training always runs in tfjs.
+ *
+ * - `tfjs`: the reference path, on the tfjs backend in use.
+ * - `ort`: onnxruntime-node's native CPU kernels (optional dependency), fed the current weights;
+ *   its features equal the tfjs path's within 1e-4 (test/ort-trunk.test.ts).
+ * - `auto`: `ort` when onnxruntime-node loads, else `tfjs`.
+ *
+ * A process-wide choice, like the tfjs backend; benchmark workers make the same choice as their parent.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { availableParallelism } from 'node:os';
+import type * as Ort from 'onnxruntime-node';
+import { BackendError } from '../core/errors.ts';
+import { OrtTrunk, type TrunkSource } from './ort-trunk.ts';
+import { trunk } from './unet.ts';
+
+export const INFERENCE_NAMES = ['auto', 'tfjs', 'ort'] as const;
+export type InferenceName = (typeof INFERENCE_NAMES)[number];
+export type InferenceInUse = Exclude<InferenceName, 'auto'>;
+
+export interface InferenceOptions {
+  /** Native threads for `ort` (default: every core of the machine). */
+  threads?: number;
+}
+
+let ortTrunk: OrtTrunk | null = null;
+
+async function loadOrt(threads: number): Promise<OrtTrunk | string> {
+  try {
+    // CommonJS package: the API sits on `default` under some loaders and on the namespace under others
+    const mod = (await import('onnxruntime-node')) as unknown as { default?: typeof Ort };
+    return new OrtTrunk(mod.default ?? (mod as unknown as typeof Ort), threads);
+  } catch (e) {
+    return `onnxruntime-node did not load (${(e as Error).message.split('\n')[0]})`;
+  }
+}
+
+/** Select the inference engine; returns the one in use. An explicit `ort` that cannot load throws BackendError. */
+export async function initInference(name: InferenceName = 'auto', opts: InferenceOptions = {}): Promise<InferenceInUse> {
+  if (!(INFERENCE_NAMES as readonly string[]).includes(name)) {
+    throw new BackendError(`unknown inference engine '${name}': expected one of ${INFERENCE_NAMES.join(', ')}`);
+  }
+  const threads = opts.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1) throw new BackendError(`inference threads must be a positive integer, got ${threads}`);
+  ortTrunk?.releaseAll();
+  ortTrunk = null;
+  if (name === 'tfjs') return 'tfjs';
+  const loaded = await loadOrt(threads);
+  if (typeof loaded === 'string') {
+    if (name === 'ort') throw new BackendError(`inference engine 'ort' cannot load: ${loaded}. Use --inference tfjs.`);
+    return 'tfjs';
+  }
+  ortTrunk = loaded;
+  return 'ort';
+}
+
+export function inferenceInUse(): InferenceInUse {
+  return ortTrunk ? 'ort' : 'tfjs';
+}
+
+/** Native threads of the engine in use (tfjs-wasm: 1). */
+export function inferenceThreads(): number {
+  return ortTrunk?.threads ?? 1;
+}
+
+/** Trunk features [B, H, W, F] of normalised NHWC pixels of `batch` images. Caller owns the tensor. */
+export async function trunkFeatures(src: TrunkSource, pixels: Float32Array, batch: number): Promise<tf.Tensor4D> {
+  const shape: [number, number, number, number] = [batch, src.height, src.width, src.params.config.widths[0]!];
+  if (ortTrunk) return tf.tensor4d(await ortTrunk.features(src, pixels, batch), shape);
+  return tf.tidy(() => trunk(src.params, tf.tensor4d(pixels, [batch, src.height, src.width, 3])));
+}
+
+/** Free whatever the engine keeps for a model (its ORT session). */
+export function releaseInference(src: TrunkSource): void {
+  ortTrunk?.forget(src);
+}

@@ -1,0 +1,104 @@
+/**
+ * The onnxruntime trunk is a second definition of the net: these tests keep it equal to the tfjs
+ * reference (within 1e-4, issue 6), fresh after weight updates, and equal in what the env does with it.
+ */
+import { expect } from 'chai';
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../env/core/rng.ts';
+import { BackendError } from '../env/core/errors.ts';
+import { Segmenter } from '../env/model/segmenter.ts';
+import { initInference, inferenceInUse, trunkFeatures } from '../env/model/inference.ts';
+import { makeSyntheticDataset } from '../env/data/synthetic.ts';
+import { EntropyAgent } from '../baselines/entropy.ts';
+import { maxAbsDiff } from './helpers.ts';
+import { tinyEnv } from './env-fixture.ts';
+
+async function onEngine<T>(name: 'tfjs' | 'ort', fn: () => Promise<T>): Promise<T> {
+  await initInference(name, { threads: 2 });
+  try {
+    return await fn();
+  } finally {
+    await initInference('tfjs');
+  }
+}
+
+const features = (m: Segmenter, px: Float32Array, b: number) => trunkFeatures(m, px, b).then((t) => {
+  const d = t.dataSync().slice() as Float32Array;
+  t.dispose();
+  return d;
+});
+
+describe('onnxruntime trunk (inference engine "ort")', () => {
+  it('loads, and rejects unknown engines and bad thread counts naming the value', async () => {
+    expect(await initInference('ort', { threads: 1 })).to.equal('ort');
+    expect(inferenceInUse()).to.equal('ort');
+    expect(await initInference('tfjs')).to.equal('tfjs');
+    expect(inferenceInUse()).to.equal('tfjs');
+    await initInference('gpu' as never).then(
+      () => expect.fail('accepted an unknown engine'),
+      (e: Error) => expect(e).to.be.instanceOf(BackendError).and.have.property('message').that.includes("'gpu'"),
+    );
+    await initInference('ort', { threads: 0 }).then(
+      () => expect.fail('accepted 0 threads'),
+      (e: Error) => expect(e.message).to.include('got 0'),
+    );
+  });
+
+  for (const [h, w] of [[32, 48], [72, 96]] as const) {
+    it(`features equal the tfjs trunk within 1e-4 (${h}×${w}, batch 3), bitwise repeatable`, async () => {
+      const m = Segmenter.create(11, h, w, new Rng(h));
+      const rng = new Rng(w);
+      const px = Float32Array.from({ length: 3 * h * w * 3 }, () => rng.next() * 4 - 2);
+      const ref = await features(m, px, 3);
+      const [a, b] = await onEngine('ort', async () => [await features(m, px, 3), await features(m, px, 3)]);
+      expect(maxAbsDiff(ref, a!)).to.be.below(1e-4);
+      expect(maxAbsDiff(a!, b!)).to.equal(0);
+      m.dispose();
+    });
+  }
+
+  it('follows weight updates (no stale session): after training, ort equals tfjs on the new weights', async () => {
+    const ds = makeSyntheticDataset({ seed: 5, height: 32, width: 48, counts: { d_t: 4, d_s: 0, d_v: 0, val: 2, test: 0 } });
+    const m = Segmenter.create(11, 32, 48, new Rng(1), { lr: 0.05, momentum: 0.9, weightDecay: 0, clipNorm: 4, batchSize: 4, cropHeight: 32, cropWidth: 32, flip: false });
+    const px = m.pixels(ds.splits.val!);
+    const [before, viaOrt] = await onEngine('ort', async () => {
+      const first = await features(m, px, 2); // builds a session for the initial weights
+      m.trainEpoch(ds.splits.d_t!.map((s) => ({ image: s.image, label: s.label })), new Rng(2));
+      return [first, await features(m, px, 2)];
+    });
+    const ref = await features(m, px, 2);
+    expect(maxAbsDiff(before!, viaOrt!)).to.be.above(1e-3); // training changed the features
+    expect(maxAbsDiff(ref, viaOrt!)).to.be.below(1e-4);
+    const probsRef = await m.predictProbs(ds.splits.val!);
+    const probsOrt = await onEngine('ort', () => m.predictProbs(ds.splits.val!));
+    expect(maxAbsDiff(probsRef.dataSync(), probsOrt.dataSync())).to.be.below(1e-4);
+    tf.dispose([probsRef, probsOrt]);
+    m.dispose();
+  });
+
+  it('an entropy episode takes the same actions and rewards within 1e-3 on either engine, without leaking tensors', async () => {
+    const episode = async () => {
+      const env = tinyEnv({ budgetRegions: 9 });
+      const agent = new EntropyAgent();
+      const rng = new Rng(0);
+      const before = tf.memory().numTensors;
+      let [obs, info] = await env.reset({ seed: 3 });
+      const actions: number[] = [];
+      const rewards: number[] = [];
+      for (let done = false; !done; ) {
+        const a = await agent.act(obs, info, rng);
+        actions.push(...a);
+        const [o, r, term, trunc, i] = await env.step(a);
+        rewards.push(r);
+        [obs, info, done] = [o, i, term || trunc];
+      }
+      env.close();
+      expect(tf.memory().numTensors).to.equal(before);
+      return { actions, rewards };
+    };
+    const ref = await episode();
+    const ort = await onEngine('ort', episode);
+    expect(ort.actions).to.deep.equal(ref.actions);
+    expect(maxAbsDiff(ort.rewards, ref.rewards)).to.be.below(1e-3);
+  });
+});
