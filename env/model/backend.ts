@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { BackendError } from '../core/errors.ts';
 import { registerWasmConvGrads } from './wasm-conv-grads.ts';
 import { registerWasmMatMul } from './wasm-matmul.ts';
+import { registerWasmSlice } from './wasm-slice.ts';
+import { registerWasmTile } from './wasm-tile.ts';
 
 export const BACKEND_NAMES = ['auto', 'wasm', 'cpu', 'node', 'node-gpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -27,6 +29,8 @@ async function useWasm(): Promise<void> {
   await import('@tensorflow/tfjs-backend-wasm');
   registerWasmConvGrads();
   registerWasmMatMul();
+  registerWasmSlice();
+  registerWasmTile();
   if (!(await tf.setBackend('wasm'))) throw new BackendError("backend 'wasm' failed to initialise");
 }
 
