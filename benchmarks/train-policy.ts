@@ -63,7 +63,8 @@ export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, 
   }
   const actRng = rng.fork('act');
   const t0 = performance.now();
-  const episodeMs: number[] = [];
+  // a resumed run estimates time left from the checkpointed episodes too
+  const episodeMs: number[] = history.map((h) => h.ms);
   try {
     for (let episode = history.length; episode < opts.episodes; episode++) {
       const te = performance.now();
