@@ -20,3 +20,22 @@ export function viaOps(backend: unknown, inputs: TensorInfo[], compute: (...ts: 
   out.dispose();
   return info;
 }
+
+/** What the kernels that copy on the heap need of the wasm backend. */
+export interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  /** A view on the heap: take it after every makeOutput, whose malloc may grow (detach) the heap. */
+  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/**
+ * Replace a stock wasm kernel with `kernelFunc`, which gets the stock one to fall back on.
+ * Returns false (and changes nothing) when wasm has no such kernel.
+ */
+export function overrideWasmKernel(name: string, kernelFunc: (args: Parameters<tf.KernelFunc>[0], stock: tf.KernelConfig) => unknown): boolean {
+  const stock = tf.getKernel(name, 'wasm');
+  if (!stock) return false;
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ ...stock, kernelFunc: (args) => kernelFunc(args, stock) as never });
+  return true;
+}

@@ -4,24 +4,18 @@
  * This override transposes first and calls the stock kernel untransposed.
  */
 import * as tf from '@tensorflow/tfjs';
-import { viaOps, type TensorInfo } from './wasm-kernel-util.ts';
+import { overrideWasmKernel, viaOps, type TensorInfo } from './wasm-kernel-util.ts';
 
 let registered = false;
 
 export function registerWasmMatMul(): void {
   if (registered) return;
-  const stock = tf.getKernel('BatchMatMul', 'wasm');
-  if (!stock) return;
   registered = true;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({
-    ...stock,
-    kernelFunc: (args) => {
-      const { a, b } = args.inputs as unknown as { a: TensorInfo; b: TensorInfo };
-      const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-      if (!transposeA && !transposeB) return stock.kernelFunc(args);
-      const swapLast = (t: tf.Tensor) => tf.transpose(t, [...t.shape.keys()].map((i, _, all) => (i < all.length - 2 ? i : i === all.length - 2 ? all.length - 1 : all.length - 2)));
-      return viaOps(args.backend, [a, b], (A, B) => tf.matMul(transposeA ? swapLast(A!) : A!, transposeB ? swapLast(B!) : B!)) as never;
-    },
+  overrideWasmKernel('BatchMatMul', (args, stock) => {
+    const { a, b } = args.inputs as unknown as { a: TensorInfo; b: TensorInfo };
+    const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    if (!transposeA && !transposeB) return stock.kernelFunc(args);
+    const swapLast = (t: tf.Tensor) => tf.transpose(t, [...t.shape.keys()].map((i, _, all) => (i < all.length - 2 ? i : i === all.length - 2 ? all.length - 1 : all.length - 2)));
+    return viaOps(args.backend, [a, b], (A, B) => tf.matMul(transposeA ? swapLast(A!) : A!, transposeB ? swapLast(B!) : B!));
   });
 }

@@ -6,19 +6,12 @@
  * plain loop for short rows. Same values (it is a copy), tested against the cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TensorInfo } from './wasm-kernel-util.ts';
-
-type Numeric = Float32Array | Int32Array | Uint8Array;
-
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Numeric;
-}
+import { overrideWasmKernel, type TensorInfo, type WasmHeapBackend } from './wasm-kernel-util.ts';
 
 /** Rows at least this long are copied with one `set` (a memmove); shorter ones element by element. */
 const BULK_ROW = 64;
 
-function copySlice(backend: WasmBackend, x: TensorInfo, begin: number[], size: number[]): TensorInfo {
+function copySlice(backend: WasmHeapBackend, x: TensorInfo, begin: number[], size: number[]): TensorInfo {
   const out = backend.makeOutput(size, x.dtype);
   // views only after makeOutput: a malloc may grow (and so detach) the heap buffer
   const src = backend.typedArrayFromHeap(x);
@@ -55,40 +48,27 @@ let registered = false;
 /** Replace wasm's Slice and SplitV (idempotent). Strings keep the stock kernels. */
 export function registerWasmSlice(): void {
   if (registered) return;
-  const stockSlice = tf.getKernel('Slice', 'wasm');
-  const stockSplit = tf.getKernel('SplitV', 'wasm');
-  if (!stockSlice || !stockSplit) return;
   registered = true;
-
-  tf.unregisterKernel('Slice', 'wasm');
-  tf.registerKernel({
-    ...stockSlice,
-    kernelFunc: (args) => {
-      const { x } = args.inputs as unknown as { x: TensorInfo };
-      if (x.dtype === 'string') return stockSlice.kernelFunc(args);
-      const { begin, size } = args.attrs as unknown as { begin: number | number[]; size: number | number[] };
-      const [b, s] = tf.slice_util.parseSliceParams(x as never, begin, size) as [number[], number[]];
-      return copySlice(args.backend as unknown as WasmBackend, x, b, s) as never;
-    },
+  overrideWasmKernel('Slice', (args, stock) => {
+    const { x } = args.inputs as unknown as { x: TensorInfo };
+    if (x.dtype === 'string') return stock.kernelFunc(args);
+    const { begin, size } = args.attrs as unknown as { begin: number | number[]; size: number | number[] };
+    const [b, s] = tf.slice_util.parseSliceParams(x as never, begin, size) as [number[], number[]];
+    return copySlice(args.backend as unknown as WasmHeapBackend, x, b, s);
   });
-
-  tf.unregisterKernel('SplitV', 'wasm');
-  tf.registerKernel({
-    ...stockSplit,
-    kernelFunc: (args) => {
-      const { x } = args.inputs as unknown as { x: TensorInfo };
-      if (x.dtype === 'string') return stockSplit.kernelFunc(args);
-      const { numOrSizeSplits, axis } = args.attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
-      const ax = tf.util.parseAxisParam(axis, x.shape)[0]!;
-      const sizes = tf.backend_util.prepareSplitSize(x as never, numOrSizeSplits, ax);
-      const begin = new Array<number>(x.shape.length).fill(0);
-      return sizes.map((n) => {
-        const size = [...x.shape];
-        size[ax] = n;
-        const piece = copySlice(args.backend as unknown as WasmBackend, x, [...begin], size);
-        begin[ax]! += n;
-        return piece;
-      }) as never;
-    },
+  overrideWasmKernel('SplitV', (args, stock) => {
+    const { x } = args.inputs as unknown as { x: TensorInfo };
+    if (x.dtype === 'string') return stock.kernelFunc(args);
+    const { numOrSizeSplits, axis } = args.attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
+    const ax = tf.util.parseAxisParam(axis, x.shape)[0]!;
+    const sizes = tf.backend_util.prepareSplitSize(x as never, numOrSizeSplits, ax);
+    const begin = new Array<number>(x.shape.length).fill(0);
+    return sizes.map((n) => {
+      const size = [...x.shape];
+      size[ax] = n;
+      const piece = copySlice(args.backend as unknown as WasmHeapBackend, x, [...begin], size);
+      begin[ax]! += n;
+      return piece;
+    });
   });
 }

@@ -6,14 +6,9 @@
  * tested against the cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TensorInfo } from './wasm-kernel-util.ts';
+import { overrideWasmKernel, type TensorInfo, type WasmHeapBackend } from './wasm-kernel-util.ts';
 
-type Numeric = Float32Array | Int32Array | Uint8Array;
-
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Numeric;
-}
+type Numeric = ReturnType<WasmHeapBackend['typedArrayFromHeap']>;
 
 /** Fill `count` copies of the `len` elements at `at` (the first copy already there), doubling. */
 function replicate(a: Numeric, at: number, len: number, count: number): void {
@@ -24,7 +19,7 @@ function replicate(a: Numeric, at: number, len: number, count: number): void {
   }
 }
 
-function tileInto(backend: WasmBackend, x: TensorInfo, reps: number[]): TensorInfo {
+function tileInto(backend: WasmHeapBackend, x: TensorInfo, reps: number[]): TensorInfo {
   const rank = x.shape.length;
   const outShape = x.shape.map((s, d) => s * reps[d]!);
   const out = backend.makeOutput(outShape, x.dtype);
@@ -76,17 +71,11 @@ let registered = false;
 /** Replace wasm's Tile (idempotent). Strings keep the stock kernel. */
 export function registerWasmTile(): void {
   if (registered) return;
-  const stock = tf.getKernel('Tile', 'wasm');
-  if (!stock) return;
   registered = true;
-  tf.unregisterKernel('Tile', 'wasm');
-  tf.registerKernel({
-    ...stock,
-    kernelFunc: (args) => {
-      const { x } = args.inputs as unknown as { x: TensorInfo };
-      if (x.dtype === 'string' || x.dtype === 'complex64') return stock.kernelFunc(args);
-      const { reps } = args.attrs as unknown as { reps: number[] };
-      return tileInto(args.backend as unknown as WasmBackend, x, reps) as never;
-    },
+  overrideWasmKernel('Tile', (args, stock) => {
+    const { x } = args.inputs as unknown as { x: TensorInfo };
+    if (x.dtype === 'string' || x.dtype === 'complex64') return stock.kernelFunc(args);
+    const { reps } = args.attrs as unknown as { reps: number[] };
+    return tileInto(args.backend as unknown as WasmHeapBackend, x, reps);
   });
 }
