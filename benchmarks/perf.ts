@@ -16,7 +16,7 @@ import { makeGrid } from '../env/regions.ts';
 import { LabeledRegions, regionCentre } from '../env/regions.ts';
 import { sampleCandidateRegions, arrangePools } from '../env/candidates.ts';
 import { poolFeatures, stateFeatures, imageRegionStats } from '../env/observation.ts';
-import { mcDropoutBaldFromTrunk } from '../env/uncertainty.ts';
+import { mcDropoutBaldOnEngine } from '../env/uncertainty.ts';
 import { inferenceThreads } from '../env/model/inference.ts';
 import { regionMeans } from '../env/features.ts';
 import { segMetrics } from '../env/metrics.ts';
@@ -126,9 +126,10 @@ async function main(): Promise<void> {
     await time('bald', async () => {
       for (let i = 0; i < candSamples.length; i += 8) {
         const f = await model.trunkFeatures(candSamples.slice(i, i + 8));
-        const r = tf.tidy(() => regionMeans(mcDropoutBaldFromTrunk(model.params, f, 20, rng), grid));
+        const map = await mcDropoutBaldOnEngine(model, f, 20, rng);
+        const r = tf.tidy(() => regionMeans(map, grid));
         r.dataSync();
-        tf.dispose([f, r]);
+        tf.dispose([f, map, r]);
       }
     });
     // entropy-baseline step: candidate entropies, train, reward

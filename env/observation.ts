@@ -9,7 +9,7 @@ import type { Segmenter } from './model/segmenter.ts';
 import { head } from './model/unet.ts';
 import { actionFeatureSize, candidateFeatures, regionFeatures, regionMeans } from './features.ts';
 import type { RegionGrid } from './regions.ts';
-import { mcDropoutBaldFromTrunk } from './uncertainty.ts';
+import { mcDropoutBaldOnEngine } from './uncertainty.ts';
 import type { ActiveSegObs, CandidateStats } from './active-seg-types.ts';
 
 interface ImageRegionStats {
@@ -23,11 +23,12 @@ export async function imageRegionStats(model: Segmenter, images: readonly SegSam
   const parts: ImageRegionStats[] = [];
   for (let i = 0; i < images.length; i += batch) {
     const f = await model.trunkFeatures(images.slice(i, i + batch));
+    const baldMap = bald ? await mcDropoutBaldOnEngine(model, f, bald.passes, bald.rng) : null;
     const [features, meanEntropy, b] = tf.tidy(() => {
       const rf = regionFeatures(tf.softmax(head(model.params, f)) as tf.Tensor4D, g);
-      return [rf.features, rf.meanEntropy, ...(bald ? [regionMeans(mcDropoutBaldFromTrunk(model.params, f, bald.passes, bald.rng), g)] : [])];
+      return [rf.features, rf.meanEntropy, ...(baldMap ? [regionMeans(baldMap, g)] : [])];
     }) as tf.Tensor[];
-    f.dispose();
+    tf.dispose([f, ...(baldMap ? [baldMap] : [])]);
     parts.push({ features: features as tf.Tensor2D, meanEntropy: meanEntropy as tf.Tensor1D, bald: (b as tf.Tensor1D | undefined) ?? null });
   }
   const cat = <T extends tf.Tensor>(ts: T[]): T => (ts.length === 1 ? ts[0]! : (tf.concat(ts) as T));

@@ -6,6 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from './core/rng.ts';
 import { head, trunk, type UNetParams } from './model/unet.ts';
+import { activeOrt } from './model/inference.ts';
+import type { TrunkSource } from './model/ort-engine.ts';
+import { dropoutMultipliers } from './model/dropout-masks.ts';
 
 function entropy(p: tf.Tensor4D): tf.Tensor3D {
   return tf.neg(tf.sum(tf.mul(p, tf.log(tf.add(p, 1e-10))), -1)) as tf.Tensor3D;
@@ -27,10 +30,14 @@ export function mcDropoutBald(params: UNetParams, x: tf.Tensor4D, passes: number
   return tf.tidy(() => mcDropoutBaldFromTrunk(params, trunk(params, x), passes, rng));
 }
 
+function passSeeds(passes: number, rng: Rng): number[] {
+  if (!Number.isInteger(passes) || passes < 2) throw new RangeError(`BALD needs at least 2 MC-dropout passes, got ${passes}`);
+  return Array.from({ length: passes }, () => rng.seed());
+}
+
 /** As `mcDropoutBald`, from the trunk's output (shared with the eval-mode forward of the features). */
 export function mcDropoutBaldFromTrunk(params: UNetParams, features: tf.Tensor4D, passes: number, rng: Rng): tf.Tensor3D {
-  if (!Number.isInteger(passes) || passes < 2) throw new RangeError(`BALD needs at least 2 MC-dropout passes, got ${passes}`);
-  const seeds = Array.from({ length: passes }, () => rng.seed());
+  const seeds = passSeeds(passes, rng);
   return tf.tidy(() => {
     // running sums keep memory at two maps whatever T is
     let sumP: tf.Tensor4D = tf.zeros([...features.shape.slice(0, 3), params.config.numClasses] as [number, number, number, number]);
@@ -46,5 +53,28 @@ export function mcDropoutBaldFromTrunk(params: UNetParams, features: tf.Tensor4D
       sumH = nextH;
     }
     return tf.relu(tf.sub(entropy(tf.div(sumP, passes) as tf.Tensor4D), tf.div(sumH, passes))) as tf.Tensor3D;
+  });
+}
+
+/**
+ * `mcDropoutBaldFromTrunk` on the inference engine in use. On `ort` the head passes run natively
+ * with tf.dropout's exact multipliers for the same seeds (dropout-masks.ts), so both engines use the
+ * same masks and draw the same seeds from `rng`. Caller owns the result.
+ */
+export async function mcDropoutBaldOnEngine(model: TrunkSource, features: tf.Tensor4D, passes: number, rng: Rng): Promise<tf.Tensor3D> {
+  const ort = activeOrt();
+  if (!ort) return mcDropoutBaldFromTrunk(model.params, features, passes, rng);
+  const seeds = passSeeds(passes, rng);
+  const [B, H, W] = features.shape;
+  const C = model.params.config.numClasses;
+  const feats = (await features.data()) as Float32Array;
+  let sums: { sumP: Float32Array; sumH: Float32Array } = { sumP: new Float32Array(B * H * W * C), sumH: new Float32Array(B * H * W) };
+  for (const seed of seeds) {
+    const [multiplier] = dropoutMultipliers([seed], feats.length, model.params.config.dropoutRate); // tf.dropout's own
+    sums = await ort.mcPass(model, feats, multiplier!, sums.sumP, sums.sumH, B);
+  }
+  return tf.tidy(() => {
+    const meanP = tf.div(tf.tensor4d(sums.sumP, [B, H, W, C]), passes) as tf.Tensor4D;
+    return tf.relu(tf.sub(entropy(meanP), tf.div(tf.tensor3d(sums.sumH, [B, H, W]), passes))) as tf.Tensor3D;
   });
 }

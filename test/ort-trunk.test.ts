@@ -12,6 +12,8 @@ import { makeSyntheticDataset } from '../env/data/synthetic.ts';
 import { EntropyAgent } from '../baselines/entropy.ts';
 import { maxAbsDiff } from './helpers.ts';
 import { tinyEnv } from './env-fixture.ts';
+import { mcDropoutBaldFromTrunk, mcDropoutBaldOnEngine } from '../env/uncertainty.ts';
+import { BaldAgent } from '../baselines/bald.ts';
 
 async function onEngine<T>(name: 'tfjs' | 'ort', fn: () => Promise<T>): Promise<T> {
   await initInference(name, { threads: 2 });
@@ -76,10 +78,26 @@ describe('onnxruntime trunk (inference engine "ort")', () => {
     m.dispose();
   });
 
-  it('an entropy episode takes the same actions and rewards within 1e-3 on either engine, without leaking tensors', async () => {
+  it('BALD (T = 6 MC-dropout passes) equals the tfjs reference within 1e-5 and draws the same seeds', async () => {
+    const m = Segmenter.create(11, 32, 48, new Rng(4));
+    const f = tf.relu(tf.randomNormal([3, 32, 48, 16], 0, 2, 'float32', 5)) as tf.Tensor4D;
+    const [rngRef, rngOrt] = [new Rng(6), new Rng(6)];
+    const ref = mcDropoutBaldFromTrunk(m.params, f, 6, rngRef);
+    const viaOrt = await onEngine('ort', () => mcDropoutBaldOnEngine(m, f, 6, rngOrt));
+    expect(viaOrt.shape).to.deep.equal([3, 32, 48]);
+    const [r, o] = [ref.dataSync(), viaOrt.dataSync()];
+    expect(Math.max(...r)).to.be.above(0.01); // the passes disagree somewhere: a real test of the sums
+    expect(maxAbsDiff(r, o)).to.be.below(1e-5);
+    expect(rngOrt.nextUint32()).to.equal(rngRef.nextUint32());
+    tf.dispose([f, ref, viaOrt]);
+    m.dispose();
+  });
+
+  for (const [name, makeAgent, baldPasses] of [['entropy', () => new EntropyAgent(), 0], ['bald', () => new BaldAgent(), 8]] as const)
+  it(`a ${name} episode takes the same actions and rewards within 1e-3 on either engine, without leaking tensors`, async () => {
     const episode = async () => {
-      const env = tinyEnv({ budgetRegions: 9 });
-      const agent = new EntropyAgent();
+      const env = tinyEnv({ budgetRegions: 9, baldPasses });
+      const agent = makeAgent();
       const rng = new Rng(0);
       const before = tf.memory().numTensors;
       let [obs, info] = await env.reset({ seed: 3 });

@@ -1,10 +1,10 @@
 /**
  * Which engine runs the forward-only trunk passes (state/candidate features, reward and test
- * evaluation, BALD's shared trunk). Training always runs in tfjs.
+ * evaluation, BALD's MC-dropout passes). Training always runs in tfjs.
  *
  * - `tfjs`: the reference path, on the tfjs backend in use.
  * - `ort`: onnxruntime-node's native CPU kernels (optional dependency), fed the current weights;
- *   its features equal the tfjs path's within 1e-4 (test/ort-trunk.test.ts).
+ *   its outputs equal the tfjs path's within 1e-4 (test/ort-trunk.test.ts).
  * - `auto`: `ort` when onnxruntime-node loads, else `tfjs`.
  *
  * A process-wide choice, like the tfjs backend; benchmark workers make the same choice as their parent.
@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { availableParallelism } from 'node:os';
 import type * as Ort from 'onnxruntime-node';
 import { BackendError } from '../core/errors.ts';
-import { OrtTrunk, type TrunkSource } from './ort-trunk.ts';
+import { OrtEngine, type TrunkSource } from './ort-engine.ts';
 import { trunk } from './unet.ts';
 
 export const INFERENCE_NAMES = ['auto', 'tfjs', 'ort'] as const;
@@ -25,13 +25,13 @@ export interface InferenceOptions {
   threads?: number;
 }
 
-let ortTrunk: OrtTrunk | null = null;
+let ortEngine: OrtEngine | null = null;
 
-async function loadOrt(threads: number): Promise<OrtTrunk | string> {
+async function loadOrt(threads: number): Promise<OrtEngine | string> {
   try {
     // CommonJS package: the API sits on `default` under some loaders and on the namespace under others
     const mod = (await import('onnxruntime-node')) as unknown as { default?: typeof Ort };
-    return new OrtTrunk(mod.default ?? (mod as unknown as typeof Ort), threads);
+    return new OrtEngine(mod.default ?? (mod as unknown as typeof Ort), threads);
   } catch (e) {
     return `onnxruntime-node did not load (${(e as Error).message.split('\n')[0]})`;
   }
@@ -44,35 +44,40 @@ export async function initInference(name: InferenceName = 'auto', opts: Inferenc
   }
   const threads = opts.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new BackendError(`inference threads must be a positive integer, got ${threads}`);
-  ortTrunk?.releaseAll();
-  ortTrunk = null;
+  ortEngine?.releaseAll();
+  ortEngine = null;
   if (name === 'tfjs') return 'tfjs';
   const loaded = await loadOrt(threads);
   if (typeof loaded === 'string') {
     if (name === 'ort') throw new BackendError(`inference engine 'ort' cannot load: ${loaded}. Use --inference tfjs.`);
     return 'tfjs';
   }
-  ortTrunk = loaded;
+  ortEngine = loaded;
   return 'ort';
 }
 
 export function inferenceInUse(): InferenceInUse {
-  return ortTrunk ? 'ort' : 'tfjs';
+  return ortEngine ? 'ort' : 'tfjs';
 }
 
 /** Native threads of the engine in use (tfjs-wasm: 1). */
 export function inferenceThreads(): number {
-  return ortTrunk?.threads ?? 1;
+  return ortEngine?.threads ?? 1;
 }
 
 /** Trunk features [B, H, W, F] of normalised NHWC pixels of `batch` images. Caller owns the tensor. */
 export async function trunkFeatures(src: TrunkSource, pixels: Float32Array, batch: number): Promise<tf.Tensor4D> {
   const shape: [number, number, number, number] = [batch, src.height, src.width, src.params.config.widths[0]!];
-  if (ortTrunk) return tf.tensor4d(await ortTrunk.features(src, pixels, batch), shape);
+  if (ortEngine) return tf.tensor4d(await ortEngine.features(src, pixels, batch), shape);
   return tf.tidy(() => trunk(src.params, tf.tensor4d(pixels, [batch, src.height, src.width, 3])));
 }
 
-/** Free whatever the engine keeps for a model (its ORT session). */
+/** The native engine when `ort` is in use (for passes with an ORT graph of their own, like BALD's). */
+export function activeOrt(): OrtEngine | null {
+  return ortEngine;
+}
+
+/** Free whatever the engine keeps for a model (its ORT sessions). */
 export function releaseInference(src: TrunkSource): void {
-  ortTrunk?.forget(src);
+  ortEngine?.forget(src);
 }

@@ -9,25 +9,11 @@
 import onnxProto from 'onnx-proto';
 import type { onnx as P } from 'onnx-proto';
 import type { UNetParams } from './unet.ts';
+import { floatTensor, int, ints, str, valueInfo } from './onnx-util.ts';
 
 const onnx = onnxProto.onnx;
 
 const OPSET = 13;
-const FLOAT = onnx.TensorProto.DataType.FLOAT;
-
-function ints(name: string, values: number[]): P.IAttributeProto {
-  return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: values };
-}
-function str(name: string, value: string): P.IAttributeProto {
-  return { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(value) };
-}
-function floatTensor(name: string, dims: number[], data: Float32Array): P.ITensorProto {
-  return { name, dims, dataType: FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
-}
-function valueInfo(name: string, dims: (number | string)[]): P.IValueInfoProto {
-  const dim = dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
-  return { name, type: { tensorType: { elemType: FLOAT, shape: { dim } } } };
-}
 
 /** tfjs kernel [k, k, cin, cout] (HWIO) → ONNX weight [cout, cin, k, k] (OIHW). */
 function hwioToOihw(hwio: Float32Array, k: number, cin: number, cout: number): Float32Array {
@@ -76,7 +62,7 @@ export function trunkOnnxModel(p: UNetParams, height: number, width: number): Ui
   for (let l = levels - 2; l >= 0; l--) {
     // tfjs resizeNearestNeighbor (no half-pixel centres): source = floor(target / 2)
     const up = op('Resize', [h, '', 'up_scales'], [str('mode', 'nearest'), str('coordinate_transformation_mode', 'asymmetric'), str('nearest_mode', 'floor')]);
-    const cat = op('Concat', [up, skips[l]!], [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }]);
+    const cat = op('Concat', [up, skips[l]!], [int('axis', 1)]);
     h = convRelu(convRelu(cat, L[i]!), L[i + 1]!);
     i += 2;
   }

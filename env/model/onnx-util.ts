@@ -1,0 +1,29 @@
+/** Small builders for the ONNX graphs this project writes (a subset of the ONNX protobuf schema). */
+import onnxProto from 'onnx-proto';
+import type { onnx as P } from 'onnx-proto';
+
+const onnx = onnxProto.onnx;
+const FLOAT = onnx.TensorProto.DataType.FLOAT;
+
+export function ints(name: string, values: number[]): P.IAttributeProto {
+  return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: values };
+}
+
+export function str(name: string, value: string): P.IAttributeProto {
+  return { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(value) };
+}
+
+export function int(name: string, value: number): P.IAttributeProto {
+  return { name, type: onnx.AttributeProto.AttributeType.INT, i: value };
+}
+
+/** A float32 constant; the bytes are shared with `data`, not copied. */
+export function floatTensor(name: string, dims: number[], data: Float32Array): P.ITensorProto {
+  return { name, dims, dataType: FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+/** A float32 graph input or output; string dims are symbolic (e.g. the batch). */
+export function valueInfo(name: string, dims: (number | string)[]): P.IValueInfoProto {
+  const dim = dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
+  return { name, type: { tensorType: { elemType: FLOAT, shape: { dim } } } };
+}
