@@ -43,16 +43,22 @@ export function registerTrainSupervised(program: Command): void {
     const { backend, inference } = await initCompute(o);
     const ds = o.protocol ? protocolData(resolveProtocol(o.protocol), o.root) : loadData({ name: o.data, scale: o.scale, root: o.root });
     process.stderr.write(`train-supervised: ${ds.name} ${ds.height}×${ds.width}, ${ds.splits.train?.length} train images, backend ${backend}, inference ${inference}, ${o.epochs} epochs\n`);
-    const bar = new SingleBar({ format: 'epoch {value}/{total} |{bar}| loss {loss} val mIoU {val} (best {best}) eta {eta_formatted}', stream: process.stderr }, Presets.shades_classic);
+    // a bar on a terminal; one line per epoch in logs and CI
+    const tty = process.stderr.isTTY === true;
+    const bar = tty ? new SingleBar({ format: 'epoch {value}/{total} |{bar}| loss {loss} val mIoU {val} (best {best}) eta {eta_formatted}', stream: process.stderr }, Presets.shades_classic) : null;
     const events = new Subject<SupervisedEpochEvent>();
-    bar.start(o.epochs, 0, { loss: '-', val: '-', best: '-' });
-    events.subscribe((e) => bar.update(e.epoch, { loss: e.loss.toFixed(3), val: (100 * e.valMIoU).toFixed(1), best: (100 * e.bestValMIoU).toFixed(1) }));
+    bar?.start(o.epochs, 0, { loss: '-', val: '-', best: '-' });
+    events.subscribe((e) => {
+      const fields = { loss: e.loss.toFixed(3), val: (100 * e.valMIoU).toFixed(1), best: (100 * e.bestValMIoU).toFixed(1) };
+      if (bar) bar.update(e.epoch, fields);
+      else process.stderr.write(`epoch ${e.epoch}/${e.epochs}: loss ${fields.loss}, val mIoU ${fields.val} % (best ${fields.best} %), ${(e.epochMs / 1000).toFixed(1)} s\n`);
+    });
     const r = await trainSupervised(
       ds,
       { epochs: o.epochs, seed: o.seed, patience: o.patience, outDir: o.out, train: { lr: o.lr, batchSize: o.batch, cropHeight: o.crop, cropWidth: o.crop } },
       events,
     );
-    bar.stop();
+    bar?.stop();
     // with --protocol the data set comes from the protocol: record that, not the unused --data/--scale defaults
     const options = o.protocol ? { ...o, data: undefined, scale: undefined } : o;
     const summary = { ...r, backend, inference, options };
