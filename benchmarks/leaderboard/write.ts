@@ -8,18 +8,21 @@ import { loadProtocol } from '../protocol.ts';
 import { aggregate, type Leaderboard } from './aggregate.ts';
 import { classSvg, curveSvg, html, markdown } from './render.ts';
 
-function classNamesFor(protocol: string): readonly string[] {
+/** Class names (+ void) from the records' protocol when it is a shipped one, else from the class count. */
+function classNamesFor(protocol: string, numClasses: number): readonly string[] {
+  let dataName: string | null = null;
   try {
-    const p = loadProtocol(protocol);
-    return [...(p.data.name === 'cityscapes' ? CITYSCAPES_CLASSES : CAMVID_CLASSES), 'void'];
+    dataName = loadProtocol(protocol).data.name;
   } catch {
-    return [];
+    // a protocol file that is not shipped (e.g. results/camvid/protocol.json): go by the class count
   }
+  const names = dataName === 'cityscapes' || (dataName === null && numClasses === CITYSCAPES_CLASSES.length) ? CITYSCAPES_CLASSES : CAMVID_CLASSES;
+  return names.length === numClasses ? [...names, 'void'] : [];
 }
 
 export function writeLeaderboard(records: readonly RunRecord[], outDir: string, upperBound: number | null = null): Leaderboard {
   const lb = aggregate(records, upperBound);
-  const names = classNamesFor(lb.protocol);
+  const names = classNamesFor(lb.protocol, records[0]?.testPerClassIoU.length ?? 0);
   const svgs = [curveSvg(lb), classSvg(lb, names)];
   writeFileAtomic(join(outDir, 'leaderboard.md'), markdown(lb, names));
   writeFileAtomic(join(outDir, 'miou-vs-budget.svg'), svgs[0]!);
