@@ -52,7 +52,7 @@ export function curveSvg(lb: Leaderboard): string {
   }
   for (const b of lb.budgets) parts.push(`<text x="${x(b)}" y="${H - B + 18}" text-anchor="middle">${b}</text>`);
   parts.push(`<text x="${(L + W - R) / 2}" y="${H - 10}" text-anchor="middle">budget (regions)</text>`);
-  if (lb.upperBound !== null) parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(lb.upperBound)}" y2="${y(lb.upperBound)}" stroke="#000" stroke-dasharray="4 3"/><text x="${W - R + 6}" y="${y(lb.upperBound) + 4}">full supervision</text>`);
+  if (lb.upperBound !== null) parts.push(`<line x1="${L}" x2="${W - R}" y1="${y(lb.upperBound)}" y2="${y(lb.upperBound)}" stroke="#000" stroke-dasharray="4 3"/><text x="${L + 4}" y="${y(lb.upperBound) - 4}">full supervision</text>`);
   lb.agents.forEach((a, i) => {
     const color = COLORS[i % COLORS.length]!;
     const pts = lb.budgets.map((b, j) => [b, a.cells[j]] as const).filter(([, c]) => c !== null) as [number, NonNullable<(typeof a.cells)[number]>][];
