@@ -78,6 +78,20 @@ describe('onnxruntime trunk (inference engine "ort")', () => {
     m.dispose();
   });
 
+  it('evaluation (whole net + argmax natively) gives the tfjs confusion matrix after training', async () => {
+    const ds = makeSyntheticDataset({ seed: 8, height: 32, width: 48, counts: { d_t: 6, d_s: 0, d_v: 0, val: 5, test: 0 } });
+    const m = Segmenter.create(11, 32, 48, new Rng(3), { lr: 0.05, momentum: 0.9, weightDecay: 0, clipNorm: 4, batchSize: 6, cropHeight: 32, cropWidth: 32, flip: false });
+    for (let e = 0; e < 3; e++) m.trainEpoch(ds.splits.d_t!.map((s) => ({ image: s.image, label: s.label })), new Rng(e));
+    const ref = await m.evaluate(ds.splits.val!, 2);
+    const viaOrt = await onEngine('ort', () => m.evaluate(ds.splits.val!, 2));
+    const total = ref.counts.reduce((a, b) => a + b, 0);
+    expect(total).to.be.above(0);
+    expect(viaOrt.counts.reduce((a, b) => a + b, 0)).to.equal(total);
+    expect(new Set(Array.from(ref.counts, (c, i) => (c > 0 ? i % 11 : -1))).size).to.be.above(2); // several classes predicted
+    expect(Array.from(viaOrt.counts)).to.deep.equal(Array.from(ref.counts));
+    m.dispose();
+  });
+
   it('BALD (T = 6 MC-dropout passes) equals the tfjs reference within 1e-5 and draws the same seeds', async () => {
     const m = Segmenter.create(11, 32, 48, new Rng(4));
     const f = tf.relu(tf.randomNormal([3, 32, 48, 16], 0, 2, 'float32', 5)) as tf.Tensor4D;

@@ -25,8 +25,14 @@ function hwioToOihw(hwio: Float32Array, k: number, cin: number, cout: number): F
   return out;
 }
 
-/** Serialised ONNX model of the trunk of `p` for images of height×width (batch dimension free). */
-export function trunkOnnxModel(p: UNetParams, height: number, width: number): Uint8Array {
+type Output = 'features' | 'labels';
+
+/**
+ * The trunk of `p` for images of height×width (batch dimension free), ending in either the trunk's
+ * features (NHWC) or, with the 1×1 classifier and an argmax over classes, the predicted labels
+ * (int64 [batch, H, W]; ties to the lowest class, as tf.argMax).
+ */
+function unetOnnxModel(p: UNetParams, height: number, width: number, output: Output): Uint8Array {
   const nodes: P.INodeProto[] = [];
   const initializers: P.ITensorProto[] = [];
   let n = 0;
@@ -36,16 +42,16 @@ export function trunkOnnxModel(p: UNetParams, height: number, width: number): Ui
     nodes.push({ opType, input: inputs, output: [out], attribute, name: out });
     return out;
   };
-  const convRelu = (x: string, layer: UNetParams['layers'][number]): string => {
+  const conv = (x: string, layer: UNetParams['layers'][number]): string => {
     const { name, k, cin, cout } = layer.spec;
     initializers.push(
       floatTensor(`${name}/W`, [cout, cin, k, k], hwioToOihw(layer.kernel.dataSync() as Float32Array, k, cin, cout)),
       floatTensor(`${name}/b`, [cout], Float32Array.from(layer.bias.dataSync() as Float32Array)),
     );
     const pad = (k - 1) / 2; // 'same' at stride 1
-    const conv = op('Conv', [x, `${name}/W`, `${name}/b`], [ints('kernel_shape', [k, k]), ints('pads', [pad, pad, pad, pad]), ints('strides', [1, 1])]);
-    return op('Relu', [conv]);
+    return op('Conv', [x, `${name}/W`, `${name}/b`], [ints('kernel_shape', [k, k]), ints('pads', [pad, pad, pad, pad]), ints('strides', [1, 1])]);
   };
+  const convRelu = (x: string, layer: UNetParams['layers'][number]): string => op('Relu', [conv(x, layer)]);
 
   initializers.push(floatTensor('up_scales', [4], Float32Array.from([1, 1, 2, 2])));
   const levels = p.config.widths.length;
@@ -66,19 +72,34 @@ export function trunkOnnxModel(p: UNetParams, height: number, width: number): Ui
     h = convRelu(convRelu(cat, L[i]!), L[i + 1]!);
     i += 2;
   }
-  nodes.push({ opType: 'Transpose', input: [h], output: ['features'], attribute: [ints('perm', [0, 2, 3, 1])], name: 'to_nhwc' });
+  if (output === 'features') {
+    nodes.push({ opType: 'Transpose', input: [h], output: ['features'], attribute: [ints('perm', [0, 2, 3, 1])], name: 'to_nhwc' });
+  } else {
+    // eval mode: no dropout before the classifier
+    nodes.push({ opType: 'ArgMax', input: [conv(h, L[L.length - 1]!)], output: ['labels'], attribute: [int('axis', 1), int('keepdims', 0)], name: 'argmax' });
+  }
 
   const model: P.IModelProto = {
     irVersion: 7,
     opsetImport: [{ domain: '', version: OPSET }],
     producerName: 'regiongym',
     graph: {
-      name: 'unet_trunk',
+      name: `unet_${output}`,
       node: nodes,
       initializer: initializers,
       input: [valueInfo('x', ['batch', height, width, 3])],
-      output: [valueInfo('features', ['batch', height, width, p.config.widths[0]!])],
+      output: [output === 'features' ? valueInfo('features', ['batch', height, width, p.config.widths[0]!]) : valueInfo('labels', ['batch', height, width], onnx.TensorProto.DataType.INT64)],
     },
   };
   return onnx.ModelProto.encode(model).finish();
+}
+
+/** Serialised ONNX model of the trunk: normalised NHWC images → features [B, H, W, F] (NHWC). */
+export function trunkOnnxModel(p: UNetParams, height: number, width: number): Uint8Array {
+  return unetOnnxModel(p, height, width, 'features');
+}
+
+/** Serialised ONNX model of the eval-mode prediction: normalised NHWC images → labels [B, H, W] (int64). */
+export function predictOnnxModel(p: UNetParams, height: number, width: number): Uint8Array {
+  return unetOnnxModel(p, height, width, 'labels');
 }

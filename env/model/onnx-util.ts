@@ -22,8 +22,8 @@ export function floatTensor(name: string, dims: number[], data: Float32Array): P
   return { name, dims, dataType: FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
-/** A float32 graph input or output; string dims are symbolic (e.g. the batch). */
-export function valueInfo(name: string, dims: (number | string)[]): P.IValueInfoProto {
+/** A graph input or output (float32 unless said); string dims are symbolic (e.g. the batch). */
+export function valueInfo(name: string, dims: (number | string)[], elemType: number = FLOAT): P.IValueInfoProto {
   const dim = dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
-  return { name, type: { tensorType: { elemType: FLOAT, shape: { dim } } } };
+  return { name, type: { tensorType: { elemType, shape: { dim } } } };
 }

@@ -7,7 +7,7 @@
  */
 import type * as Ort from 'onnxruntime-node';
 import { mcHeadOnnxModel } from './onnx-mc-head.ts';
-import { trunkOnnxModel } from './onnx-trunk.ts';
+import { predictOnnxModel, trunkOnnxModel } from './onnx-trunk.ts';
 import type { UNetParams } from './unet.ts';
 
 /** What the engines need of a model: its weights, image size and a counter bumped on every change. */
@@ -18,8 +18,8 @@ export interface TrunkSource {
   readonly weightsVersion: number;
 }
 
-type GraphKind = 'trunk' | 'mcHead';
-const GRAPHS: Record<GraphKind, (p: UNetParams, h: number, w: number) => Uint8Array> = { trunk: trunkOnnxModel, mcHead: mcHeadOnnxModel };
+type GraphKind = 'trunk' | 'predict' | 'mcHead';
+const GRAPHS: Record<GraphKind, (p: UNetParams, h: number, w: number) => Uint8Array> = { trunk: trunkOnnxModel, predict: predictOnnxModel, mcHead: mcHeadOnnxModel };
 
 interface CachedSessions {
   version: number;
@@ -70,6 +70,20 @@ export class OrtEngine {
       const { features } = await session.run({ x });
       out.set(features!.data as Float32Array, b * H * W * F);
       features!.dispose();
+    }
+    return out;
+  }
+
+  /** Eval-mode predicted labels [batch·H·W] of normalised NHWC pixels: the whole net and argmax run natively. */
+  async labels(src: TrunkSource, pixels: Float32Array, batch: number): Promise<Int32Array> {
+    const session = await this.session(src, 'predict');
+    const { height: H, width: W } = src;
+    const out = new Int32Array(batch * H * W);
+    for (let b = 0; b < batch; b++) {
+      const x = new this.ort.Tensor('float32', pixels.subarray(b * H * W * 3, (b + 1) * H * W * 3), [1, H, W, 3]);
+      const { labels } = await session.run({ x });
+      const data = labels!.data as BigInt64Array;
+      for (let i = 0; i < data.length; i++) out[b * H * W + i] = Number(data[i]!);
     }
     return out;
   }

@@ -12,7 +12,7 @@ import { makeBatch, shuffledBatches, type TrainItem } from './batches.ts';
 import { loadTensors, saveTensors } from './io.ts';
 import { maskedCrossEntropy } from './loss.ts';
 import { Sgd, type SgdConfig } from './sgd.ts';
-import { releaseInference, trunkFeatures } from './inference.ts';
+import { activeOrt, releaseInference, trunkFeatures } from './inference.ts';
 import { UNET_S, assignUNet, cloneUNet, disposeUNet, forward, head, initUNet, normalisedPixels, trainableVariables, unetLayerSpecs, type UNetConfig, type UNetParams } from './unet.ts';
 
 export interface SegTrainConfig extends SgdConfig {
@@ -106,10 +106,16 @@ export class Segmenter {
   /** Confusion matrix over `samples`, forwarding `batchSize` images at a time. */
   async evaluate(samples: readonly SegSample[], batchSize = 8): Promise<ConfusionMatrix> {
     const cm = new ConfusionMatrix(this.numClasses);
+    const native = activeOrt();
     for (let i = 0; i < samples.length; i += batchSize) {
       const batch = samples.slice(i, i + batchSize);
       const labels = new Int32Array(batch.length * this.height * this.width);
       batch.forEach((s, b) => labels.set(s.label, b * this.height * this.width));
+      if (native) {
+        // the whole eval-mode net and the argmax run natively; only labels come back
+        cm.addArrays(await native.labels(this, this.pixels(batch), batch.length), labels);
+        continue;
+      }
       const f = await this.trunkFeatures(batch);
       const pred = tf.tidy(() => tf.argMax(head(this.params, f), 3));
       const lab = tf.tensor3d(labels, [batch.length, this.height, this.width], 'int32');
