@@ -44,7 +44,7 @@ export function registerPipeline(program: Command): void {
     const protocol = resolveProtocol(o.protocol);
     const out = resolve(o.out);
     const say = (s: string) => process.stderr.write(`[${secs(t0)}] ${s}\n`);
-    say(`pipeline on '${protocol.name}', backend ${backend}, inference ${inference}, output ${out}. On 2 cores synthetic-quick takes about 8–12 minutes (under 15).`);
+    say(`pipeline on '${protocol.name}', backend ${backend}, inference ${inference}, output ${out}. On 2 cores synthetic-quick takes about 5–6 minutes (under 15).`);
 
     say('1/4 full-supervision upper bound');
     const data = protocolData(protocol);
