@@ -3,7 +3,6 @@
  * and the inference engine of the forward-only trunk passes, with its native thread count.
  */
 import type { Command } from 'commander';
-import { availableParallelism } from 'node:os';
 import { BACKEND_NAMES, initBackend, type BackendName } from '../env/model/backend.ts';
 import { INFERENCE_NAMES, initInference, type InferenceInUse, type InferenceName } from '../env/model/inference.ts';
 import { choiceOption, intOption } from './cli-options.ts';
@@ -27,10 +26,9 @@ export function addComputeOptions(cmd: Command, defaultBackend: BackendName = 'a
     .option('--threads <n>', 'native inference threads (default: all cores, shared among workers)', intOption('--threads', 1));
 }
 
-/** Initialise both engines; `share` is how many processes/workers split the cores. */
-export async function initCompute(o: ComputeOptions, share = 1): Promise<ComputeInUse> {
+/** Initialise both engines (without --threads, the inference engine takes every core). */
+export async function initCompute(o: ComputeOptions): Promise<ComputeInUse> {
   const backend = await initBackend(o.backend);
-  const threads = o.threads ?? Math.max(1, Math.floor(availableParallelism() / share));
-  const inference = await initInference(o.inference, { threads });
+  const inference = await initInference(o.inference, { threads: o.threads });
   return { backend, inference };
 }
