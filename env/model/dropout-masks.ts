@@ -39,27 +39,21 @@ function aleaState(seed: number): [number, number, number, number] {
   return [s[0]!, s[1]!, s[2]!, 1];
 }
 
-/**
- * For each seed, the `count` multipliers tf.dropout(x, rate, undefined, seed) applies to an x of
- * `count` elements.
- */
-export function dropoutMultipliers(seeds: readonly number[], count: number, rate: number): Float32Array[] {
+/** The `count` multipliers tf.dropout(x, rate, undefined, seed) applies to an x of `count` elements. */
+export function dropoutMultiplier(seed: number, count: number, rate: number): Float32Array {
   if (!(rate >= 0 && rate < 1)) throw new RangeError(`dropout rate must be in [0, 1), got ${rate}`);
   const keep = Math.fround(1 - rate);
   // floor(u + keep) is 0, 1 or (rounding up to 2.0) 2; divide as tfjs does, in float32
   const table = tf.tidy(() => Float32Array.from(tf.div(tf.tensor1d([0, 1, 2]), 1 - rate).dataSync()));
-  const out = seeds.map(() => new Float32Array(count));
-  seeds.forEach((seed, j) => {
-    const dst = out[j]!;
-    let [s0, s1, s2, c] = aleaState(seed);
-    for (let i = 0; i < count; i++) {
-      const t = 2091639 * s0 + c * TWO_POW_MINUS_32;
-      s0 = s1;
-      s1 = s2;
-      c = t | 0;
-      s2 = t - c;
-      dst[i] = table[Math.floor(Math.fround(Math.fround(s2) + keep))]!;
-    }
-  });
+  const out = new Float32Array(count);
+  let [s0, s1, s2, c] = aleaState(seed);
+  for (let i = 0; i < count; i++) {
+    const t = 2091639 * s0 + c * TWO_POW_MINUS_32;
+    s0 = s1;
+    s1 = s2;
+    c = t | 0;
+    s2 = t - c;
+    out[i] = table[Math.floor(Math.fround(Math.fround(s2) + keep))]!;
+  }
   return out;
 }
