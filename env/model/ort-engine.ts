@@ -57,34 +57,36 @@ export class OrtEngine {
   }
 
   /**
-   * Trunk features, NHWC [batch, H, W, F] as one Float32Array, of normalised NHWC pixels. One image
-   * per run: measured fastest (the working set of one 144×192 image stays in cache).
+   * Run a one-input graph on each image of normalised NHWC pixels, handing every output to `take`.
+   * One image per run: measured fastest (the working set of one 144×192 image stays in cache).
    */
-  async features(src: TrunkSource, pixels: Float32Array, batch: number): Promise<Float32Array> {
-    const session = await this.session(src, 'trunk');
-    const { height: H, width: W } = src;
-    const F = src.params.config.widths[0]!;
-    const out = new Float32Array(batch * H * W * F);
+  private async perImage(src: TrunkSource, kind: GraphKind, pixels: Float32Array, batch: number, take: (out: Ort.Tensor, image: number) => void): Promise<void> {
+    const session = await this.session(src, kind);
+    const n = src.height * src.width * 3;
     for (let b = 0; b < batch; b++) {
-      const x = new this.ort.Tensor('float32', pixels.subarray(b * H * W * 3, (b + 1) * H * W * 3), [1, H, W, 3]);
-      const { features } = await session.run({ x });
-      out.set(features!.data as Float32Array, b * H * W * F);
-      features!.dispose();
+      const x = new this.ort.Tensor('float32', pixels.subarray(b * n, (b + 1) * n), [1, src.height, src.width, 3]);
+      const out = (await session.run({ x }))[session.outputNames[0]!]!;
+      take(out, b);
+      out.dispose();
     }
+  }
+
+  /** Trunk features, NHWC [batch, H, W, F] as one Float32Array, of normalised NHWC pixels. */
+  async features(src: TrunkSource, pixels: Float32Array, batch: number): Promise<Float32Array> {
+    const size = src.height * src.width * src.params.config.widths[0]!;
+    const out = new Float32Array(batch * size);
+    await this.perImage(src, 'trunk', pixels, batch, (t, b) => out.set(t.data as Float32Array, b * size));
     return out;
   }
 
   /** Eval-mode predicted labels [batch·H·W] of normalised NHWC pixels: the whole net and argmax run natively. */
   async labels(src: TrunkSource, pixels: Float32Array, batch: number): Promise<Int32Array> {
-    const session = await this.session(src, 'predict');
-    const { height: H, width: W } = src;
-    const out = new Int32Array(batch * H * W);
-    for (let b = 0; b < batch; b++) {
-      const x = new this.ort.Tensor('float32', pixels.subarray(b * H * W * 3, (b + 1) * H * W * 3), [1, H, W, 3]);
-      const { labels } = await session.run({ x });
-      const data = labels!.data as BigInt64Array;
-      for (let i = 0; i < data.length; i++) out[b * H * W + i] = Number(data[i]!);
-    }
+    const size = src.height * src.width;
+    const out = new Int32Array(batch * size);
+    await this.perImage(src, 'predict', pixels, batch, (t, b) => {
+      const data = t.data as BigInt64Array;
+      for (let i = 0; i < size; i++) out[b * size + i] = Number(data[i]!);
+    });
     return out;
   }
 
