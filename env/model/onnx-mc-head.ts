@@ -11,7 +11,7 @@
 import onnxProto from 'onnx-proto';
 import type { onnx as P } from 'onnx-proto';
 import type { UNetParams } from './unet.ts';
-import { floatTensor, int, valueInfo } from './onnx-util.ts';
+import { encodeModel, floatTensor, int, valueInfo } from './onnx-util.ts';
 
 const onnx = onnxProto.onnx;
 
@@ -34,27 +34,21 @@ export function mcHeadOnnxModel(p: UNetParams, height: number, width: number): U
   node('Add', ['sumP', prob], 'sumP_out');
   node('Sub', ['sumH', negH], 'sumH_out');
 
-  const model: P.IModelProto = {
-    irVersion: 7,
-    opsetImport: [{ domain: '', version: 13 }],
-    producerName: 'regiongym',
-    graph: {
-      name: 'unet_mc_head',
-      node: nodes,
-      initializer: [
-        floatTensor('W', [F, C], Float32Array.from(classifier.kernel.dataSync() as Float32Array)),
-        floatTensor('b', [C], Float32Array.from(classifier.bias.dataSync() as Float32Array)),
-        floatTensor('eps', [], Float32Array.of(1e-10)),
-        { name: 'last_axis', dims: [1], dataType: onnx.TensorProto.DataType.INT64, int64Data: [-1] },
-      ],
-      input: [
-        valueInfo('features', ['batch', height, width, F]),
-        valueInfo('multiplier', ['batch', height, width, F]),
-        valueInfo('sumP', ['batch', height, width, C]),
-        valueInfo('sumH', ['batch', height, width]),
-      ],
-      output: [valueInfo('sumP_out', ['batch', height, width, C]), valueInfo('sumH_out', ['batch', height, width])],
-    },
-  };
-  return onnx.ModelProto.encode(model).finish();
+  return encodeModel({
+    name: 'unet_mc_head',
+    node: nodes,
+    initializer: [
+      floatTensor('W', [F, C], Float32Array.from(classifier.kernel.dataSync() as Float32Array)),
+      floatTensor('b', [C], Float32Array.from(classifier.bias.dataSync() as Float32Array)),
+      floatTensor('eps', [], Float32Array.of(1e-10)),
+      { name: 'last_axis', dims: [1], dataType: onnx.TensorProto.DataType.INT64, int64Data: [-1] },
+    ],
+    input: [
+      valueInfo('features', ['batch', height, width, F]),
+      valueInfo('multiplier', ['batch', height, width, F]),
+      valueInfo('sumP', ['batch', height, width, C]),
+      valueInfo('sumH', ['batch', height, width]),
+    ],
+    output: [valueInfo('sumP_out', ['batch', height, width, C]), valueInfo('sumH_out', ['batch', height, width])],
+  });
 }

@@ -9,11 +9,9 @@
 import onnxProto from 'onnx-proto';
 import type { onnx as P } from 'onnx-proto';
 import type { UNetParams } from './unet.ts';
-import { floatTensor, int, ints, str, valueInfo } from './onnx-util.ts';
+import { encodeModel, floatTensor, int, ints, str, valueInfo } from './onnx-util.ts';
 
 const onnx = onnxProto.onnx;
-
-const OPSET = 13;
 
 /** tfjs kernel [k, k, cin, cout] (HWIO) → ONNX weight [cout, cin, k, k] (OIHW). */
 function hwioToOihw(hwio: Float32Array, k: number, cin: number, cout: number): Float32Array {
@@ -79,19 +77,13 @@ function unetOnnxModel(p: UNetParams, height: number, width: number, output: Out
     nodes.push({ opType: 'ArgMax', input: [conv(h, L[L.length - 1]!)], output: ['labels'], attribute: [int('axis', 1), int('keepdims', 0)], name: 'argmax' });
   }
 
-  const model: P.IModelProto = {
-    irVersion: 7,
-    opsetImport: [{ domain: '', version: OPSET }],
-    producerName: 'regiongym',
-    graph: {
-      name: `unet_${output}`,
-      node: nodes,
-      initializer: initializers,
-      input: [valueInfo('x', ['batch', height, width, 3])],
-      output: [output === 'features' ? valueInfo('features', ['batch', height, width, p.config.widths[0]!]) : valueInfo('labels', ['batch', height, width], onnx.TensorProto.DataType.INT64)],
-    },
-  };
-  return onnx.ModelProto.encode(model).finish();
+  return encodeModel({
+    name: `unet_${output}`,
+    node: nodes,
+    initializer: initializers,
+    input: [valueInfo('x', ['batch', height, width, 3])],
+    output: [output === 'features' ? valueInfo('features', ['batch', height, width, p.config.widths[0]!]) : valueInfo('labels', ['batch', height, width], onnx.TensorProto.DataType.INT64)],
+  });
 }
 
 /** Serialised ONNX model of the trunk: normalised NHWC images → features [B, H, W, F] (NHWC). */

@@ -27,3 +27,8 @@ export function valueInfo(name: string, dims: (number | string)[], elemType: num
   const dim = dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
   return { name, type: { tensorType: { elemType, shape: { dim } } } };
 }
+
+/** Serialise a graph as a model of the opset both engines were tested with (13: Resize with nearest_mode). */
+export function encodeModel(graph: P.IGraphProto): Uint8Array {
+  return onnx.ModelProto.encode({ irVersion: 7, opsetImport: [{ domain: '', version: 13 }], producerName: 'regiongym', graph }).finish();
+}
