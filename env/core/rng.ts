@@ -1,7 +1,8 @@
 /**
  * Seeded pseudo-random number generator (sfc32, 128-bit state). Every random draw in regiongym comes
- * from an `Rng` passed down explicitly; `Math.random` is never used. `fork(label)` derives an
- * independent stream so that adding draws in one component never shifts the numbers of another.
+ * from an `Rng` passed down explicitly, never from the global unseeded generator. `fork(label)`
+ * derives an independent stream so that adding draws in one component never shifts the numbers of
+ * another.
  */
 export class Rng {
   private a: number;
