@@ -6,6 +6,7 @@
 import { dirname, join } from 'node:path';
 import { Observable, lastValueFrom, tap } from 'rxjs';
 import { appendLineAtomic } from '../env/core/fs.ts';
+import { ConfigError } from '../env/core/errors.ts';
 import type { ComputeOptions } from './compute.ts';
 import type { AgentSpec } from '../agents/registry.ts';
 import type { Protocol } from './protocol.ts';
@@ -31,7 +32,12 @@ export interface BenchPlan {
 }
 
 export function planBench(o: BenchOptions): BenchPlan {
-  const done = new Set(readRunRecords(o.outFile).map(runKey));
+  const existing = readRunRecords(o.outFile);
+  // one board, one gradient engine: their runs are not number-for-number comparable (training.ts)
+  const training = o.compute.training ?? 'tfjs';
+  const other = existing.find((r) => (r.training ?? 'tfjs') !== training);
+  if (other) throw new ConfigError(`${o.outFile} holds runs trained with '${other.training ?? 'tfjs'}' gradients; --training ${training} would mix engines in one leaderboard: use another --out`);
+  const done = new Set(existing.map(runKey));
   const jobs: TrajectoryJob[] = [];
   let skipped = 0;
   for (const agent of o.agents)

@@ -1,10 +1,12 @@
 /**
- * The compute flags every command shares: the tfjs backend (training and everything not forward-only)
- * and the inference engine of the forward-only trunk passes, with its native thread count.
+ * The compute flags every command shares: the tfjs backend (everything not forward-only), the
+ * inference engine of the forward-only trunk passes, the engine of the SGD gradients, and the
+ * native engines' thread count.
  */
 import type { Command } from 'commander';
 import { BACKEND_NAMES, initBackend, type BackendName } from '../env/model/backend.ts';
 import { INFERENCE_NAMES, initInference, type InferenceInUse, type InferenceName } from '../env/model/inference.ts';
+import { TRAINING_NAMES, initTraining, type TrainingName } from '../env/model/training.ts';
 import { choiceOption, intOption } from './cli-options.ts';
 
 export interface ComputeOptions {
@@ -12,23 +14,28 @@ export interface ComputeOptions {
   inference: InferenceName;
   /** Native inference threads; default: every core, divided among parallel workers. */
   threads?: number;
+  /** Engine of the SGD gradients (default tfjs, the reference; ort is an opt-in, see training.ts). */
+  training?: TrainingName;
 }
 
 export interface ComputeInUse {
   backend: string;
   inference: InferenceInUse;
+  training: TrainingName;
 }
 
 export function addComputeOptions(cmd: Command, defaultBackend: BackendName = 'auto'): Command {
   return cmd
     .option('--backend <name>', `tfjs backend: ${BACKEND_NAMES.join('|')}`, choiceOption('--backend', BACKEND_NAMES), defaultBackend)
     .option('--inference <name>', `forward-only passes: ${INFERENCE_NAMES.join('|')} (auto: ort when onnxruntime-node loads)`, choiceOption('--inference', INFERENCE_NAMES), 'auto')
-    .option('--threads <n>', 'native inference threads (default: all cores, shared among workers)', intOption('--threads', 1));
+    .option('--threads <n>', 'native threads (default: all cores, shared among workers)', intOption('--threads', 1))
+    .option('--training <name>', `SGD gradients: ${TRAINING_NAMES.join('|')} (ort: native, ~4× faster, not number-for-number equal to tfjs)`, choiceOption('--training', TRAINING_NAMES), 'tfjs');
 }
 
-/** Initialise both engines (without --threads, the inference engine takes every core). */
+/** Initialise the three engines (without --threads, the native ones take every core). */
 export async function initCompute(o: ComputeOptions): Promise<ComputeInUse> {
   const backend = await initBackend(o.backend);
   const inference = await initInference(o.inference, { threads: o.threads });
-  return { backend, inference };
+  const training = await initTraining(o.training ?? 'tfjs', { threads: o.threads });
+  return { backend, inference, training };
 }

@@ -38,7 +38,7 @@ export async function finalTraining(
   let epoch = 0;
   for (epoch = 1; epoch <= opts.epochs && images.length > 0; epoch++) {
     const items: TrainItem[] = images.map((im) => ({ image: im.sample.image, label: im.mask, anchor: regionCentre(grid, im.regions[rng.int(im.regions.length)]!) }));
-    model.trainEpoch(items, rng);
+    await model.trainEpoch(items, rng);
     const m = segMetrics(await model.evaluate(rewardSet, opts.inferenceBatch)).mIoU;
     if (m > best) {
       best = m;

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     .parse(process.argv);
   const o = program.opts<ComputeOptions & { steps: number; data: 'random' | 'camvid'; json: boolean }>();
   // tfjs-wasm runs one thread per Node process (tfjs #3830); --threads sets the native inference engine's
-  const { backend, inference } = await initCompute(o);
+  const { backend, inference, training } = await initCompute(o);
   const threads = inference === 'ort' ? inferenceThreads() : 1;
 
   const rng = new Rng(2024);
@@ -114,9 +114,9 @@ async function main(): Promise<void> {
     });
     await time('query', () => agent.qValues(obs as never));
     tf.dispose([obs.pools, obs.state]);
-    await time('train', () => {
+    await time('train', async () => {
       const items = Array.from({ length: 24 }, (_, i) => ({ image: pool[i % pool.length]!.image, label: pool[i % pool.length]!.label, anchor: regionCentre(grid, i % grid.perImage) }));
-      model.trainEpoch(items, rng);
+      await model.trainEpoch(items, rng);
     });
     await time('reward', async () => segMetrics(await model.evaluate(reward, 8)).mIoU);
     await time('dqn', () => dqnUpdate(agent.policy, agent.target, dqnOpt, transitions.slice(0, 16), new Float32Array(16).fill(1), DQN_DEFAULTS));
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
       s.meanEntropy.dataSync();
       tf.dispose([s.features, s.meanEntropy]);
       const items = Array.from({ length: 24 }, (_, i) => ({ image: pool[i % pool.length]!.image, label: pool[i % pool.length]!.label, anchor: regionCentre(grid, i % grid.perImage) }));
-      model.trainEpoch(items, rng);
+      await model.trainEpoch(items, rng);
       segMetrics(await model.evaluate(reward, 8));
     });
   }
@@ -151,11 +151,11 @@ async function main(): Promise<void> {
   };
   const extra = { bald: summarise(times.bald!, candImages * fwd), entropyStep: summarise(times.entropyStep!, (candImages + reward.length) * fwd + trainFlops) };
   const total = summarise(times.total!, stages.features.gflop + stages.train.gflop + stages.reward.gflop);
-  const result = { backend, inference, threads, data: o.data, steps: o.steps, candidateImages: candImages, stages, totalMs: total.medianMs, total, extra };
+  const result = { backend, inference, training, threads, data: o.data, steps: o.steps, candidateImages: candImages, stages, totalMs: total.medianMs, total, extra };
   if (o.json) {
     console.log(JSON.stringify(result, null, 1));
   } else {
-    console.log(`RALIS step on ${backend}, inference ${inference}${inference === 'ort' ? ` (${threads} threads)` : ''} (${o.data} data, ${o.steps} timed steps after 1 warm-up; ${candImages} candidate images)`);
+    console.log(`RALIS step on ${backend}, inference ${inference}${inference === 'ort' ? ` (${threads} threads)` : ''}, training ${training} (${o.data} data, ${o.steps} timed steps after 1 warm-up; ${candImages} candidate images)`);
     console.log('stage          median ms     min ms     max ms    GFLOP   GFLOP/s');
     const row = (name: string, s: StageStats) => console.log(`${name.padEnd(14)}${s.medianMs.toFixed(0).padStart(10)}${s.minMs.toFixed(0).padStart(11)}${s.maxMs.toFixed(0).padStart(11)}${s.gflop.toFixed(1).padStart(9)}${(s.gflop ? s.gflopPerSec.toFixed(1) : '–').padStart(10)}`);
     for (const [k, s] of Object.entries(stages)) row(k, s);

@@ -3,7 +3,7 @@ import type { Rng } from '../env/core/rng.ts';
 import type { SegSample } from '../env/data/dataset.ts';
 import type { Segmenter } from '../env/model/segmenter.ts';
 
-export function trainSupervisedOn(model: Segmenter, samples: readonly SegSample[], epochs: number, rng: Rng): void {
+export async function trainSupervisedOn(model: Segmenter, samples: readonly SegSample[], epochs: number, rng: Rng): Promise<void> {
   const items = samples.map((s) => ({ image: s.image, label: s.label }));
-  for (let e = 0; e < epochs; e++) model.trainEpoch(items, rng);
+  for (let e = 0; e < epochs; e++) await model.trainEpoch(items, rng);
 }

@@ -24,6 +24,8 @@ export interface RunRecord {
   backend: string;
   /** Inference engine of the forward-only passes (absent in records made before it was selectable: tfjs). */
   inference?: string;
+  /** Engine of the SGD gradients (absent in records made before it was selectable: tfjs). */
+  training?: string;
   versions: { regiongym: string; tfjs: string; node: string };
   finishedAt: string;
 }
@@ -53,6 +55,7 @@ export const runRecordSchema: JSONSchemaType<RunRecord> = {
     timings: { type: 'object', additionalProperties: false, required: ['labelingMs', 'finalTrainMs', 'testMs'], properties: { labelingMs: num, finalTrainMs: num, testMs: num } },
     backend: { type: 'string' },
     inference: { type: 'string', enum: ['tfjs', 'ort'], nullable: true } as never,
+    training: { type: 'string', enum: ['tfjs', 'ort'], nullable: true } as never,
     versions: { type: 'object', additionalProperties: false, required: ['regiongym', 'tfjs', 'node'], properties: { regiongym: { type: 'string' }, tfjs: { type: 'string' }, node: { type: 'string' } } },
     finishedAt: { type: 'string' },
   },

@@ -56,7 +56,7 @@ export async function trainSupervised(ds: SegDataset, opts: SupervisedOptions, p
   try {
     for (epoch = 1; epoch <= opts.epochs; epoch++) {
       const te = performance.now();
-      const loss = model.trainEpoch(items, shuffleRng);
+      const loss = await model.trainEpoch(items, shuffleRng);
       trainMs += performance.now() - te;
       const valMIoU = segMetrics(await model.evaluate(val)).mIoU;
       if (valMIoU > bestVal) {

@@ -19,9 +19,9 @@ const ds = makeSyntheticDataset({ seed: 0, height: 72, width: 96, counts: { d_t:
 const items = ds.splits.d_t!.map((s) => ({ image: s.image, label: s.label }));
 const model = Segmenter.create(11, 72, 96, new Rng(0), { ...DEFAULT_SEG_TRAIN, batchSize: 16, cropHeight: 64, cropWidth: 64 });
 const rng = new Rng(1);
-model.trainEpoch(items, rng);
+await model.trainEpoch(items, rng);
 const t0 = performance.now();
-for (let i = 0; i < o.steps; i++) model.trainEpoch(items, rng);
+for (let i = 0; i < o.steps; i++) await model.trainEpoch(items, rng);
 const s = (performance.now() - t0) / 1000;
 console.log(JSON.stringify({ backend, imagesPerSec: (16 * o.steps) / s, msPerStep: (1000 * s) / o.steps, batch: 16, crop: 64 }));
 model.dispose();

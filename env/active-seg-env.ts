@@ -168,7 +168,7 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
     const items = this.trainItems(ep, cfg.trainOn === 'new' ? newIds : ep.labeled.ids());
     for (let e = 0; e < cfg.epochsPerStep && items.length > 0; e++) {
       const te = performance.now();
-      const loss = ep.model.trainEpoch(items, ep.trainRng);
+      const loss = await ep.model.trainEpoch(items, ep.trainRng);
       this.events.next({ type: 'train', step: ep.step, epoch: e + 1, loss, items: items.length, ms: performance.now() - te });
     }
     const trainMs = performance.now() - tTrain;

@@ -37,8 +37,8 @@ describe('benchmark runner', function () {
     for (const agent of parseAgentList('entropy,bald')) {
       const shared: RunRecord[] = [];
       const separate: RunRecord[] = [];
-      await runTrajectory({ protocol, agent, seed: 1, budgets: [6, 12], backend: 'wasm', inference: 'tfjs', cacheDir: null, onRecord: (r) => shared.push(r) });
-      await runTrajectory({ protocol, agent, seed: 1, budgets: [12], backend: 'wasm', inference: 'tfjs', cacheDir: null, onRecord: (r) => separate.push(r) });
+      await runTrajectory({ protocol, agent, seed: 1, budgets: [6, 12], backend: 'wasm', inference: 'tfjs', training: 'tfjs', cacheDir: null, onRecord: (r) => shared.push(r) });
+      await runTrajectory({ protocol, agent, seed: 1, budgets: [12], backend: 'wasm', inference: 'tfjs', training: 'tfjs', cacheDir: null, onRecord: (r) => separate.push(r) });
       expect(shared.map((r) => r.budgetRegions)).to.deep.equal([6, 12]);
       expect(strip(shared[1]!)).to.deep.equal(strip(separate[0]!));
       expect(shared[0]!.testMIoU).to.not.equal(undefined);
@@ -58,7 +58,7 @@ describe('benchmark runner', function () {
     expect(again.skippedRuns).to.equal(4);
     // same (protocol, agent, seed, budget) ⇒ same numbers
     const single: RunRecord[] = [];
-    await runTrajectory({ protocol: opts.protocol, agent: opts.agents[0]!, seed: 2, budgets: [6, 12], backend: 'wasm', inference: 'tfjs', cacheDir: null, onRecord: (r) => single.push(r) });
+    await runTrajectory({ protocol: opts.protocol, agent: opts.agents[0]!, seed: 2, budgets: [6, 12], backend: 'wasm', inference: 'tfjs', training: 'tfjs', cacheDir: null, onRecord: (r) => single.push(r) });
     const fromWorkers = records.filter((r) => r.seed === 2).sort((a, b) => a.budgetRegions - b.budgetRegions);
     expect(fromWorkers.map((r) => r.testMIoU)).to.deep.equal(single.map((r) => r.testMIoU));
   });

@@ -42,7 +42,7 @@ describe('UNet-S segmentation model', () => {
   it('save → load gives identical predictions', async () => {
     const ds = makeSyntheticDataset({ seed: 2, height: 32, width: 48, counts: { d_t: 4, d_s: 0, d_v: 0, val: 0, test: 2 } });
     const m = Segmenter.create(11, 32, 48, new Rng(3));
-    m.trainEpoch(ds.splits.d_t!.map((s) => ({ image: s.image, label: s.label })), new Rng(4));
+    await m.trainEpoch(ds.splits.d_t!.map((s) => ({ image: s.image, label: s.label })), new Rng(4));
     const dir = tempDir();
     await m.save(dir);
     const loaded = await Segmenter.load(dir);

@@ -65,7 +65,7 @@ describe('onnxruntime trunk (inference engine "ort")', () => {
     const px = m.pixels(ds.splits.val!);
     const [before, viaOrt] = await onEngine('ort', async () => {
       const first = await features(m, px, 2); // builds a session for the initial weights
-      m.trainEpoch(ds.splits.d_t!.map((s) => ({ image: s.image, label: s.label })), new Rng(2));
+      await m.trainEpoch(ds.splits.d_t!.map((s) => ({ image: s.image, label: s.label })), new Rng(2));
       return [first, await features(m, px, 2)];
     });
     const ref = await features(m, px, 2);
@@ -81,7 +81,7 @@ describe('onnxruntime trunk (inference engine "ort")', () => {
   it('evaluation (whole net + argmax natively) gives the tfjs confusion matrix after training', async () => {
     const ds = makeSyntheticDataset({ seed: 8, height: 32, width: 48, counts: { d_t: 6, d_s: 0, d_v: 0, val: 5, test: 0 } });
     const m = Segmenter.create(11, 32, 48, new Rng(3), { lr: 0.05, momentum: 0.9, weightDecay: 0, clipNorm: 4, batchSize: 6, cropHeight: 32, cropWidth: 32, flip: false });
-    for (let e = 0; e < 3; e++) m.trainEpoch(ds.splits.d_t!.map((s) => ({ image: s.image, label: s.label })), new Rng(e));
+    for (let e = 0; e < 3; e++) await m.trainEpoch(ds.splits.d_t!.map((s) => ({ image: s.image, label: s.label })), new Rng(e));
     const ref = await m.evaluate(ds.splits.val!, 2);
     const viaOrt = await onEngine('ort', () => m.evaluate(ds.splits.val!, 2));
     const total = ref.counts.reduce((a, b) => a + b, 0);

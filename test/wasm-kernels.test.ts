@@ -43,15 +43,15 @@ describe('wasm convolution gradient kernels', () => {
     });
   }
 
-  it('a conv net trains on wasm: loss falls and no tensor leaks', () => {
+  it('a conv net trains on wasm: loss falls and no tensor leaks', async () => {
     const ds = makeSyntheticDataset({ seed: 1, height: 32, width: 32, counts: { d_t: 8, d_s: 0, d_v: 0, val: 0, test: 0 } });
     const model = Segmenter.create(11, 32, 32, new Rng(1), { lr: 0.05, momentum: 0.9, weightDecay: 0, clipNorm: 4, batchSize: 8, cropHeight: 32, cropWidth: 32, flip: false });
     const items = ds.splits.d_t!.map((s) => ({ image: s.image, label: s.label }));
     const rng = new Rng(2);
-    const first = model.trainEpoch(items, rng);
+    const first = await model.trainEpoch(items, rng);
     const before = tf.memory().numTensors;
     let last = first;
-    for (let i = 0; i < 15; i++) last = model.trainEpoch(items, rng);
+    for (let i = 0; i < 15; i++) last = await model.trainEpoch(items, rng);
     expect(tf.memory().numTensors).to.equal(before);
     expect(last).to.be.below(first * 0.8);
     model.dispose();

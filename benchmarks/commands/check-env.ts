@@ -13,10 +13,10 @@ export function registerCheckEnv(program: Command): void {
     .option('--phase <phase>', 'policy|eval', choiceOption('--phase', ['policy', 'eval'] as const), 'policy')
     .option('--root <dir>', 'data folder of a real data set');
   addComputeOptions(cmd).action(async (o: ComputeOptions & { protocol: string; phase: Phase; root?: string }) => {
-    const { backend, inference } = await initCompute(o);
+    const { backend, inference, training } = await initCompute(o);
     const protocol = resolveProtocol(o.protocol);
     const t0 = performance.now();
-    process.stderr.write(`check-env: protocol ${protocol.name} (${o.phase} phase), backend ${backend}, inference ${inference}\n`);
+    process.stderr.write(`check-env: protocol ${protocol.name} (${o.phase} phase), backend ${backend}, inference ${inference}, training ${training}\n`);
     const results = await checkEnv(() => makeEnv(protocol, { phase: o.phase, dataRoot: o.root }));
     for (const r of results) console.log(`${r.status === 'pass' ? 'PASS' : r.status === 'warn' ? 'WARN' : 'FAIL'}  ${r.name}${r.message ? `\n      ${r.message}` : ''}`);
     const failed = results.filter((r) => r.status === 'fail').length;

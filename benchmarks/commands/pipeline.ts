@@ -40,11 +40,11 @@ export function registerPipeline(program: Command): void {
     .option('--workers <n>', 'bench worker threads', intOption('--workers', 1), 2);
   addComputeOptions(cmd, 'wasm').action(async (o: Opts) => {
     const t0 = performance.now();
-    const { backend, inference } = await initCompute(o);
+    const { backend, inference, training } = await initCompute(o);
     const protocol = resolveProtocol(o.protocol);
     const out = resolve(o.out);
     const say = (s: string) => process.stderr.write(`[${secs(t0)}] ${s}\n`);
-    say(`pipeline on '${protocol.name}', backend ${backend}, inference ${inference}, output ${out}. On 2 cores synthetic-quick takes about 5–6 minutes (under 15).`);
+    say(`pipeline on '${protocol.name}', backend ${backend}, inference ${inference}, training ${training}, output ${out}. On 2 cores synthetic-quick takes about 5–6 minutes (under 15).`);
 
     say('1/4 full-supervision upper bound');
     const data = protocolData(protocol);
@@ -61,7 +61,7 @@ export function registerPipeline(program: Command): void {
 
     const agents = parseAgentList(`random,entropy,bald,dqn=${join(out, 'policy', 'policy')}`);
     const runsFile = join(out, 'runs.jsonl');
-    const benchOpts = { protocol, agents, seeds: protocol.seeds, budgets: protocol.budgets, workers: o.workers, compute: { backend: o.backend, inference: o.inference, threads: o.threads }, outFile: runsFile };
+    const benchOpts = { protocol, agents, seeds: protocol.seeds, budgets: protocol.budgets, workers: o.workers, compute: { backend: o.backend, inference: o.inference, threads: o.threads, training: o.training }, outFile: runsFile };
     const plan = planBench(benchOpts);
     say(`3/4 bench: ${plan.totalRuns} runs (${plan.skippedRuns} already done) on ${o.workers} workers`);
     let done = plan.skippedRuns;

@@ -32,9 +32,9 @@ export function registerTrainPolicy(program: Command): void {
     .option('--lr-decay <f>', 'DQN lr factor per AL step (paper 0.97; default 1 = constant)', floatOption('--lr-decay', 0, 1), 1)
     .option('--root <dir>', 'data folder of a real data set');
   addComputeOptions(cmd).action(async (o: Opts) => {
-    const { backend, inference } = await initCompute(o);
+    const { backend, inference, training } = await initCompute(o);
     const protocol = resolveProtocol(o.protocol);
-    process.stderr.write(`train-policy: ${protocol.name}, ${o.episodes} episodes of ${protocol.policyBudget} regions (K=${protocol.poolsPerStep}, N=${protocol.poolSize.policy}), backend ${backend}, inference ${inference}\n`);
+    process.stderr.write(`train-policy: ${protocol.name}, ${o.episodes} episodes of ${protocol.policyBudget} regions (K=${protocol.poolsPerStep}, N=${protocol.poolSize.policy}), backend ${backend}, inference ${inference}, training ${training}\n`);
     const events = new Subject<PolicyProgress>();
     events.subscribe((e) => {
       process.stderr.write(

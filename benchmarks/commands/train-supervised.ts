@@ -40,9 +40,9 @@ export function registerTrainSupervised(program: Command): void {
     .option('--patience <n>', 'stop after n epochs without a better val mIoU', intOption('--patience', 1))
     .option('--out <dir>', 'save the best model (model.json + weights.bin) and result.json here');
   addComputeOptions(cmd).action(async (o: Opts) => {
-    const { backend, inference } = await initCompute(o);
+    const { backend, inference, training } = await initCompute(o);
     const ds = o.protocol ? protocolData(resolveProtocol(o.protocol), o.root) : loadData({ name: o.data, scale: o.scale, root: o.root });
-    process.stderr.write(`train-supervised: ${ds.name} ${ds.height}×${ds.width}, ${ds.splits.train?.length} train images, backend ${backend}, inference ${inference}, ${o.epochs} epochs\n`);
+    process.stderr.write(`train-supervised: ${ds.name} ${ds.height}×${ds.width}, ${ds.splits.train?.length} train images, backend ${backend}, inference ${inference}, training ${training}, ${o.epochs} epochs\n`);
     // a bar on a terminal; one line per epoch in logs and CI
     const tty = process.stderr.isTTY === true;
     const bar = tty ? new SingleBar({ format: 'epoch {value}/{total} |{bar}| loss {loss} val mIoU {val} (best {best}) eta {eta_formatted}', stream: process.stderr }, Presets.shades_classic) : null;
@@ -61,7 +61,7 @@ export function registerTrainSupervised(program: Command): void {
     bar?.stop();
     // with --protocol the data set comes from the protocol: record that, not the unused --data/--scale defaults
     const options = o.protocol ? { ...o, data: undefined, scale: undefined } : o;
-    const summary = { ...r, backend, inference, options };
+    const summary = { ...r, backend, inference, training, options };
     if (o.out) writeFileAtomic(join(o.out, 'result.json'), JSON.stringify(summary, null, 1));
     console.log(`test mIoU ${(100 * r.test.mIoU).toFixed(2)}  pixel acc ${(100 * r.test.pixelAccuracy).toFixed(2)}  (best epoch ${r.bestEpoch}/${r.epochsRun}, ${(r.wallMs / 1000).toFixed(1)} s, ${r.trainImagesPerSec.toFixed(1)} train images/s on ${backend})`);
     console.log('per-class IoU:');

@@ -21,7 +21,7 @@ export interface WorkerInit {
 }
 
 export type WorkerMessage =
-  | { type: 'ready'; backend: string; inference: string }
+  | { type: 'ready'; backend: string; inference: string; training: string }
   | { type: 'record'; record: RunRecord }
   | { type: 'progress'; progress: TrajectoryProgress }
   | { type: 'done' }

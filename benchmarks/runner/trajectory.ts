@@ -22,6 +22,7 @@ import type { Protocol } from '../protocol.ts';
 import { finalTraining } from '../final-training.ts';
 import { regionOrigin } from '../../env/regions.ts';
 import { trainSupervisedOn } from '../pretrain.ts';
+import { trainingInUse } from '../../env/model/training.ts';
 import type { RunRecord } from '../run-record.ts';
 
 const require = createRequire(import.meta.url);
@@ -37,10 +38,12 @@ export interface TrajectoryProgress {
 /** The model evaluation episodes start from: fresh, or pre-trained on the fully labelled policy pool (cached on disk). */
 export async function initialModel(p: Protocol, data: SegDataset, seed: number, cacheDir: string | null): Promise<Segmenter | undefined> {
   if (p.initialModel.evaluation === 'scratch') return undefined;
-  const dir = cacheDir ? join(cacheDir, `pretrained-${p.name}-${seed}`) : null;
+  // models pre-trained with native gradients differ at rounding level: cached apart
+  const engine = trainingInUse() === 'tfjs' ? '' : `-${trainingInUse()}-training`;
+  const dir = cacheDir ? join(cacheDir, `pretrained-${p.name}-${seed}${engine}`) : null;
   if (dir && existsSync(join(dir, 'model.json'))) return Segmenter.load(dir, segTrainConfig(p));
   const model = Segmenter.create(data.numClasses, data.height, data.width, new Rng(seed).fork('pretrain-init'), segTrainConfig(p));
-  trainSupervisedOn(model, getSplit(data, p.splits.policyPool), p.initialModel.pretrainEpochs, new Rng(seed).fork('pretrain'));
+  await trainSupervisedOn(model, getSplit(data, p.splits.policyPool), p.initialModel.pretrainEpochs, new Rng(seed).fork('pretrain'));
   if (dir) await model.save(dir);
   return model;
 }
@@ -53,6 +56,8 @@ export interface TrajectoryOptions {
   backend: string;
   /** Inference engine of the forward-only passes, recorded with each run. */
   inference: string;
+  /** Engine of the SGD gradients, recorded with each run. */
+  training: string;
   dataRoot?: string;
   cacheDir: string | null;
   /** Budgets already done (their runs are skipped but the labelling still passes through them). */
@@ -122,6 +127,7 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
         timings: { labelingMs: labelMs, finalTrainMs: tt0 - tf0, testMs },
         backend: o.backend,
         inference: o.inference,
+        training: o.training,
         versions: VERSIONS,
         finishedAt: new Date().toISOString(),
       });

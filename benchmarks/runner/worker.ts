@@ -6,8 +6,8 @@ import type { TrajectoryJob, WorkerInit, WorkerMessage } from './messages.ts';
 
 const port = parentPort!;
 const send = (m: WorkerMessage) => port.postMessage(m);
-const { backend, inference } = await initCompute((workerData as WorkerInit).compute);
-send({ type: 'ready', backend, inference });
+const { backend, inference, training } = await initCompute((workerData as WorkerInit).compute);
+send({ type: 'ready', backend, inference, training });
 
 port.on('message', async (job: TrajectoryJob) => {
   try {
@@ -16,6 +16,7 @@ port.on('message', async (job: TrajectoryJob) => {
       skip: new Set(job.skip),
       backend,
       inference,
+      training,
       onRecord: (record) => send({ type: 'record', record }),
       onProgress: (progress) => send({ type: 'progress', progress }),
     });

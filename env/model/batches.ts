@@ -31,8 +31,17 @@ function cropStart(rng: Rng, n: number, c: number, centre: number | undefined): 
   return lo + rng.int(hi - lo + 1);
 }
 
-/** Build one batch {x: [B, h, w, 3] normalised, y: [B, h, w] int32}. */
-export function makeBatch(items: readonly TrainItem[], imageH: number, imageW: number, crop: CropSpec, rng: Rng): { x: tf.Tensor4D; y: tf.Tensor3D } {
+/** One batch of crops as plain arrays: RGB bytes [B, h, w, 3] and labels [B, h, w]. */
+export interface CropBatch {
+  readonly bytes: Uint8Array;
+  readonly labels: Int32Array;
+  readonly batch: number;
+  readonly height: number;
+  readonly width: number;
+}
+
+/** Cut one batch of crops (seeded positions and flips). */
+export function cropBatch(items: readonly TrainItem[], imageH: number, imageW: number, crop: CropSpec, rng: Rng): CropBatch {
   const h = Math.min(crop.height, imageH);
   const w = Math.min(crop.width, imageW);
   const B = items.length;
@@ -56,7 +65,12 @@ export function makeBatch(items: readonly TrainItem[], imageH: number, imageW: n
       }
     }
   });
-  return { x: normaliseImages(img, B, h, w), y: tf.tensor3d(lab, [B, h, w], 'int32') };
+  return { bytes: img, labels: lab, batch: B, height: h, width: w };
+}
+
+/** A crop batch as tensors {x: [B, h, w, 3] normalised, y: [B, h, w] int32}. */
+export function batchTensors(b: CropBatch): { x: tf.Tensor4D; y: tf.Tensor3D } {
+  return { x: normaliseImages(b.bytes, b.batch, b.height, b.width), y: tf.tensor3d(b.labels, [b.batch, b.height, b.width], 'int32') };
 }
 
 /** Seeded shuffle of item indices split into batches (the last partial batch is kept, as the paper). */

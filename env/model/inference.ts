@@ -27,7 +27,8 @@ export interface InferenceOptions {
 
 let ortEngine: OrtEngine | null = null;
 
-async function loadOrt(threads: number): Promise<OrtEngine | string> {
+/** onnxruntime-node wrapped as an engine, or why it did not load. */
+export async function loadOrt(threads: number): Promise<OrtEngine | string> {
   try {
     // CommonJS package: the API sits on `default` under some loaders and on the namespace under others
     const mod = (await import('onnxruntime-node')) as unknown as { default?: typeof Ort };

@@ -14,7 +14,7 @@ import { encodeModel, floatTensor, int, ints, str, valueInfo } from './onnx-util
 const onnx = onnxProto.onnx;
 
 /** tfjs kernel [k, k, cin, cout] (HWIO) → ONNX weight [cout, cin, k, k] (OIHW). */
-function hwioToOihw(hwio: Float32Array, k: number, cin: number, cout: number): Float32Array {
+export function hwioToOihw(hwio: Float32Array, k: number, cin: number, cout: number): Float32Array {
   const out = new Float32Array(hwio.length);
   for (let y = 0; y < k; y++)
     for (let x = 0; x < k; x++)

@@ -3,7 +3,7 @@
  * this net): the trunk, and BALD's accumulating MC-dropout head passes. Sessions are built per
  * weight version of a model: the weights are graph constants (ORT's fast convolution path), so new
  * sessions are built after every weight update (~15 ms) and reused until the next one. Training
- * stays in tfjs.
+ * runs here only when chosen (training.ts, ort-gradients.ts).
  */
 import type * as Ort from 'onnxruntime-node';
 import { mcHeadOnnxModel } from './onnx-mc-head.ts';
@@ -45,7 +45,13 @@ export class OrtEngine {
       entry = { version: src.weightsVersion, sessions: {} };
       this.cache.set(src, entry);
     }
-    entry.sessions[kind] ??= this.ort.InferenceSession.create(GRAPHS[kind](src.params, src.height, src.width), {
+    entry.sessions[kind] ??= this.createSession(GRAPHS[kind](src.params, src.height, src.width));
+    return entry.sessions[kind]!;
+  }
+
+  /** A session of a serialised model on this engine's threads (the caller releases it). */
+  createSession(model: Uint8Array): Promise<Ort.InferenceSession> {
+    return this.ort.InferenceSession.create(model, {
       executionProviders: ['cpu'],
       graphOptimizationLevel: 'all',
       intraOpNumThreads: this.threads,
@@ -53,7 +59,11 @@ export class OrtEngine {
       executionMode: 'sequential',
       logSeverityLevel: 3,
     });
-    return entry.sessions[kind]!;
+  }
+
+  /** A float32 tensor over `data` (not copied). */
+  tensor(data: Float32Array, dims: number[]): Ort.Tensor {
+    return new this.ort.Tensor('float32', data, dims);
   }
 
   /**
@@ -99,7 +109,7 @@ export class OrtEngine {
     const { height: H, width: W } = src;
     const F = src.params.config.widths[0]!;
     const C = src.params.config.numClasses;
-    const t = (data: Float32Array, dims: number[]) => new this.ort.Tensor('float32', data, dims);
+    const t = (data: Float32Array, dims: number[]) => this.tensor(data, dims);
     const out = await session.run({ features: t(features, [batch, H, W, F]), multiplier: t(multiplier, [batch, H, W, F]), sumP: t(sumP, [batch, H, W, C]), sumH: t(sumH, [batch, H, W]) });
     return { sumP: out.sumP_out!.data as Float32Array, sumH: out.sumH_out!.data as Float32Array };
   }

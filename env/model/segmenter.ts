@@ -8,7 +8,10 @@ import { DataError } from '../core/errors.ts';
 import type { Rng } from '../core/rng.ts';
 import type { SegSample } from '../data/dataset.ts';
 import { ConfusionMatrix } from '../metrics.ts';
-import { makeBatch, shuffledBatches, type TrainItem } from './batches.ts';
+import { batchTensors, cropBatch, shuffledBatches, type CropBatch, type TrainItem } from './batches.ts';
+import { dropoutMultiplier } from './dropout-masks.ts';
+import { ortGradients } from './ort-gradients.ts';
+import { trainingOrt } from './training.ts';
 import { loadTensors, saveTensors } from './io.ts';
 import { maskedCrossEntropy } from './loss.ts';
 import { Sgd, type SgdConfig } from './sgd.ts';
@@ -67,20 +70,39 @@ export class Segmenter {
     return this.version;
   }
 
-  /** One pass over `items` in seeded shuffled batches; returns the mean batch loss. */
-  trainEpoch(items: readonly TrainItem[], rng: Rng): number {
+  /**
+   * One pass over `items` in seeded shuffled batches; returns the mean batch loss. Gradients come
+   * from the training engine in use (training.ts); the draws from `rng` are the same on either.
+   */
+  async trainEpoch(items: readonly TrainItem[], rng: Rng): Promise<number> {
     const t = this.train;
     let total = 0;
     const batches = shuffledBatches(items.length, t.batchSize, rng);
     this.version++;
     for (const idx of batches) {
-      const { x, y } = makeBatch(Array.from(idx, (i) => items[i]!), this.height, this.width, { height: t.cropHeight, width: t.cropWidth, flip: t.flip }, rng);
-      const dropoutSeed = rng.seed();
-      total += this.optimizer.step(() => maskedCrossEntropy(forward(this.params, x, dropoutSeed), y));
+      const batch = cropBatch(Array.from(idx, (i) => items[i]!), this.height, this.width, { height: t.cropHeight, width: t.cropWidth, flip: t.flip }, rng);
+      total += await this.trainBatch(batch, rng.seed());
+    }
+    return batches.length ? total / batches.length : 0;
+  }
+
+  private async trainBatch(batch: CropBatch, dropoutSeed: number): Promise<number> {
+    const native = trainingOrt();
+    if (native) {
+      const { dropoutRate, widths } = this.params.config;
+      // tf.dropout's own multipliers for this seed, so both engines drop the same features
+      const multiplier = dropoutMultiplier(dropoutSeed, batch.batch * batch.height * batch.width * widths[0]!, dropoutRate);
+      const { loss, grads } = await ortGradients(native, this.params, batch, multiplier);
+      this.optimizer.applyGradients(grads);
+      return loss;
+    }
+    const { x, y } = batchTensors(batch);
+    try {
+      return this.optimizer.step(() => maskedCrossEntropy(forward(this.params, x, dropoutSeed), y));
+    } finally {
       x.dispose();
       y.dispose();
     }
-    return batches.length ? total / batches.length : 0;
   }
 
   /** Normalised NHWC pixels of whole samples. */

@@ -26,26 +26,39 @@ export class Sgd {
 
   /** One update on `lossFn`; returns the loss value (one scalar read per step). */
   step(lossFn: () => tf.Scalar): number {
-    const { momentum, weightDecay, clipNorm } = this.config;
     const lossValue = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(lossFn, this.variables as tf.Variable[]);
-      const gs = this.variables.map((v) => grads[v.name] ?? tf.zerosLike(v));
-      let scale: tf.Scalar = tf.scalar(1);
-      if (Number.isFinite(clipNorm)) {
-        const norm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g)))));
-        scale = tf.minimum(1, tf.div(clipNorm, tf.add(norm, 1e-6))) as tf.Scalar;
-      }
-      this.variables.forEach((v, i) => {
-        const g = tf.add(tf.mul(gs[i]!, scale), tf.mul(v, weightDecay));
-        const vel = tf.add(tf.mul(this.velocity[i]!, momentum), g);
-        this.velocity[i]!.assign(vel);
-        v.assign(tf.sub(v, tf.mul(vel, this.lr)));
-      });
+      this.update(this.variables.map((v) => grads[v.name] ?? tf.zerosLike(v)));
       return value;
     });
     const loss = lossValue.dataSync()[0]!;
     lossValue.dispose();
     return loss;
+  }
+
+  /** One update from gradients computed elsewhere (a native engine), one array per variable in order. */
+  applyGradients(grads: readonly Float32Array[]): void {
+    if (grads.length !== this.variables.length) throw new RangeError(`expected ${this.variables.length} gradients, got ${grads.length}`);
+    tf.tidy(() => this.update(this.variables.map((v, i) => {
+      if (grads[i]!.length !== v.size) throw new RangeError(`gradient ${i} (${v.name}) has ${grads[i]!.length} values, expected ${v.size}`);
+      return tf.tensor(grads[i]!, v.shape);
+    })));
+  }
+
+  /** Clip, decay, momentum, step: call inside tf.tidy. */
+  private update(gs: tf.Tensor[]): void {
+    const { momentum, weightDecay, clipNorm } = this.config;
+    let scale: tf.Scalar = tf.scalar(1);
+    if (Number.isFinite(clipNorm)) {
+      const norm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g)))));
+      scale = tf.minimum(1, tf.div(clipNorm, tf.add(norm, 1e-6))) as tf.Scalar;
+    }
+    this.variables.forEach((v, i) => {
+      const g = tf.add(tf.mul(gs[i]!, scale), tf.mul(v, weightDecay));
+      const vel = tf.add(tf.mul(this.velocity[i]!, momentum), g);
+      this.velocity[i]!.assign(vel);
+      v.assign(tf.sub(v, tf.mul(vel, this.lr)));
+    });
   }
 
   /** Reset momentum (a fresh optimizer over the same variables). */

@@ -1,0 +1,46 @@
+/**
+ * Which engine computes the segmentation net's SGD gradients. A process-wide choice, like the tfjs
+ * backend and the inference engine; benchmark workers make the same choice as their parent.
+ *
+ * - `tfjs` (default): tfjs autodiff on the tfjs backend, the reference. Every published result uses it.
+ * - `ort`: the backward pass written as an ONNX graph (onnx-train.ts) on onnxruntime-node's native
+ *   kernels, ~4–5× faster on 2 cores. Its gradients equal tfjs' up to float rounding
+ *   (test/ort-train.test.ts), but sums in another order make trajectories drift apart over many
+ *   SGD steps, so its runs are not comparable number-for-number with `tfjs` runs: an explicit opt-in,
+ *   recorded in every run record.
+ *
+ * The optimizer (clipping, weight decay, momentum) stays in tfjs either way.
+ */
+import { availableParallelism } from 'node:os';
+import { BackendError } from '../core/errors.ts';
+import { loadOrt } from './inference.ts';
+import type { OrtEngine } from './ort-engine.ts';
+
+export const TRAINING_NAMES = ['tfjs', 'ort'] as const;
+export type TrainingName = (typeof TRAINING_NAMES)[number];
+
+let engine: OrtEngine | null = null;
+
+/** Select the training engine; `ort` that cannot load throws BackendError. */
+export async function initTraining(name: TrainingName = 'tfjs', opts: { threads?: number } = {}): Promise<TrainingName> {
+  if (!(TRAINING_NAMES as readonly string[]).includes(name)) {
+    throw new BackendError(`unknown training engine '${name}': expected one of ${TRAINING_NAMES.join(', ')}`);
+  }
+  const threads = opts.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1) throw new BackendError(`training threads must be a positive integer, got ${threads}`);
+  engine = null;
+  if (name === 'tfjs') return 'tfjs';
+  const loaded = await loadOrt(threads);
+  if (typeof loaded === 'string') throw new BackendError(`training engine 'ort' cannot load: ${loaded}. Use --training tfjs.`);
+  engine = loaded;
+  return 'ort';
+}
+
+export function trainingInUse(): TrainingName {
+  return engine ? 'ort' : 'tfjs';
+}
+
+/** The native engine when gradients run on `ort`, else null (tfjs autodiff). */
+export function trainingOrt(): OrtEngine | null {
+  return engine;
+}
