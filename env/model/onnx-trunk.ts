@@ -28,7 +28,7 @@ type Output = 'features' | 'labels';
 /**
  * The trunk of `p` for images of height×width (batch dimension free), ending in either the trunk's
  * features (NHWC) or, with the 1×1 classifier and an argmax over classes, the predicted labels
- * (int64 [batch, H, W]; ties to the lowest class, as tf.argMax).
+ * (int32 [batch, H, W]; ties to the lowest class, as tf.argMax).
  */
 function unetOnnxModel(p: UNetParams, height: number, width: number, output: Output): Uint8Array {
   const nodes: P.INodeProto[] = [];
@@ -74,7 +74,9 @@ function unetOnnxModel(p: UNetParams, height: number, width: number, output: Out
     nodes.push({ opType: 'Transpose', input: [h], output: ['features'], attribute: [ints('perm', [0, 2, 3, 1])], name: 'to_nhwc' });
   } else {
     // eval mode: no dropout before the classifier
-    nodes.push({ opType: 'ArgMax', input: [conv(h, L[L.length - 1]!)], output: ['labels'], attribute: [int('axis', 1), int('keepdims', 0)], name: 'argmax' });
+    // int32 labels: reading int64 back into JS costs a BigInt conversion per pixel
+    const argmax = op('ArgMax', [conv(h, L[L.length - 1]!)], [int('axis', 1), int('keepdims', 0)]);
+    nodes.push({ opType: 'Cast', input: [argmax], output: ['labels'], attribute: [int('to', onnx.TensorProto.DataType.INT32)], name: 'to_int32' });
   }
 
   return encodeModel({
@@ -82,7 +84,7 @@ function unetOnnxModel(p: UNetParams, height: number, width: number, output: Out
     node: nodes,
     initializer: initializers,
     input: [valueInfo('x', ['batch', height, width, 3])],
-    output: [output === 'features' ? valueInfo('features', ['batch', height, width, p.config.widths[0]!]) : valueInfo('labels', ['batch', height, width], onnx.TensorProto.DataType.INT64)],
+    output: [output === 'features' ? valueInfo('features', ['batch', height, width, p.config.widths[0]!]) : valueInfo('labels', ['batch', height, width], onnx.TensorProto.DataType.INT32)],
   });
 }
 
@@ -91,7 +93,7 @@ export function trunkOnnxModel(p: UNetParams, height: number, width: number): Ui
   return unetOnnxModel(p, height, width, 'features');
 }
 
-/** Serialised ONNX model of the eval-mode prediction: normalised NHWC images → labels [B, H, W] (int64). */
+/** Serialised ONNX model of the eval-mode prediction: normalised NHWC images → labels [B, H, W] (int32). */
 export function predictOnnxModel(p: UNetParams, height: number, width: number): Uint8Array {
   return unetOnnxModel(p, height, width, 'labels');
 }

@@ -93,10 +93,7 @@ export class OrtEngine {
   async labels(src: TrunkSource, pixels: Float32Array, batch: number): Promise<Int32Array> {
     const size = src.height * src.width;
     const out = new Int32Array(batch * size);
-    await this.perImage(src, 'predict', pixels, batch, (t, b) => {
-      const data = t.data as BigInt64Array;
-      for (let i = 0; i < size; i++) out[b * size + i] = Number(data[i]!);
-    });
+    await this.perImage(src, 'predict', pixels, batch, (t, b) => out.set(t.data as Int32Array, b * size));
     return out;
   }
 
