@@ -32,3 +32,39 @@ export function valueInfo(name: string, dims: (number | string)[], elemType: num
 export function encodeModel(graph: P.IGraphProto): Uint8Array {
   return onnx.ModelProto.encode({ irVersion: 7, opsetImport: [{ domain: '', version: 13 }], producerName: 'regiongym', graph }).finish();
 }
+
+/** Appends nodes and constants to a graph; every op returns the name of its (first) output. */
+export class GraphBuilder {
+  readonly nodes: P.INodeProto[] = [];
+  readonly initializers: P.ITensorProto[] = [];
+  private n = 0;
+
+  op(opType: string, inputs: string[], attribute: P.IAttributeProto[] = [], output?: string): string {
+    const out = output ?? `${opType.toLowerCase()}_${this.n++}`;
+    this.nodes.push({ opType, input: inputs, output: [out], attribute, name: out });
+    return out;
+  }
+
+  /** An op with several outputs (e.g. Split). */
+  opN(opType: string, inputs: string[], outputs: number, attribute: P.IAttributeProto[] = []): string[] {
+    const outs = Array.from({ length: outputs }, () => `${opType.toLowerCase()}_${this.n++}`);
+    this.nodes.push({ opType, input: inputs, output: outs, attribute, name: outs[0] });
+    return outs;
+  }
+
+  float(name: string, dims: number[], data: Float32Array): string {
+    this.initializers.push(floatTensor(name, dims, data));
+    return name;
+  }
+
+  /** An auto-named float32 constant. */
+  floats(dims: number[], values: number[]): string {
+    return this.float(`f32_${this.n++}`, dims, Float32Array.from(values));
+  }
+
+  int64(values: number[]): string {
+    const name = `i64_${this.n++}`;
+    this.initializers.push({ name, dims: [values.length], dataType: onnx.TensorProto.DataType.INT64, int64Data: values });
+    return name;
+  }
+}
