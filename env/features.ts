@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RegionGrid } from './regions.ts';
 
 export const KL_BINS = 32;
-const POOL_GRID = 8;
+export const POOL_GRID = 8;
 
 /** Length of a state-region feature row for C classes. */
 export function stateFeatureSize(numClasses: number): number {

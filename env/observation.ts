@@ -1,6 +1,7 @@
 /**
  * Building one observation: forward the state and candidate images once (trunk shared with BALD's
- * MC-dropout passes), region features on the backend, then candidates gathered into K×N pools.
+ * MC-dropout passes), region features on the backend (or, on the native engine without BALD, the
+ * whole pass natively), then candidates gathered into K×N pools.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from './core/rng.ts';
@@ -10,6 +11,7 @@ import { head } from './model/unet.ts';
 import { actionFeatureSize, candidateFeatures, regionFeatures, regionMeans } from './features.ts';
 import type { RegionGrid } from './regions.ts';
 import { mcDropoutBaldOnEngine } from './uncertainty.ts';
+import { activeOrt } from './model/inference.ts';
 import type { ActiveSegObs, CandidateStats } from './active-seg-types.ts';
 
 interface ImageRegionStats {
@@ -21,7 +23,16 @@ interface ImageRegionStats {
 /** Region features (and optionally BALD) of every region of `images`, in batches. Caller owns the result. */
 export async function imageRegionStats(model: Segmenter, images: readonly SegSample[], g: RegionGrid, batch: number, bald: { passes: number; rng: Rng } | null): Promise<ImageRegionStats> {
   const parts: ImageRegionStats[] = [];
+  const native = activeOrt();
   for (let i = 0; i < images.length; i += batch) {
+    if (native && !bald) {
+      // the whole computation runs natively; only the per-region rows come back
+      const part = images.slice(i, i + batch);
+      const s = await native.regionStats(model, model.pixels(part), part.length, g);
+      const n = part.length * g.perImage;
+      parts.push({ features: tf.tensor2d(s.features, [n, s.features.length / n]), meanEntropy: tf.tensor1d(s.meanEntropy), bald: null });
+      continue;
+    }
     const f = await model.trunkFeatures(images.slice(i, i + batch));
     const baldMap = bald ? await mcDropoutBaldOnEngine(model, f, bald.passes, bald.rng) : null;
     const [features, meanEntropy, b] = tf.tidy(() => {

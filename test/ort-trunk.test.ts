@@ -14,6 +14,8 @@ import { maxAbsDiff } from './helpers.ts';
 import { tinyEnv } from './env-fixture.ts';
 import { mcDropoutBaldFromTrunk, mcDropoutBaldOnEngine } from '../env/uncertainty.ts';
 import { BaldAgent } from '../baselines/bald.ts';
+import { imageRegionStats } from '../env/observation.ts';
+import { makeGrid } from '../env/regions.ts';
 
 async function onEngine<T>(name: 'tfjs' | 'ort', fn: () => Promise<T>): Promise<T> {
   await initInference(name, { threads: 2 });
@@ -104,6 +106,33 @@ describe('onnxruntime trunk (inference engine "ort")', () => {
     expect(maxAbsDiff(r, o)).to.be.below(1e-5);
     expect(rngOrt.nextUint32()).to.equal(rngRef.nextUint32());
     tf.dispose([f, ref, viaOrt]);
+    m.dispose();
+  });
+
+  for (const [h, w, rh, rw] of [[32, 48, 16, 16], [72, 96, 18, 16]] as const)
+  it(`region features of the native pass equal the tfjs ones: entropies within 1e-4, class counts but for near-ties (≤ 1‰ of pixels) (${h}×${w}, regions ${rh}×${rw})`, async () => {
+    const m = Segmenter.create(11, h, w, new Rng(rh));
+    const rng = new Rng(w);
+    const images = Array.from({ length: 3 }, (_, i) => ({ id: `${i}`, image: Uint8Array.from({ length: h * w * 3 }, () => rng.int(256)), label: new Uint8Array(h * w) }));
+    const grid = makeGrid(h, w, rh, rw);
+    const stats = async () => {
+      const s = await imageRegionStats(m, images, grid, 2, null);
+      const out = { features: s.features.dataSync() as Float32Array, meanEntropy: s.meanEntropy.dataSync() as Float32Array, cols: s.features.shape[1] };
+      tf.dispose([s.features, s.meanEntropy]);
+      return out;
+    };
+    const ref = await stats();
+    const viaOrt = await onEngine('ort', stats);
+    expect(viaOrt.features.length).to.equal(ref.features.length);
+    const counts = (f: Float32Array) => Array.from(f).filter((_, i) => i % ref.cols < 12);
+    // argmax may flip where two classes' probabilities tie within rounding: rare, one pixel moves one count
+    const [co, cr] = [counts(viaOrt.features), counts(ref.features)];
+    const flipped = co.reduce((n, c, i) => n + Math.abs(Math.round(c) - Math.round(cr[i]!)), 0) / 2;
+    expect(flipped).to.be.at.most(3 * h * w * 1e-3);
+    expect(new Set(cr.map((c, i) => (c >= 1 ? i % 12 : -1))).size).to.be.above(2); // several classes predicted
+    const entropyCols = (f: Float32Array) => Array.from(f).filter((_, i) => i % ref.cols >= 12);
+    expect(maxAbsDiff(entropyCols(viaOrt.features), entropyCols(ref.features))).to.be.below(1e-4);
+    expect(maxAbsDiff(viaOrt.meanEntropy, ref.meanEntropy)).to.be.below(1e-4);
     m.dispose();
   });
 

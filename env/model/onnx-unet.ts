@@ -97,3 +97,10 @@ export function trunkGraph(g: GraphBuilder, p: UNetParams, height: number, width
 export function classifierGraph(g: GraphBuilder, p: UNetParams, features: string): string {
   return convLayer(g, features, p.layers[p.layers.length - 1]!);
 }
+
+/** The same classifier on NHWC features [B, H, W, F] as a matmul over channels → logits [B, H, W, C]. */
+export function nhwcClassifierGraph(g: GraphBuilder, p: UNetParams, features: string): string {
+  const { spec, kernel, bias } = p.layers[p.layers.length - 1]!;
+  const W = g.float(`${spec.name}/W_fc`, [spec.cin, spec.cout], Float32Array.from(kernel.dataSync() as Float32Array)); // [1, 1, F, C] = [F, C]
+  return g.op('Add', [g.op('MatMul', [features, W]), g.float(`${spec.name}/b_fc`, [spec.cout], Float32Array.from(bias.dataSync() as Float32Array))]);
+}

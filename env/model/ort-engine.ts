@@ -9,6 +9,9 @@ import type * as Ort from 'onnxruntime-node';
 import { mcHeadOnnxModel } from './onnx-mc-head.ts';
 import { predictOnnxModel, trunkOnnxModel } from './onnx-trunk.ts';
 import type { UNetParams } from './unet.ts';
+import { regionStatsOnnxModel } from './onnx-region-stats.ts';
+import { stateFeatureSize } from '../features.ts';
+import type { RegionGrid } from '../regions.ts';
 
 /** What the engines need of a model: its weights, image size and a counter bumped on every change. */
 export interface TrunkSource {
@@ -23,7 +26,8 @@ const GRAPHS: Record<GraphKind, (p: UNetParams, h: number, w: number) => Uint8Ar
 
 interface CachedSessions {
   version: number;
-  sessions: Partial<Record<GraphKind, Promise<Ort.InferenceSession>>>;
+  /** By graph: a kind, or a kind with its parameters (e.g. the region grid). */
+  sessions: Map<string, Promise<Ort.InferenceSession>>;
 }
 
 export class OrtEngine {
@@ -35,18 +39,27 @@ export class OrtEngine {
     readonly threads: number,
   ) {}
 
-  private session(src: TrunkSource, kind: GraphKind): Promise<Ort.InferenceSession> {
+  /** The session of graph `key` for the current weights of `src`, built by `build` on first use. */
+  private session(src: TrunkSource, key: string, build: () => Uint8Array): Promise<Ort.InferenceSession> {
     let entry = this.cache.get(src);
     if (entry && entry.version !== src.weightsVersion) {
       this.forget(src);
       entry = undefined;
     }
     if (!entry) {
-      entry = { version: src.weightsVersion, sessions: {} };
+      entry = { version: src.weightsVersion, sessions: new Map() };
       this.cache.set(src, entry);
     }
-    entry.sessions[kind] ??= this.createSession(GRAPHS[kind](src.params, src.height, src.width));
-    return entry.sessions[kind]!;
+    let session = entry.sessions.get(key);
+    if (!session) {
+      session = this.createSession(build());
+      entry.sessions.set(key, session);
+    }
+    return session;
+  }
+
+  private graph(src: TrunkSource, kind: GraphKind): Promise<Ort.InferenceSession> {
+    return this.session(src, kind, () => GRAPHS[kind](src.params, src.height, src.width));
   }
 
   /** A session of a serialised model on this engine's threads (the caller releases it). */
@@ -70,14 +83,13 @@ export class OrtEngine {
    * Run a one-input graph on each image of normalised NHWC pixels, handing every output to `take`.
    * One image per run: measured fastest (the working set of one 144×192 image stays in cache).
    */
-  private async perImage(src: TrunkSource, kind: GraphKind, pixels: Float32Array, batch: number, take: (out: Ort.Tensor, image: number) => void): Promise<void> {
-    const session = await this.session(src, kind);
+  private async perImage(src: TrunkSource, session: Promise<Ort.InferenceSession>, pixels: Float32Array, batch: number, take: (out: Ort.InferenceSession.OnnxValueMapType, image: number) => void): Promise<void> {
+    const s = await session;
     const n = src.height * src.width * 3;
     for (let b = 0; b < batch; b++) {
-      const x = new this.ort.Tensor('float32', pixels.subarray(b * n, (b + 1) * n), [1, src.height, src.width, 3]);
-      const out = (await session.run({ x }))[session.outputNames[0]!]!;
+      const out = await s.run({ x: this.tensor(pixels.subarray(b * n, (b + 1) * n), [1, src.height, src.width, 3]) });
       take(out, b);
-      out.dispose();
+      for (const t of Object.values(out)) t.dispose();
     }
   }
 
@@ -85,7 +97,7 @@ export class OrtEngine {
   async features(src: TrunkSource, pixels: Float32Array, batch: number): Promise<Float32Array> {
     const size = src.height * src.width * src.params.config.widths[0]!;
     const out = new Float32Array(batch * size);
-    await this.perImage(src, 'trunk', pixels, batch, (t, b) => out.set(t.data as Float32Array, b * size));
+    await this.perImage(src, this.graph(src, 'trunk'), pixels, batch, (o, b) => out.set(o.features!.data as Float32Array, b * size));
     return out;
   }
 
@@ -93,8 +105,24 @@ export class OrtEngine {
   async labels(src: TrunkSource, pixels: Float32Array, batch: number): Promise<Int32Array> {
     const size = src.height * src.width;
     const out = new Int32Array(batch * size);
-    await this.perImage(src, 'predict', pixels, batch, (t, b) => out.set(t.data as Int32Array, b * size));
+    await this.perImage(src, this.graph(src, 'predict'), pixels, batch, (o, b) => out.set(o.labels!.data as Int32Array, b * size));
     return out;
+  }
+
+  /**
+   * Region features [batch·perImage, C+1+192] and mean entropies [batch·perImage] of normalised NHWC
+   * pixels (onnx-region-stats.ts): the whole eval-mode net and the per-region statistics run natively.
+   */
+  async regionStats(src: TrunkSource, pixels: Float32Array, batch: number, grid: RegionGrid): Promise<{ features: Float32Array; meanEntropy: Float32Array }> {
+    const key = `regionStats/${grid.regionH}x${grid.regionW}`;
+    const size = stateFeatureSize(src.params.config.numClasses);
+    const features = new Float32Array(batch * grid.perImage * size);
+    const meanEntropy = new Float32Array(batch * grid.perImage);
+    await this.perImage(src, this.session(src, key, () => regionStatsOnnxModel(src.params, grid)), pixels, batch, (o, b) => {
+      features.set(o.features!.data as Float32Array, b * grid.perImage * size);
+      meanEntropy.set(o.meanEntropy!.data as Float32Array, b * grid.perImage);
+    });
+    return { features, meanEntropy };
   }
 
   /**
@@ -102,7 +130,7 @@ export class OrtEngine {
    * multiplier (same shape), returning the running sums of probabilities [.., C] and entropies.
    */
   async mcPass(src: TrunkSource, features: Float32Array, multiplier: Float32Array, sumP: Float32Array, sumH: Float32Array, batch: number): Promise<{ sumP: Float32Array; sumH: Float32Array }> {
-    const session = await this.session(src, 'mcHead');
+    const session = await this.graph(src, 'mcHead');
     const { height: H, width: W } = src;
     const F = src.params.config.widths[0]!;
     const C = src.params.config.numClasses;
@@ -121,6 +149,6 @@ export class OrtEngine {
     const entry = this.cache.get(src);
     if (!entry) return;
     this.cache.delete(src);
-    for (const s of Object.values(entry.sessions)) void s.then((session) => session.release());
+    for (const s of entry.sessions.values()) void s.then((session) => session.release());
   }
 }
