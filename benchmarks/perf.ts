@@ -75,7 +75,10 @@ async function main(): Promise<void> {
   const model = Segmenter.create(C, H, W, rng.fork('init'), { lr: 1e-3, momentum: 0.95, weightDecay: 1e-4, clipNorm: 4, batchSize: 24, cropHeight: 96, cropWidth: 96, flip: true });
   const labeled = new LabeledRegions(grid, pool.length);
   const labeledDist: number[] = [];
-  for (const id of Array.from(rng.permutation(pool.length * grid.perImage)).slice(0, 480)) {
+  // the 480 labelled regions fill the first 20 pool images, so the image-first candidate sampling
+  // draws its K·N = 240 regions from the other 20 images' 24 each: 11 images, as the workload says
+  // (480 regions spread over all 40 images left ~12 free per image and drew ~20 candidate images)
+  for (let id = 0; id < 480; id++) {
     labeled.add(id);
     const d = Array.from({ length: C + 1 }, () => rng.uniform(0.01, 1));
     labeledDist.push(...d.map((v) => v / d.reduce((a, b) => a + b)));
