@@ -8,7 +8,6 @@ import type { Rng } from './core/rng.ts';
 import { head, trunk, type UNetParams } from './model/unet.ts';
 import { activeOrt } from './model/inference.ts';
 import type { TrunkSource } from './model/ort-engine.ts';
-import { dropoutMultiplier } from './model/dropout-masks.ts';
 
 function entropy(p: tf.Tensor4D): tf.Tensor3D {
   return tf.neg(tf.sum(tf.mul(p, tf.log(tf.add(p, 1e-10))), -1)) as tf.Tensor3D;
@@ -65,14 +64,9 @@ export async function mcDropoutBaldOnEngine(model: TrunkSource, features: tf.Ten
   const ort = activeOrt();
   if (!ort) return mcDropoutBaldFromTrunk(model.params, features, passes, rng);
   const seeds = passSeeds(passes, rng);
-  const [B, H, W] = features.shape;
+  const [B, H, W, F] = features.shape;
   const C = model.params.config.numClasses;
-  const feats = (await features.data()) as Float32Array;
-  let sums: { sumP: Float32Array; sumH: Float32Array } = { sumP: new Float32Array(B * H * W * C), sumH: new Float32Array(B * H * W) };
-  for (const seed of seeds) {
-    const multiplier = dropoutMultiplier(seed, feats.length, model.params.config.dropoutRate); // tf.dropout's own
-    sums = await ort.mcPass(model, feats, multiplier, sums.sumP, sums.sumH, B);
-  }
+  const sums = await ort.mcPasses(model, (await features.data()) as Float32Array, [B, H, W, F], seeds);
   return tf.tidy(() => {
     const meanP = tf.div(tf.tensor4d(sums.sumP, [B, H, W, C]), passes) as tf.Tensor4D;
     return tf.relu(tf.sub(entropy(meanP), tf.div(tf.tensor3d(sums.sumH, [B, H, W]), passes))) as tf.Tensor3D;

@@ -45,7 +45,7 @@ function relDiff(a: Float32Array, b: Float32Array): number {
 }
 
 describe('native training step (training engine "ort")', () => {
-  it('gradients equal tfjs autodiff (dropout on, masked labels) within 1e-4 of each layer’s largest (measured ≤ 4e-6), bitwise repeatable', async () => {
+  it('gradients equal tfjs autodiff (dropout on, masked labels) within 1e-4 of each layer’s largest (measured ≤ 4e-6), bitwise repeatable on 1 or 2 threads', async () => {
     const ds = makeSyntheticDataset({ seed: 3, height: 48, width: 64, counts: { d_t: 3, d_s: 0, d_v: 0, val: 0, test: 0 } });
     const m = Segmenter.create(11, 48, 64, new Rng(7), train);
     // a third of the pixels unsupervised (label C), as region labelling leaves them
@@ -65,6 +65,11 @@ describe('native training step (training engine "ort")', () => {
     expect(Math.max(...diffs), `per-variable relative differences ${diffs.map((d) => d.toExponential(1))}`).to.be.below(1e-4);
     expect(ref.every((g) => g.some((v) => v !== 0))).to.equal(true); // every layer gets a gradient
     a!.grads.forEach((g, i) => expect(Buffer.compare(Buffer.from(g.buffer), Buffer.from(b!.grads[i]!.buffer))).to.equal(0));
+    // one thread sums the images in the same order as two worker threads
+    await initTraining('ort', { threads: 1 });
+    const single = await ortGradients(trainingOrt()!, m.params, batch, multiplier);
+    await initTraining('tfjs');
+    a!.grads.forEach((g, i) => expect(Buffer.compare(Buffer.from(g.buffer), Buffer.from(single.grads[i]!.buffer))).to.equal(0));
     tf.dispose([x, y, value, ...Object.values(grads)]);
     m.dispose();
   });

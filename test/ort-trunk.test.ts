@@ -3,11 +3,12 @@
  * reference (within 1e-4, issue 6), fresh after weight updates, and equal in what the env does with it.
  */
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../env/core/rng.ts';
 import { BackendError } from '../env/core/errors.ts';
 import { Segmenter } from '../env/model/segmenter.ts';
-import { initInference, inferenceInUse, trunkFeatures } from '../env/model/inference.ts';
+import { activeOrt, initInference, inferenceInUse, trunkFeatures } from '../env/model/inference.ts';
 import { makeSyntheticDataset } from '../env/data/synthetic.ts';
 import { EntropyAgent } from '../baselines/entropy.ts';
 import { maxAbsDiff } from './helpers.ts';
@@ -60,6 +61,36 @@ describe('onnxruntime trunk (inference engine "ort")', () => {
       m.dispose();
     });
   }
+
+  it('one thread and two worker threads give the same features, labels and BALD, bit for bit', async () => {
+    const m = Segmenter.create(11, 32, 48, new Rng(9));
+    const rng = new Rng(10);
+    const px = Float32Array.from({ length: 5 * 32 * 48 * 3 }, () => rng.next() * 4 - 2);
+    const run = async (threads: number) => {
+      await initInference('ort', { threads });
+      try {
+        const f = await trunkFeatures(m, px, 5);
+        const bald = await mcDropoutBaldOnEngine(m, f, 5, new Rng(11)); // an odd number of passes: unequal groups
+        const out = { f: f.dataSync().slice() as Float32Array, labels: await activeOrt()!.labels(m, px, 5), bald: bald.dataSync().slice() as Float32Array };
+        tf.dispose([f, bald]);
+        return out;
+      } finally {
+        await initInference('tfjs');
+      }
+    };
+    const [one, two] = [await run(1), await run(2)];
+    expect(Buffer.compare(Buffer.from(one.f.buffer), Buffer.from(two.f.buffer))).to.equal(0);
+    expect(Array.from(two.labels)).to.deep.equal(Array.from(one.labels));
+    expect(Buffer.compare(Buffer.from(one.bald.buffer), Buffer.from(two.bald.buffer))).to.equal(0);
+    m.dispose();
+  });
+
+  it('a process that used the worker threads exits by itself when its work is done', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/fixtures/ort-pool-exit.ts'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.signal, 'killed by the timeout: the process hung').to.equal(null);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout.trim()).to.equal('1x32x48x16');
+  });
 
   it('follows weight updates (no stale session): after training, ort equals tfjs on the new weights', async () => {
     const ds = makeSyntheticDataset({ seed: 5, height: 32, width: 48, counts: { d_t: 4, d_s: 0, d_v: 0, val: 2, test: 0 } });

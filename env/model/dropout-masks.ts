@@ -2,11 +2,10 @@
  * tf.dropout's multipliers, bit for bit, as plain arrays for BALD's MC passes on the native engine.
  * tf.dropout(x, rate, undefined, seed) multiplies x by floor(u + keep) / keep in float32, where u is
  * seedrandom's Alea (Baagoe) seeded with the seed's decimal string, stored as float32. Doing it here
- * skips three elementwise tfjs ops and a read back off the wasm heap per pass. (Interleaving several
- * seeds' streams in one loop was measured: no faster.)
+ * skips three elementwise tfjs ops and a read back off the wasm heap per pass, and needs no tfjs, so
+ * native-engine worker threads make their own. (Interleaving several seeds' streams in one loop was
+ * measured: no faster.)
  */
-import * as tf from '@tensorflow/tfjs';
-
 const TWO_POW_MINUS_32 = 2.3283064365386963e-10;
 
 /** Baagoe's Mash: returns the hash of `data` in [0, 1) and the new state. */
@@ -43,8 +42,9 @@ function aleaState(seed: number): [number, number, number, number] {
 export function dropoutMultiplier(seed: number, count: number, rate: number): Float32Array {
   if (!(rate >= 0 && rate < 1)) throw new RangeError(`dropout rate must be in [0, 1), got ${rate}`);
   const keep = Math.fround(1 - rate);
-  // floor(u + keep) is 0, 1 or (rounding up to 2.0) 2; divide as tfjs does, in float32
-  const table = tf.tidy(() => Float32Array.from(tf.div(tf.tensor1d([0, 1, 2]), 1 - rate).dataSync()));
+  // floor(u + keep) is 0, 1 or (rounding up to 2.0) 2, divided by keep in float32 as tfjs does (a double
+  // quotient rounded once to float32 is the correctly rounded float32 quotient)
+  const table = [0, 1, 2].map((v) => Math.fround(v / keep));
   const out = new Float32Array(count);
   let [s0, s1, s2, c] = aleaState(seed);
   for (let i = 0; i < count; i++) {

@@ -45,7 +45,7 @@ export async function initInference(name: InferenceName = 'auto', opts: Inferenc
   }
   const threads = opts.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new BackendError(`inference threads must be a positive integer, got ${threads}`);
-  ortEngine?.releaseAll();
+  await ortEngine?.close();
   ortEngine = null;
   if (name === 'tfjs') return 'tfjs';
   const loaded = await loadOrt(threads);
@@ -80,5 +80,6 @@ export function activeOrt(): OrtEngine | null {
 
 /** Free whatever the engine keeps for a model (its ORT sessions). */
 export function releaseInference(src: TrunkSource): void {
-  ortEngine?.forget(src);
+  // fire and forget (dispose is synchronous); a failure costs only memory, so it warns
+  ortEngine?.forget(src).catch((e: Error) => process.emitWarning(`releasing native sessions failed: ${e.message}`));
 }

@@ -28,6 +28,7 @@ export async function initTraining(name: TrainingName = 'tfjs', opts: { threads?
   }
   const threads = opts.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new BackendError(`training threads must be a positive integer, got ${threads}`);
+  await engine?.close();
   engine = null;
   if (name === 'tfjs') return 'tfjs';
   const loaded = await loadOrt(threads);

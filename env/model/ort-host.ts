@@ -1,0 +1,114 @@
+/**
+ * onnxruntime sessions and the runs the engine needs of them, in whichever thread holds them: the
+ * process's own thread, or one of the engine's worker threads (ort-worker.ts). Everything that
+ * crosses a thread is plain typed arrays, so the same code serves both.
+ */
+import type * as Ort from 'onnxruntime-node';
+import { dropoutMultiplier } from './dropout-masks.ts';
+
+export type Float = Float32Array;
+/** One run's inputs: name → data and dims (float32). */
+export type Feeds = Record<string, { data: Float; dims: number[] }>;
+/** Outputs by name: float32, or int32 for labels. */
+export type Outputs = Record<string, Float32Array | Int32Array>;
+
+/** What an engine asks of a host; every call may cross a thread, so all are async. */
+export interface SessionHost {
+  /** Create session `key` from a serialised model, unless the host has it. */
+  load(key: string, model: Uint8Array): Promise<void>;
+  /** Release every session whose key starts with `prefix`. */
+  release(prefix: string): Promise<void>;
+  /** Run `key` once per feed set; each output concatenated in feed order. */
+  runEach(key: string, feeds: Feeds[]): Promise<Outputs>;
+  /**
+   * MC-dropout head passes (onnx-mc-head.ts) over features [B, H, W, F], one per seed, with
+   * tf.dropout's multipliers made here; returns the running sums after the last pass.
+   */
+  mcPasses(key: string, features: Float, dims: [number, number, number, number], numClasses: number, seeds: number[], rate: number): Promise<{ sumP: Float32Array; sumH: Float32Array }>;
+  /** Free the host's thread (workers terminate). */
+  close(): Promise<void>;
+}
+
+export function sessionOptions(threads: number): Ort.InferenceSession.SessionOptions {
+  return { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', logSeverityLevel: 3 };
+}
+
+/** Sessions held in the calling thread. */
+export class LocalSessionHost implements SessionHost {
+  private readonly sessions = new Map<string, Promise<Ort.InferenceSession>>();
+
+  constructor(
+    private readonly ort: typeof Ort,
+    private readonly threads: number,
+  ) {}
+
+  async load(key: string, model: Uint8Array): Promise<void> {
+    if (!this.sessions.has(key)) this.sessions.set(key, this.ort.InferenceSession.create(model, sessionOptions(this.threads)));
+    await this.sessions.get(key);
+  }
+
+  async release(prefix: string): Promise<void> {
+    for (const [key, s] of [...this.sessions]) {
+      if (!key.startsWith(prefix)) continue;
+      this.sessions.delete(key);
+      await (await s).release();
+    }
+  }
+
+  private session(key: string): Promise<Ort.InferenceSession> {
+    const s = this.sessions.get(key);
+    if (!s) throw new Error(`no session '${key}' on this host (load it first)`);
+    return s;
+  }
+
+  private tensors(feeds: Feeds): Record<string, Ort.Tensor> {
+    return Object.fromEntries(Object.entries(feeds).map(([name, f]) => [name, new this.ort.Tensor('float32', f.data, f.dims)]));
+  }
+
+  async runEach(key: string, feeds: Feeds[]): Promise<Outputs> {
+    const s = await this.session(key);
+    const parts: Outputs[] = [];
+    for (const f of feeds) {
+      const out = await s.run(this.tensors(f));
+      parts.push(Object.fromEntries(Object.entries(out).map(([name, t]) => [name, t.data as Float32Array | Int32Array])));
+    }
+    return concatOutputs(parts);
+  }
+
+  async mcPasses(key: string, features: Float, dims: [number, number, number, number], numClasses: number, seeds: number[], rate: number): Promise<{ sumP: Float32Array; sumH: Float32Array }> {
+    const s = await this.session(key);
+    const [B, H, W] = dims;
+    let sumP: Float32Array = new Float32Array(B * H * W * numClasses);
+    let sumH: Float32Array = new Float32Array(B * H * W);
+    const t = (data: Float32Array, d: number[]) => new this.ort.Tensor('float32', data, d);
+    for (const seed of seeds) {
+      const multiplier = dropoutMultiplier(seed, features.length, rate); // tf.dropout's own
+      const out = await s.run({ features: t(features, dims), multiplier: t(multiplier, dims), sumP: t(sumP, [B, H, W, numClasses]), sumH: t(sumH, [B, H, W]) });
+      sumP = out.sumP_out!.data as Float32Array;
+      sumH = out.sumH_out!.data as Float32Array;
+    }
+    return { sumP, sumH };
+  }
+
+  async close(): Promise<void> {
+    await this.release('');
+  }
+}
+
+/** Per output name, the parts' arrays end to end. */
+export function concatOutputs(parts: Outputs[]): Outputs {
+  const out: Outputs = {};
+  if (parts.length === 0) return out;
+  for (const name of Object.keys(parts[0]!)) {
+    const arrays = parts.map((p) => p[name]!);
+    const total = arrays.reduce((n, a) => n + a.length, 0);
+    const joined = arrays[0] instanceof Int32Array ? new Int32Array(total) : new Float32Array(total);
+    let offset = 0;
+    for (const a of arrays) {
+      joined.set(a, offset);
+      offset += a.length;
+    }
+    out[name] = joined;
+  }
+  return out;
+}
