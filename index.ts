@@ -5,6 +5,7 @@ export { Rng } from './env/core/rng.ts';
 export * from './env/core/errors.ts';
 export { initBackend, BACKEND_NAMES, type BackendName } from './env/model/backend.ts';
 export { initInference, inferenceInUse, INFERENCE_NAMES, type InferenceName } from './env/model/inference.ts';
+export { initTraining, trainingInUse, TRAINING_NAMES, type TrainingName } from './env/model/training.ts';
 export type { SegDataset, SegSample, SplitName } from './env/data/dataset.ts';
 export { makeSyntheticDataset } from './env/data/synthetic.ts';
 export { loadCamVid } from './env/data/camvid.ts';
