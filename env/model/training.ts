@@ -4,7 +4,7 @@
  *
  * - `tfjs` (default): tfjs autodiff on the tfjs backend, the reference. Every published result uses it.
  * - `ort`: the backward pass written as an ONNX graph (onnx-train.ts) on onnxruntime-node's native
- *   kernels, ~4–5× faster on 2 cores. Its gradients equal tfjs' up to float rounding
+ *   kernels, ~5× faster per SGD step on 2 cores. Its gradients equal tfjs' up to float rounding
  *   (test/ort-train.test.ts), but sums in another order make trajectories drift apart over many
  *   SGD steps, so its runs are not comparable number-for-number with `tfjs` runs: an explicit opt-in,
  *   recorded in every run record.
