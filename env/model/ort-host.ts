@@ -43,8 +43,13 @@ export class LocalSessionHost implements SessionHost {
   ) {}
 
   async load(key: string, model: Uint8Array): Promise<void> {
-    if (!this.sessions.has(key)) this.sessions.set(key, this.ort.InferenceSession.create(model, sessionOptions(this.threads)));
-    await this.sessions.get(key);
+    let session = this.sessions.get(key);
+    if (!session) {
+      session = this.ort.InferenceSession.create(model, sessionOptions(this.threads));
+      this.sessions.set(key, session);
+      session.catch(() => this.sessions.delete(key)); // a failed load is retried by the next one
+    }
+    await session;
   }
 
   async release(prefix: string): Promise<void> {

@@ -60,7 +60,12 @@ export class WorkerSessionHost implements SessionHost {
   async load(key: string, model: Uint8Array): Promise<void> {
     if (this.loaded.has(key)) return;
     this.loaded.add(key);
-    await this.call({ op: 'load', key, model });
+    try {
+      await this.call({ op: 'load', key, model });
+    } catch (e) {
+      this.loaded.delete(key); // not there: a later load tries again
+      throw e;
+    }
   }
 
   async release(prefix: string): Promise<void> {
