@@ -5,8 +5,8 @@
  * are built per weight version of a model (~15–30 ms) and reused until the next update.
  *
  * With more than one thread the work is split over that many worker threads of one intra-op thread
- * each (ort-pool.ts): images, or BALD's passes, in contiguous shares, the results joined (or
- * summed) in worker order, so runs are repeatable bit for bit.
+ * each (ort-pool.ts): images in contiguous shares, joined (or, for training, summed) in image order;
+ * BALD's passes in two fixed groups, summed group by group. So 1 and 2 threads give the same bits.
  */
 import type * as Ort from 'onnxruntime-node';
 import { mcHeadOnnxModel } from './onnx-mc-head.ts';
