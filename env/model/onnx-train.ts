@@ -19,7 +19,7 @@
 import onnxProto from 'onnx-proto';
 import type { UNetParams } from './unet.ts';
 import { GraphBuilder, encodeModel, int, ints, valueInfo } from './onnx-util.ts';
-import { TO_NCHW, TO_NHWC, trunkGraph, upsample2x, type ConvRecord } from './onnx-unet.ts';
+import { TO_NCHW, TO_NHWC, nhwcClassifierGraph, trunkGraph, upsample2x, type ConvRecord } from './onnx-unet.ts';
 
 const onnx = onnxProto.onnx;
 
@@ -71,10 +71,8 @@ export function trainStepOnnxModel(p: UNetParams, height: number, width: number)
   const classifier = L[L.length - 1]!;
   const F = classifier.spec.cin;
   const C = classifier.spec.cout;
-  const Wc = classifier.kernel.dataSync() as Float32Array; // [1, 1, F, C] = [F, C]
   const dropped = g.op('Mul', [g.op('Transpose', [trunk.features], TO_NHWC), 'multiplier']);
-  const logits = g.op('Add', [g.op('MatMul', [dropped, g.float('classifier/W', [F, C], Float32Array.from(Wc))]), g.float('classifier/b', [C], Float32Array.from(classifier.bias.dataSync() as Float32Array))]);
-  const logp = g.op('LogSoftmax', [logits], [int('axis', -1)]);
+  const logp = g.op('LogSoftmax', [nhwcClassifierGraph(g, p, dropped)], [int('axis', -1)]);
   // masked cross-entropy, as maskedCrossEntropy: −Σ target · log p · scale
   g.op('Mul', [g.op('Neg', [g.op('ReduceSum', [g.op('Mul', ['target', logp])], [int('keepdims', 0)])]), 'scale'], [], 'loss');
 
@@ -84,7 +82,8 @@ export function trainStepOnnxModel(p: UNetParams, height: number, width: number)
   const dLogits2d = g.op('Reshape', [dLogits, g.int64([-1, C])]);
   g.op('Reshape', [g.op('Gemm', [g.op('Reshape', [dropped, g.int64([-1, F])]), dLogits2d], [int('transA', 1)]), g.int64([1, 1, F, C])], [], 'classifier/kernel');
   g.op('ReduceSum', [dLogits2d, g.int64([0])], [int('keepdims', 0)], 'classifier/bias');
-  let dh = g.op('Transpose', [g.op('Mul', [g.op('MatMul', [dLogits, g.float('classifier/WT', [C, F], transpose2d(Wc, F, C))]), 'multiplier'])], TO_NCHW);
+  const WcT = transpose2d(classifier.kernel.dataSync() as Float32Array, F, C); // kernel [1, 1, F, C] = [F, C]
+  let dh = g.op('Transpose', [g.op('Mul', [g.op('MatMul', [dLogits, g.float('classifier/WT', [C, F], WcT)]), 'multiplier'])], TO_NCHW);
 
   // the trunk backwards: convs in reverse order, splitting skip gradients off the decoder's concats
   const convs = [...trunk.convs];

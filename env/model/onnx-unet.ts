@@ -26,8 +26,6 @@ export const TO_NCHW = [ints('perm', [0, 3, 1, 2])];
 /** A 3×3 'same' convolution + ReLU as the forward pass ran it: what a backward pass needs. */
 export interface ConvRecord {
   readonly layer: Layer;
-  /** Index in p.layers. */
-  readonly index: number;
   /** NCHW input and ReLU output, at h×w. */
   readonly input: string;
   readonly output: string;
@@ -69,7 +67,7 @@ export function trunkGraph(g: GraphBuilder, p: UNetParams, height: number, width
   const pools: { input: string; output: string }[] = [];
   const convRelu = (input: string, index: number, level: number): string => {
     const output = g.op('Relu', [convLayer(g, input, L[index]!)]);
-    convs.push({ layer: L[index]!, index, input, output, h: height >> level, w: width >> level });
+    convs.push({ layer: L[index]!, input, output, h: height >> level, w: width >> level });
     return output;
   };
   const skips: string[] = [];
