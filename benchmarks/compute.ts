@@ -32,6 +32,11 @@ export function addComputeOptions(cmd: Command, defaultBackend: BackendName = 'a
     .option('--training <name>', `SGD gradients: ${TRAINING_NAMES.join('|')} (ort: native, ~5× faster per SGD step, not number-for-number equal to tfjs)`, choiceOption('--training', TRAINING_NAMES), 'tfjs');
 }
 
+/** Just the compute options of a command's parsed options (to hand to worker threads). */
+export function computeOptions(o: ComputeOptions): ComputeOptions {
+  return { backend: o.backend, inference: o.inference, threads: o.threads, training: o.training };
+}
+
 /** Initialise the three engines (without --threads, the native ones take every core). */
 export async function initCompute(o: ComputeOptions): Promise<ComputeInUse> {
   const backend = await initBackend(o.backend);

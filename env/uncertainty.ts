@@ -51,8 +51,13 @@ export function mcDropoutBaldFromTrunk(params: UNetParams, features: tf.Tensor4D
       sumP = nextP;
       sumH = nextH;
     }
-    return tf.relu(tf.sub(entropy(tf.div(sumP, passes) as tf.Tensor4D), tf.div(sumH, passes))) as tf.Tensor3D;
+    return baldFromSums(sumP, sumH, passes);
   });
+}
+
+/** BALD = H(mean p) − mean H(p), from the sums over the passes (clipped at 0 against rounding). Call inside tf.tidy. */
+function baldFromSums(sumP: tf.Tensor4D, sumH: tf.Tensor3D, passes: number): tf.Tensor3D {
+  return tf.relu(tf.sub(entropy(tf.div(sumP, passes) as tf.Tensor4D), tf.div(sumH, passes))) as tf.Tensor3D;
 }
 
 /**
@@ -67,8 +72,5 @@ export async function mcDropoutBaldOnEngine(model: TrunkSource, features: tf.Ten
   const [B, H, W, F] = features.shape;
   const C = model.params.config.numClasses;
   const sums = await ort.mcPasses(model, (await features.data()) as Float32Array, [B, H, W, F], seeds);
-  return tf.tidy(() => {
-    const meanP = tf.div(tf.tensor4d(sums.sumP, [B, H, W, C]), passes) as tf.Tensor4D;
-    return tf.relu(tf.sub(entropy(meanP), tf.div(tf.tensor3d(sums.sumH, [B, H, W]), passes))) as tf.Tensor3D;
-  });
+  return tf.tidy(() => baldFromSums(tf.tensor4d(sums.sumP, [B, H, W, C]), tf.tensor3d(sums.sumH, [B, H, W]), passes));
 }

@@ -6,7 +6,7 @@ import { parseAgentList } from '../../agents/registry.ts';
 import { resolveProtocol } from '../registry.ts';
 import { planBench, runBench } from '../bench.ts';
 import { intListOption, intOption } from '../cli-options.ts';
-import { addComputeOptions, type ComputeOptions } from '../compute.ts';
+import { addComputeOptions, computeOptions, type ComputeOptions } from '../compute.ts';
 import { ConfigError } from '../../env/core/errors.ts';
 
 interface Opts extends ComputeOptions {
@@ -35,7 +35,7 @@ export function registerBench(program: Command): void {
     const agents = parseAgentList(o.agents);
     const budgets = o.budgets ?? protocol.budgets;
     if (budgets.some((b) => b % protocol.poolsPerStep !== 0)) throw new ConfigError(`--budgets ${budgets}: every budget must be a multiple of poolsPerStep = ${protocol.poolsPerStep}`);
-    const opts = { protocol, agents, seeds: o.seeds ?? protocol.seeds, budgets: [...budgets].sort((a, b) => a - b), workers: o.workers, compute: { backend: o.backend, inference: o.inference, threads: o.threads, training: o.training }, outFile: o.out, dataRoot: o.root };
+    const opts = { protocol, agents, seeds: o.seeds ?? protocol.seeds, budgets: [...budgets].sort((a, b) => a - b), workers: o.workers, compute: computeOptions(o), outFile: o.out, dataRoot: o.root };
     const plan = planBench(opts);
     process.stderr.write(`bench ${protocol.name}: ${plan.totalRuns} runs (${plan.skippedRuns} already in ${o.out}), ${plan.jobs.length} trajectories on ${o.workers} workers, inference ${o.inference}, training ${o.training}\n`);
     const t0 = performance.now();

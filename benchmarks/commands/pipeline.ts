@@ -15,7 +15,7 @@ import { readRunRecords } from '../run-record.ts';
 import { writeLeaderboard } from '../leaderboard/write.ts';
 import { parseAgentList } from '../../agents/registry.ts';
 import { intOption } from '../cli-options.ts';
-import { addComputeOptions, initCompute, type ComputeOptions } from '../compute.ts';
+import { addComputeOptions, computeOptions, initCompute, type ComputeOptions } from '../compute.ts';
 
 interface Opts extends ComputeOptions {
   protocol: string;
@@ -61,7 +61,7 @@ export function registerPipeline(program: Command): void {
 
     const agents = parseAgentList(`random,entropy,bald,dqn=${join(out, 'policy', 'policy')}`);
     const runsFile = join(out, 'runs.jsonl');
-    const benchOpts = { protocol, agents, seeds: protocol.seeds, budgets: protocol.budgets, workers: o.workers, compute: { backend: o.backend, inference: o.inference, threads: o.threads, training: o.training }, outFile: runsFile };
+    const benchOpts = { protocol, agents, seeds: protocol.seeds, budgets: protocol.budgets, workers: o.workers, compute: computeOptions(o), outFile: runsFile };
     const plan = planBench(benchOpts);
     say(`3/4 bench: ${plan.totalRuns} runs (${plan.skippedRuns} already done) on ${o.workers} workers`);
     let done = plan.skippedRuns;

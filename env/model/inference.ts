@@ -1,6 +1,6 @@
 /**
- * Which engine runs the forward-only trunk passes (state/candidate features, reward and test
- * evaluation, BALD's MC-dropout passes). Training always runs in tfjs.
+ * Which engine runs the forward-only passes (state/candidate features, reward and test evaluation,
+ * BALD's MC-dropout passes). Training has its own choice (training.ts).
  *
  * - `tfjs`: the reference path, on the tfjs backend in use.
  * - `ort`: onnxruntime-node's native CPU kernels (optional dependency), fed the current weights;

@@ -23,8 +23,6 @@ export class WorkerSessionHost implements SessionHost {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; done: Promise<unknown> }>();
   private nextId = 0;
-  /** Keys loaded (or loading) there, so a model is sent once. */
-  private readonly loaded = new Set<string>();
 
   constructor() {
     this.worker = new Worker(new URL('./ort-worker-boot.mjs', import.meta.url));
@@ -57,20 +55,13 @@ export class WorkerSessionHost implements SessionHost {
     return done;
   }
 
-  async load(key: string, model: Uint8Array): Promise<void> {
-    if (this.loaded.has(key)) return;
-    this.loaded.add(key);
-    try {
-      await this.call({ op: 'load', key, model });
-    } catch (e) {
-      this.loaded.delete(key); // not there: a later load tries again
-      throw e;
-    }
+  // the engine sends each model once, and the worker's own host skips keys it holds
+  load(key: string, model: Uint8Array): Promise<void> {
+    return this.call({ op: 'load', key, model });
   }
 
-  async release(prefix: string): Promise<void> {
-    for (const key of this.loaded) if (key.startsWith(prefix)) this.loaded.delete(key);
-    await this.call({ op: 'release', prefix });
+  release(prefix: string): Promise<void> {
+    return this.call({ op: 'release', prefix });
   }
 
   runEach(key: string, feeds: Feeds[]): Promise<Outputs> {
