@@ -23,6 +23,8 @@ export class WorkerSessionHost implements SessionHost {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; done: Promise<unknown> }>();
   private nextId = 0;
+  /** Why the thread is gone, once it is: later calls fail at once instead of waiting forever. */
+  private stopped: string | null = null;
 
   constructor() {
     this.worker = new Worker(new URL('./ort-worker-boot.mjs', import.meta.url));
@@ -39,12 +41,16 @@ export class WorkerSessionHost implements SessionHost {
       this.pending.clear();
     };
     this.worker.on('error', fail);
-    this.worker.on('exit', (code) => fail(new Error(`native engine worker exited (code ${code})`)));
+    this.worker.on('exit', (code) => {
+      this.stopped = `native engine worker exited (code ${code})`;
+      fail(new Error(this.stopped));
+    });
     // after the listeners (a 'message' listener refs the worker): an idle worker never keeps the process alive
     this.worker.unref();
   }
 
   private call<T>(req: Request, transfer: ArrayBuffer[] = []): Promise<T> {
+    if (this.stopped) return Promise.reject(new Error(this.stopped));
     const id = this.nextId++;
     let settle!: { resolve: (v: unknown) => void; reject: (e: Error) => void };
     const done = new Promise<T>((resolve, reject) => (settle = { resolve: resolve as (v: unknown) => void, reject }));
