@@ -15,6 +15,7 @@ import { maskedCrossEntropy } from '../env/model/loss.ts';
 import { forward, trainableVariables } from '../env/model/unet.ts';
 import { ortGradients } from '../env/model/ort-gradients.ts';
 import { initTraining, trainingInUse, trainingOrt } from '../env/model/training.ts';
+import { activeOrt, initInference } from '../env/model/inference.ts';
 import { planBench } from '../benchmarks/bench.ts';
 import { resolveProtocol } from '../benchmarks/registry.ts';
 import { parseAgentList } from '../agents/registry.ts';
@@ -104,6 +105,22 @@ describe('native training step (training engine "ort")', () => {
       (e: Error) => expect(e.message).to.include('got 0'),
     );
     expect(trainingInUse()).to.equal('tfjs');
+  });
+
+  it('inference and training on as many threads share one native engine, which lives until both let go', async () => {
+    await initInference('ort', { threads: 2 });
+    await initTraining('ort', { threads: 2 });
+    try {
+      expect(trainingOrt()).to.equal(activeOrt());
+      await initInference('tfjs'); // training still holds the engine: it must keep working
+      const ds = makeSyntheticDataset({ seed: 2, height: 32, width: 32, counts: { d_t: 2, d_s: 0, d_v: 0, val: 0, test: 0 } });
+      const m = Segmenter.create(11, 32, 32, new Rng(3), train);
+      expect(await m.trainEpoch(ds.splits.d_t!.map((s) => ({ image: s.image, label: s.label })), new Rng(4))).to.be.above(0);
+      m.dispose();
+    } finally {
+      await initInference('tfjs');
+      await initTraining('tfjs');
+    }
   });
 
   it('a runs file keeps one gradient engine: bench refuses to add ort-trained runs to tfjs ones', () => {

@@ -27,8 +27,10 @@ export interface InferenceOptions {
 
 let ortEngine: OrtEngine | null = null;
 
-/** onnxruntime-node wrapped as an engine, or why it did not load. */
-export async function loadOrt(threads: number): Promise<OrtEngine | string> {
+/** Native engines by thread count, shared by inference and training (one set of worker threads). */
+const shared = new Map<number, { engine: Promise<OrtEngine | string>; users: number }>();
+
+async function loadOrt(threads: number): Promise<OrtEngine | string> {
   try {
     // CommonJS package: the API sits on `default` under some loaders and on the namespace under others
     const mod = (await import('onnxruntime-node')) as unknown as { default?: typeof Ort };
@@ -38,17 +40,41 @@ export async function loadOrt(threads: number): Promise<OrtEngine | string> {
   }
 }
 
+/** onnxruntime-node as an engine on `threads` threads, or why it did not load; `releaseOrt` it when done. */
+export async function acquireOrt(threads: number): Promise<OrtEngine | string> {
+  let entry = shared.get(threads);
+  if (!entry) shared.set(threads, (entry = { engine: loadOrt(threads), users: 0 }));
+  const engine = await entry.engine;
+  if (typeof engine === 'string') shared.delete(threads);
+  else entry.users++;
+  return engine;
+}
+
+/** Give back an engine from `acquireOrt`; the last user closes it. */
+export async function releaseOrt(engine: OrtEngine): Promise<void> {
+  const entry = shared.get(engine.threads);
+  if (!entry || --entry.users > 0) return;
+  shared.delete(engine.threads);
+  await engine.close();
+}
+
+/** A thread count for a native engine: the given one, checked, or every core. */
+export function nativeThreads(threads: number | undefined, what: string): number {
+  const n = threads ?? availableParallelism();
+  if (!Number.isInteger(n) || n < 1) throw new BackendError(`${what} threads must be a positive integer, got ${n}`);
+  return n;
+}
+
 /** Select the inference engine; returns the one in use. An explicit `ort` that cannot load throws BackendError. */
 export async function initInference(name: InferenceName = 'auto', opts: InferenceOptions = {}): Promise<InferenceInUse> {
   if (!(INFERENCE_NAMES as readonly string[]).includes(name)) {
     throw new BackendError(`unknown inference engine '${name}': expected one of ${INFERENCE_NAMES.join(', ')}`);
   }
-  const threads = opts.threads ?? availableParallelism();
-  if (!Number.isInteger(threads) || threads < 1) throw new BackendError(`inference threads must be a positive integer, got ${threads}`);
-  await ortEngine?.close();
+  const threads = nativeThreads(opts.threads, 'inference');
+  if (ortEngine) await releaseOrt(ortEngine);
   ortEngine = null;
   if (name === 'tfjs') return 'tfjs';
-  const loaded = await loadOrt(threads);
+  const loaded = await acquireOrt(threads);
   if (typeof loaded === 'string') {
     if (name === 'ort') throw new BackendError(`inference engine 'ort' cannot load: ${loaded}. Use --inference tfjs.`);
     return 'tfjs';

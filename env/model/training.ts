@@ -11,9 +11,8 @@
  *
  * The optimizer (clipping, weight decay, momentum) stays in tfjs either way.
  */
-import { availableParallelism } from 'node:os';
 import { BackendError } from '../core/errors.ts';
-import { loadOrt } from './inference.ts';
+import { acquireOrt, nativeThreads, releaseOrt } from './inference.ts';
 import type { OrtEngine } from './ort-engine.ts';
 
 export const TRAINING_NAMES = ['tfjs', 'ort'] as const;
@@ -26,12 +25,11 @@ export async function initTraining(name: TrainingName = 'tfjs', opts: { threads?
   if (!(TRAINING_NAMES as readonly string[]).includes(name)) {
     throw new BackendError(`unknown training engine '${name}': expected one of ${TRAINING_NAMES.join(', ')}`);
   }
-  const threads = opts.threads ?? availableParallelism();
-  if (!Number.isInteger(threads) || threads < 1) throw new BackendError(`training threads must be a positive integer, got ${threads}`);
-  await engine?.close();
+  const threads = nativeThreads(opts.threads, 'training');
+  if (engine) await releaseOrt(engine);
   engine = null;
   if (name === 'tfjs') return 'tfjs';
-  const loaded = await loadOrt(threads);
+  const loaded = await acquireOrt(threads); // the inference engine's, when it runs on as many threads
   if (typeof loaded === 'string') throw new BackendError(`training engine 'ort' cannot load: ${loaded}. Use --training tfjs.`);
   engine = loaded;
   return 'ort';
