@@ -9,6 +9,7 @@ import { makeAgent, parseAgentList } from '../agents/registry.ts';
 import { makeEnv, resolveProtocol, type Phase } from './registry.ts';
 import { addComputeOptions, initCompute, type ComputeOptions } from './compute.ts';
 import { choiceOption, intOption } from './cli-options.ts';
+import { median } from './stats.ts';
 
 interface Opts extends ComputeOptions {
   protocol: string;
@@ -20,11 +21,6 @@ interface Opts extends ComputeOptions {
   json: boolean;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-
 const program = addComputeOptions(new Command('bench:episode'), 'wasm')
   .option('--protocol <name|file>', 'registered id, shipped protocol name or protocol file', 'synthetic-quick')
   .option('--phase <phase>', "policy (a training episode: the protocol's policyBudget) | eval (to its largest budget)", choiceOption('--phase', ['policy', 'eval'] as const), 'policy')
@@ -35,7 +31,7 @@ const program = addComputeOptions(new Command('bench:episode'), 'wasm')
   .option('--json', 'print the figures as JSON', false)
   .parse(process.argv);
 const o = program.opts<Opts>();
-const { backend, inference } = await initCompute(o);
+const { backend, inference, training } = await initCompute(o);
 const protocol = resolveProtocol(o.protocol);
 const env = makeEnv(protocol, { phase: o.phase, budgetRegions: o.budget, dataRoot: o.root });
 const agent = await makeAgent(parseAgentList(o.agent)[0]!);
@@ -66,11 +62,11 @@ agent.dispose?.();
 const stages = ['featuresMs', 'trainMs', 'evalMs', 'actMs', 'stepMs'] as const;
 const perStep = Object.fromEntries(stages.map((s) => [s, median(steps.map((x) => x[s]))]));
 const total = Object.fromEntries(stages.map((s) => [s, steps.reduce((a, x) => a + x[s], 0)]));
-const result = { protocol: protocol.name, phase: o.phase, agent: o.agent, backend, inference, steps: steps.length, regions: info.usedRegions, resetMs, firstObservationMs: firstObsMs, episodeMs, medianStep: perStep, episodeTotals: total };
+const result = { protocol: protocol.name, phase: o.phase, agent: o.agent, backend, inference, training, steps: steps.length, regions: info.usedRegions, resetMs, firstObservationMs: firstObsMs, episodeMs, medianStep: perStep, episodeTotals: total };
 if (o.json) {
   console.log(JSON.stringify(result, null, 1));
 } else {
-  console.log(`${protocol.name} (${o.phase} phase), agent ${o.agent}, backend ${backend}, inference ${inference}: ${steps.length} steps to ${info.usedRegions} regions`);
+  console.log(`${protocol.name} (${o.phase} phase), agent ${o.agent}, backend ${backend}, inference ${inference}, training ${training}: ${steps.length} steps to ${info.usedRegions} regions`);
   console.log('stage                median step ms   episode total s');
   const names: Record<(typeof stages)[number], string> = { featuresMs: 'features (obs)', trainMs: 'training', evalMs: 'reward eval', actMs: 'agent act', stepMs: 'whole step' };
   for (const s of stages) console.log(`${names[s].padEnd(20)}${perStep[s]!.toFixed(0).padStart(15)}${(total[s]! / 1000).toFixed(1).padStart(18)}`);

@@ -27,6 +27,7 @@ import { DQN_DEFAULTS } from '../agents/dqn/config.ts';
 import type { SegSample } from '../env/data/dataset.ts';
 import { loadCamVid } from '../env/data/camvid.ts';
 import { choiceOption, intOption } from './cli-options.ts';
+import { median } from './stats.ts';
 
 const H = 144, W = 192, C = 11, K = 24, N = 10;
 
@@ -48,7 +49,7 @@ interface StageStats {
 
 function summarise(times: number[], gflop: number): StageStats {
   const s = [...times].sort((a, b) => a - b);
-  const med = s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  const med = median(s);
   return { medianMs: med, minMs: s[0]!, maxMs: s[s.length - 1]!, gflop, gflopPerSec: gflop > 0 ? gflop / (med / 1000) : 0 };
 }
 

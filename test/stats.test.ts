@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { aubc, bootstrapCI, iqm, labelsToReach, mean, percentFewerLabels, percentOfFull, probabilityOfImprovement, rareClassMIoU, std } from '../benchmarks/stats.ts';
+import { aubc, bootstrapCI, iqm, labelsToReach, mean, median, percentFewerLabels, percentOfFull, probabilityOfImprovement, rareClassMIoU, std } from '../benchmarks/stats.ts';
 import { checkRunRecord } from '../benchmarks/run-record.ts';
 import { parseProtocol, loadProtocol, protocolNames } from '../benchmarks/protocol.ts';
 import { ConfigError } from '../env/core/errors.ts';
@@ -9,6 +9,11 @@ describe('statistics (hand-computed values)', () => {
     expect(mean([1, 2, 3, 4])).to.equal(2.5);
     expect(std([2, 4, 4, 4, 5, 5, 7, 9])).to.be.closeTo(Math.sqrt(32 / 7), 1e-12);
     expect(std([3])).to.equal(0);
+  });
+
+  it('median of odd and even counts, whatever the order', () => {
+    expect(median([3, 1, 2])).to.equal(2);
+    expect(median([4, 1, 3, 2])).to.equal(2.5);
   });
 
   it('IQM trims a quarter at each end', () => {

@@ -79,8 +79,8 @@ export class OrtEngine {
 
   /** Run graph `key` on one feed set per image, images shared over the hosts; outputs joined in image order. */
   private async eachImage(key: string, feeds: Feeds[]): Promise<Outputs> {
-    const parts = await Promise.all(shares(feeds.length, this.hosts.length).map(([a, b], k) => (b > a ? this.hosts[k]!.runEach(key, feeds.slice(a, b)) : Promise.resolve({}))));
-    return concatOutputs(parts.filter((p) => Object.keys(p).length > 0));
+    const parts = await Promise.all(shares(feeds.length, this.hosts.length).filter(([a, b]) => b > a).map(([a, b], k) => this.hosts[k]!.runEach(key, feeds.slice(a, b))));
+    return concatOutputs(parts);
   }
 
   /** One feed set per image of normalised NHWC pixels (copies: a worker takes whole buffers). */
