@@ -3,14 +3,14 @@
  */
 export { Rng } from './env/core/rng.ts';
 export * from './env/core/errors.ts';
-export { initBackend, BACKEND_NAMES, type BackendName } from './env/model/backend.ts';
-export { initInference, inferenceInUse, INFERENCE_NAMES, type InferenceName } from './env/model/inference.ts';
-export { initTraining, trainingInUse, TRAINING_NAMES, type TrainingName } from './env/model/training.ts';
+export { initBackend, BACKEND_NAMES, type BackendName } from './compute/tfjs/backend.ts';
+export { initInference, inferenceInUse, INFERENCE_NAMES, type InferenceName } from './compute/inference.ts';
+export { initTraining, trainingInUse, TRAINING_NAMES, type TrainingName } from './compute/training.ts';
 export type { SegDataset, SegSample, SplitName } from './env/data/dataset.ts';
 export { makeSyntheticDataset } from './env/data/synthetic.ts';
 export { loadCamVid } from './env/data/camvid.ts';
 export { loadCityscapes } from './env/data/cityscapes.ts';
-export { Segmenter } from './env/model/segmenter.ts';
+export { Segmenter } from './env/learners/unet/learner.ts';
 export * from './env/metrics.ts';
 export { ActiveSegEnv } from './env/active-seg-env.ts';
 export type { ActiveSegObs, ActiveSegInfo, ActiveSegEvent, CandidateStats } from './env/active-seg-types.ts';
@@ -18,13 +18,13 @@ export type { ActiveSegConfig, ActiveSegOptions } from './env/active-seg-config.
 export type { Env, EnvSpec, ResetOptions, StepResult } from './env/core/env.ts';
 export { Box, MultiDiscrete, MultiBinary, DictSpace, type Space } from './env/core/spaces.ts';
 export { checkEnv, type CheckResult } from './env/core/check-env.ts';
-export { makeEnv, ENV_REGISTRY, type MakeEnvOptions } from './benchmarks/registry.ts';
-export { loadProtocol, parseProtocol, type Protocol } from './benchmarks/protocol.ts';
+export { makeEnv, ENV_REGISTRY, type MakeEnvOptions } from './env/make-env.ts';
+export { loadProtocol, parseProtocol, type Protocol } from './env/protocol/load.ts';
 export type { Agent, Transition, AgentNeeds } from './agents/agent.ts';
 export { registerAgent, parseAgentList, makeAgent } from './agents/registry.ts';
-export { RandomAgent } from './baselines/random.ts';
-export { EntropyAgent } from './baselines/entropy.ts';
-export { BaldAgent } from './baselines/bald.ts';
-export { ScoreAgent } from './baselines/score-agent.ts';
+export { RandomAgent } from './agents/baselines/random.ts';
+export { EntropyAgent } from './agents/baselines/entropy.ts';
+export { BaldAgent } from './agents/baselines/bald.ts';
+export { ScoreAgent } from './agents/baselines/score-agent.ts';
 export { DqnAgent } from './agents/dqn/dqn-agent.ts';
 export { DQN_DEFAULTS, type DqnConfig } from './agents/dqn/config.ts';

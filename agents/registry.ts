@@ -4,9 +4,9 @@
  */
 import { ConfigError } from '../env/core/errors.ts';
 import type { Agent } from './agent.ts';
-import { RandomAgent } from '../baselines/random.ts';
-import { EntropyAgent } from '../baselines/entropy.ts';
-import { BaldAgent } from '../baselines/bald.ts';
+import { RandomAgent } from './baselines/random.ts';
+import { EntropyAgent } from './baselines/entropy.ts';
+import { BaldAgent } from './baselines/bald.ts';
 import { DqnAgent } from './dqn/dqn-agent.ts';
 
 /** Makes an agent from the text after `=` on the command line (undefined when there is none). */

@@ -9,7 +9,7 @@ import { appendLineAtomic } from '../env/core/fs.ts';
 import { ConfigError } from '../env/core/errors.ts';
 import type { ComputeOptions } from './compute.ts';
 import type { AgentSpec } from '../agents/registry.ts';
-import type { Protocol } from './protocol.ts';
+import type { Protocol } from '../env/protocol/load.ts';
 import { checkRunRecord, readRunRecords, runKey, type RunRecord } from './run-record.ts';
 import { runJobs, type PoolEvent } from './runner/pool.ts';
 import type { TrajectoryJob } from './runner/messages.ts';

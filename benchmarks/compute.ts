@@ -4,9 +4,9 @@
  * native engines' thread count.
  */
 import type { Command } from 'commander';
-import { BACKEND_NAMES, initBackend, type BackendName } from '../env/model/backend.ts';
-import { INFERENCE_NAMES, initInference, type InferenceInUse, type InferenceName } from '../env/model/inference.ts';
-import { TRAINING_NAMES, initTraining, type TrainingName } from '../env/model/training.ts';
+import { BACKEND_NAMES, initBackend, type BackendName } from '../compute/tfjs/backend.ts';
+import { INFERENCE_NAMES, initInference, type InferenceInUse, type InferenceName } from '../compute/inference.ts';
+import { TRAINING_NAMES, initTraining, type TrainingName } from '../compute/training.ts';
 import { choiceOption, intOption } from './cli-options.ts';
 
 export interface ComputeOptions {

@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { Rng } from '../env/core/rng.ts';
 import { makeAgent, parseAgentList } from '../agents/registry.ts';
-import { makeEnv, resolveProtocol, type Phase } from './registry.ts';
+import { makeEnv, resolveProtocol, type Phase } from '../env/make-env.ts';
 import { addComputeOptions, initCompute, type ComputeOptions } from './compute.ts';
 import { choiceOption, intOption } from './cli-options.ts';
 import { median } from './stats.ts';

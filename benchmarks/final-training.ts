@@ -5,8 +5,8 @@
  */
 import type { Rng } from '../env/core/rng.ts';
 import type { SegSample } from '../env/data/dataset.ts';
-import type { Segmenter } from '../env/model/segmenter.ts';
-import type { TrainItem } from '../env/model/batches.ts';
+import type { Segmenter } from '../env/learners/unet/learner.ts';
+import type { TrainItem } from '../env/learners/batches.ts';
 import { segMetrics } from '../env/metrics.ts';
 import { regionCentre, splitRegionId, trainingMask, type RegionGrid } from '../env/regions.ts';
 

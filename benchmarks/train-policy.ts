@@ -10,8 +10,8 @@ import { Rng } from '../env/core/rng.ts';
 import { writeFileAtomic } from '../env/core/fs.ts';
 import { DqnAgent } from '../agents/dqn/dqn-agent.ts';
 import type { DqnConfig } from '../agents/dqn/config.ts';
-import { makeEnv, type MakeEnvOptions } from './registry.ts';
-import type { Protocol } from './protocol.ts';
+import { makeEnv, type MakeEnvOptions } from '../env/make-env.ts';
+import type { Protocol } from '../env/protocol/load.ts';
 
 export interface PolicyProgress {
   episode: number;

@@ -5,8 +5,8 @@
 import { Subject } from 'rxjs';
 import { Rng } from '../env/core/rng.ts';
 import { getSplit, type SegDataset } from '../env/data/dataset.ts';
-import type { TrainItem } from '../env/model/batches.ts';
-import { DEFAULT_SEG_TRAIN, Segmenter, type SegTrainConfig } from '../env/model/segmenter.ts';
+import type { TrainItem } from '../env/learners/batches.ts';
+import { DEFAULT_SEG_TRAIN, Segmenter, type SegTrainConfig } from '../env/learners/unet/learner.ts';
 import { segMetrics, type SegMetrics } from '../env/metrics.ts';
 
 export interface SupervisedOptions {

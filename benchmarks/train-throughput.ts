@@ -3,9 +3,9 @@
  * from synthetic scenes. `node --import tsx benchmarks/train-throughput.ts --backend wasm|cpu [--steps 5]`.
  */
 import { Command } from 'commander';
-import { initBackend, BACKEND_NAMES, type BackendName } from '../env/model/backend.ts';
+import { initBackend, BACKEND_NAMES, type BackendName } from '../compute/tfjs/backend.ts';
 import { Rng } from '../env/core/rng.ts';
-import { Segmenter, DEFAULT_SEG_TRAIN } from '../env/model/segmenter.ts';
+import { Segmenter, DEFAULT_SEG_TRAIN } from '../env/learners/unet/learner.ts';
 import { makeSyntheticDataset } from '../env/data/synthetic.ts';
 import { choiceOption, intOption } from './cli-options.ts';
 

@@ -1,8 +1,8 @@
 /** Configuration of ActiveSegEnv, with the paper's values beside our defaults. */
 import { ConfigError } from './core/errors.ts';
 import type { SegDataset, SplitName } from './data/dataset.ts';
-import type { Segmenter, SegTrainConfig } from './model/segmenter.ts';
-import { DEFAULT_SEG_TRAIN } from './model/segmenter.ts';
+import type { Segmenter, SegTrainConfig } from './learners/unet/learner.ts';
+import { DEFAULT_SEG_TRAIN } from './learners/unet/learner.ts';
 
 export interface ActiveSegConfig {
   readonly data: SegDataset;

@@ -6,12 +6,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from './core/rng.ts';
 import type { SegSample } from './data/dataset.ts';
-import type { Segmenter } from './model/segmenter.ts';
-import { head } from './model/unet.ts';
+import type { Segmenter } from './learners/unet/learner.ts';
+import { head } from './learners/unet/net.ts';
 import { actionFeatureSize, candidateFeatures, regionFeatures, regionMeans } from './features.ts';
 import type { RegionGrid } from './regions.ts';
 import { mcDropoutBaldOnEngine } from './uncertainty.ts';
-import { activeOrt } from './model/inference.ts';
+import { activeOrt } from '../compute/inference.ts';
 import type { ActiveSegObs, CandidateStats } from './active-seg-types.ts';
 
 interface ImageRegionStats {

@@ -5,9 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from './core/rng.ts';
-import { head, trunk, type UNetParams } from './model/unet.ts';
-import { activeOrt } from './model/inference.ts';
-import type { TrunkSource } from './model/ort-engine.ts';
+import { head, trunk, type UNetParams } from './learners/unet/net.ts';
+import { activeOrt } from '../compute/inference.ts';
+import type { TrunkSource } from '../compute/ort/engine.ts';
 
 function entropy(p: tf.Tensor4D): tf.Tensor3D {
   return tf.neg(tf.sum(tf.mul(p, tf.log(tf.add(p, 1e-10))), -1)) as tf.Tensor3D;

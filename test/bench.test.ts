@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { loadProtocol, parseProtocol, type Protocol } from '../benchmarks/protocol.ts';
+import { loadProtocol, parseProtocol, type Protocol } from '../env/protocol/load.ts';
 import { runTrajectory } from '../benchmarks/runner/trajectory.ts';
 import { parseAgentList } from '../agents/registry.ts';
 import { planBench, runBenchToEnd } from '../benchmarks/bench.ts';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
-import { dropoutMultiplier } from '../env/model/dropout-masks.ts';
+import { dropoutMultiplier } from '../compute/ort/dropout-masks.ts';
 
 /** The multiplier tf.dropout applies, from tfjs's own ops. */
 const tfMultiplier = (seed: number, count: number, rate: number) =>

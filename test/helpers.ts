@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { Rng } from '../env/core/rng.ts';
 import { makeSyntheticDataset } from '../env/data/synthetic.ts';
-import { Segmenter, type SegTrainConfig } from '../env/model/segmenter.ts';
+import { Segmenter, type SegTrainConfig } from '../env/learners/unet/learner.ts';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

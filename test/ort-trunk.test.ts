@@ -7,14 +7,14 @@ import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../env/core/rng.ts';
 import { BackendError } from '../env/core/errors.ts';
-import { Segmenter } from '../env/model/segmenter.ts';
-import { activeOrt, initInference, inferenceInUse, trunkFeatures } from '../env/model/inference.ts';
+import { Segmenter } from '../env/learners/unet/learner.ts';
+import { activeOrt, initInference, inferenceInUse, trunkFeatures } from '../compute/inference.ts';
 import { makeSyntheticDataset } from '../env/data/synthetic.ts';
-import { EntropyAgent } from '../baselines/entropy.ts';
+import { EntropyAgent } from '../agents/baselines/entropy.ts';
 import { maxAbsDiff } from './helpers.ts';
 import { tinyEnv } from './env-fixture.ts';
 import { mcDropoutBaldFromTrunk, mcDropoutBaldOnEngine } from '../env/uncertainty.ts';
-import { BaldAgent } from '../baselines/bald.ts';
+import { BaldAgent } from '../agents/baselines/bald.ts';
 import { imageRegionStats } from '../env/observation.ts';
 import { makeGrid } from '../env/regions.ts';
 

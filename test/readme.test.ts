@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { initInference } from '../env/model/inference.ts';
+import { initInference } from '../compute/inference.ts';
 
 describe('README', function () {
   this.timeout(120000);

@@ -1,5 +1,5 @@
 // Mocha root hooks: every test runs on the wasm backend (the default users get), initialised once.
-import { initBackend } from '../env/model/backend.ts';
+import { initBackend } from '../compute/tfjs/backend.ts';
 
 export const mochaHooks = {
   async beforeAll(): Promise<void> {

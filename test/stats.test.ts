@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { aubc, bootstrapCI, iqm, labelsToReach, mean, median, percentFewerLabels, percentOfFull, probabilityOfImprovement, rareClassMIoU, std } from '../benchmarks/stats.ts';
 import { checkRunRecord } from '../benchmarks/run-record.ts';
-import { parseProtocol, loadProtocol, protocolNames } from '../benchmarks/protocol.ts';
+import { parseProtocol, loadProtocol, protocolNames } from '../env/protocol/load.ts';
 import { ConfigError } from '../env/core/errors.ts';
 
 describe('statistics (hand-computed values)', () => {

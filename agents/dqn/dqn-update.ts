@@ -4,7 +4,7 @@
  * V = target(next)[a*] (eval mode); y = r + γ·V (terminal: y = r); Huber loss, importance-weighted mean.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Sgd } from '../../env/model/sgd.ts';
+import { Sgd } from '../../nn/sgd.ts';
 import type { DqnConfig } from './config.ts';
 import { applyBnUpdates, type BnUpdate, type QNetwork } from './q-network.ts';
 import type { PoolTransition } from './replay.ts';

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { MultiBar, Presets } from 'cli-progress';
 import { lastValueFrom, tap } from 'rxjs';
 import { parseAgentList } from '../../agents/registry.ts';
-import { resolveProtocol } from '../registry.ts';
+import { resolveProtocol } from '../../env/make-env.ts';
 import { planBench, runBench } from '../bench.ts';
 import { intListOption, intOption } from '../cli-options.ts';
 import { addComputeOptions, computeOptions, type ComputeOptions } from '../compute.ts';

@@ -1,7 +1,7 @@
 /** `regiongym check-env`: run checkEnv on a protocol's env; exits non-zero when a check fails. */
 import type { Command } from 'commander';
 import { checkEnv } from '../../env/core/check-env.ts';
-import { makeEnv, resolveProtocol, type Phase } from '../registry.ts';
+import { makeEnv, resolveProtocol, type Phase } from '../../env/make-env.ts';
 import { choiceOption } from '../cli-options.ts';
 import { addComputeOptions, initCompute, type ComputeOptions } from '../compute.ts';
 

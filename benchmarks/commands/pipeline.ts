@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { lastValueFrom, tap, Subject } from 'rxjs';
 import { writeFileAtomic } from '../../env/core/fs.ts';
-import { resolveProtocol, protocolData } from '../registry.ts';
+import { resolveProtocol, protocolData } from '../../env/make-env.ts';
 import { trainSupervised } from '../train-supervised.ts';
 import { trainPolicy, type PolicyProgress } from '../train-policy.ts';
 import { planBench, runBench } from '../bench.ts';

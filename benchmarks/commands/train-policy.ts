@@ -1,7 +1,7 @@
 /** `regiongym train-policy`: train the RALIS DQN on a protocol's policy-training split. */
 import type { Command } from 'commander';
 import { Subject } from 'rxjs';
-import { resolveProtocol } from '../registry.ts';
+import { resolveProtocol } from '../../env/make-env.ts';
 import { trainPolicy, type PolicyProgress } from '../train-policy.ts';
 import { choiceOption, floatOption, intOption } from '../cli-options.ts';
 import { addComputeOptions, initCompute, type ComputeOptions } from '../compute.ts';

@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../../env/core/fs.ts';
 import { CAMVID_CLASSES } from '../../env/data/dataset.ts';
 import { CITYSCAPES_CLASSES } from '../../env/data/cityscapes.ts';
 import type { RunRecord } from '../run-record.ts';
-import { loadProtocol } from '../protocol.ts';
+import { loadProtocol } from '../../env/protocol/load.ts';
 import { aggregate, type Leaderboard } from './aggregate.ts';
 import { classSvg, curveSvg, html, markdown } from './render.ts';
 

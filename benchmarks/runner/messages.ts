@@ -1,7 +1,7 @@
 /** Messages between the benchmark runner and its workers. */
 import type { AgentSpec } from '../../agents/registry.ts';
 import type { ComputeOptions } from '../compute.ts';
-import type { Protocol } from '../protocol.ts';
+import type { Protocol } from '../../env/protocol/load.ts';
 import type { RunRecord } from '../run-record.ts';
 import type { TrajectoryProgress } from './trajectory.ts';
 

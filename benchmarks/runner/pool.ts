@@ -2,7 +2,8 @@
  * A pool of worker_threads (wasm runs one thread per instance, so parallel runs need workers). Jobs
  * go to whichever worker is free; every worker's messages are merged into one rxjs stream.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../compute/worker-thread.ts';
 import { Observable, Subject } from 'rxjs';
 import { availableParallelism } from 'node:os';
 import type { ComputeOptions } from '../compute.ts';
@@ -44,7 +45,7 @@ export function runJobs(jobs: TrajectoryJob[], workers: number, compute: Compute
     const threads = compute.threads ?? Math.max(1, Math.floor(availableParallelism() / n));
     if (jobs.length === 0) finish();
     for (let i = 0; i < n; i++) {
-      const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { compute: { ...compute, threads } } });
+      const w = startWorker(new URL('./worker.ts', import.meta.url), { compute: { ...compute, threads } });
       pool.push(w);
       running++;
       w.on('message', (m: WorkerMessage) => {

@@ -5,8 +5,9 @@
  * (training step 24 crops: ~1.7×; 101-image evaluation: ~1.15×), since much of a run (copies,
  * elementwise ops) uses one thread whatever the setting.
  */
-import { Worker } from 'node:worker_threads';
-import type { Feeds, Outputs, SessionHost } from './ort-host.ts';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../worker-thread.ts';
+import type { Feeds, Outputs, SessionHost } from './host.ts';
 
 export type HostRequest = { id: number } & (
   | { op: 'load'; key: string; model: Uint8Array }
@@ -27,7 +28,7 @@ export class WorkerSessionHost implements SessionHost {
   private stopped: string | null = null;
 
   constructor() {
-    this.worker = new Worker(new URL('./ort-worker-boot.mjs', import.meta.url));
+    this.worker = startWorker(new URL('./worker.ts', import.meta.url));
     this.worker.on('message', (r: HostReply) => {
       const p = this.pending.get(r.id);
       if (!p) return;

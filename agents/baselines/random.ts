@@ -1,8 +1,8 @@
 /** Random: one uniform candidate per pool (equivalent to K uniformly random regions). */
-import type { Agent } from '../agents/agent.ts';
-import { poolShape, randomPerPool } from '../agents/agent.ts';
-import type { Rng } from '../env/core/rng.ts';
-import type { ActiveSegInfo, ActiveSegObs } from '../env/active-seg-types.ts';
+import type { Agent } from '../agent.ts';
+import { poolShape, randomPerPool } from '../agent.ts';
+import type { Rng } from '../../env/core/rng.ts';
+import type { ActiveSegInfo, ActiveSegObs } from '../../env/active-seg-types.ts';
 
 export class RandomAgent implements Agent {
   readonly name = 'random';

@@ -5,8 +5,8 @@
 import { parentPort } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
-import { LocalSessionHost } from './ort-host.ts';
-import type { HostRequest, HostReply } from './ort-pool.ts';
+import { LocalSessionHost } from './host.ts';
+import type { HostRequest, HostReply } from './pool.ts';
 
 const port = parentPort!;
 const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof Ort;

@@ -17,8 +17,8 @@
  * nearest ×2 upsampling sums each 2×2 block.
  */
 import onnxProto from 'onnx-proto';
-import type { UNetParams } from './unet.ts';
-import { GraphBuilder, encodeModel, int, ints, valueInfo } from './onnx-util.ts';
+import type { UNetParams } from './net.ts';
+import { GraphBuilder, encodeModel, int, ints, valueInfo } from '../../../compute/ort/graph.ts';
 import { TO_NCHW, TO_NHWC, nhwcClassifierGraph, trunkGraph, upsample2x, type ConvRecord } from './onnx-unet.ts';
 
 const onnx = onnxProto.onnx;

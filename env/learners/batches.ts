@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.ts';
-import { normaliseImages } from './unet.ts';
+import { normaliseImages } from './unet/net.ts';
 
 /** One training item: an image, its (possibly region-masked) label map, and an optional crop anchor. */
 export interface TrainItem {

@@ -1,15 +1,15 @@
 /**
- * Loading protocols: by name (benchmarks/protocols/NAME.json) or from a file path, validated with ajv
+ * Loading protocols: by name (env/protocol/protocols/NAME.json) or from a file path, validated with ajv
  * before anything runs. Errors name the field, the value and what is allowed.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
-import { ConfigError } from '../env/core/errors.ts';
-import { protocolSchema, type Protocol } from './protocol-schema.ts';
+import { ConfigError } from '../core/errors.ts';
+import { protocolSchema, type Protocol } from './schema.ts';
 
-export type { Protocol } from './protocol-schema.ts';
+export type { Protocol } from './schema.ts';
 
 export const PROTOCOL_DIR = join(dirname(fileURLToPath(import.meta.url)), 'protocols');
 

@@ -4,8 +4,8 @@
  * region. The env computes it (the trunk runs once, the dropout head T times) when `needs.bald` is set.
  */
 import { ScoreAgent } from './score-agent.ts';
-import { ConfigError } from '../env/core/errors.ts';
-import type { ActiveSegInfo } from '../env/active-seg-types.ts';
+import { ConfigError } from '../../env/core/errors.ts';
+import type { ActiveSegInfo } from '../../env/active-seg-types.ts';
 
 export class BaldAgent extends ScoreAgent {
   readonly name = 'bald';

@@ -11,9 +11,9 @@
  *
  * The optimizer (clipping, weight decay, momentum) stays in tfjs either way.
  */
-import { BackendError } from '../core/errors.ts';
+import { BackendError } from '../env/core/errors.ts';
 import { acquireOrt, nativeThreads, releaseOrt } from './inference.ts';
-import type { OrtEngine } from './ort-engine.ts';
+import type { OrtEngine } from './ort/engine.ts';
 
 export const TRAINING_NAMES = ['tfjs', 'ort'] as const;
 export type TrainingName = (typeof TRAINING_NAMES)[number];

@@ -9,13 +9,13 @@
  * BALD's passes in two fixed groups, summed group by group. So 1 and 2 threads give the same bits.
  */
 import type * as Ort from 'onnxruntime-node';
-import { mcHeadOnnxModel } from './onnx-mc-head.ts';
-import { predictOnnxModel, trunkOnnxModel } from './onnx-trunk.ts';
-import type { UNetParams } from './unet.ts';
-import { regionStatsOnnxModel } from './onnx-region-stats.ts';
-import type { RegionGrid } from '../regions.ts';
-import { LocalSessionHost, concatOutputs, type Feeds, type Outputs, type SessionHost } from './ort-host.ts';
-import { WorkerSessionHost } from './ort-pool.ts';
+import { mcHeadOnnxModel } from '../../env/learners/unet/onnx-mc-head.ts';
+import { predictOnnxModel, trunkOnnxModel } from '../../env/learners/unet/onnx-trunk.ts';
+import type { UNetParams } from '../../env/learners/unet/net.ts';
+import { regionStatsOnnxModel } from '../../env/learners/unet/onnx-region-stats.ts';
+import type { RegionGrid } from '../../env/regions.ts';
+import { LocalSessionHost, concatOutputs, type Feeds, type Outputs, type SessionHost } from './host.ts';
+import { WorkerSessionHost } from './pool.ts';
 
 /** What the engines need of a model: its weights, image size and a counter bumped on every change. */
 export interface TrunkSource {

@@ -9,11 +9,11 @@
  * order (x-major: column by column).
  */
 import onnxProto from 'onnx-proto';
-import type { UNetParams } from './unet.ts';
-import type { RegionGrid } from '../regions.ts';
-import { GraphBuilder, encodeModel, int, ints, valueInfo } from './onnx-util.ts';
+import type { UNetParams } from './net.ts';
+import type { RegionGrid } from '../../regions.ts';
+import { GraphBuilder, encodeModel, int, ints, valueInfo } from '../../../compute/ort/graph.ts';
 import { TO_NHWC, nhwcClassifierGraph, trunkGraph } from './onnx-unet.ts';
-import { POOL_GRID, stateFeatureSize } from '../features.ts';
+import { POOL_GRID, stateFeatureSize } from '../../features.ts';
 
 const onnx = onnxProto.onnx;
 

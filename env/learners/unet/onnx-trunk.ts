@@ -4,8 +4,8 @@
  * weights and images. Input `x` and the outputs are NHWC like tfjs.
  */
 import onnxProto from 'onnx-proto';
-import type { UNetParams } from './unet.ts';
-import { GraphBuilder, encodeModel, int, valueInfo } from './onnx-util.ts';
+import type { UNetParams } from './net.ts';
+import { GraphBuilder, encodeModel, int, valueInfo } from '../../../compute/ort/graph.ts';
 import { TO_NHWC, classifierGraph, trunkGraph } from './onnx-unet.ts';
 
 const onnx = onnxProto.onnx;

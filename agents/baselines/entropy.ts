@@ -4,7 +4,7 @@
  * AL heuristic since Settles 2009).
  */
 import { ScoreAgent } from './score-agent.ts';
-import type { ActiveSegInfo } from '../env/active-seg-types.ts';
+import type { ActiveSegInfo } from '../../env/active-seg-types.ts';
 
 export class EntropyAgent extends ScoreAgent {
   readonly name = 'entropy';

@@ -5,11 +5,11 @@
  * threads, and the per-image gradients summed. The loss is normalised by the whole batch's
  * supervised pixels, as maskedCrossEntropy, so the sums are the batch's loss and gradients.
  */
-import type { CropBatch } from './batches.ts';
+import type { CropBatch } from '../batches.ts';
 import { trainStepOnnxModel } from './onnx-train.ts';
-import type { OrtEngine } from './ort-engine.ts';
-import type { Feeds } from './ort-host.ts';
-import { normalisedPixels, type UNetParams } from './unet.ts';
+import type { OrtEngine } from '../../../compute/ort/engine.ts';
+import type { Feeds } from '../../../compute/ort/host.ts';
+import { normalisedPixels, type UNetParams } from './net.ts';
 
 export interface BatchGradients {
   loss: number;

@@ -2,13 +2,13 @@
  * Versioned env ids (Gymnasium style) and `makeEnv`: a registered id, a shipped protocol name or a
  * protocol file, plus per-call options, gives an ActiveSegEnv.
  */
-import { ConfigError } from '../env/core/errors.ts';
-import { ActiveSegEnv } from '../env/active-seg-env.ts';
-import type { ActiveSegOptions } from '../env/active-seg-config.ts';
-import type { SegDataset } from '../env/data/dataset.ts';
-import type { Segmenter, SegTrainConfig } from '../env/model/segmenter.ts';
-import { loadData } from './data-source.ts';
-import { loadProtocol, type Protocol } from './protocol.ts';
+import { ConfigError } from './core/errors.ts';
+import { ActiveSegEnv } from './active-seg-env.ts';
+import type { ActiveSegOptions } from './active-seg-config.ts';
+import type { SegDataset } from './data/dataset.ts';
+import type { Segmenter, SegTrainConfig } from './learners/unet/learner.ts';
+import { loadData } from './data/registry.ts';
+import { loadProtocol, type Protocol } from './protocol/load.ts';
 
 /** Registered ids → shipped protocols. A new version gets a new id; an id's meaning never changes. */
 export const ENV_REGISTRY: Readonly<Record<string, string>> = {

@@ -12,9 +12,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { availableParallelism } from 'node:os';
 import type * as Ort from 'onnxruntime-node';
-import { BackendError } from '../core/errors.ts';
-import { OrtEngine, type TrunkSource } from './ort-engine.ts';
-import { trunk } from './unet.ts';
+import { BackendError } from '../env/core/errors.ts';
+import { OrtEngine, type TrunkSource } from './ort/engine.ts';
+import { trunk } from '../env/learners/unet/net.ts';
 
 export const INFERENCE_NAMES = ['auto', 'tfjs', 'ort'] as const;
 export type InferenceName = (typeof INFERENCE_NAMES)[number];

@@ -8,8 +8,8 @@
  * All tensors NHWC like tfjs. The dropout multiplier is an input, made from the caller's seed by
  * dropout-masks.ts exactly as tf.dropout makes it, so both engines use the very same masks.
  */
-import type { UNetParams } from './unet.ts';
-import { GraphBuilder, encodeModel, int, valueInfo } from './onnx-util.ts';
+import type { UNetParams } from './net.ts';
+import { GraphBuilder, encodeModel, int, valueInfo } from '../../../compute/ort/graph.ts';
 import { nhwcClassifierGraph } from './onnx-unet.ts';
 
 /** Serialised ONNX model of one accumulating MC pass of the head of `p` at height×width. */

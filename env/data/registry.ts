@@ -1,10 +1,10 @@
 /** Resolve a data set by name, as the CLI and protocols name them. */
-import { ConfigError } from '../env/core/errors.ts';
-import type { SegDataset } from '../env/data/dataset.ts';
-import { loadCamVid } from '../env/data/camvid.ts';
-import { loadCityscapes } from '../env/data/cityscapes.ts';
-import { makeSyntheticDataset, type SyntheticOptions } from '../env/data/synthetic.ts';
-import { scaledSize } from '../env/data/resize.ts';
+import { ConfigError } from '../core/errors.ts';
+import type { SegDataset } from './dataset.ts';
+import { loadCamVid } from './camvid.ts';
+import { loadCityscapes } from './cityscapes.ts';
+import { makeSyntheticDataset, type SyntheticOptions } from './synthetic.ts';
+import { scaledSize } from './resize.ts';
 
 export const DATA_NAMES = ['synthetic', 'camvid', 'cityscapes'] as const;
 export type DataName = (typeof DATA_NAMES)[number];

@@ -4,19 +4,19 @@
  * `dispose()` frees them.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DataError } from '../core/errors.ts';
-import type { Rng } from '../core/rng.ts';
-import type { SegSample } from '../data/dataset.ts';
-import { ConfusionMatrix } from '../metrics.ts';
-import { batchTensors, cropBatch, shuffledBatches, type CropBatch, type TrainItem } from './batches.ts';
-import { dropoutMultiplier } from './dropout-masks.ts';
+import { DataError } from '../../core/errors.ts';
+import type { Rng } from '../../core/rng.ts';
+import type { SegSample } from '../../data/dataset.ts';
+import { ConfusionMatrix } from '../../metrics.ts';
+import { batchTensors, cropBatch, shuffledBatches, type CropBatch, type TrainItem } from '../batches.ts';
+import { dropoutMultiplier } from '../../../compute/ort/dropout-masks.ts';
 import { ortGradients } from './ort-gradients.ts';
-import { trainingOrt } from './training.ts';
-import { loadTensors, saveTensors } from './io.ts';
-import { maskedCrossEntropy } from './loss.ts';
-import { Sgd, type SgdConfig } from './sgd.ts';
-import { activeOrt, releaseInference, trunkFeatures } from './inference.ts';
-import { UNET_S, assignUNet, cloneUNet, disposeUNet, forward, head, initUNet, normalisedPixels, trainableVariables, unetLayerSpecs, type UNetConfig, type UNetParams } from './unet.ts';
+import { trainingOrt } from '../../../compute/training.ts';
+import { loadTensors, saveTensors } from '../../../nn/io.ts';
+import { maskedCrossEntropy } from '../loss.ts';
+import { Sgd, type SgdConfig } from '../../../nn/sgd.ts';
+import { activeOrt, releaseInference, trunkFeatures } from '../../../compute/inference.ts';
+import { UNET_S, assignUNet, cloneUNet, disposeUNet, forward, head, initUNet, normalisedPixels, trainableVariables, unetLayerSpecs, type UNetConfig, type UNetParams } from './net.ts';
 
 export interface SegTrainConfig extends SgdConfig {
   batchSize: number;

@@ -5,8 +5,8 @@
  * NCHW (ONNX's convolution layout); the runtime's layout optimiser turns the convolutions into its
  * blocked NHWC kernels.
  */
-import { GraphBuilder, int, ints, str } from './onnx-util.ts';
-import type { UNetParams } from './unet.ts';
+import { GraphBuilder, int, ints, str } from '../../../compute/ort/graph.ts';
+import type { UNetParams } from './net.ts';
 
 type Layer = UNetParams['layers'][number];
 
