@@ -20,14 +20,19 @@ export interface Transition {
   readonly truncated: boolean;
 }
 
-export interface AgentNeeds {
-  /** The env must compute per-candidate BALD scores (info.candidates.bald). */
-  readonly bald?: boolean;
-}
-
 export interface Agent {
   readonly name: string;
-  readonly needs?: AgentNeeds;
+  /**
+   * Per-candidate statistics the env must compute for this agent (env/statistics, by name), delivered
+   * in info.candidates; `entropy` always comes.
+   */
+  readonly needs?: readonly string[];
+  /** A non-learning acquisition function the leaderboard compares learned agents against. */
+  readonly baseline?: boolean;
+  /** Reads what a deployed agent cannot (the labels): an upper bound, never a contender. */
+  readonly privileged?: boolean;
+  /** Label whole images instead of regions (env option `labelUnit`). */
+  readonly labelUnit?: 'region' | 'image';
   /** One candidate index in [0, N) per pool; must respect obs.actionMask. */
   act(obs: ActiveSegObs, info: ActiveSegInfo, rng: Rng): Promise<Int32Array>;
   /** Learning agents: called after every step of a training episode. */

@@ -10,15 +10,15 @@ import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { addComputeOptions, initCompute, type ComputeOptions } from './compute.ts';
 import { Rng } from '../env/core/rng.ts';
-import { Segmenter } from '../env/learners/unet/learner.ts';
-import { forwardFlops, trunk, UNET_S } from '../env/learners/unet/net.ts';
+import { UNetLearner } from '../env/learners/unet/learner.ts';
+import { confusionOf } from '../env/learners/evaluate.ts';
+import { statistic } from '../env/statistics/registry.ts';
+import { forwardFlops, UNET_S } from '../env/learners/unet/net.ts';
 import { makeGrid } from '../env/regions.ts';
 import { LabeledRegions, regionCentre } from '../env/regions.ts';
 import { sampleCandidateRegions, arrangePools } from '../env/candidates.ts';
-import { poolFeatures, stateFeatures, imageRegionStats } from '../env/observation.ts';
-import { mcDropoutBaldOnEngine } from '../env/uncertainty.ts';
+import { disposeOutputs, poolFeatures, regionOutputs, stateFeatures } from '../env/observation.ts';
 import { inferenceThreads } from '../compute/inference.ts';
-import { regionMeans } from '../env/features.ts';
 import { segMetrics } from '../env/metrics.ts';
 import { DqnAgent } from '../agents/dqn/dqn-agent.ts';
 import { dqnUpdate } from '../agents/dqn/dqn-update.ts';
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     [pool, state, reward] = [randomSamples(40, rng, 'p'), randomSamples(10, rng, 's'), randomSamples(101, rng, 'r')];
   }
   const grid = makeGrid(H, W, 36, 32);
-  const model = Segmenter.create(C, H, W, rng.fork('init'), { lr: 1e-3, momentum: 0.95, weightDecay: 1e-4, clipNorm: 4, batchSize: 24, cropHeight: 96, cropWidth: 96, flip: true });
+  const model = UNetLearner.create(C, H, W, rng.fork('init'), { optimizer: 'sgd', lr: 1e-3, momentum: 0.95, weightDecay: 1e-4, clipNorm: 4, batchSize: 24, cropHeight: 96, cropWidth: 96, flip: true });
   const labeled = new LabeledRegions(grid, pool.length);
   const labeledDist: number[] = [];
   // the 480 labelled regions fill the first 20 pool images, so the image-first candidate sampling
@@ -113,37 +113,33 @@ async function main(): Promise<void> {
     const slots = arrangePools(sampleCandidateRegions(labeled, K * N, rng), K, N, rng);
     candImages = new Set(Array.from(slots).filter((s) => s >= 0).map((s) => Math.floor(s / grid.perImage))).size;
     const obs = await time('features', async () => {
-      const { pools } = await poolFeatures(model, pool, slots, K, N, grid, distT, 8, null);
+      const { pools } = await poolFeatures(model, pool, slots, K, N, grid, distT, 8, [statistic('entropy')], null);
       return { pools, state: await stateFeatures(model, state, grid, 8), actionMask: new Uint8Array(K * N).fill(1) };
     });
     await time('query', () => agent.qValues(obs as never));
     tf.dispose([obs.pools, obs.state]);
     await time('train', async () => {
-      const items = Array.from({ length: 24 }, (_, i) => ({ image: pool[i % pool.length]!.image, label: pool[i % pool.length]!.label, anchor: regionCentre(grid, i % grid.perImage) }));
+      const items = Array.from({ length: 24 }, (_, i) => ({ sample: pool[i % pool.length]!, label: pool[i % pool.length]!.label, anchor: regionCentre(grid, i % grid.perImage) }));
       await model.trainEpoch(items, rng);
     });
-    await time('reward', async () => segMetrics(await model.evaluate(reward, 8)).mIoU);
+    await time('reward', async () => segMetrics(await confusionOf(model, reward, 8)).mIoU);
     await time('dqn', () => dqnUpdate(agent.policy, agent.target, dqnOpt, transitions.slice(0, 16), new Float32Array(16).fill(1), DQN_DEFAULTS));
     if (record) times.total!.push(performance.now() - tStep);
-    // BALD scoring of the candidate images (T = 20), trunk shared across passes
+    // BALD scoring of the candidate images (T = 20)
     const candSamples = [...new Set(Array.from(slots).filter((s) => s >= 0).map((s) => Math.floor(s / grid.perImage)))].map((i) => pool[i]!);
     await time('bald', async () => {
-      for (let i = 0; i < candSamples.length; i += 8) {
-        const f = await model.trunkFeatures(candSamples.slice(i, i + 8));
-        const map = await mcDropoutBaldOnEngine(model, f, 20, rng);
-        const r = tf.tidy(() => regionMeans(map, grid));
-        r.dataSync();
-        tf.dispose([f, map, r]);
-      }
+      const out = await regionOutputs(model, candSamples, grid, 8, [statistic('bald')], { passes: 20, rng });
+      out.stats.get('bald')!.dataSync();
+      disposeOutputs(out);
     });
     // entropy-baseline step: candidate entropies, train, reward
     await time('entropyStep', async () => {
-      const s = await imageRegionStats(model, candSamples, grid, 8, null);
-      s.meanEntropy.dataSync();
-      tf.dispose([s.features, s.meanEntropy]);
-      const items = Array.from({ length: 24 }, (_, i) => ({ image: pool[i % pool.length]!.image, label: pool[i % pool.length]!.label, anchor: regionCentre(grid, i % grid.perImage) }));
+      const s = await regionOutputs(model, candSamples, grid, 8, [statistic('entropy')], null);
+      s.stats.get('entropy')!.dataSync();
+      disposeOutputs(s);
+      const items = Array.from({ length: 24 }, (_, i) => ({ sample: pool[i % pool.length]!, label: pool[i % pool.length]!.label, anchor: regionCentre(grid, i % grid.perImage) }));
       await model.trainEpoch(items, rng);
-      segMetrics(await model.evaluate(reward, 8));
+      segMetrics(await confusionOf(model, reward, 8));
     });
   }
   const stages = {

@@ -5,31 +5,35 @@
 import { Subject } from 'rxjs';
 import { Rng } from '../env/core/rng.ts';
 import { getSplit, type SegDataset } from '../env/data/dataset.ts';
-import type { TrainItem } from '../env/learners/batches.ts';
-import { DEFAULT_SEG_TRAIN, Segmenter, type SegTrainConfig } from '../env/learners/unet/learner.ts';
+import type { LearnerSpec } from '../env/learners/learner.ts';
+import { confusionOf } from '../env/learners/evaluate.ts';
+import { createLearner } from '../env/learners/registry.ts';
+import { DEFAULT_SEG_TRAIN, type SegTrainSettings } from '../env/learners/train-settings.ts';
 import { segMetrics, type SegMetrics } from '../env/metrics.ts';
+import { trainWithEarlyStopping, type EpochEvent } from './early-stopping.ts';
+import { fullItems } from './runner/trajectory.ts';
 
 export interface SupervisedOptions {
   epochs: number;
   seed: number;
-  train?: Partial<SegTrainConfig>;
+  /** The learner (default UNet-S). */
+  model?: LearnerSpec;
+  train?: Partial<SegTrainSettings>;
   /** Stop after this many epochs without a better val mIoU (Infinity: never). */
   patience?: number;
   /** Where to save the best model (optional). */
   outDir?: string;
+  /** The learner's cache directory (a frozen encoder's features). */
+  cacheDir?: string | null;
+  /** Split to train on (default 'train') and to select the checkpoint on (default 'val'). */
+  trainSplit?: 'train' | 'd_t' | 'd_v';
 }
 
-export interface SupervisedEpochEvent {
-  epoch: number;
-  epochs: number;
-  loss: number;
-  valMIoU: number;
-  bestValMIoU: number;
-  epochMs: number;
-}
+export type SupervisedEpochEvent = EpochEvent;
 
 export interface SupervisedResult {
   dataset: string;
+  model: LearnerSpec;
   epochsRun: number;
   bestEpoch: number;
   val: SegMetrics;
@@ -41,45 +45,33 @@ export interface SupervisedResult {
 export async function trainSupervised(ds: SegDataset, opts: SupervisedOptions, progress?: Subject<SupervisedEpochEvent>): Promise<SupervisedResult> {
   const t0 = performance.now();
   const rng = new Rng(opts.seed);
-  const trainCfg = { ...DEFAULT_SEG_TRAIN, ...opts.train };
-  const model = Segmenter.create(ds.numClasses, ds.height, ds.width, rng.fork('init'), trainCfg);
-  const best = model.clone();
-  const items: TrainItem[] = getSplit(ds, 'train').map((s) => ({ image: s.image, label: s.label }));
+  const train = { ...DEFAULT_SEG_TRAIN, ...opts.train };
+  const spec = opts.model ?? { name: 'unet-s' };
+  const model = await createLearner(spec, { data: ds, train, cacheDir: opts.cacheDir ?? null }, rng.fork('init'));
+  const items = fullItems(getSplit(ds, opts.trainSplit ?? 'train'));
   const val = getSplit(ds, 'val');
   const test = getSplit(ds, 'test');
-  const patience = opts.patience ?? Infinity;
-  let bestVal = -1;
-  let bestEpoch = 0;
-  let epoch = 0;
-  let trainMs = 0;
-  const shuffleRng = rng.fork('batches');
   try {
-    for (epoch = 1; epoch <= opts.epochs; epoch++) {
-      const te = performance.now();
-      const loss = await model.trainEpoch(items, shuffleRng);
-      trainMs += performance.now() - te;
-      const valMIoU = segMetrics(await model.evaluate(val)).mIoU;
-      if (valMIoU > bestVal) {
-        bestVal = valMIoU;
-        bestEpoch = epoch;
-        best.copyWeightsFrom(model);
-      }
-      progress?.next({ epoch, epochs: opts.epochs, loss, valMIoU, bestValMIoU: bestVal, epochMs: performance.now() - te });
-      if (epoch - bestEpoch >= patience) break;
-    }
-    if (opts.outDir) await best.save(opts.outDir);
+    const r = await trainWithEarlyStopping(model, {
+      epochs: opts.epochs,
+      items: () => items,
+      rng: rng.fork('batches'),
+      validation: { samples: val, batch: 8, patience: opts.patience ?? Infinity, includeInitial: false },
+      onEpoch: (e) => progress?.next(e),
+    });
+    if (opts.outDir) await model.save(opts.outDir);
     return {
       dataset: ds.name,
-      epochsRun: Math.min(epoch, opts.epochs),
-      bestEpoch,
-      val: segMetrics(await best.evaluate(val)),
-      test: segMetrics(await best.evaluate(test)),
+      model: model.spec,
+      epochsRun: r.epochsRun,
+      bestEpoch: r.bestEpoch,
+      val: segMetrics(await confusionOf(model, val)),
+      test: segMetrics(await confusionOf(model, test)),
       wallMs: performance.now() - t0,
-      trainImagesPerSec: (items.length * Math.min(epoch, opts.epochs)) / (trainMs / 1000),
+      trainImagesPerSec: (items.length * r.epochsRun) / (r.trainMs / 1000),
     };
   } finally {
     progress?.complete();
     model.dispose();
-    best.dispose();
   }
 }

@@ -5,7 +5,8 @@
 import { Command } from 'commander';
 import { initBackend, BACKEND_NAMES, type BackendName } from '../compute/tfjs/backend.ts';
 import { Rng } from '../env/core/rng.ts';
-import { Segmenter, DEFAULT_SEG_TRAIN } from '../env/learners/unet/learner.ts';
+import { UNetLearner } from '../env/learners/unet/learner.ts';
+import { DEFAULT_SEG_TRAIN } from '../env/learners/train-settings.ts';
 import { makeSyntheticDataset } from '../env/data/synthetic.ts';
 import { choiceOption, intOption } from './cli-options.ts';
 
@@ -16,8 +17,8 @@ const o = new Command()
   .opts<{ backend: BackendName; steps: number }>();
 const backend = await initBackend(o.backend);
 const ds = makeSyntheticDataset({ seed: 0, height: 72, width: 96, counts: { d_t: 16, d_s: 1, d_v: 1, val: 1, test: 1 } });
-const items = ds.splits.d_t!.map((s) => ({ image: s.image, label: s.label }));
-const model = Segmenter.create(11, 72, 96, new Rng(0), { ...DEFAULT_SEG_TRAIN, batchSize: 16, cropHeight: 64, cropWidth: 64 });
+const items = ds.splits.d_t!.map((s) => ({ sample: s, label: s.label }));
+const model = UNetLearner.create(11, 72, 96, new Rng(0), { ...DEFAULT_SEG_TRAIN, batchSize: 16, cropHeight: 64, cropWidth: 64 });
 const rng = new Rng(1);
 await model.trainEpoch(items, rng);
 const t0 = performance.now();

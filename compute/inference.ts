@@ -3,18 +3,19 @@
  * BALD's MC-dropout passes). Training has its own choice (training.ts).
  *
  * - `tfjs`: the reference path, on the tfjs backend in use.
- * - `ort`: onnxruntime-node's native CPU kernels (optional dependency), fed the current weights;
- *   its outputs equal the tfjs path's within 1e-4 (test/ort-trunk.test.ts).
+ * - `ort`: onnxruntime-node's native CPU kernels (optional dependency), running the graphs each
+ *   learner builds from its own weights; their outputs equal the learner's tfjs path within 1e-4
+ *   (test/ort-trunk.test.ts, test/learner-contract.test.ts).
  * - `auto`: `ort` when onnxruntime-node loads, else `tfjs`.
  *
- * A process-wide choice, like the tfjs backend; benchmark workers make the same choice as their parent.
+ * A process-wide choice, like the tfjs backend; benchmark workers make the same choice as their
+ * parent. It says only whether the native engine may be used: which graphs run on it is each
+ * learner's business.
  */
-import * as tf from '@tensorflow/tfjs';
 import { availableParallelism } from 'node:os';
 import type * as Ort from 'onnxruntime-node';
 import { BackendError } from '../env/core/errors.ts';
-import { OrtEngine, type TrunkSource } from './ort/engine.ts';
-import { trunk } from '../env/learners/unet/net.ts';
+import { OrtEngine, type GraphOwner } from './ort/engine.ts';
 
 export const INFERENCE_NAMES = ['auto', 'tfjs', 'ort'] as const;
 export type InferenceName = (typeof INFERENCE_NAMES)[number];
@@ -92,20 +93,13 @@ export function inferenceThreads(): number {
   return ortEngine?.threads ?? 1;
 }
 
-/** Trunk features [B, H, W, F] of normalised NHWC pixels of `batch` images. Caller owns the tensor. */
-export async function trunkFeatures(src: TrunkSource, pixels: Float32Array, batch: number): Promise<tf.Tensor4D> {
-  const shape: [number, number, number, number] = [batch, src.height, src.width, src.params.config.widths[0]!];
-  if (ortEngine) return tf.tensor4d(await ortEngine.features(src, pixels, batch), shape);
-  return tf.tidy(() => trunk(src.params, tf.tensor4d(pixels, [batch, src.height, src.width, 3])));
-}
-
-/** The native engine when `ort` is in use (for passes with an ORT graph of their own, like BALD's). */
-export function activeOrt(): OrtEngine | null {
+/** The native engine when forward-only passes may run on it (`ort` in use), else null. */
+export function nativeInference(): OrtEngine | null {
   return ortEngine;
 }
 
-/** Free whatever the engine keeps for a model (its ORT sessions). */
-export function releaseInference(src: TrunkSource): void {
+/** Free whatever the engine keeps for an owner (its sessions); for a learner being disposed. */
+export function releaseNative(owner: GraphOwner): void {
   // fire and forget (dispose is synchronous); a failure costs only memory, so it warns
-  ortEngine?.forget(src).catch((e: Error) => process.emitWarning(`releasing native sessions failed: ${e.message}`));
+  ortEngine?.forget(owner).catch((e: Error) => process.emitWarning(`releasing native sessions failed: ${e.message}`));
 }

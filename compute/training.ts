@@ -3,7 +3,7 @@
  * backend and the inference engine; benchmark workers make the same choice as their parent.
  *
  * - `tfjs` (default): tfjs autodiff on the tfjs backend, the reference. Every published result uses it.
- * - `ort`: the backward pass written as an ONNX graph (onnx-train.ts) on onnxruntime-node's native
+ * - `ort`: the backward pass as an ONNX graph the learner writes (UNet-S: env/learners/unet/onnx-train.ts) on onnxruntime-node's native
  *   kernels, ~5× faster per SGD step on 2 cores. Its gradients equal tfjs' up to float rounding
  *   (test/ort-train.test.ts), but sums in another order make trajectories drift apart over many
  *   SGD steps, so its runs are not comparable number-for-number with `tfjs` runs: an explicit opt-in,
@@ -40,6 +40,6 @@ export function trainingInUse(): TrainingName {
 }
 
 /** The native engine when gradients run on `ort`, else null (tfjs autodiff). */
-export function trainingOrt(): OrtEngine | null {
+export function nativeTraining(): OrtEngine | null {
   return engine;
 }

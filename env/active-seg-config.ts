@@ -1,8 +1,9 @@
 /** Configuration of ActiveSegEnv, with the paper's values beside our defaults. */
 import { ConfigError } from './core/errors.ts';
 import type { SegDataset, SplitName } from './data/dataset.ts';
-import type { Segmenter, SegTrainConfig } from './learners/unet/learner.ts';
-import { DEFAULT_SEG_TRAIN } from './learners/unet/learner.ts';
+import type { LearnerSpec, SegLearner } from './learners/learner.ts';
+import { DEFAULT_SEG_TRAIN, type SegTrainSettings } from './learners/train-settings.ts';
+import { statistic } from './statistics/registry.ts';
 
 export interface ActiveSegConfig {
   readonly data: SegDataset;
@@ -20,8 +21,12 @@ export interface ActiveSegConfig {
   readonly poolSize: number;
   /** Labelling budget in regions; the episode terminates when it is spent (labelling stops mid-step). */
   readonly budgetRegions: number;
-  /** Segmentation training inside the env (paper CamVid: lr 1e-3, momentum 0.95, wd 1e-4, clip 4). */
-  readonly seg: SegTrainConfig;
+  /** The segmentation learner (env/learners/registry.ts); default UNet-S. */
+  readonly model: LearnerSpec;
+  /** Where the learner may cache derived data across envs (a feature cache); null: in memory only. */
+  readonly learnerCacheDir: string | null;
+  /** Segmentation training inside the env (paper CamVid: SGD, lr 1e-3, momentum 0.95, wd 1e-4, clip 4). */
+  readonly seg: SegTrainSettings;
   /** Epochs over the training items after each step (paper: 1). */
   readonly epochsPerStep: number;
   /** Train on the regions labelled in this step only (paper: 'new') or on all labelled so far. */
@@ -29,9 +34,11 @@ export interface ActiveSegConfig {
   /** Paper quirk: the first reward of an episode is 100·mIoU (against 0). Ours: against the mIoU at reset. */
   readonly firstRewardAgainstZero: boolean;
   /** Weights every episode starts from (paper: a pre-trained net). Absent: a fresh init from the episode seed. */
-  readonly initialModel?: Segmenter;
-  /** MC-dropout passes for per-candidate BALD scores in info (0 = not computed; paper T = 20). */
-  readonly baldPasses: number;
+  readonly initialModel?: SegLearner;
+  /** Per-candidate statistics to compute for info.candidates (env/statistics; `entropy` always). */
+  readonly statistics: readonly string[];
+  /** MC-dropout passes T of the MC statistics (bald; paper T = 20). */
+  readonly mcPasses: number;
   /** Images per forward batch for features and evaluation. */
   readonly inferenceBatch: number;
   /** Seed of the first reset when none is given. */
@@ -42,11 +49,14 @@ export const ACTIVE_SEG_DEFAULTS = {
   poolSplit: 'd_t',
   stateSplit: 'd_s',
   rewardSplit: 'val',
+  model: { name: 'unet-s' },
+  learnerCacheDir: null,
   seg: DEFAULT_SEG_TRAIN,
   epochsPerStep: 1,
   trainOn: 'new',
   firstRewardAgainstZero: false,
-  baldPasses: 0,
+  statistics: ['entropy'],
+  mcPasses: 20,
   inferenceBatch: 8,
   seed: 0,
 } as const satisfies Partial<ActiveSegConfig>;
@@ -63,7 +73,8 @@ export function resolveConfig(opts: ActiveSegOptions): ActiveSegConfig {
   positiveInt('budgetRegions', cfg.budgetRegions);
   positiveInt('epochsPerStep', cfg.epochsPerStep);
   positiveInt('inferenceBatch', cfg.inferenceBatch);
-  if (cfg.baldPasses !== 0 && (!Number.isInteger(cfg.baldPasses) || cfg.baldPasses < 2)) throw new ConfigError(`baldPasses must be 0 (off) or an integer ≥ 2, got ${cfg.baldPasses}`);
+  const stats = cfg.statistics.map((name) => statistic(name));
+  if (stats.some((s) => s.source === 'mc') && (!Number.isInteger(cfg.mcPasses) || cfg.mcPasses < 2)) throw new ConfigError(`mcPasses must be an integer ≥ 2 for the MC statistics, got ${cfg.mcPasses}`);
   if (cfg.trainOn !== 'new' && cfg.trainOn !== 'all') throw new ConfigError(`trainOn must be 'new' or 'all', got '${cfg.trainOn}'`);
   for (const role of ['poolSplit', 'stateSplit', 'rewardSplit'] as const) {
     const split = cfg.data.splits[cfg[role]];

@@ -9,27 +9,31 @@
 import * as tf from '@tensorflow/tfjs';
 import { Subject, type Observable } from 'rxjs';
 import type { Env, EnvSpec, ResetOptions, StepResult } from './core/env.ts';
-import { InvalidActionError, ResetNeededError } from './core/errors.ts';
+import { ConcurrentCallError, ConfigError, InvalidActionError, ResetNeededError } from './core/errors.ts';
 import { Rng } from './core/rng.ts';
 import { Box, DictSpace, MultiBinary, MultiDiscrete } from './core/spaces.ts';
 import { getSplit, type SegSample } from './data/dataset.ts';
-import { Segmenter } from './learners/unet/learner.ts';
-import type { TrainItem } from './learners/batches.ts';
+import type { SegLearner, TrainItem } from './learners/learner.ts';
+import { createLearner } from './learners/registry.ts';
+import { confusionOf } from './learners/evaluate.ts';
 import { segMetrics, type SegMetrics } from './metrics.ts';
 import { actionFeatureSize, KL_BINS, stateFeatureSize } from './features.ts';
 import { LabeledRegions, makeGrid, regionCentre, regionClassDistribution, splitRegionId, trainingMask, type RegionGrid } from './regions.ts';
 import { arrangePools, sampleCandidateRegions } from './candidates.ts';
-import { maskOf, poolFeatures, stateFeatures } from './observation.ts';
+import { disposeOutputs, imagesOf, maskOf, poolFeatures, regionOutputs, stateFeatures } from './observation.ts';
+import { statistic } from './statistics/registry.ts';
+import type { Statistic } from './statistics/statistic.ts';
 import { resolveConfig, type ActiveSegConfig, type ActiveSegOptions } from './active-seg-config.ts';
 import type { ActiveSegEvent, ActiveSegInfo, ActiveSegObs, CandidateStats } from './active-seg-types.ts';
 
 /** Everything that belongs to one episode; replaced wholesale by reset. */
 interface Episode {
-  readonly model: Segmenter;
+  readonly model: SegLearner;
   readonly labeled: LabeledRegions;
   readonly poolRng: Rng;
   readonly trainRng: Rng;
-  readonly baldRng: Rng;
+  /** Seeds of the MC-dropout passes (the 'bald' stream since BALD was its first user). */
+  readonly mcRng: Rng;
   /** Ground-truth class distributions of labelled regions, flat [L·(C+1)] (the KL-to-labeled reference). */
   labeledDist: number[];
   readonly labeledHist: Float64Array;
@@ -39,7 +43,8 @@ interface Episode {
   prevMIoU: number;
   metrics: SegMetrics;
   slots: Int32Array;
-  stats: CandidateStats;
+  stats: Map<string, { values: Float32Array; width: number }>;
+  labeledStats: Map<string, Float32Array>;
   obs: ActiveSegObs;
   newIds: Int32Array;
   done: boolean;
@@ -58,9 +63,12 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
   private readonly poolImages: readonly SegSample[];
   private readonly stateImages: readonly SegSample[];
   private readonly rewardImages: readonly SegSample[];
+  private readonly statistics: readonly Statistic[];
   private seedStream: Rng;
   private episode: Episode | null = null;
   private closed = false;
+  /** The call in flight (reset or step), so a second one is refused instead of interleaving. */
+  private busy: string | null = null;
 
   constructor(options: ActiveSegOptions, spec?: Partial<EnvSpec>) {
     this.config = resolveConfig(options);
@@ -69,6 +77,9 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
     this.poolImages = getSplit(data, this.config.poolSplit);
     this.stateImages = getSplit(data, this.config.stateSplit);
     this.rewardImages = getSplit(data, this.config.rewardSplit);
+    const poolRegions = this.poolImages.length * this.grid.perImage;
+    if (K > poolRegions) throw new ConfigError(`poolsPerStep = ${K} is more than the ${poolRegions} regions of the pool split '${this.config.poolSplit}' (${this.poolImages.length} images × ${this.grid.perImage})`);
+    this.statistics = [...new Set(['entropy', ...this.config.statistics])].map((name) => statistic(name));
     this.seedStream = new Rng(this.config.seed);
     this.events$ = this.events.asObservable();
     this.spec = { id: spec?.id ?? 'ActiveSeg-v0', nondeterministic: spec?.nondeterministic ?? false, maxEpisodeSteps: Math.ceil(this.config.budgetRegions / K) };
@@ -104,12 +115,31 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
     return mask ? mask.slice() : new Uint8Array(this.grid.imageH * this.grid.imageW).fill(this.config.data.ignoreIndex);
   }
 
-  /** The episode's segmentation model (benchmarks use it for final training; agents must not). */
-  get model(): Segmenter | null {
+  /** The episode's segmentation learner (benchmarks use it for final training; agents must not). */
+  get model(): SegLearner | null {
     return this.episode?.model ?? null;
   }
 
   async reset(opts: ResetOptions = {}): Promise<[ActiveSegObs, ActiveSegInfo]> {
+    return this.exclusive('reset', () => this.doReset(opts));
+  }
+
+  async step(action: Int32Array): Promise<StepResult<ActiveSegObs, ActiveSegInfo>> {
+    return this.exclusive('step', () => this.doStep(action));
+  }
+
+  /** Run one call at a time: a call while another is in flight throws and changes nothing. */
+  private async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    if (this.busy) throw new ConcurrentCallError(`${name}() while ${this.busy}() is still running: await each call before the next`);
+    this.busy = name;
+    try {
+      return await fn();
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  private async doReset(opts: ResetOptions): Promise<[ActiveSegObs, ActiveSegInfo]> {
     this.assertOpen();
     const t0 = performance.now();
     if (opts.seed !== undefined) this.seedStream = new Rng(opts.seed);
@@ -117,14 +147,14 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
     const rng = new Rng(episodeSeed);
     const cfg = this.config;
     this.disposeEpisode();
-    const model = cfg.initialModel ? cfg.initialModel.clone(cfg.seg) : Segmenter.create(cfg.data.numClasses, cfg.data.height, cfg.data.width, rng.fork('init'), cfg.seg);
-    const metrics = segMetrics(await model.evaluate(this.rewardImages, cfg.inferenceBatch));
+    const model = cfg.initialModel ? cfg.initialModel.clone() : await createLearner(cfg.model, { data: cfg.data, train: cfg.seg, cacheDir: cfg.learnerCacheDir }, rng.fork('init'));
+    const metrics = segMetrics(await confusionOf(model, this.rewardImages, cfg.inferenceBatch));
     const ep: Episode = {
       model,
       labeled: new LabeledRegions(this.grid, this.poolImages.length),
       poolRng: rng.fork('pools'),
       trainRng: rng.fork('train'),
-      baldRng: rng.fork('bald'),
+      mcRng: rng.fork('bald'),
       labeledDist: [],
       labeledHist: new Float64Array(cfg.data.numClasses + 1),
       masks: new Map(),
@@ -132,7 +162,8 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
       prevMIoU: cfg.firstRewardAgainstZero ? 0 : metrics.mIoU,
       metrics,
       slots: new Int32Array(0),
-      stats: { meanEntropy: new Float32Array(0), bald: null },
+      stats: new Map(),
+      labeledStats: new Map(),
       obs: null as unknown as ActiveSegObs,
       newIds: new Int32Array(0),
       done: false,
@@ -143,7 +174,7 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
     return [ep.obs, this.info(ep)];
   }
 
-  async step(action: Int32Array): Promise<StepResult<ActiveSegObs, ActiveSegInfo>> {
+  private async doStep(action: Int32Array): Promise<StepResult<ActiveSegObs, ActiveSegInfo>> {
     this.assertOpen();
     const ep = this.episode;
     if (!ep) throw new ResetNeededError('step() before reset(): call reset() first');
@@ -175,7 +206,7 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
 
     // 3. reward = gain in reward-set mIoU
     const tEval = performance.now();
-    ep.metrics = segMetrics(await ep.model.evaluate(this.rewardImages, cfg.inferenceBatch));
+    ep.metrics = segMetrics(await confusionOf(ep.model, this.rewardImages, cfg.inferenceBatch));
     const evalMs = performance.now() - tEval;
     this.events.next({ type: 'eval', step: ep.step, mIoU: ep.metrics.mIoU, ms: evalMs });
     const reward = 100 * (ep.metrics.mIoU - ep.prevMIoU);
@@ -195,6 +226,7 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
 
   close(): void {
     if (this.closed) return;
+    if (this.busy) throw new ConcurrentCallError(`close() while ${this.busy}() is still running: await it first`);
     this.disposeEpisode();
     this.closed = true;
     this.events.complete();
@@ -231,7 +263,7 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
   private trainItems(ep: Episode, ids: readonly number[]): TrainItem[] {
     return ids.map((id) => {
       const { image, region } = splitRegionId(this.grid, id);
-      return { image: this.poolImages[image]!.image, label: ep.masks.get(image)!, anchor: regionCentre(this.grid, region) };
+      return { sample: this.poolImages[image]!, label: ep.masks.get(image)!, anchor: regionCentre(this.grid, region) };
     });
   }
 
@@ -248,14 +280,30 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
     const slots = arrangePools(candidates, K, N, ep.poolRng);
     const L = ep.labeledDist.length / (C + 1);
     const labeledDist = L > 0 ? tf.tensor2d(ep.labeledDist, [L, C + 1]) : null;
-    const bald = cfg.baldPasses > 0 ? { passes: cfg.baldPasses, rng: ep.baldRng } : null;
-    const { pools, stats } = await poolFeatures(ep.model, this.poolImages, slots, K, N, this.grid, labeledDist, cfg.inferenceBatch, bald);
+    const mc = { passes: cfg.mcPasses, rng: ep.mcRng };
+    const { pools, stats } = await poolFeatures(ep.model, this.poolImages, slots, K, N, this.grid, labeledDist, cfg.inferenceBatch, this.statistics, mc);
     labeledDist?.dispose();
+    const labeledStats = await this.labeledStatistics(ep);
     const state = await stateFeatures(ep.model, this.stateImages, this.grid, cfg.inferenceBatch);
     if (ep.obs) tf.dispose([ep.obs.state, ep.obs.pools]);
     ep.slots = slots;
     ep.stats = stats;
+    ep.labeledStats = labeledStats;
     ep.obs = { state, pools, actionMask: maskOf(slots) };
+  }
+
+  /** Statistics asked for the labelled regions too (coreset's distances), in labelling order. */
+  private async labeledStatistics(ep: Episode): Promise<Map<string, Float32Array>> {
+    const wanted = this.statistics.filter((s) => s.source === 'embeddings' && s.ofLabeled);
+    const ids = ep.labeled.ids();
+    if (wanted.length === 0 || ids.length === 0) return new Map(wanted.map((s) => [s.name, new Float32Array(0)]));
+    const { images, rowOf } = imagesOf(ids, this.grid);
+    const out = await regionOutputs(ep.model, images.map((i) => this.poolImages[i]!), this.grid, this.config.inferenceBatch, wanted, null);
+    const rows = tf.tensor1d(ids.map(rowOf), 'int32');
+    const result = new Map(wanted.map((s) => [s.name, tf.tidy(() => tf.gather(out.stats.get(s.name)!, rows).dataSync() as Float32Array)]));
+    rows.dispose();
+    disposeOutputs(out);
+    return result;
   }
 
   private info(ep: Episode): ActiveSegInfo {
@@ -273,7 +321,9 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
       labeledRegionIds: Int32Array.from(ep.labeled.ids()),
       newRegionIds: ep.newIds.slice(),
       candidateIds: ep.slots.slice(),
-      candidates: { meanEntropy: ep.stats.meanEntropy.slice(), bald: ep.stats.bald ? ep.stats.bald.slice() : null },
+      candidates: Object.fromEntries([...ep.stats].map(([name, s]) => [name, s.values.slice()])),
+      candidateWidths: Object.fromEntries([...ep.stats].map(([name, s]) => [name, s.width])),
+      labeledStatistics: Object.fromEntries([...ep.labeledStats].map(([name, v]) => [name, v.slice()])),
       rewardMIoU: ep.metrics.mIoU,
       rewardPerClassIoU: ep.metrics.perClassIoU.slice(),
       labeledClassHistogram: Array.from(ep.labeledHist),

@@ -15,13 +15,12 @@ export interface ActiveSegObs {
   readonly actionMask: Uint8Array;
 }
 
-/** Per-candidate statistics, flat [K·N] like `actionMask` (0 at padding). */
-export interface CandidateStats {
-  /** Mean pixel entropy (nats) of the region under the current model: the entropy baseline's score. */
-  readonly meanEntropy: Float32Array;
-  /** Mean pixel BALD from MC dropout; null unless the env was configured with baldPasses > 0. */
-  readonly bald: Float32Array | null;
-}
+/**
+ * Per-candidate statistics by name (env/statistics), flat [K·N·width] in slot order like
+ * `actionMask` (0 at padding). `entropy` (mean pixel entropy in nats, the entropy baseline's score)
+ * is always there; the others only when the env was asked for them (`statistics` option).
+ */
+export type CandidateStats = Readonly<Record<string, Float32Array>>;
 
 export interface ActiveSegInfo {
   /** Steps taken in this episode. */
@@ -40,6 +39,10 @@ export interface ActiveSegInfo {
   /** Candidate region id per slot [K·N]; −1 = padding. */
   readonly candidateIds: Int32Array;
   readonly candidates: CandidateStats;
+  /** Values per candidate of each statistic in `candidates` (1 for a score). */
+  readonly candidateWidths: Readonly<Record<string, number>>;
+  /** Statistics also computed for the labelled regions [L·width], in `labeledRegionIds` order (e.g. region-embedding). */
+  readonly labeledStatistics: CandidateStats;
   /** mIoU on the reward set after the last training (at reset: of the initial model), in [0, 1]. */
   readonly rewardMIoU: number;
   readonly rewardPerClassIoU: readonly number[];

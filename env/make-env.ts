@@ -6,7 +6,8 @@ import { ConfigError } from './core/errors.ts';
 import { ActiveSegEnv } from './active-seg-env.ts';
 import type { ActiveSegOptions } from './active-seg-config.ts';
 import type { SegDataset } from './data/dataset.ts';
-import type { Segmenter, SegTrainConfig } from './learners/unet/learner.ts';
+import type { SegLearner } from './learners/learner.ts';
+import type { SegTrainSettings } from './learners/train-settings.ts';
 import { loadData } from './data/registry.ts';
 import { loadProtocol, type Protocol } from './protocol/load.ts';
 
@@ -14,7 +15,9 @@ import { loadProtocol, type Protocol } from './protocol/load.ts';
 export const ENV_REGISTRY: Readonly<Record<string, string>> = {
   'SyntheticQuick-v0': 'synthetic-quick',
   'Synthetic-v0': 'synthetic',
-  'CamVid-v0': 'camvid-ralis',
+  // v0 is the UNet-S protocol at scale 0.4 (the name camvid-ralis had until the frozen encoder)
+  'CamVid-v0': 'camvid-ralis-unet',
+  'CamVid-v1': 'camvid-ralis',
 };
 
 export type Phase = 'policy' | 'eval';
@@ -24,9 +27,11 @@ export interface MakeEnvOptions {
   phase?: Phase;
   budgetRegions?: number;
   seed?: number;
-  initialModel?: Segmenter;
-  /** Compute per-candidate BALD scores (the protocol's T passes). */
-  bald?: boolean;
+  initialModel?: SegLearner;
+  /** Per-candidate statistics for info.candidates beyond `entropy` (env/statistics), e.g. ['bald']. */
+  statistics?: readonly string[];
+  /** Where the learner may cache derived data (its feature cache); default none. */
+  learnerCacheDir?: string | null;
   /** Override the data folder of a real data set. */
   dataRoot?: string;
 }
@@ -40,9 +45,9 @@ export function protocolData(p: Protocol, root?: string): SegDataset {
   return loadData({ name: p.data.name, scale: p.data.scale, root: root ?? p.data.root, syntheticSeed: p.data.synthetic?.seed, syntheticCounts: p.data.synthetic?.counts });
 }
 
-export function segTrainConfig(p: Protocol): SegTrainConfig {
+export function segTrainConfig(p: Protocol): SegTrainSettings {
   const s = p.segmentation;
-  return { lr: s.lr, momentum: s.momentum, weightDecay: s.weightDecay, clipNorm: s.clipNorm, batchSize: s.batchSize, cropHeight: s.crop, cropWidth: s.crop, flip: s.flip };
+  return { optimizer: s.optimizer ?? 'sgd', lr: s.lr, momentum: s.momentum, weightDecay: s.weightDecay, clipNorm: s.clipNorm, batchSize: s.batchSize, cropHeight: s.crop, cropWidth: s.crop, flip: s.flip };
 }
 
 export function envOptions(p: Protocol, data: SegDataset, opts: MakeEnvOptions = {}): ActiveSegOptions {
@@ -58,12 +63,15 @@ export function envOptions(p: Protocol, data: SegDataset, opts: MakeEnvOptions =
     poolsPerStep: p.poolsPerStep,
     poolSize: phase === 'policy' ? p.poolSize.policy : p.poolSize.eval,
     budgetRegions: opts.budgetRegions ?? (phase === 'policy' ? p.policyBudget : p.budgets[p.budgets.length - 1]!),
+    model: p.model ?? { name: 'unet-s' },
+    learnerCacheDir: opts.learnerCacheDir ?? null,
     seg: segTrainConfig(p),
     epochsPerStep: p.segmentation.epochsPerStep,
     trainOn: p.segmentation.trainOn,
     firstRewardAgainstZero: p.reward.firstAgainstZero,
     initialModel: opts.initialModel,
-    baldPasses: opts.bald ? p.baldPasses : 0,
+    statistics: opts.statistics ?? [],
+    mcPasses: p.baldPasses,
     inferenceBatch: p.inferenceBatch,
     seed: opts.seed ?? p.seeds[0]!,
   };

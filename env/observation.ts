@@ -1,70 +1,114 @@
 /**
- * Building one observation: forward the state and candidate images once (trunk shared with BALD's
- * MC-dropout passes), region features on the backend (or, on the native engine without BALD, the
- * whole pass natively), then candidates gathered into K×N pools.
+ * Building one observation: the region features of the state and candidate images (ralis-spec §3–4,
+ * docs/method.md), the statistics the agents asked for (env/statistics), then candidates gathered
+ * into K×N pools. Per batch of images the learner is asked once per kind of output: a fused native
+ * pass when it offers one and nothing needs the probabilities themselves, else the probabilities.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from './core/rng.ts';
 import type { SegSample } from './data/dataset.ts';
-import type { Segmenter } from './learners/unet/learner.ts';
-import { head } from './learners/unet/net.ts';
-import { actionFeatureSize, candidateFeatures, regionFeatures, regionMeans } from './features.ts';
+import type { SegLearner } from './learners/learner.ts';
+import { actionFeatureSize, candidateFeatures, regionFeatures } from './features.ts';
 import type { RegionGrid } from './regions.ts';
-import { mcDropoutBaldOnEngine } from './uncertainty.ts';
-import { activeOrt } from '../compute/inference.ts';
-import type { ActiveSegObs, CandidateStats } from './active-seg-types.ts';
+import { regionStatsReduction } from './region-stats-graph.ts';
+import type { EmbeddingStatistic, FeatureStatistic, McStatistic, ProbabilityStatistic, Statistic, StatisticContext } from './statistics/statistic.ts';
+import type { ActiveSegObs } from './active-seg-types.ts';
 
-interface ImageRegionStats {
-  features: tf.Tensor2D;
-  meanEntropy: tf.Tensor1D;
-  bald: tf.Tensor1D | null;
+/** Region feature rows [n, F_s] and the wanted statistics [n, width] by name, n = images · perImage. */
+export interface RegionOutputs {
+  readonly rows: tf.Tensor2D;
+  readonly stats: Map<string, tf.Tensor2D>;
 }
 
-/** Region features (and optionally BALD) of every region of `images`, in batches. Caller owns the result. */
-export async function imageRegionStats(model: Segmenter, images: readonly SegSample[], g: RegionGrid, batch: number, bald: { passes: number; rng: Rng } | null): Promise<ImageRegionStats> {
-  const parts: ImageRegionStats[] = [];
-  const native = activeOrt();
-  for (let i = 0; i < images.length; i += batch) {
-    if (native && !bald) {
-      // the whole computation runs natively; only the per-region rows come back
-      const part = images.slice(i, i + batch);
-      const s = await native.regionStats(model, model.pixels(part), part.length, g);
+export interface McOptions {
+  readonly passes: number;
+  readonly rng: Rng;
+}
+
+export function disposeOutputs(o: RegionOutputs): void {
+  tf.dispose([o.rows, ...o.stats.values()]);
+}
+
+/** Rows and the region's mean entropy of one batch: natively fused when possible, else from probabilities. */
+async function regionFeatureSet(learner: SegLearner, part: readonly SegSample[], g: RegionGrid, probsWanted: boolean): Promise<{ rows: tf.Tensor2D; meanEntropy: tf.Tensor1D; probs: tf.Tensor4D | null }> {
+  if (!probsWanted && learner.reduceProbabilities) {
+    const native = await learner.reduceProbabilities(part, regionStatsReduction(g, learner.numClasses));
+    if (native) {
       const n = part.length * g.perImage;
-      parts.push({ features: tf.tensor2d(s.features, [n, s.features.length / n]), meanEntropy: tf.tensor1d(s.meanEntropy), bald: null });
-      continue;
+      return { rows: tf.tensor2d(native.features!, [n, native.features!.length / n]), meanEntropy: tf.tensor1d(native.meanEntropy!), probs: null };
     }
-    const f = await model.trunkFeatures(images.slice(i, i + batch));
-    const baldMap = bald ? await mcDropoutBaldOnEngine(model, f, bald.passes, bald.rng) : null;
-    const [features, meanEntropy, b] = tf.tidy(() => {
-      const rf = regionFeatures(tf.softmax(head(model.params, f)) as tf.Tensor4D, g);
-      return [rf.features, rf.meanEntropy, ...(baldMap ? [regionMeans(baldMap, g)] : [])];
-    }) as tf.Tensor[];
-    tf.dispose([f, ...(baldMap ? [baldMap] : [])]);
-    parts.push({ features: features as tf.Tensor2D, meanEntropy: meanEntropy as tf.Tensor1D, bald: (b as tf.Tensor1D | undefined) ?? null });
   }
-  const cat = <T extends tf.Tensor>(ts: T[]): T => (ts.length === 1 ? ts[0]! : (tf.concat(ts) as T));
-  const out = {
-    features: cat(parts.map((p) => p.features)),
-    meanEntropy: cat(parts.map((p) => p.meanEntropy)),
-    bald: bald ? cat(parts.map((p) => p.bald!)) : null,
-  };
-  if (parts.length > 1) for (const p of parts) tf.dispose([p.features, p.meanEntropy, ...(p.bald ? [p.bald] : [])]);
-  return out;
-}
-
-/** State features [R_S, F_s] of the state set. */
-export async function stateFeatures(model: Segmenter, stateImages: readonly SegSample[], g: RegionGrid, batch: number): Promise<tf.Tensor2D> {
-  const s = await imageRegionStats(model, stateImages, g, batch, null);
-  s.meanEntropy.dispose();
-  return s.features;
+  const probs = await learner.probabilities(part);
+  const rf = regionFeatures(probs, g);
+  return { rows: rf.features, meanEntropy: rf.meanEntropy, probs: probsWanted ? probs : (probs.dispose(), null) };
 }
 
 /**
- * Pool tensor [K, N, D] and per-slot statistics for candidate slots (region ids, −1 = padding) of
- * `poolImages`. `labeledDist` [L, C+1] are the ground-truth class distributions labelled so far.
+ * Region features and `wanted` statistics of every region of `images`, `batch` images at a time.
+ * MC statistics draw their dropout seeds from `mc.rng`, batch by batch. Caller owns the result.
+ */
+export async function regionOutputs(learner: SegLearner, images: readonly SegSample[], g: RegionGrid, batch: number, wanted: readonly Statistic[], mc: McOptions | null): Promise<RegionOutputs> {
+  const ctx: StatisticContext = { grid: g, numClasses: learner.numClasses };
+  const fromFeatures = wanted.filter((s): s is FeatureStatistic => s.source === 'features');
+  const fromProbs = wanted.filter((s): s is ProbabilityStatistic => s.source === 'probabilities');
+  const fromMc = wanted.filter((s): s is McStatistic => s.source === 'mc');
+  const fromEmbeddings = wanted.filter((s): s is EmbeddingStatistic => s.source === 'embeddings');
+  if (fromMc.length > 0 && !mc) throw new RangeError(`statistics ${fromMc.map((s) => s.name).join(', ')} need MC-dropout passes`);
+  const rows: tf.Tensor2D[] = [];
+  const parts = new Map<string, tf.Tensor2D[]>(wanted.map((s) => [s.name, []]));
+  const keep = (name: string, t: tf.Tensor2D) => parts.get(name)!.push(t);
+  for (let i = 0; i < images.length; i += batch) {
+    const part = images.slice(i, i + batch);
+    const f = await regionFeatureSet(learner, part, g, fromProbs.length > 0);
+    rows.push(f.rows);
+    for (const s of fromFeatures) keep(s.name, tf.tidy(() => s.compute({ rows: f.rows, meanEntropy: f.meanEntropy }, ctx)));
+    f.meanEntropy.dispose();
+    if (f.probs) {
+      for (const s of fromProbs) keep(s.name, tf.tidy(() => s.compute(f.probs!, ctx)));
+      f.probs.dispose();
+    }
+    if (fromMc.length > 0) {
+      const m = await learner.mcMoments(part, mc!.passes, mc!.rng);
+      for (const s of fromMc) keep(s.name, tf.tidy(() => s.compute(m, ctx)));
+      tf.dispose([m.meanProbs, m.meanEntropy]);
+    }
+    if (fromEmbeddings.length > 0) {
+      const e = await learner.embeddings(part);
+      for (const s of fromEmbeddings) keep(s.name, tf.tidy(() => s.compute(e, ctx)));
+      tf.dispose([e.features, e.probs]);
+    }
+  }
+  const cat = (ts: tf.Tensor2D[]): tf.Tensor2D => {
+    if (ts.length === 1) return ts[0]!;
+    const out = tf.concat(ts) as tf.Tensor2D;
+    tf.dispose(ts);
+    return out;
+  };
+  return { rows: cat(rows), stats: new Map([...parts].map(([name, ts]) => [name, cat(ts)])) };
+}
+
+/** State features [R_S, F_s] of the state set. */
+export async function stateFeatures(learner: SegLearner, stateImages: readonly SegSample[], g: RegionGrid, batch: number): Promise<tf.Tensor2D> {
+  return (await regionOutputs(learner, stateImages, g, batch, [], null)).rows;
+}
+
+/** Distinct images of region ids (in first-seen order) and each id's row among those images' regions. */
+export function imagesOf(ids: readonly number[], g: RegionGrid): { images: number[]; rowOf: (id: number) => number } {
+  const pos = new Map<number, number>();
+  for (const id of ids) {
+    const image = Math.floor(id / g.perImage);
+    if (!pos.has(image)) pos.set(image, pos.size);
+  }
+  return { images: [...pos.keys()], rowOf: (id) => pos.get(Math.floor(id / g.perImage))! * g.perImage + (id % g.perImage) };
+}
+
+/**
+ * Pool tensor [K, N, D] and per-slot statistics [K·N·width] (0 at padding) for candidate slots
+ * (region ids, −1 = padding) of `poolImages`. `labeledDist` [L, C+1] are the ground-truth class
+ * distributions labelled so far.
  */
 export async function poolFeatures(
-  model: Segmenter,
+  learner: SegLearner,
   poolImages: readonly SegSample[],
   slots: Int32Array,
   K: number,
@@ -72,39 +116,39 @@ export async function poolFeatures(
   g: RegionGrid,
   labeledDist: tf.Tensor2D | null,
   batch: number,
-  bald: { passes: number; rng: Rng } | null,
-): Promise<{ pools: tf.Tensor3D; stats: CandidateStats }> {
-  const C = model.numClasses;
+  wanted: readonly Statistic[],
+  mc: McOptions | null,
+): Promise<{ pools: tf.Tensor3D; stats: Map<string, { values: Float32Array; width: number }> }> {
+  const C = learner.numClasses;
   const D = actionFeatureSize(C);
   const real = Array.from(slots).filter((id) => id >= 0);
   if (real.length === 0) {
-    return { pools: tf.zeros([K, N, D]), stats: { meanEntropy: new Float32Array(K * N), bald: bald ? new Float32Array(K * N) : null } };
+    // nothing left to label: zeros of the widths the statistics would have had
+    const widthOf = (s: Statistic) => (s.source === 'embeddings' ? 0 : s.width({ grid: g, numClasses: C }));
+    return { pools: tf.zeros([K, N, D]), stats: new Map(wanted.map((s) => [s.name, { values: new Float32Array(K * N * widthOf(s)), width: widthOf(s) }])) };
   }
-  // distinct candidate images, and each real candidate's row among their regions
-  const imagePos = new Map<number, number>();
-  for (const id of real) {
-    const image = Math.floor(id / g.perImage);
-    if (!imagePos.has(image)) imagePos.set(image, imagePos.size);
-  }
-  const images = [...imagePos.keys()].map((i) => poolImages[i]!);
-  const rowOf = (id: number) => imagePos.get(Math.floor(id / g.perImage))! * g.perImage + (id % g.perImage);
-  const stats = await imageRegionStats(model, images, g, batch, bald);
-  const R = real.length;
+  const { images, rowOf } = imagesOf(real, g);
+  const out = await regionOutputs(learner, images.map((i) => poolImages[i]!), g, batch, wanted, mc);
   const realRows = tf.tensor1d(real.map(rowOf), 'int32');
   // slot → row in [candidates; zero row]; padding points at the zero row R
   const slotRows = new Int32Array(K * N);
   let next = 0;
-  for (let i = 0; i < slots.length; i++) slotRows[i] = slots[i]! >= 0 ? next++ : R;
+  for (let i = 0; i < slots.length; i++) slotRows[i] = slots[i]! >= 0 ? next++ : real.length;
   const slotIdx = tf.tensor1d(slotRows, 'int32');
-  const [pools, ent, bal] = tf.tidy(() => {
-    const cand = candidateFeatures(tf.gather(stats.features, realRows) as tf.Tensor2D, C, labeledDist);
-    const withPad = tf.concat([cand, tf.zeros([1, D])]);
-    const pad1 = (v: tf.Tensor1D) => tf.gather(tf.concat([tf.gather(v, realRows), tf.zeros([1])]), slotIdx);
-    return [tf.reshape(tf.gather(withPad, slotIdx), [K, N, D]), pad1(stats.meanEntropy), ...(stats.bald ? [pad1(stats.bald)] : [])];
-  }) as [tf.Tensor3D, tf.Tensor1D, tf.Tensor1D?];
-  const out = { pools, stats: { meanEntropy: ent.dataSync() as Float32Array, bald: bal ? (bal.dataSync() as Float32Array) : null } };
-  tf.dispose([realRows, slotIdx, ent, stats.features, stats.meanEntropy, ...(bal ? [bal] : []), ...(stats.bald ? [stats.bald] : [])]);
-  return out;
+  const bySlot = (v: tf.Tensor2D) => tf.tidy(() => tf.gather(tf.concat([tf.gather(v, realRows), tf.zeros([1, v.shape[1]])]), slotIdx));
+  const pools = tf.tidy(() => {
+    const cand = candidateFeatures(tf.gather(out.rows, realRows) as tf.Tensor2D, C, labeledDist);
+    return tf.reshape(tf.gather(tf.concat([cand, tf.zeros([1, D])]), slotIdx), [K, N, D]) as tf.Tensor3D;
+  });
+  const stats = new Map<string, { values: Float32Array; width: number }>();
+  for (const [name, v] of out.stats) {
+    const t = bySlot(v);
+    stats.set(name, { values: t.dataSync() as Float32Array, width: v.shape[1] });
+    t.dispose();
+  }
+  tf.dispose([realRows, slotIdx]);
+  disposeOutputs(out);
+  return { pools, stats };
 }
 
 /** Mask from slots: 1 where a real candidate sits. */

@@ -61,9 +61,9 @@ export class Sgd {
     });
   }
 
-  /** Reset momentum (a fresh optimizer over the same variables). */
-  resetState(): void {
-    for (const v of this.velocity) tf.tidy(() => v.assign(tf.zerosLike(v)));
+  /** The optimizer's state (momentum buffers), one per variable, for exact snapshots. */
+  state(): readonly tf.Variable[] {
+    return this.velocity;
   }
 
   dispose(): void {

@@ -8,6 +8,7 @@ import { ConfusionMatrix, meanIoU } from '../env/metrics.ts';
 import { regionOrigin } from '../env/regions.ts';
 import type { ActiveSegEvent } from '../env/active-seg-types.ts';
 import { tinyEnv, tinyData, pickAction } from './env-fixture.ts';
+import type { UNetLearner } from '../env/learners/unet/learner.ts';
 
 const K = 3, N = 3;
 const choicesArb = fc.array(fc.array(fc.nat(9), { minLength: K, maxLength: K }), { minLength: 6, maxLength: 6 });
@@ -15,7 +16,7 @@ const choicesArb = fc.array(fc.array(fc.nat(9), { minLength: K, maxLength: K }),
 /** Independent reward-set mIoU of the env's current model: plain-array confusion matrix. */
 async function independentMIoU(env: ActiveSegEnv): Promise<number> {
   const val = tinyData().splits.val!;
-  const probs = await env.model!.predictProbs(val);
+  const probs = await env.model!.probabilities(val);
   const pred = tf.tidy(() => tf.argMax(probs, 3).dataSync());
   probs.dispose();
   const cm = new ConfusionMatrix(11);
@@ -120,7 +121,7 @@ describe('ActiveSegEnv invariants (property tests)', function () {
         let [obs] = await env.reset({ seed });
         // walk to a state with padding so that a masked candidate exists
         while (obs.actionMask.every((m) => m === 1)) [obs] = await env.step(pickAction(obs.actionMask, K, N, [0, 0, 0]));
-        const before = snapshot({ obs, labeled: env.labeledRegionIds, weights: env.model!.params.layers.map((l) => l.kernel) });
+        const before = snapshot({ obs, labeled: env.labeledRegionIds, weights: (env.model as UNetLearner).params.layers.map((l) => l.kernel) });
         const good = pickAction(obs.actionMask, K, N, [0, 0, 0]);
         let bad: unknown;
         if (kind === 'length') bad = new Int32Array(K + 1);
@@ -136,7 +137,7 @@ describe('ActiveSegEnv invariants (property tests)', function () {
         await env.step(bad as Int32Array).catch((e) => (error = e));
         expect(error).to.be.instanceOf(InvalidActionError);
         expect((error as Error).message).to.match(kind === 'length' ? /length 4, expected 3/ : kind === 'type' ? /Int32Array/ : /pool \d: index -?\d/);
-        const after = snapshot({ obs, labeled: env.labeledRegionIds, weights: env.model!.params.layers.map((l) => l.kernel) });
+        const after = snapshot({ obs, labeled: env.labeledRegionIds, weights: (env.model as UNetLearner).params.layers.map((l) => l.kernel) });
         expect(firstDifference(before, after, 0)).to.equal(null);
         env.close();
       }),
@@ -146,7 +147,7 @@ describe('ActiveSegEnv invariants (property tests)', function () {
 
   it('no tensor leaks across steps and episodes; close is idempotent; step after the end or before reset throws', async () => {
     const before = tf.memory().numTensors;
-    const env = tinyEnv({ baldPasses: 3 });
+    const env = tinyEnv({ statistics: ['bald'], mcPasses: 3 });
     let error: unknown;
     await env.step(new Int32Array(K)).catch((e) => (error = e));
     expect(error).to.be.instanceOf(ResetNeededError);

@@ -24,7 +24,7 @@ function fakeObs(rng: Rng, K: number, N: number, mask?: Uint8Array, constantKL =
   const pools = Float32Array.from({ length: K * N * D }, (_, i) => (constantKL && i % D >= D - 64 ? 1 / 32 : rng.next()));
   const state = Float32Array.from({ length: SHAPE.stateRegions * SHAPE.stateFeatures }, () => rng.next());
   const actionMask = mask ?? Uint8Array.from({ length: K * N }, () => (rng.next() < 0.8 ? 1 : 0));
-  const info = { candidates: { meanEntropy: Float32Array.from({ length: K * N }, () => rng.next()), bald: Float32Array.from({ length: K * N }, () => rng.next()) } } as unknown as ActiveSegInfo;
+  const info = { candidates: { entropy: Float32Array.from({ length: K * N }, () => rng.next()), bald: Float32Array.from({ length: K * N }, () => rng.next()) } } as unknown as ActiveSegInfo;
   return { obs: { pools: tf.tensor3d(pools, [K, N, SHAPE.actionFeatures]), state: tf.tensor2d(state, [SHAPE.stateRegions, SHAPE.stateFeatures]), actionMask }, info };
 }
 const disposeObs = (o: ActiveSegObs) => tf.dispose([o.pools, o.state]);
@@ -127,7 +127,7 @@ describe('agents', () => {
   it('the bald agent says what it needs when the env has no BALD scores', async () => {
     const rng = new Rng(1);
     const { obs, info } = fakeObs(rng, 2, 2);
-    await new BaldAgent().act(obs, { ...info, candidates: { ...info.candidates, bald: null } }, rng).then(() => expect.fail(), (e) => expect(e).to.be.instanceOf(ConfigError));
+    await new BaldAgent().act(obs, { ...info, candidates: { entropy: info.candidates.entropy! } }, rng).then(() => expect.fail(), (e) => expect(e).to.be.instanceOf(ConfigError));
     disposeObs(obs);
   });
 

@@ -19,7 +19,7 @@ export function tinyEnv(overrides: Partial<ActiveSegOptions> = {}): ActiveSegEnv
     poolsPerStep: 3,
     poolSize: 3,
     budgetRegions: 10,
-    seg: { lr: 0.05, momentum: 0.9, weightDecay: 1e-4, clipNorm: 4, batchSize: 4, cropHeight: 16, cropWidth: 16, flip: true },
+    seg: { optimizer: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 1e-4, clipNorm: 4, batchSize: 4, cropHeight: 16, cropWidth: 16, flip: true },
     inferenceBatch: 4,
     ...overrides,
   });

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { Rng } from '../env/core/rng.ts';
 import { makeSyntheticDataset } from '../env/data/synthetic.ts';
-import { Segmenter, type SegTrainConfig } from '../env/learners/unet/learner.ts';
+import { UNetLearner, type SegTrainConfig } from '../env/learners/unet/learner.ts';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,8 +40,8 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
  */
 export async function expectTrainsWithoutLeaks(train: Partial<SegTrainConfig> = {}): Promise<void> {
   const ds = makeSyntheticDataset({ seed: 1, height: 32, width: 32, counts: { d_t: 8, d_s: 0, d_v: 0, val: 0, test: 0 } });
-  const model = Segmenter.create(11, 32, 32, new Rng(1), { lr: 0.05, momentum: 0.9, weightDecay: 0, clipNorm: 4, batchSize: 8, cropHeight: 32, cropWidth: 32, flip: false, ...train });
-  const items = ds.splits.d_t!.map((s) => ({ image: s.image, label: s.label }));
+  const model = UNetLearner.create(11, 32, 32, new Rng(1), { optimizer: 'sgd' as const, lr: 0.05, momentum: 0.9, weightDecay: 0, clipNorm: 4, batchSize: 8, cropHeight: 32, cropWidth: 32, flip: false, ...train });
+  const items = ds.splits.d_t!.map((s) => ({ sample: s, label: s.label }));
   const rng = new Rng(2);
   const first = await model.trainEpoch(items, rng);
   const before = tf.memory().numTensors;

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../env/core/rng.ts';
 import { maskedCrossEntropy } from '../env/learners/loss.ts';
-import { Segmenter } from '../env/learners/unet/learner.ts';
+import { UNetLearner } from '../env/learners/unet/learner.ts';
 import { UNET_S, forwardFlops, initUNet, parameterCount, disposeUNet, forward, trunk, head } from '../env/learners/unet/net.ts';
 import { makeSyntheticDataset } from '../env/data/synthetic.ts';
 import { tempDir, maxAbsDiff } from './helpers.ts';
@@ -41,12 +41,12 @@ describe('UNet-S segmentation model', () => {
 
   it('save → load gives identical predictions', async () => {
     const ds = makeSyntheticDataset({ seed: 2, height: 32, width: 48, counts: { d_t: 4, d_s: 0, d_v: 0, val: 0, test: 2 } });
-    const m = Segmenter.create(11, 32, 48, new Rng(3));
-    await m.trainEpoch(ds.splits.d_t!.map((s) => ({ image: s.image, label: s.label })), new Rng(4));
+    const m = UNetLearner.create(11, 32, 48, new Rng(3));
+    await m.trainEpoch(ds.splits.d_t!.map((s) => ({ sample: s, label: s.label })), new Rng(4));
     const dir = tempDir();
     await m.save(dir);
-    const loaded = await Segmenter.load(dir);
-    const [a, b] = [await m.predictProbs(ds.splits.test!), await loaded.predictProbs(ds.splits.test!)];
+    const loaded = await UNetLearner.load(dir);
+    const [a, b] = [await m.probabilities(ds.splits.test!), await loaded.probabilities(ds.splits.test!)];
     expect(maxAbsDiff(a.dataSync(), b.dataSync())).to.equal(0);
     tf.dispose([a, b]);
     m.dispose();
@@ -55,15 +55,15 @@ describe('UNet-S segmentation model', () => {
 
   it('load of a missing or truncated checkpoint names the file', async () => {
     const dir = tempDir();
-    await Segmenter.load(dir).then(() => expect.fail('should throw'), (e) => {
+    await UNetLearner.load(dir).then(() => expect.fail('should throw'), (e) => {
       expect(e).to.be.instanceOf(DataError);
       expect(e.message).to.contain(join(dir, 'model.json'));
     });
-    const m = Segmenter.create(3, 16, 16, new Rng(0));
+    const m = UNetLearner.create(3, 16, 16, new Rng(0));
     await m.save(dir);
     m.dispose();
     writeFileSync(join(dir, 'weights.bin'), Buffer.alloc(10));
-    await Segmenter.load(dir).then(() => expect.fail('should throw'), (e) => expect(e.message).to.match(/weights.bin: 10 bytes/));
+    await UNetLearner.load(dir).then(() => expect.fail('should throw'), (e) => expect(e.message).to.match(/weights.bin: 10 bytes/));
   });
 
   it('masked cross-entropy ignores unlabeled pixels (property)', () => {

@@ -7,15 +7,19 @@ import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../env/core/rng.ts';
 import { BackendError } from '../env/core/errors.ts';
-import { Segmenter } from '../env/learners/unet/learner.ts';
-import { activeOrt, initInference, inferenceInUse, trunkFeatures } from '../compute/inference.ts';
+import { UNetLearner } from '../env/learners/unet/learner.ts';
+import { initInference, inferenceInUse, nativeInference } from '../compute/inference.ts';
+import { nativeLabels } from '../env/learners/unet/native.ts';
+import { confusionOf } from '../env/learners/evaluate.ts';
+import { pixelBald } from '../env/statistics/bald.ts';
+import { statistic } from '../env/statistics/registry.ts';
 import { makeSyntheticDataset } from '../env/data/synthetic.ts';
 import { EntropyAgent } from '../agents/baselines/entropy.ts';
 import { maxAbsDiff } from './helpers.ts';
 import { tinyEnv } from './env-fixture.ts';
-import { mcDropoutBaldFromTrunk, mcDropoutBaldOnEngine } from '../env/uncertainty.ts';
 import { BaldAgent } from '../agents/baselines/bald.ts';
-import { imageRegionStats } from '../env/observation.ts';
+import { disposeOutputs, regionOutputs } from '../env/observation.ts';
+import type { SegSample } from '../env/data/dataset.ts';
 import { makeGrid } from '../env/regions.ts';
 
 async function onEngine<T>(name: 'tfjs' | 'ort', fn: () => Promise<T>): Promise<T> {
@@ -27,11 +31,26 @@ async function onEngine<T>(name: 'tfjs' | 'ort', fn: () => Promise<T>): Promise<
   }
 }
 
-const features = (m: Segmenter, px: Float32Array, b: number) => trunkFeatures(m, px, b).then((t) => {
+/** Samples whose pixels normalise to `px` are not at hand: random images, and their normalised pixels. */
+function randomImages(n: number, h: number, w: number, seed: number): SegSample[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: n }, (_, i) => ({ id: `r${i}`, image: Uint8Array.from({ length: h * w * 3 }, () => rng.int(256)), label: new Uint8Array(h * w) }));
+}
+
+const features = (m: UNetLearner, images: readonly SegSample[]) => m.trunkFeatures(images).then((t) => {
   const d = t.dataSync().slice() as Float32Array;
   t.dispose();
   return d;
 });
+
+/** Per-pixel BALD of T passes on the engine in use. */
+async function bald(m: UNetLearner, images: readonly SegSample[], passes: number, rng: Rng): Promise<Float32Array> {
+  const mo = await m.mcMoments(images, passes, rng);
+  const b = pixelBald(mo.meanProbs, mo.meanEntropy);
+  const out = b.dataSync().slice() as Float32Array;
+  tf.dispose([b, mo.meanProbs, mo.meanEntropy]);
+  return out;
+}
 
 describe('onnxruntime trunk (inference engine "ort")', () => {
   it('loads, and rejects unknown engines and bad thread counts naming the value', async () => {
@@ -51,11 +70,10 @@ describe('onnxruntime trunk (inference engine "ort")', () => {
 
   for (const [h, w] of [[32, 48], [72, 96]] as const) {
     it(`features equal the tfjs trunk within 1e-4 (${h}×${w}, batch 3), bitwise repeatable`, async () => {
-      const m = Segmenter.create(11, h, w, new Rng(h));
-      const rng = new Rng(w);
-      const px = Float32Array.from({ length: 3 * h * w * 3 }, () => rng.next() * 4 - 2);
-      const ref = await features(m, px, 3);
-      const [a, b] = await onEngine('ort', async () => [await features(m, px, 3), await features(m, px, 3)]);
+      const m = UNetLearner.create(11, h, w, new Rng(h));
+      const px = randomImages(3, h, w, w);
+      const ref = await features(m, px);
+      const [a, b] = await onEngine('ort', async () => [await features(m, px), await features(m, px)]);
       expect(maxAbsDiff(ref, a!)).to.be.below(1e-4);
       expect(maxAbsDiff(a!, b!)).to.equal(0);
       m.dispose();
@@ -63,17 +81,13 @@ describe('onnxruntime trunk (inference engine "ort")', () => {
   }
 
   it('one thread and two worker threads give the same features, labels and BALD, bit for bit', async () => {
-    const m = Segmenter.create(11, 32, 48, new Rng(9));
-    const rng = new Rng(10);
-    const px = Float32Array.from({ length: 5 * 32 * 48 * 3 }, () => rng.next() * 4 - 2);
+    const m = UNetLearner.create(11, 32, 48, new Rng(9));
+    const images = randomImages(5, 32, 48, 10);
     const run = async (threads: number) => {
       await initInference('ort', { threads });
       try {
-        const f = await trunkFeatures(m, px, 5);
-        const bald = await mcDropoutBaldOnEngine(m, f, 5, new Rng(11)); // an odd number of passes: unequal groups
-        const out = { f: f.dataSync().slice() as Float32Array, labels: await activeOrt()!.labels(m, px, 5), bald: bald.dataSync().slice() as Float32Array };
-        tf.dispose([f, bald]);
-        return out;
+        // an odd number of passes: unequal groups
+        return { f: await features(m, images), labels: await nativeLabels(nativeInference()!, m, m.pixels(images), 5), bald: await bald(m, images, 5, new Rng(11)) };
       } finally {
         await initInference('tfjs');
       }
@@ -94,18 +108,18 @@ describe('onnxruntime trunk (inference engine "ort")', () => {
 
   it('follows weight updates (no stale session): after training, ort equals tfjs on the new weights', async () => {
     const ds = makeSyntheticDataset({ seed: 5, height: 32, width: 48, counts: { d_t: 4, d_s: 0, d_v: 0, val: 2, test: 0 } });
-    const m = Segmenter.create(11, 32, 48, new Rng(1), { lr: 0.05, momentum: 0.9, weightDecay: 0, clipNorm: 4, batchSize: 4, cropHeight: 32, cropWidth: 32, flip: false });
-    const px = m.pixels(ds.splits.val!);
+    const m = UNetLearner.create(11, 32, 48, new Rng(1), { optimizer: 'sgd' as const, lr: 0.05, momentum: 0.9, weightDecay: 0, clipNorm: 4, batchSize: 4, cropHeight: 32, cropWidth: 32, flip: false });
+    const px = ds.splits.val!;
     const [before, viaOrt] = await onEngine('ort', async () => {
-      const first = await features(m, px, 2); // builds a session for the initial weights
-      await m.trainEpoch(ds.splits.d_t!.map((s) => ({ image: s.image, label: s.label })), new Rng(2));
-      return [first, await features(m, px, 2)];
+      const first = await features(m, px); // builds a session for the initial weights
+      await m.trainEpoch(ds.splits.d_t!.map((s) => ({ sample: s, label: s.label })), new Rng(2));
+      return [first, await features(m, px)];
     });
-    const ref = await features(m, px, 2);
+    const ref = await features(m, px);
     expect(maxAbsDiff(before!, viaOrt!)).to.be.above(1e-3); // training changed the features
     expect(maxAbsDiff(ref, viaOrt!)).to.be.below(1e-4);
-    const probsRef = await m.predictProbs(ds.splits.val!);
-    const probsOrt = await onEngine('ort', () => m.predictProbs(ds.splits.val!));
+    const probsRef = await m.probabilities(ds.splits.val!);
+    const probsOrt = await onEngine('ort', () => m.probabilities(ds.splits.val!));
     expect(maxAbsDiff(probsRef.dataSync(), probsOrt.dataSync())).to.be.below(1e-4);
     tf.dispose([probsRef, probsOrt]);
     m.dispose();
@@ -113,10 +127,10 @@ describe('onnxruntime trunk (inference engine "ort")', () => {
 
   it('evaluation (whole net + argmax natively) gives the tfjs confusion matrix after training', async () => {
     const ds = makeSyntheticDataset({ seed: 8, height: 32, width: 48, counts: { d_t: 6, d_s: 0, d_v: 0, val: 5, test: 0 } });
-    const m = Segmenter.create(11, 32, 48, new Rng(3), { lr: 0.05, momentum: 0.9, weightDecay: 0, clipNorm: 4, batchSize: 6, cropHeight: 32, cropWidth: 32, flip: false });
-    for (let e = 0; e < 3; e++) await m.trainEpoch(ds.splits.d_t!.map((s) => ({ image: s.image, label: s.label })), new Rng(e));
-    const ref = await m.evaluate(ds.splits.val!, 2);
-    const viaOrt = await onEngine('ort', () => m.evaluate(ds.splits.val!, 2));
+    const m = UNetLearner.create(11, 32, 48, new Rng(3), { optimizer: 'sgd' as const, lr: 0.05, momentum: 0.9, weightDecay: 0, clipNorm: 4, batchSize: 6, cropHeight: 32, cropWidth: 32, flip: false });
+    for (let e = 0; e < 3; e++) await m.trainEpoch(ds.splits.d_t!.map((s) => ({ sample: s, label: s.label })), new Rng(e));
+    const ref = await confusionOf(m, ds.splits.val!, 2);
+    const viaOrt = await onEngine('ort', () => confusionOf(m, ds.splits.val!, 2));
     const total = ref.counts.reduce((a, b) => a + b, 0);
     expect(total).to.be.above(0);
     expect(viaOrt.counts.reduce((a, b) => a + b, 0)).to.equal(total);
@@ -126,30 +140,28 @@ describe('onnxruntime trunk (inference engine "ort")', () => {
   });
 
   it('BALD (T = 6 MC-dropout passes) equals the tfjs reference within 1e-5 and draws the same seeds', async () => {
-    const m = Segmenter.create(11, 32, 48, new Rng(4));
-    const f = tf.relu(tf.randomNormal([3, 32, 48, 16], 0, 2, 'float32', 5)) as tf.Tensor4D;
+    const m = UNetLearner.create(11, 32, 48, new Rng(4));
+    const images = randomImages(3, 32, 48, 5);
     const [rngRef, rngOrt] = [new Rng(6), new Rng(6)];
-    const ref = mcDropoutBaldFromTrunk(m.params, f, 6, rngRef);
-    const viaOrt = await onEngine('ort', () => mcDropoutBaldOnEngine(m, f, 6, rngOrt));
-    expect(viaOrt.shape).to.deep.equal([3, 32, 48]);
-    const [r, o] = [ref.dataSync(), viaOrt.dataSync()];
+    const r = await bald(m, images, 6, rngRef);
+    const o = await onEngine('ort', () => bald(m, images, 6, rngOrt));
+    expect(o.length).to.equal(3 * 32 * 48);
     expect(Math.max(...r)).to.be.above(0.01); // the passes disagree somewhere: a real test of the sums
     expect(maxAbsDiff(r, o)).to.be.below(1e-5);
     expect(rngOrt.nextUint32()).to.equal(rngRef.nextUint32());
-    tf.dispose([f, ref, viaOrt]);
     m.dispose();
   });
 
   for (const [h, w, rh, rw] of [[32, 48, 16, 16], [72, 96, 18, 16]] as const)
   it(`region features of the native pass equal the tfjs ones: entropies within 1e-4, class counts but for near-ties (≤ 1‰ of pixels) (${h}×${w}, regions ${rh}×${rw})`, async () => {
-    const m = Segmenter.create(11, h, w, new Rng(rh));
+    const m = UNetLearner.create(11, h, w, new Rng(rh));
     const rng = new Rng(w);
     const images = Array.from({ length: 3 }, (_, i) => ({ id: `${i}`, image: Uint8Array.from({ length: h * w * 3 }, () => rng.int(256)), label: new Uint8Array(h * w) }));
     const grid = makeGrid(h, w, rh, rw);
     const stats = async () => {
-      const s = await imageRegionStats(m, images, grid, 2, null);
-      const out = { features: s.features.dataSync() as Float32Array, meanEntropy: s.meanEntropy.dataSync() as Float32Array, cols: s.features.shape[1] };
-      tf.dispose([s.features, s.meanEntropy]);
+      const s = await regionOutputs(m, images, grid, 2, [statistic('entropy')], null);
+      const out = { features: s.rows.dataSync() as Float32Array, meanEntropy: s.stats.get('entropy')!.dataSync() as Float32Array, cols: s.rows.shape[1] };
+      disposeOutputs(s);
       return out;
     };
     const ref = await stats();
@@ -167,10 +179,10 @@ describe('onnxruntime trunk (inference engine "ort")', () => {
     m.dispose();
   });
 
-  for (const [name, makeAgent, baldPasses] of [['entropy', () => new EntropyAgent(), 0], ['bald', () => new BaldAgent(), 8]] as const)
+  for (const [name, makeAgent, statistics] of [['entropy', () => new EntropyAgent(), []], ['bald', () => new BaldAgent(), ['bald']]] as const)
   it(`a ${name} episode takes the same actions and rewards within 1e-3 on either engine, without leaking tensors`, async () => {
     const episode = async () => {
-      const env = tinyEnv({ budgetRegions: 9, baldPasses });
+      const env = tinyEnv({ budgetRegions: 9, statistics, mcPasses: 8 });
       const agent = makeAgent();
       const rng = new Rng(0);
       const before = tf.memory().numTensors;

@@ -4,7 +4,14 @@ import * as tf from '@tensorflow/tfjs';
 import { LabeledRegions, makeGrid, regionOrigin, trainingMask } from '../env/regions.ts';
 import { arrangePools, sampleCandidateRegions } from '../env/candidates.ts';
 import { actionFeatureSize, candidateFeatures, pairwiseKL, regionFeatures, rowHistograms, stateFeatureSize } from '../env/features.ts';
-import { baldFromSamples } from '../env/uncertainty.ts';
+import { pixelBald } from '../env/statistics/bald.ts';
+
+/** BALD of explicit MC samples: moments computed here, BALD by the statistic's function. */
+const baldFromSamples = (stack: tf.Tensor5D) => tf.tidy(() => {
+  const meanProbs = tf.mean(stack, 0) as tf.Tensor4D;
+  const meanEntropy = tf.mean(tf.neg(tf.sum(tf.mul(stack, tf.log(tf.add(stack, 1e-10))), -1)), 0) as tf.Tensor3D;
+  return pixelBald(meanProbs, meanEntropy);
+});
 import { ConfigError } from '../env/core/errors.ts';
 import { Rng } from '../env/core/rng.ts';
 

@@ -9,6 +9,6 @@ import type { ActiveSegInfo } from '../../env/active-seg-types.ts';
 export class EntropyAgent extends ScoreAgent {
   readonly name = 'entropy';
   protected score(_obs: unknown, info: ActiveSegInfo): Float32Array {
-    return info.candidates.meanEntropy;
+    return this.stat(info, 'entropy');
   }
 }

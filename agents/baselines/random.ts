@@ -6,6 +6,7 @@ import type { ActiveSegInfo, ActiveSegObs } from '../../env/active-seg-types.ts'
 
 export class RandomAgent implements Agent {
   readonly name = 'random';
+  readonly baseline = true;
   async act(obs: ActiveSegObs, _info: ActiveSegInfo, rng: Rng): Promise<Int32Array> {
     const { K, N } = poolShape(obs);
     return randomPerPool(obs.actionMask, K, N, rng);

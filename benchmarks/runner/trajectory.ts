@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../env/core/rng.ts';
-import { getSplit } from '../../env/data/dataset.ts';
-import { Segmenter } from '../../env/learners/unet/learner.ts';
+import { getSplit, type SegSample } from '../../env/data/dataset.ts';
+import type { SegLearner, TrainItem } from '../../env/learners/learner.ts';
+import { confusionOf } from '../../env/learners/evaluate.ts';
+import { createLearner, loadLearner } from '../../env/learners/registry.ts';
 import { classBalanceEntropy, segMetrics } from '../../env/metrics.ts';
 import type { ActiveSegEnv } from '../../env/active-seg-env.ts';
 import type { SegDataset } from '../../env/data/dataset.ts';
@@ -19,9 +21,9 @@ import { makeAgent, type AgentSpec } from '../../agents/registry.ts';
 import { ActiveSegEnv as Env } from '../../env/active-seg-env.ts';
 import { envOptions, protocolData, segTrainConfig } from '../../env/make-env.ts';
 import type { Protocol } from '../../env/protocol/load.ts';
-import { finalTraining } from '../final-training.ts';
-import { regionOrigin } from '../../env/regions.ts';
-import { trainSupervisedOn } from '../pretrain.ts';
+import { protocolHash } from '../../env/protocol/hash.ts';
+import { regionCentre, regionOrigin, splitRegionId, trainingMask, type RegionGrid } from '../../env/regions.ts';
+import { trainWithEarlyStopping } from '../early-stopping.ts';
 import { trainingInUse } from '../../compute/training.ts';
 import type { RunRecord } from '../run-record.ts';
 
@@ -35,17 +37,55 @@ export interface TrajectoryProgress {
   maxBudget: number;
 }
 
-/** The model evaluation episodes start from: fresh, or pre-trained on the fully labelled policy pool (cached on disk). */
-export async function initialModel(p: Protocol, data: SegDataset, seed: number, cacheDir: string | null): Promise<Segmenter | undefined> {
-  if (p.initialModel.evaluation === 'scratch') return undefined;
+/** The learner context of a protocol's runs: its data, training settings and a cache directory. */
+export function learnerContext(p: Protocol, data: SegDataset, cacheDir: string | null) {
+  return { data, train: segTrainConfig(p), cacheDir };
+}
+
+/** Every item of fully labelled samples (pre-training, the upper bound). */
+export function fullItems(samples: readonly SegSample[]): TrainItem[] {
+  return samples.map((s) => ({ sample: s, label: s.label }));
+}
+
+/**
+ * The learner episodes of `phase` start from: a fresh init (undefined), or one trained on a fully
+ * labelled split (the state set, or the policy pool), cached on disk under a key of the protocol's
+ * content, the seed and the gradient engine (an edited protocol never reuses stale weights).
+ */
+export async function initialModel(p: Protocol, data: SegDataset, seed: number, cacheDir: string | null, phase: 'eval' | 'policy' = 'eval'): Promise<SegLearner | undefined> {
+  const kind = phase === 'eval' ? p.initialModel.evaluation : (p.initialModel.policy ?? 'scratch');
+  if (kind === 'scratch') return undefined;
+  const split = kind === 'state-set' ? p.splits.state : p.splits.policyPool;
+  const ctx = learnerContext(p, data, cacheDir);
   // models pre-trained with native gradients differ at rounding level: cached apart
   const engine = trainingInUse() === 'tfjs' ? '' : `-${trainingInUse()}-training`;
-  const dir = cacheDir ? join(cacheDir, `pretrained-${p.name}-${seed}${engine}`) : null;
-  if (dir && existsSync(join(dir, 'model.json'))) return Segmenter.load(dir, segTrainConfig(p));
-  const model = Segmenter.create(data.numClasses, data.height, data.width, new Rng(seed).fork('pretrain-init'), segTrainConfig(p));
-  await trainSupervisedOn(model, getSplit(data, p.splits.policyPool), p.initialModel.pretrainEpochs, new Rng(seed).fork('pretrain'));
+  const dir = cacheDir ? join(cacheDir, `pretrained-${p.name}-${protocolHash(p)}-${kind}-${seed}${engine}`) : null;
+  if (dir && existsSync(join(dir, 'model.json'))) return loadLearner(dir, p.model!, ctx);
+  const model = await createLearner(p.model!, ctx, new Rng(seed).fork('pretrain-init'));
+  const items = fullItems(getSplit(data, split));
+  await trainWithEarlyStopping(model, { epochs: p.initialModel.pretrainEpochs, items: () => items, rng: new Rng(seed).fork('pretrain') });
   if (dir) await model.save(dir);
   return model;
+}
+
+/**
+ * Final training after a budget (ralis-spec §7.3): on every image with labelled regions (each epoch
+ * one item per image, cropped around one of its labelled regions drawn at random), early stopping on
+ * reward-set mIoU; `model` ends holding the best checkpoint.
+ */
+async function finalTraining(model: SegLearner, pool: readonly SegSample[], labeledIds: readonly number[], grid: RegionGrid, ignore: number, rewardSet: readonly SegSample[], o: { epochs: number; patience: number; inferenceBatch: number }, rng: Rng) {
+  const byImage = new Map<number, number[]>();
+  for (const id of labeledIds) {
+    const { image, region } = splitRegionId(grid, id);
+    (byImage.get(image) ?? byImage.set(image, []).get(image)!).push(region);
+  }
+  const images = [...byImage.entries()].map(([image, regions]) => ({ sample: pool[image]!, regions, mask: trainingMask(grid, pool[image]!.label, regions, ignore) }));
+  return trainWithEarlyStopping(model, {
+    epochs: o.epochs,
+    items: (r) => images.map((im) => ({ sample: im.sample, label: im.mask, anchor: regionCentre(grid, im.regions[r.int(im.regions.length)]!) })),
+    rng,
+    validation: { samples: rewardSet, batch: o.inferenceBatch, patience: o.patience, includeInitial: true },
+  });
 }
 
 export interface TrajectoryOptions {
@@ -73,7 +113,7 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
   const init = await initialModel(p, data, o.seed, o.cacheDir);
   const budgets = [...o.budgets].sort((a, b) => a - b);
   const maxBudget = budgets[budgets.length - 1]!;
-  const env: ActiveSegEnv = new Env(envOptions(p, data, { phase: 'eval', budgetRegions: maxBudget, seed: o.seed, initialModel: init, bald: agent.needs?.bald === true }), { id: `${p.name}-eval` });
+  const env: ActiveSegEnv = new Env(envOptions(p, data, { phase: 'eval', budgetRegions: maxBudget, seed: o.seed, initialModel: init, statistics: agent.needs ?? [], learnerCacheDir: o.cacheDir }), { id: `${p.name}-eval` });
   const actRng = new Rng(o.seed).fork(`act/${o.agent.label}`);
   const testSet = getSplit(data, p.splits.test);
   const rewardSet = getSplit(data, p.splits.reward);
@@ -98,7 +138,7 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
       const tf0 = performance.now();
       const ft = await finalTraining(model, env.pool, ids, env.grid, data.ignoreIndex, rewardSet, { ...p.finalTraining, inferenceBatch: p.inferenceBatch }, new Rng(o.seed).fork(`final/${budget}`));
       const tt0 = performance.now();
-      const test = segMetrics(await model.evaluate(testSet, p.inferenceBatch));
+      const test = segMetrics(await confusionOf(model, testSet, p.inferenceBatch));
       const testMs = performance.now() - tt0;
       model.dispose();
       const hist = new Array<number>(data.numClasses + 1).fill(0);
@@ -120,7 +160,7 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
         testPerClassIoU: test.perClassIoU.map((v) => (Number.isNaN(v) ? null : v)),
         testPixelAccuracy: test.pixelAccuracy,
         rewardMIoUAfterLabeling: info.rewardMIoU,
-        rewardMIoUFinal: ft.bestRewardMIoU,
+        rewardMIoUFinal: ft.bestValMIoU,
         finalTrainingEpochs: ft.epochsRun,
         labeledClassHistogram: hist,
         labeledClassBalanceEntropy: classBalanceEntropy(hist, data.numClasses),

@@ -1,27 +1,20 @@
 /**
- * Passes on onnxruntime-node's native CPU kernels (~4–8× tfjs-wasm on this net): the trunk, the
- * eval-mode prediction, region statistics, BALD's MC-dropout head passes and, when chosen, training
- * steps (training.ts). The weights are graph constants (ORT's fast convolution path), so sessions
- * are built per weight version of a model (~15–30 ms) and reused until the next update.
+ * onnxruntime-node's native CPU kernels as an engine for graphs that learners build themselves
+ * (each learner supplies its ONNX graphs from its current weights; the engine knows no model).
+ * Weights are graph constants (ORT's fast convolution path), so a session is built per weight
+ * version of its owner and reused until the owner's `weightsVersion` changes.
  *
  * With more than one thread the work is split over that many worker threads of one intra-op thread
- * each (ort-pool.ts): images in contiguous shares, joined (or, for training, summed) in image order;
- * BALD's passes in two fixed groups, summed group by group. So 1 and 2 threads give the same bits.
+ * each (pool.ts): per-image feed sets in contiguous shares, joined (or, for training, summed) in
+ * feed order; MC-dropout passes in two fixed groups, summed group by group. So 1 and 2 threads give
+ * the same bits.
  */
 import type * as Ort from 'onnxruntime-node';
-import { mcHeadOnnxModel } from '../../env/learners/unet/onnx-mc-head.ts';
-import { predictOnnxModel, trunkOnnxModel } from '../../env/learners/unet/onnx-trunk.ts';
-import type { UNetParams } from '../../env/learners/unet/net.ts';
-import { regionStatsOnnxModel } from '../../env/learners/unet/onnx-region-stats.ts';
-import type { RegionGrid } from '../../env/regions.ts';
-import { LocalSessionHost, concatOutputs, type Feeds, type Outputs, type SessionHost } from './host.ts';
+import { LocalSessionHost, concatOutputs, type DropoutMask, type Feeds, type Outputs, type SessionHost } from './host.ts';
 import { WorkerSessionHost } from './pool.ts';
 
-/** What the engines need of a model: its weights, image size and a counter bumped on every change. */
-export interface TrunkSource {
-  readonly params: UNetParams;
-  readonly height: number;
-  readonly width: number;
+/** What owns a set of sessions: anything with a counter bumped on every weight change. */
+export interface GraphOwner {
   readonly weightsVersion: number;
 }
 
@@ -36,13 +29,13 @@ function shares(n: number, parts: number): [number, number][] {
   return out;
 }
 
-/** BALD's passes are summed in this many groups (see mcPasses). */
+/** MC-dropout passes are summed in this many groups (see mcPasses). */
 const MC_GROUPS = 2;
 
 export class OrtEngine {
   private readonly hosts: SessionHost[];
-  private readonly ids = new WeakMap<TrunkSource, number>();
-  /** Weight version whose sessions the hosts hold, per model id. */
+  private readonly ids = new WeakMap<GraphOwner, number>();
+  /** Weight version whose sessions the hosts hold, per owner id. */
   private readonly versions = new Map<number, number>();
   private readonly loaded = new Set<string>();
   private nextId = 0;
@@ -55,20 +48,20 @@ export class OrtEngine {
     this.hosts = threads > 1 ? Array.from({ length: threads }, () => new WorkerSessionHost()) : [new LocalSessionHost(ort, 1)];
   }
 
-  private idOf(src: TrunkSource): number {
-    let id = this.ids.get(src);
-    if (id === undefined) this.ids.set(src, (id = this.nextId++));
+  private idOf(owner: GraphOwner): number {
+    let id = this.ids.get(owner);
+    if (id === undefined) this.ids.set(owner, (id = this.nextId++));
     return id;
   }
 
-  /** Key of graph `name` for the current weights of `src`, loaded on every host (built on first use). */
-  private async graph(src: TrunkSource, name: string, build: () => Uint8Array): Promise<string> {
-    const id = this.idOf(src);
-    if (this.versions.get(id) !== src.weightsVersion) {
-      await this.forget(src);
-      this.versions.set(id, src.weightsVersion);
+  /** Key of graph `name` for the current weights of `owner`, loaded on every host (built on first use). */
+  async graph(owner: GraphOwner, name: string, build: () => Uint8Array): Promise<string> {
+    const id = this.idOf(owner);
+    if (this.versions.get(id) !== owner.weightsVersion) {
+      await this.forget(owner);
+      this.versions.set(id, owner.weightsVersion);
     }
-    const key = `${id}@${src.weightsVersion}/${name}`;
+    const key = `${id}@${owner.weightsVersion}/${name}`;
     if (!this.loaded.has(key)) {
       const model = build();
       await Promise.all(this.hosts.map((h) => h.load(key, model)));
@@ -77,57 +70,28 @@ export class OrtEngine {
     return key;
   }
 
-  /** Run graph `key` on one feed set per image, images shared over the hosts; outputs joined in image order. */
-  private async eachImage(key: string, feeds: Feeds[]): Promise<Outputs> {
+  /** Run graph `key` once per feed set (one per image), the sets shared over the hosts; outputs joined in feed order. */
+  async eachImage(key: string, feeds: Feeds[]): Promise<Outputs> {
     const parts = await Promise.all(shares(feeds.length, this.hosts.length).filter(([a, b]) => b > a).map(([a, b], k) => this.hosts[k]!.runEach(key, feeds.slice(a, b))));
     return concatOutputs(parts);
   }
 
-  /** One feed set per image of normalised NHWC pixels (copies: a worker takes whole buffers). */
-  private imageFeeds(src: TrunkSource, pixels: Float32Array, batch: number): Feeds[] {
-    const n = src.height * src.width * 3;
-    return Array.from({ length: batch }, (_, b) => ({ x: { data: pixels.slice(b * n, (b + 1) * n), dims: [1, src.height, src.width, 3] } }));
-  }
-
-  /** Trunk features, NHWC [batch, H, W, F] as one Float32Array, of normalised NHWC pixels. */
-  async features(src: TrunkSource, pixels: Float32Array, batch: number): Promise<Float32Array> {
-    const key = await this.graph(src, 'trunk', () => trunkOnnxModel(src.params, src.height, src.width));
-    return (await this.eachImage(key, this.imageFeeds(src, pixels, batch))).features as Float32Array;
-  }
-
-  /** Eval-mode predicted labels [batch·H·W] of normalised NHWC pixels: the whole net and argmax run natively. */
-  async labels(src: TrunkSource, pixels: Float32Array, batch: number): Promise<Int32Array> {
-    const key = await this.graph(src, 'predict', () => predictOnnxModel(src.params, src.height, src.width));
-    return (await this.eachImage(key, this.imageFeeds(src, pixels, batch))).labels as Int32Array;
-  }
-
   /**
-   * Region features [batch·perImage, C+1+192] and mean entropies [batch·perImage] of normalised NHWC
-   * pixels (onnx-region-stats.ts): the whole eval-mode net and the per-region statistics run natively.
+   * MC-dropout passes of graph `key` (inputs features, multiplier, sumP, sumH; outputs sumP_out,
+   * sumH_out) over `features` [B, …, F], one pass per seed with the dropout multipliers
+   * dropout-masks.ts makes for that seed and `mask`; the seeds shared over the hosts. Returns the
+   * sums of probabilities and of entropies over all passes.
    */
-  async regionStats(src: TrunkSource, pixels: Float32Array, batch: number, grid: RegionGrid): Promise<{ features: Float32Array; meanEntropy: Float32Array }> {
-    const key = await this.graph(src, `regionStats/${grid.regionH}x${grid.regionW}`, () => regionStatsOnnxModel(src.params, grid));
-    const out = await this.eachImage(key, this.imageFeeds(src, pixels, batch));
-    return { features: (out.features as Float32Array | undefined) ?? new Float32Array(0), meanEntropy: (out.meanEntropy as Float32Array | undefined) ?? new Float32Array(0) };
-  }
-
-  /**
-   * BALD's MC-dropout head passes over trunk features [B, H, W, F], one per seed (tf.dropout's masks
-   * for those seeds), the seeds shared over the hosts; returns the sums of probabilities [.., C] and
-   * of entropies over all passes.
-   */
-  async mcPasses(src: TrunkSource, features: Float32Array, dims: [number, number, number, number], seeds: number[]): Promise<{ sumP: Float32Array; sumH: Float32Array }> {
-    const key = await this.graph(src, 'mcHead', () => mcHeadOnnxModel(src.params, src.height, src.width));
-    const { numClasses, dropoutRate } = src.params.config;
+  async mcPasses(key: string, features: Float32Array, dims: number[], sumDims: { probs: number[]; entropy: number[] }, seeds: number[], mask: DropoutMask): Promise<{ sumP: Float32Array; sumH: Float32Array }> {
     // always two groups of passes, summed group by group and then added: the same float sums on one
-    // host as on two (more hosts would change the order, so BALD uses at most two)
+    // host as on two (more hosts would change the order, so MC passes use at most two)
     const groups = shares(seeds.length, MC_GROUPS).filter(([a, b]) => b > a);
     const hosts = this.hosts.slice(0, MC_GROUPS);
     const results: { sumP: Float32Array; sumH: Float32Array }[] = [];
     // group g on host g mod hosts; a host runs its groups one after another
     await Promise.all(
       hosts.map(async (host, k) => {
-        for (let g = k; g < groups.length; g += hosts.length) results[g] = await host.mcPasses(key, features, dims, numClasses, seeds.slice(...groups[g]!), dropoutRate);
+        for (let g = k; g < groups.length; g += hosts.length) results[g] = await host.mcPasses(key, features, dims, sumDims, seeds.slice(...groups[g]!), mask);
       }),
     );
     const [first, ...rest] = results;
@@ -167,9 +131,9 @@ export class OrtEngine {
     await Promise.all(this.hosts.map((h) => h.close()));
   }
 
-  /** Drop the sessions of a model (disposed, or its weights changed). */
-  async forget(src: TrunkSource): Promise<void> {
-    const id = this.ids.get(src);
+  /** Drop the sessions of an owner (disposed, or its weights changed). */
+  async forget(owner: GraphOwner): Promise<void> {
+    const id = this.ids.get(owner);
     if (id === undefined) return;
     this.versions.delete(id);
     const prefix = `${id}@`;

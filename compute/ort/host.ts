@@ -12,6 +12,15 @@ export type Feeds = Record<string, { data: Float; dims: number[] }>;
 /** Outputs by name: float32, or int32 for labels. */
 export type Outputs = Record<string, Float32Array | Int32Array>;
 
+/**
+ * The dropout multipliers of one MC pass: `dropoutMultiplier(seed, count, rate)` shaped `dims`
+ * (the whole features tensor for element-wise dropout, or [F] for one mask over channels).
+ */
+export interface DropoutMask {
+  readonly dims: number[];
+  readonly rate: number;
+}
+
 /** What an engine asks of a host; every call may cross a thread, so all are async. */
 export interface SessionHost {
   /** Create session `key` from a serialised model, unless the host has it. */
@@ -21,10 +30,10 @@ export interface SessionHost {
   /** Run `key` once per feed set; each output concatenated in feed order. */
   runEach(key: string, feeds: Feeds[]): Promise<Outputs>;
   /**
-   * MC-dropout head passes (onnx-mc-head.ts) over features [B, H, W, F], one per seed, with
-   * tf.dropout's multipliers made here; returns the running sums after the last pass.
+   * MC-dropout passes of an accumulating graph (inputs features, multiplier, sumP, sumH; outputs
+   * sumP_out, sumH_out), one per seed, with the multipliers made here; returns the sums after the last pass.
    */
-  mcPasses(key: string, features: Float, dims: [number, number, number, number], numClasses: number, seeds: number[], rate: number): Promise<{ sumP: Float32Array; sumH: Float32Array }>;
+  mcPasses(key: string, features: Float, dims: number[], sumDims: { probs: number[]; entropy: number[] }, seeds: number[], mask: DropoutMask): Promise<{ sumP: Float32Array; sumH: Float32Array }>;
   /** Free the host's thread (workers terminate). */
   close(): Promise<void>;
 }
@@ -80,15 +89,15 @@ export class LocalSessionHost implements SessionHost {
     return concatOutputs(parts);
   }
 
-  async mcPasses(key: string, features: Float, dims: [number, number, number, number], numClasses: number, seeds: number[], rate: number): Promise<{ sumP: Float32Array; sumH: Float32Array }> {
+  async mcPasses(key: string, features: Float, dims: number[], sumDims: { probs: number[]; entropy: number[] }, seeds: number[], mask: DropoutMask): Promise<{ sumP: Float32Array; sumH: Float32Array }> {
     const s = await this.session(key);
-    const [B, H, W] = dims;
-    let sumP: Float32Array = new Float32Array(B * H * W * numClasses);
-    let sumH: Float32Array = new Float32Array(B * H * W);
+    const size = (d: number[]) => d.reduce((a, b) => a * b, 1);
+    let sumP: Float32Array = new Float32Array(size(sumDims.probs));
+    let sumH: Float32Array = new Float32Array(size(sumDims.entropy));
     const t = (data: Float32Array, d: number[]) => new this.ort.Tensor('float32', data, d);
     for (const seed of seeds) {
-      const multiplier = dropoutMultiplier(seed, features.length, rate); // tf.dropout's own
-      const out = await s.run({ features: t(features, dims), multiplier: t(multiplier, dims), sumP: t(sumP, [B, H, W, numClasses]), sumH: t(sumH, [B, H, W]) });
+      const multiplier = dropoutMultiplier(seed, size(mask.dims), mask.rate);
+      const out = await s.run({ features: t(features, dims), multiplier: t(multiplier, mask.dims), sumP: t(sumP, sumDims.probs), sumH: t(sumH, sumDims.entropy) });
       sumP = out.sumP_out!.data as Float32Array;
       sumH = out.sumH_out!.data as Float32Array;
     }

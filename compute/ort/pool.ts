@@ -7,13 +7,13 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../worker-thread.ts';
-import type { Feeds, Outputs, SessionHost } from './host.ts';
+import type { DropoutMask, Feeds, Outputs, SessionHost } from './host.ts';
 
 export type HostRequest = { id: number } & (
   | { op: 'load'; key: string; model: Uint8Array }
   | { op: 'release'; prefix: string }
   | { op: 'runEach'; key: string; feeds: Feeds[] }
-  | { op: 'mcPasses'; key: string; features: Float32Array; dims: [number, number, number, number]; numClasses: number; seeds: number[]; rate: number }
+  | { op: 'mcPasses'; key: string; features: Float32Array; dims: number[]; sumDims: { probs: number[]; entropy: number[] }; seeds: number[]; mask: DropoutMask }
 );
 export type HostReply = { id: number } & ({ ok: true; value?: unknown } | { ok: false; error: string });
 
@@ -75,8 +75,8 @@ export class WorkerSessionHost implements SessionHost {
     return this.call({ op: 'runEach', key, feeds }, feedBuffers(feeds));
   }
 
-  mcPasses(key: string, features: Float32Array, dims: [number, number, number, number], numClasses: number, seeds: number[], rate: number): Promise<{ sumP: Float32Array; sumH: Float32Array }> {
-    return this.call({ op: 'mcPasses', key, features, dims, numClasses, seeds, rate });
+  mcPasses(key: string, features: Float32Array, dims: number[], sumDims: { probs: number[]; entropy: number[] }, seeds: number[], mask: DropoutMask): Promise<{ sumP: Float32Array; sumH: Float32Array }> {
+    return this.call({ op: 'mcPasses', key, features, dims, sumDims, seeds, mask });
   }
 
   /** Let the calls in flight finish (a release fired on dispose, say), then end the thread. */

@@ -27,7 +27,7 @@ port.on('message', async (req: HostRequest) => {
         return reply({ id: req.id, ok: true, value: out }, Object.values(out).map((a) => a.buffer as ArrayBuffer));
       }
       case 'mcPasses': {
-        const out = await host.mcPasses(req.key, req.features, req.dims, req.numClasses, req.seeds, req.rate);
+        const out = await host.mcPasses(req.key, req.features, req.dims, req.sumDims, req.seeds, req.mask);
         return reply({ id: req.id, ok: true, value: out }, [out.sumP.buffer as ArrayBuffer, out.sumH.buffer as ArrayBuffer]);
       }
     }

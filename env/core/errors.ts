@@ -24,5 +24,5 @@ export class DataError extends RegionGymError {}
 /** The requested compute backend cannot be loaded on this machine. */
 export class BackendError extends RegionGymError {}
 
-/** An environment broke the Gymnasium contract (raised by checkEnv). */
-export class EnvContractError extends RegionGymError {}
+/** `reset`/`step` was called while another call on the same env was still running. The env is unchanged. */
+export class ConcurrentCallError extends RegionGymError {}

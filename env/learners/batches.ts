@@ -5,11 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.ts';
+import type { SegSample } from '../data/dataset.ts';
 import { normaliseImages } from './unet/net.ts';
 
-/** One training item: an image, its (possibly region-masked) label map, and an optional crop anchor. */
+/** One training item: a sample, its (possibly region-masked) label map, and an optional crop anchor. */
 export interface TrainItem {
-  readonly image: Uint8Array;
+  /** The image (its `label` is not read: `label` below is the training target). */
+  readonly sample: SegSample;
   readonly label: Uint8Array;
   /** Pixel (row, col) the crop must contain: the centre of a labelled region. */
   readonly anchor?: readonly [number, number];
@@ -51,6 +53,7 @@ export function cropBatch(items: readonly TrainItem[], imageH: number, imageW: n
     const y0 = cropStart(rng, imageH, h, item.anchor?.[0]);
     const x0 = cropStart(rng, imageW, w, item.anchor?.[1]);
     const flip = crop.flip && rng.next() < 0.5;
+    const image = item.sample.image;
     for (let y = 0; y < h; y++) {
       const srcRow = (y0 + y) * imageW;
       const dstRow = (b * h + y) * w;
@@ -59,9 +62,9 @@ export function cropBatch(items: readonly TrainItem[], imageH: number, imageW: n
         const s = srcRow + sx;
         const d = dstRow + x;
         lab[d] = item.label[s]!;
-        img[d * 3] = item.image[s * 3]!;
-        img[d * 3 + 1] = item.image[s * 3 + 1]!;
-        img[d * 3 + 2] = item.image[s * 3 + 2]!;
+        img[d * 3] = image[s * 3]!;
+        img[d * 3 + 1] = image[s * 3 + 1]!;
+        img[d * 3 + 2] = image[s * 3 + 2]!;
       }
     }
   });

@@ -7,6 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import { ConfigError } from '../core/errors.ts';
+import { learnerFactory, resolveLearnerSpec } from '../learners/registry.ts';
+import type { LearnerSpec } from '../learners/learner.ts';
 import { protocolSchema, type Protocol } from './schema.ts';
 
 export type { Protocol } from './schema.ts';
@@ -32,10 +34,26 @@ function describe(e: ErrorObject, doc: unknown): string {
   }
 }
 
+const learnerValidators = new Map<string, ReturnType<typeof ajv.compile>>();
+
+/** The protocol's learner with its defaults; the settings checked against the learner's own schema. */
+export function protocolModel(p: Protocol, source = 'protocol'): LearnerSpec {
+  const spec = p.model ?? { name: 'unet-s' };
+  const factory = learnerFactory(spec.name);
+  let check = learnerValidators.get(factory.name);
+  if (!check) learnerValidators.set(factory.name, (check = ajv.compile(factory.schema)));
+  if (!check(spec)) {
+    const errs = (check.errors ?? []).map((e) => describe({ ...e, instancePath: `/model${e.instancePath}` }, p));
+    throw new ConfigError(`${source} is invalid:\n  ${errs.join('\n  ')}`);
+  }
+  return resolveLearnerSpec(spec);
+}
+
 /** Validate a parsed protocol, including the cross-field rules the schema cannot say. */
 export function parseProtocol(doc: unknown, source = 'protocol'): Protocol {
   if (!validate(doc)) throw new ConfigError(`${source} is invalid:\n  ${(validate.errors ?? []).map((e) => describe(e, doc)).join('\n  ')}`);
   const p = doc;
+  p.model = protocolModel(p, source) as Protocol['model'];
   const sorted = [...p.budgets].sort((a, b) => a - b);
   if (sorted.some((b, i) => b !== p.budgets[i] || (i > 0 && b === sorted[i - 1]))) throw new ConfigError(`${source}: budgets = ${JSON.stringify(p.budgets)} must be strictly ascending`);
   const offGrid = [...p.budgets, p.policyBudget].find((b) => b % p.poolsPerStep !== 0);

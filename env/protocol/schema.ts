@@ -23,7 +23,11 @@ export interface Protocol {
   /** Budget of one policy-training episode. */
   policyBudget: number;
   seeds: number[];
+  /** The segmentation learner and its settings (env/learners/registry.ts); default { name: "unet-s" }. */
+  model?: { name: string; [setting: string]: unknown };
   segmentation: {
+    /** Default 'sgd' (the paper's). */
+    optimizer?: 'sgd' | 'adam';
     lr: number;
     momentum: number;
     weightDecay: number;
@@ -34,8 +38,12 @@ export interface Protocol {
     epochsPerStep: number;
     trainOn: 'new' | 'all';
   };
-  /** Weights each episode starts from: fresh init, or pre-trained on the fully labelled policy pool (paper: GTA + D_T). */
-  initialModel: { evaluation: 'scratch' | 'pretrained-policy-pool'; pretrainEpochs: number };
+  /**
+   * Weights each episode starts from. Evaluation episodes: a fresh init, a learner trained on the
+   * fully labelled state set, or on the fully labelled policy pool (the paper: GTA + D_T). Policy
+   * episodes (`policy`, default 'scratch'): a fresh init or the state-set learner.
+   */
+  initialModel: { evaluation: InitialModel; policy?: 'scratch' | 'state-set'; pretrainEpochs: number };
   finalTraining: { epochs: number; patience: number };
   reward: { firstAgainstZero: boolean };
   baldPasses: number;
@@ -43,6 +51,7 @@ export interface Protocol {
 }
 
 export type SplitRole = 'train' | 'val' | 'test' | 'd_t' | 'd_s' | 'd_v';
+export type InitialModel = 'scratch' | 'state-set' | 'pretrained-policy-pool';
 const SPLIT = { type: 'string', enum: ['train', 'val', 'test', 'd_t', 'd_s', 'd_v'] } as const;
 const posInt = { type: 'integer', minimum: 1 } as const;
 
@@ -91,11 +100,14 @@ export const protocolSchema: JSONSchemaType<Protocol> = {
     budgets: { type: 'array', items: posInt, minItems: 1 },
     policyBudget: posInt,
     seeds: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 4294967295 }, minItems: 1, uniqueItems: true },
+    // the learner's own schema checks the settings (protocol/load.ts)
+    model: { type: 'object', nullable: true, required: ['name'], properties: { name: { type: 'string' } } } as never,
     segmentation: {
       type: 'object',
       additionalProperties: false,
       required: ['lr', 'momentum', 'weightDecay', 'clipNorm', 'batchSize', 'crop', 'flip', 'epochsPerStep', 'trainOn'],
       properties: {
+        optimizer: { type: 'string', enum: ['sgd', 'adam'], nullable: true },
         lr: { type: 'number', exclusiveMinimum: 0 },
         momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
         weightDecay: { type: 'number', minimum: 0 },
@@ -111,7 +123,11 @@ export const protocolSchema: JSONSchemaType<Protocol> = {
       type: 'object',
       additionalProperties: false,
       required: ['evaluation', 'pretrainEpochs'],
-      properties: { evaluation: { type: 'string', enum: ['scratch', 'pretrained-policy-pool'] }, pretrainEpochs: { type: 'integer', minimum: 0 } },
+      properties: {
+        evaluation: { type: 'string', enum: ['scratch', 'state-set', 'pretrained-policy-pool'] },
+        policy: { type: 'string', enum: ['scratch', 'state-set'], nullable: true },
+        pretrainEpochs: { type: 'integer', minimum: 0 },
+      },
     },
     finalTraining: { type: 'object', additionalProperties: false, required: ['epochs', 'patience'], properties: { epochs: { type: 'integer', minimum: 0 }, patience: posInt } },
     reward: { type: 'object', additionalProperties: false, required: ['firstAgainstZero'], properties: { firstAgainstZero: { type: 'boolean' } } },

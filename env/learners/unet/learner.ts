@@ -1,47 +1,44 @@
 /**
- * The segmentation model as the environment uses it: UNet-S weights + SGD state, with training on
- * item lists, batched inference, evaluation and save/load. One object owns all of its tensors;
- * `dispose()` frees them.
+ * UNet-S as a SegLearner (the paper-style learner: the whole net trains). Weights + SGD state, with
+ * training on item lists, batched inference and save/load. Forward-only passes run on the native
+ * engine when one is in use (native.ts builds the graphs from these weights), gradients on it when
+ * native training is chosen; tfjs is the reference for both. One object owns all of its tensors.
  */
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../../core/errors.ts';
 import type { Rng } from '../../core/rng.ts';
 import type { SegSample } from '../../data/dataset.ts';
-import { ConfusionMatrix } from '../../metrics.ts';
-import { batchTensors, cropBatch, shuffledBatches, type CropBatch, type TrainItem } from '../batches.ts';
 import { dropoutMultiplier } from '../../../compute/ort/dropout-masks.ts';
-import { ortGradients } from './ort-gradients.ts';
-import { trainingOrt } from '../../../compute/training.ts';
+import { nativeInference, releaseNative } from '../../../compute/inference.ts';
+import { nativeTraining } from '../../../compute/training.ts';
 import { loadTensors, saveTensors } from '../../../nn/io.ts';
+import { Sgd } from '../../../nn/sgd.ts';
+import { DEFAULT_SEG_TRAIN, type SegTrainSettings } from '../train-settings.ts';
+import { batchTensors, cropBatch, shuffledBatches, type CropBatch, type TrainItem } from '../batches.ts';
+import type { Embeddings, LearnerSpec, LearnerState, McMoments, ProbabilityReduction, SegLearner } from '../learner.ts';
 import { maskedCrossEntropy } from '../loss.ts';
-import { Sgd, type SgdConfig } from '../../../nn/sgd.ts';
-import { activeOrt, releaseInference, trunkFeatures } from '../../../compute/inference.ts';
-import { UNET_S, assignUNet, cloneUNet, disposeUNet, forward, head, initUNet, normalisedPixels, trainableVariables, unetLayerSpecs, type UNetConfig, type UNetParams } from './net.ts';
+import { nativeLabels, nativeMcSums, nativeReduce, nativeTrunk } from './native.ts';
+import { ortGradients } from './ort-gradients.ts';
+import { UNET_S, assignUNet, cloneUNet, disposeUNet, forward, head, initUNet, normalisedPixels, trainableVariables, trunk, unetLayerSpecs, type UNetConfig, type UNetParams } from './net.ts';
 
-export interface SegTrainConfig extends SgdConfig {
-  batchSize: number;
-  cropHeight: number;
-  cropWidth: number;
-  flip: boolean;
-}
+/** UNet-S trains with momentum SGD (the paper's optimizer); the protocol's other settings apply as they are. */
+export type SegTrainConfig = SegTrainSettings;
 
-/** ralis-spec.md §7.3 (CamVid): lr 1e-3, momentum 0.95, wd 1e-4, clip 4, batch 32; our crop is protocol-sized. */
-export const DEFAULT_SEG_TRAIN: SegTrainConfig = {
-  lr: 1e-3,
-  momentum: 0.95,
-  weightDecay: 1e-4,
-  clipNorm: 4,
-  batchSize: 16,
-  cropHeight: 64,
-  cropWidth: 64,
-  flip: true,
-};
-
+export const UNET_NAME = 'unet-s';
 const FORMAT = 'regiongym/unet-s';
 
-export class Segmenter {
+function entropyOf(p: tf.Tensor4D): tf.Tensor3D {
+  return tf.neg(tf.sum(tf.mul(p, tf.log(tf.add(p, 1e-10))), -1)) as tf.Tensor3D;
+}
+
+interface UNetState extends LearnerState {
+  readonly weights: tf.Tensor[];
+  readonly velocity: tf.Tensor[];
+}
+
+export class UNetLearner implements SegLearner {
   readonly optimizer: Sgd;
-  /** Bumped whenever the weights change, so inference engines know when a cached copy is stale. */
+  readonly spec: LearnerSpec;
   private version = 0;
 
   private constructor(
@@ -55,11 +52,13 @@ export class Segmenter {
     if (height % div !== 0 || width % div !== 0) {
       throw new RangeError(`image size ${height}×${width} must be divisible by ${div} for a ${levels}-level UNet`);
     }
+    if (train.optimizer !== 'sgd') throw new RangeError(`${UNET_NAME} trains with optimizer 'sgd', got '${train.optimizer}'`);
     this.optimizer = new Sgd(trainableVariables(params), train);
+    this.spec = { name: UNET_NAME, widths: [...params.config.widths], dropoutRate: params.config.dropoutRate };
   }
 
-  static create(numClasses: number, height: number, width: number, rng: Rng, train: SegTrainConfig = DEFAULT_SEG_TRAIN): Segmenter {
-    return new Segmenter(initUNet({ ...UNET_S, numClasses }, rng), train, height, width);
+  static create(numClasses: number, height: number, width: number, rng: Rng, train: SegTrainConfig = DEFAULT_SEG_TRAIN, net: Omit<UNetConfig, 'numClasses'> = UNET_S): UNetLearner {
+    return new UNetLearner(initUNet({ ...net, numClasses }, rng), train, height, width);
   }
 
   get numClasses(): number {
@@ -72,7 +71,7 @@ export class Segmenter {
 
   /**
    * One pass over `items` in seeded shuffled batches; returns the mean batch loss. Gradients come
-   * from the training engine in use (training.ts); the draws from `rng` are the same on either.
+   * from the training engine in use (compute/training.ts); the draws from `rng` are the same on either.
    */
   async trainEpoch(items: readonly TrainItem[], rng: Rng): Promise<number> {
     const t = this.train;
@@ -87,7 +86,7 @@ export class Segmenter {
   }
 
   private async trainBatch(batch: CropBatch, dropoutSeed: number): Promise<number> {
-    const native = trainingOrt();
+    const native = nativeTraining();
     if (native) {
       const { dropoutRate, widths } = this.params.config;
       // tf.dropout's own multipliers for this seed, so both engines drop the same features
@@ -113,49 +112,102 @@ export class Segmenter {
   }
 
   /** Trunk features [B, H, W, F] (everything before dropout), from the inference engine in use. Caller owns. */
-  trunkFeatures(samples: readonly SegSample[]): Promise<tf.Tensor4D> {
-    return trunkFeatures(this, this.pixels(samples), samples.length);
+  async trunkFeatures(samples: readonly SegSample[]): Promise<tf.Tensor4D> {
+    const shape: [number, number, number, number] = [samples.length, this.height, this.width, this.params.config.widths[0]!];
+    const native = nativeInference();
+    if (native) return tf.tensor4d(await nativeTrunk(native, this, this.pixels(samples), samples.length), shape);
+    return tf.tidy(() => trunk(this.params, tf.tensor4d(this.pixels(samples), [samples.length, this.height, this.width, 3])));
   }
 
-  /** Softmax probabilities [B, H, W, C] (eval mode: no dropout). Caller owns the tensor. */
-  async predictProbs(samples: readonly SegSample[]): Promise<tf.Tensor4D> {
+  async probabilities(samples: readonly SegSample[]): Promise<tf.Tensor4D> {
     const f = await this.trunkFeatures(samples);
     const probs = tf.tidy(() => tf.softmax(head(this.params, f)) as tf.Tensor4D);
     f.dispose();
     return probs;
   }
 
-  /** Confusion matrix over `samples`, forwarding `batchSize` images at a time. */
-  async evaluate(samples: readonly SegSample[], batchSize = 8): Promise<ConfusionMatrix> {
-    const cm = new ConfusionMatrix(this.numClasses);
-    const native = activeOrt();
-    for (let i = 0; i < samples.length; i += batchSize) {
-      const batch = samples.slice(i, i + batchSize);
-      const labels = new Int32Array(batch.length * this.height * this.width);
-      batch.forEach((s, b) => labels.set(s.label, b * this.height * this.width));
-      if (native) {
-        // the whole eval-mode net and the argmax run natively; only labels come back
-        cm.addArrays(await native.labels(this, this.pixels(batch), batch.length), labels);
-        continue;
+  async predictLabels(samples: readonly SegSample[]): Promise<Int32Array> {
+    const native = nativeInference();
+    // the whole eval-mode net and the argmax run natively; only labels come back
+    if (native) return nativeLabels(native, this, this.pixels(samples), samples.length);
+    const f = await this.trunkFeatures(samples);
+    const pred = tf.tidy(() => tf.cast(tf.argMax(head(this.params, f), 3), 'int32'));
+    const out = (await pred.data()) as Int32Array;
+    tf.dispose([f, pred]);
+    return out;
+  }
+
+  async reduceProbabilities(samples: readonly SegSample[], reduction: ProbabilityReduction): Promise<Record<string, Float32Array> | null> {
+    const native = nativeInference();
+    return native ? nativeReduce(native, this, this.pixels(samples), samples.length, reduction) : null;
+  }
+
+  /**
+   * The trunk runs once, then one dropout pass of the head per seed (tf.dropout's masks; on the
+   * native engine the same masks made by dropout-masks.ts), running sums kept at two maps whatever
+   * T is. ε = 1e-10 inside the entropy's log, as the paper.
+   */
+  async mcMoments(samples: readonly SegSample[], passes: number, rng: Rng): Promise<McMoments> {
+    if (!Number.isInteger(passes) || passes < 2) throw new RangeError(`MC dropout needs at least 2 passes, got ${passes}`);
+    const seeds = Array.from({ length: passes }, () => rng.seed());
+    const features = await this.trunkFeatures(samples);
+    const [B, H, W, F] = features.shape;
+    const C = this.numClasses;
+    const native = nativeInference();
+    let sumP: tf.Tensor4D;
+    let sumH: tf.Tensor3D;
+    if (native) {
+      const sums = await nativeMcSums(native, this, (await features.data()) as Float32Array, [B, H, W, F], seeds);
+      sumP = tf.tensor4d(sums.sumP, [B, H, W, C]);
+      sumH = tf.tensor3d(sums.sumH, [B, H, W]);
+    } else {
+      sumP = tf.zeros([B, H, W, C]);
+      sumH = tf.zeros([B, H, W]);
+      for (const seed of seeds) {
+        const [nextP, nextH] = tf.tidy(() => {
+          const p = tf.softmax(head(this.params, features, seed)) as tf.Tensor4D;
+          return [tf.add(sumP, p) as tf.Tensor4D, tf.add(sumH, entropyOf(p)) as tf.Tensor3D];
+        });
+        tf.dispose([sumP, sumH]);
+        sumP = nextP;
+        sumH = nextH;
       }
-      const f = await this.trunkFeatures(batch);
-      const pred = tf.tidy(() => tf.argMax(head(this.params, f), 3));
-      const lab = tf.tensor3d(labels, [batch.length, this.height, this.width], 'int32');
-      cm.addTensors(pred, lab);
-      tf.dispose([f, pred, lab]);
     }
-    return cm;
+    const out = tf.tidy(() => ({ meanProbs: tf.div(sumP, passes) as tf.Tensor4D, meanEntropy: tf.div(sumH, passes) as tf.Tensor3D }));
+    tf.dispose([features, sumP, sumH]);
+    return out;
   }
 
-  /** Fresh copy of the weights (optimizer state starts at zero), optionally with another training config. */
-  clone(train: SegTrainConfig = this.train): Segmenter {
-    return new Segmenter(cloneUNet(this.params), train, this.height, this.width);
+  async embeddings(samples: readonly SegSample[]): Promise<Embeddings> {
+    const features = await this.trunkFeatures(samples);
+    const probs = tf.tidy(() => tf.softmax(head(this.params, features)) as tf.Tensor4D);
+    return { features, probs, cellH: 1, cellW: 1 };
   }
 
-  /** Overwrite these weights with `other`'s. */
-  copyWeightsFrom(other: Segmenter): void {
+  clone(): UNetLearner {
+    return new UNetLearner(cloneUNet(this.params), this.train, this.height, this.width);
+  }
+
+  copyWeightsFrom(other: SegLearner): void {
+    if (!(other instanceof UNetLearner)) throw new TypeError(`copyWeightsFrom: expected a ${UNET_NAME} learner, got ${other.spec.name}`);
     assignUNet(this.params, other.params);
     this.version++;
+  }
+
+  saveState(): UNetState {
+    return { weightsVersion: this.version, weights: trainableVariables(this.params).map((v) => v.clone()), velocity: this.optimizer.state().map((v) => v.clone()) };
+  }
+
+  restore(state: LearnerState): void {
+    const s = state as UNetState;
+    trainableVariables(this.params).forEach((v, i) => v.assign(s.weights[i]!));
+    this.optimizer.state().forEach((v, i) => v.assign(s.velocity[i]!));
+    this.version++;
+  }
+
+  disposeState(state: LearnerState): void {
+    const s = state as UNetState;
+    tf.dispose([...s.weights, ...s.velocity]);
   }
 
   async save(dir: string): Promise<void> {
@@ -167,16 +219,20 @@ export class Segmenter {
     await saveTensors(dir, FORMAT, { config: this.params.config, height: this.height, width: this.width }, tensors, { train: this.train });
   }
 
-  static async load(dir: string, train?: SegTrainConfig): Promise<Segmenter> {
+  static async load(dir: string, train?: SegTrainConfig): Promise<UNetLearner> {
     const { topology, metadata, tensors } = await loadTensors(dir, FORMAT);
     const topo = topology as { config: UNetConfig; height: number; width: number };
     const params = initUNetFromTensors(topo.config, tensors, dir);
     const meta = metadata as { train?: SegTrainConfig };
-    return new Segmenter(params, train ?? meta.train ?? DEFAULT_SEG_TRAIN, topo.height, topo.width);
+    return new UNetLearner(params, train ?? { ...DEFAULT_SEG_TRAIN, ...meta.train }, topo.height, topo.width);
   }
 
+  private disposed = false;
+
   dispose(): void {
-    releaseInference(this);
+    if (this.disposed) return;
+    this.disposed = true;
+    releaseNative(this);
     this.optimizer.dispose();
     disposeUNet(this.params);
   }
@@ -190,10 +246,15 @@ function initUNetFromTensors(config: UNetConfig, tensors: tf.NamedTensorMap, dir
     if (!k || !b) throw new DataError(`${dir}/model.json: missing weights for layer '${spec.name}'`);
     const want = [spec.k, spec.k, spec.cin, spec.cout].join('×');
     if (k.shape.join('×') !== want) throw new DataError(`${dir}: layer '${spec.name}' kernel is ${k.shape.join('×')}, expected ${want}`);
+    if (!isFinite(k) || !isFinite(b)) throw new DataError(`${dir}/weights.bin: layer '${spec.name}' holds NaN or infinite weights`);
     const layer = { spec, kernel: tf.variable(k), bias: tf.variable(b) };
     k.dispose();
     b.dispose();
     return layer;
   });
   return { config, layers };
+}
+
+function isFinite(t: tf.Tensor): boolean {
+  return (t.dataSync() as Float32Array).every(Number.isFinite);
 }

@@ -1,0 +1,74 @@
+/**
+ * The one supervised training loop: epochs of `trainEpoch` on the items each epoch draws, optional
+ * early stopping on a validation set's mIoU (keep the best checkpoint, stop after `patience` epochs
+ * without a better one). Serves the full-supervision upper bound, the pre-trained starting point and
+ * the final training after each budget (ralis-spec §7.3, docs/method.md).
+ */
+import type { Rng } from '../env/core/rng.ts';
+import type { SegSample } from '../env/data/dataset.ts';
+import type { SegLearner, TrainItem } from '../env/learners/learner.ts';
+import { confusionOf } from '../env/learners/evaluate.ts';
+import { segMetrics } from '../env/metrics.ts';
+
+export interface EpochEvent {
+  epoch: number;
+  epochs: number;
+  loss: number;
+  /** Validation mIoU after this epoch (NaN without a validation set). */
+  valMIoU: number;
+  bestValMIoU: number;
+  epochMs: number;
+}
+
+export interface EarlyStoppingOptions {
+  epochs: number;
+  /** Items of one epoch (drawn before its training, from the same rng). */
+  items: (rng: Rng) => readonly TrainItem[];
+  rng: Rng;
+  /** Early stopping on this set's mIoU; absent: train every epoch and keep the last weights. */
+  validation?: { samples: readonly SegSample[]; batch: number; patience: number; /** Count the untrained weights as a candidate (epoch 0). */ includeInitial: boolean };
+  onEpoch?: (e: EpochEvent) => void;
+}
+
+export interface EarlyStoppingResult {
+  /** Best validation mIoU (NaN without a validation set). */
+  bestValMIoU: number;
+  /** Epoch of the kept weights (0: the initial ones). */
+  bestEpoch: number;
+  epochsRun: number;
+  /** Time spent in trainEpoch alone. */
+  trainMs: number;
+}
+
+/** Trains `model` in place; on return it holds the kept checkpoint. */
+export async function trainWithEarlyStopping(model: SegLearner, o: EarlyStoppingOptions): Promise<EarlyStoppingResult> {
+  const v = o.validation;
+  const evaluate = async () => segMetrics(await confusionOf(model, v!.samples, v!.batch)).mIoU;
+  let best = v?.includeInitial ? await evaluate() : -Infinity;
+  let bestEpoch = 0;
+  let trainMs = 0;
+  const bestModel = v ? model.clone() : null;
+  let epoch = 0;
+  try {
+    for (epoch = 1; epoch <= o.epochs; epoch++) {
+      const items = o.items(o.rng);
+      if (items.length === 0) break;
+      const t0 = performance.now();
+      const loss = await model.trainEpoch(items, o.rng);
+      trainMs += performance.now() - t0;
+      const m = v ? await evaluate() : NaN;
+      if (v && m > best) {
+        best = m;
+        bestEpoch = epoch;
+        bestModel!.copyWeightsFrom(model);
+      }
+      if (!v) bestEpoch = epoch;
+      o.onEpoch?.({ epoch, epochs: o.epochs, loss, valMIoU: m, bestValMIoU: v ? best : NaN, epochMs: performance.now() - t0 });
+      if (v && epoch - bestEpoch >= v.patience) break;
+    }
+    if (bestModel) model.copyWeightsFrom(bestModel);
+    return { bestValMIoU: v ? best : NaN, bestEpoch, epochsRun: Math.min(epoch, o.epochs), trainMs };
+  } finally {
+    bestModel?.dispose();
+  }
+}

@@ -1,0 +1,16 @@
+/** Confusion matrix of a learner's eval-mode predictions over samples, `batchSize` images at a time. */
+import type { SegSample } from '../data/dataset.ts';
+import { ConfusionMatrix } from '../metrics.ts';
+import type { SegLearner } from './learner.ts';
+
+export async function confusionOf(learner: SegLearner, samples: readonly SegSample[], batchSize = 8): Promise<ConfusionMatrix> {
+  const cm = new ConfusionMatrix(learner.numClasses);
+  const hw = learner.height * learner.width;
+  for (let i = 0; i < samples.length; i += batchSize) {
+    const batch = samples.slice(i, i + batchSize);
+    const labels = new Int32Array(batch.length * hw);
+    batch.forEach((s, b) => labels.set(s.label, b * hw));
+    cm.addArrays(await learner.predictLabels(batch), labels);
+  }
+  return cm;
+}

@@ -1,0 +1,121 @@
+/**
+ * The segmentation learner contract: everything the environment, the statistics and the benchmark
+ * ask of a segmentation model, and nothing else. The env never touches a net directly; a protocol
+ * names its learner (`model: { name, ... }`) and the registry (registry.ts) makes it.
+ *
+ * Conventions every member keeps:
+ * - Images are `SegSample`s of the learner's data set, all `height × width`; the learner may look
+ *   their features up by `id` (a frozen encoder does), so pass samples, not bare pixels.
+ * - Tensors a member returns belong to the caller, who disposes them. Members never keep a caller's
+ *   tensor. Typed arrays returned are fresh copies.
+ * - Every random draw comes from the `Rng` passed in; the same weights, inputs and rng state give
+ *   the same bits on the same engine.
+ * - `weightsVersion` changes whenever the weights do (training, copy, restore), so a cached graph
+ *   or session built from older weights is known to be stale.
+ * - Whether a learner runs natively is its own business: it builds its own ONNX graphs for the
+ *   native engine (compute/ort) or runs on tfjs; nothing outside builds graphs from its weights.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../core/rng.ts';
+import type { SegSample } from '../data/dataset.ts';
+import type { GraphBuilder } from '../../compute/ort/graph.ts';
+import type { TrainItem } from './batches.ts';
+
+export type { TrainItem } from './batches.ts';
+
+/** A learner's name and settings as a protocol gives them; recorded in every run record. */
+export interface LearnerSpec {
+  readonly name: string;
+  readonly [setting: string]: unknown;
+}
+
+/** First moments of T MC-dropout passes: what BALD (and any mean/entropy-based MC score) needs. */
+export interface McMoments {
+  /** mean_t p_t, [B, H, W, C]. */
+  readonly meanProbs: tf.Tensor4D;
+  /** mean_t H(p_t) per pixel (nats; ε = 1e-10 inside the log), [B, H, W]. */
+  readonly meanEntropy: tf.Tensor3D;
+}
+
+/**
+ * The input of the learner's last linear layer on its own grid (coreset, BADGE). Cell (i, j) of the
+ * grid covers image pixels [i·cellH, (i+1)·cellH) × [j·cellW, (j+1)·cellW) (fractional sizes allowed).
+ */
+export interface Embeddings {
+  /** [B, h, w, F] features entering the last linear layer (eval mode). */
+  readonly features: tf.Tensor4D;
+  /** [B, h, w, C] softmax of that layer's output on the same grid. */
+  readonly probs: tf.Tensor4D;
+  readonly cellH: number;
+  readonly cellW: number;
+}
+
+/**
+ * A per-image reduction of eval-mode probabilities that a learner running natively may fuse into
+ * its own graph, so only the small result crosses back to JS (the env's region features are one).
+ * `build` appends nodes that read `probs` (NHWC [1, H, W, C]) and writes the named outputs.
+ */
+export interface ProbabilityReduction {
+  /** Stable cache key of the reduction's graph (its settings in the name). */
+  readonly key: string;
+  /** Output names and dims (strings are symbolic, e.g. the region count). */
+  readonly outputs: readonly { readonly name: string; readonly dims: readonly (number | string)[] }[];
+  build(g: GraphBuilder, probs: string): void;
+}
+
+/** Weights plus everything training changes (optimizer state), to put back exactly. */
+export interface LearnerState {
+  readonly weightsVersion: number;
+}
+
+export interface SegLearner {
+  /** Name and settings (the protocol's `model` with defaults filled in). */
+  readonly spec: LearnerSpec;
+  readonly numClasses: number;
+  /** Image size the learner accepts (every image of its data set). */
+  readonly height: number;
+  readonly width: number;
+  /** Changes on every weight change; engines key cached graphs on it. */
+  readonly weightsVersion: number;
+
+  /**
+   * One pass over `items` in seeded shuffled batches with the learner's optimizer; returns the mean
+   * batch loss. Pixels labelled `numClasses` (void, not yet labelled) carry no loss; an item list
+   * whose pixels are all ignored leaves the weights unchanged.
+   */
+  trainEpoch(items: readonly TrainItem[], rng: Rng): Promise<number>;
+
+  /** Eval-mode class probabilities [B, H, W, C] (rows sum to 1). Caller owns. */
+  probabilities(images: readonly SegSample[]): Promise<tf.Tensor4D>;
+
+  /** Eval-mode argmax labels, [B·H·W] row-major per image (ties to the lowest class). */
+  predictLabels(images: readonly SegSample[]): Promise<Int32Array>;
+
+  /** `passes` ≥ 2 MC-dropout passes, each with its own seed drawn from `rng`. Caller owns. */
+  mcMoments(images: readonly SegSample[], passes: number, rng: Rng): Promise<McMoments>;
+
+  /** The last linear layer's input and output on the learner's grid. Caller owns. */
+  embeddings(images: readonly SegSample[]): Promise<Embeddings>;
+
+  /**
+   * `reduction` of the eval-mode probabilities of each image, run natively; outputs concatenated in
+   * image order. Absent, or resolving to null, when the learner does not run natively right now:
+   * the caller then computes the same thing from `probabilities` on tfjs.
+   */
+  reduceProbabilities?(images: readonly SegSample[], reduction: ProbabilityReduction): Promise<Record<string, Float32Array> | null>;
+
+  /** A deep copy: same weights, fresh optimizer state. */
+  clone(): SegLearner;
+  /** Overwrite the weights with `other`'s (same learner kind and settings). */
+  copyWeightsFrom(other: SegLearner): void;
+  /** Snapshot of weights and optimizer state; `restore` puts them back bit for bit. */
+  saveState(): LearnerState;
+  restore(state: LearnerState): void;
+  /** Free a snapshot's tensors. */
+  disposeState(state: LearnerState): void;
+
+  /** model.json + weights.bin (atomic per file). */
+  save(dir: string): Promise<void>;
+  /** Free every tensor and native session; idempotent. */
+  dispose(): void;
+}

@@ -1,0 +1,56 @@
+/**
+ * The region features of `regionFeatures` (features.ts, the reference) as a probability reduction a
+ * native learner fuses into its own graph: per-pixel entropy and argmax, then per region the
+ * predicted-class counts and the entropy pooled to 8×8 by min, mean and max, plus each region's mean
+ * entropy. Only the small per-region rows come back to JS, not the [B, H, W, C] probabilities.
+ *
+ * Outputs `features` [B·perImage, C+1+192] and `meanEntropy` [B·perImage], regions in toRegions'
+ * order (x-major: column by column).
+ */
+import onnxProto from 'onnx-proto';
+import type { GraphBuilder } from '../compute/ort/graph.ts';
+import { int, ints } from '../compute/ort/graph.ts';
+import type { ProbabilityReduction } from './learners/learner.ts';
+import type { RegionGrid } from './regions.ts';
+import { POOL_GRID, stateFeatureSize } from './features.ts';
+
+const onnx = onnxProto.onnx;
+
+export function regionStatsReduction(g: RegionGrid, numClasses: number): ProbabilityReduction {
+  const C = numClasses;
+  return {
+    key: `regionStats/${g.rows}x${g.cols}/${g.regionH}x${g.regionW}`,
+    outputs: [
+      { name: 'features', dims: ['regions', stateFeatureSize(C)] },
+      { name: 'meanEntropy', dims: ['regions'] },
+    ],
+    build: (b: GraphBuilder, probs: string) => {
+      const { rows, cols, regionH: rh, regionW: rw } = g;
+      // entropy −Σ p·ln max(p, 1e-30), as pixelEntropy
+      const plogp = b.op('Mul', [probs, b.op('Log', [b.op('Max', [probs, b.floats([], [1e-30])])])]);
+      const entropy = b.op('ReduceSum', [b.op('Neg', [plogp]), b.int64([-1])], [int('keepdims', 0)]); // [B, H, W]
+
+      // predicted-class counts per region (C+1 bins; zero counts → 1e-7, as the paper)
+      const pred = b.op('ArgMax', [probs], [int('axis', -1), int('keepdims', 1)]); // [B, H, W, 1]
+      const classes = b.int64(Array.from({ length: C + 1 }, (_, c) => c));
+      const onehot = b.op('Cast', [b.op('Equal', [pred, classes])], [int('to', onnx.TensorProto.DataType.FLOAT)]); // [B, H, W, C+1]
+      const perRegion = b.op('ReduceSum', [b.op('Reshape', [onehot, b.int64([-1, rows, rh, cols, rw, C + 1])]), b.int64([2, 4])], [int('keepdims', 0)]);
+      const counts = b.op('Reshape', [b.op('Transpose', [perRegion], [ints('perm', [0, 2, 1, 3])]), b.int64([-1, C + 1])]);
+      const zero = b.floats([], [0]);
+      const filled = b.op('Where', [b.op('Equal', [counts, zero]), b.floats([], [1e-7]), counts]);
+
+      // entropy per region [n, 1, rh, rw]: its mean, and pooled to 8×8 over the first 8·⌊rh/8⌋ × 8·⌊rw/8⌋ pixels
+      const regions = b.op('Reshape', [b.op('Transpose', [b.op('Reshape', [entropy, b.int64([-1, rows, rh, cols, rw])])], [ints('perm', [0, 3, 1, 2, 4])]), b.int64([-1, 1, rh, rw])]);
+      b.op('ReduceMean', [regions], [ints('axes', [1, 2, 3]), int('keepdims', 0)], 'meanEntropy');
+      const kh = Math.floor(rh / POOL_GRID);
+      const kw = Math.floor(rw / POOL_GRID);
+      const cropped = b.op('Slice', [regions, b.int64([0, 0]), b.int64([kh * POOL_GRID, kw * POOL_GRID]), b.int64([2, 3])]);
+      const window = [ints('kernel_shape', [kh, kw]), ints('strides', [kh, kw])];
+      const flat = (x: string) => b.op('Reshape', [x, b.int64([-1, POOL_GRID * POOL_GRID])]);
+      const maxE = flat(b.op('MaxPool', [cropped], window));
+      const minE = flat(b.op('Neg', [b.op('MaxPool', [b.op('Neg', [cropped])], window)]));
+      const avgE = flat(b.op('AveragePool', [cropped], window));
+      b.op('Concat', [filled, minE, avgE, maxE], [int('axis', 1)], 'features');
+    },
+  };
+}
