@@ -4,7 +4,9 @@ import { SingleBar, Presets } from 'cli-progress';
 import { Subject } from 'rxjs';
 import { writeFileAtomic } from '../../env/core/fs.ts';
 import { loadData, DATA_NAMES, type DataName } from '../../env/data/registry.ts';
-import { protocolData, resolveProtocol } from '../../env/make-env.ts';
+import { protocolData, resolveProtocol, segTrainConfig } from '../../env/make-env.ts';
+import { DEFAULT_SEG_TRAIN } from '../../env/learners/train-settings.ts';
+import { defaultCacheDir } from '../cache-dir.ts';
 import { trainSupervised, type SupervisedEpochEvent } from '../train-supervised.ts';
 import { choiceOption, floatOption, intOption } from '../cli-options.ts';
 import { addComputeOptions, initCompute, type ComputeOptions } from '../compute.ts';
@@ -22,6 +24,7 @@ interface Opts extends ComputeOptions {
   crop: number;
   patience?: number;
   out?: string;
+  cacheDir: string;
 }
 
 export function registerTrainSupervised(program: Command): void {
@@ -38,11 +41,18 @@ export function registerTrainSupervised(program: Command): void {
     .option('--batch <n>', 'batch size', intOption('--batch', 1), 16)
     .option('--crop <n>', 'square training crop (multiple of 4)', intOption('--crop', 4), 64)
     .option('--patience <n>', 'stop after n epochs without a better val mIoU', intOption('--patience', 1))
-    .option('--out <dir>', 'save the best model (model.json + weights.bin) and result.json here');
+    .option('--out <dir>', 'save the best model (model.json + weights.bin) and result.json here')
+    .option('--cache-dir <dir>', 'learner cache (encoder features, pre-trained weights)', defaultCacheDir());
   addComputeOptions(cmd).action(async (o: Opts) => {
     const { backend, inference, training } = await initCompute(o);
-    const ds = o.protocol ? protocolData(resolveProtocol(o.protocol), o.root) : loadData({ name: o.data, scale: o.scale, root: o.root });
-    process.stderr.write(`train-supervised: ${ds.name} ${ds.height}×${ds.width}, ${ds.splits.train?.length} train images, backend ${backend}, inference ${inference}, training ${training}, ${o.epochs} epochs\n`);
+    const protocol = o.protocol ? resolveProtocol(o.protocol) : null;
+    const ds = protocol ? protocolData(protocol, o.root) : loadData({ name: o.data, scale: o.scale, root: o.root });
+    // with a protocol: its learner and training settings, but for the flags given on the command line
+    const given = (flag: string) => cmd.getOptionValueSource(flag) === 'cli';
+    const base = protocol ? segTrainConfig(protocol) : { ...DEFAULT_SEG_TRAIN, lr: o.lr, batchSize: o.batch, cropHeight: o.crop, cropWidth: o.crop };
+    const train = { ...base, ...(given('lr') ? { lr: o.lr } : {}), ...(given('batch') ? { batchSize: o.batch } : {}), ...(given('crop') ? { cropHeight: o.crop, cropWidth: o.crop } : {}) };
+    const model = protocol?.model ?? { name: 'unet-s' };
+    process.stderr.write(`train-supervised: ${ds.name} ${ds.height}×${ds.width}, ${ds.splits.train?.length} train images, learner ${model.name}, backend ${backend}, inference ${inference}, training ${training}, ${o.epochs} epochs\n`);
     // a bar on a terminal; one line per epoch in logs and CI
     const tty = process.stderr.isTTY === true;
     const bar = tty ? new SingleBar({ format: 'epoch {value}/{total} |{bar}| loss {loss} val mIoU {val} (best {best}) eta {eta_formatted}', stream: process.stderr }, Presets.shades_classic) : null;
@@ -55,12 +65,12 @@ export function registerTrainSupervised(program: Command): void {
     });
     const r = await trainSupervised(
       ds,
-      { epochs: o.epochs, seed: o.seed, patience: o.patience, outDir: o.out, train: { lr: o.lr, batchSize: o.batch, cropHeight: o.crop, cropWidth: o.crop } },
+      { epochs: o.epochs, seed: o.seed, patience: o.patience, outDir: o.out, model, train, cacheDir: o.cacheDir },
       events,
     );
     bar?.stop();
     // with --protocol the data set comes from the protocol: record that, not the unused --data/--scale defaults
-    const options = o.protocol ? { ...o, data: undefined, scale: undefined } : o;
+    const options = o.protocol ? { ...o, data: undefined, scale: undefined, train } : { ...o, train };
     const summary = { ...r, backend, inference, training, options };
     if (o.out) writeFileAtomic(join(o.out, 'result.json'), JSON.stringify(summary, null, 1));
     console.log(`test mIoU ${(100 * r.test.mIoU).toFixed(2)}  pixel acc ${(100 * r.test.pixelAccuracy).toFixed(2)}  (best epoch ${r.bestEpoch}/${r.epochsRun}, ${(r.wallMs / 1000).toFixed(1)} s, ${r.trainImagesPerSec.toFixed(1)} train images/s on ${backend})`);

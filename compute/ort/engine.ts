@@ -82,7 +82,7 @@ export class OrtEngine {
    * dropout-masks.ts makes for that seed and `mask`; the seeds shared over the hosts. Returns the
    * sums of probabilities and of entropies over all passes.
    */
-  async mcPasses(key: string, features: Float32Array, dims: number[], sumDims: { probs: number[]; entropy: number[] }, seeds: number[], mask: DropoutMask): Promise<{ sumP: Float32Array; sumH: Float32Array }> {
+  async mcPasses(key: string, features: Float32Array | Uint16Array, dims: number[], sumDims: { probs: number[]; entropy: number[] }, seeds: number[], mask: DropoutMask): Promise<{ sumP: Float32Array; sumH: Float32Array }> {
     // always two groups of passes, summed group by group and then added: the same float sums on one
     // host as on two (more hosts would change the order, so MC passes use at most two)
     const groups = shares(seeds.length, MC_GROUPS).filter(([a, b]) => b > a);

@@ -7,8 +7,20 @@ import type * as Ort from 'onnxruntime-node';
 import { dropoutMultiplier } from './dropout-masks.ts';
 
 export type Float = Float32Array;
-/** One run's inputs: name → data and dims (float32). */
-export type Feeds = Record<string, { data: Float; dims: number[] }>;
+/**
+ * One run's inputs: name → data and dims. Float32Array is float32, Uint16Array float16 bit patterns,
+ * Int32Array int32. Views on a SharedArrayBuffer cross threads without a copy (onnxruntime then gets
+ * a private copy of just the view).
+ */
+export type Feeds = Record<string, { data: Float32Array | Uint16Array | Int32Array; dims: number[] }>;
+
+/** An onnxruntime tensor of a feed (its type from the array's). */
+export function ortTensor(ort: typeof Ort, data: Float32Array | Uint16Array | Int32Array, dims: readonly number[]): Ort.Tensor {
+  // onnxruntime-node refuses memory it cannot own: copy views on shared memory
+  const own = data.buffer instanceof SharedArrayBuffer ? data.slice() : data;
+  const type = own instanceof Float32Array ? 'float32' : own instanceof Uint16Array ? 'float16' : 'int32';
+  return new ort.Tensor(type, own as never, dims);
+}
 /** Outputs by name: float32, or int32 for labels. */
 export type Outputs = Record<string, Float32Array | Int32Array>;
 
@@ -33,7 +45,7 @@ export interface SessionHost {
    * MC-dropout passes of an accumulating graph (inputs features, multiplier, sumP, sumH; outputs
    * sumP_out, sumH_out), one per seed, with the multipliers made here; returns the sums after the last pass.
    */
-  mcPasses(key: string, features: Float, dims: number[], sumDims: { probs: number[]; entropy: number[] }, seeds: number[], mask: DropoutMask): Promise<{ sumP: Float32Array; sumH: Float32Array }>;
+  mcPasses(key: string, features: Float32Array | Uint16Array, dims: number[], sumDims: { probs: number[]; entropy: number[] }, seeds: number[], mask: DropoutMask): Promise<{ sumP: Float32Array; sumH: Float32Array }>;
   /** Free the host's thread (workers terminate). */
   close(): Promise<void>;
 }
@@ -76,7 +88,7 @@ export class LocalSessionHost implements SessionHost {
   }
 
   private tensors(feeds: Feeds): Record<string, Ort.Tensor> {
-    return Object.fromEntries(Object.entries(feeds).map(([name, f]) => [name, new this.ort.Tensor('float32', f.data, f.dims)]));
+    return Object.fromEntries(Object.entries(feeds).map(([name, f]) => [name, ortTensor(this.ort, f.data, f.dims)]));
   }
 
   async runEach(key: string, feeds: Feeds[]): Promise<Outputs> {
@@ -89,15 +101,16 @@ export class LocalSessionHost implements SessionHost {
     return concatOutputs(parts);
   }
 
-  async mcPasses(key: string, features: Float, dims: number[], sumDims: { probs: number[]; entropy: number[] }, seeds: number[], mask: DropoutMask): Promise<{ sumP: Float32Array; sumH: Float32Array }> {
+  async mcPasses(key: string, features: Float32Array | Uint16Array, dims: number[], sumDims: { probs: number[]; entropy: number[] }, seeds: number[], mask: DropoutMask): Promise<{ sumP: Float32Array; sumH: Float32Array }> {
     const s = await this.session(key);
     const size = (d: number[]) => d.reduce((a, b) => a * b, 1);
     let sumP: Float32Array = new Float32Array(size(sumDims.probs));
     let sumH: Float32Array = new Float32Array(size(sumDims.entropy));
-    const t = (data: Float32Array, d: number[]) => new this.ort.Tensor('float32', data, d);
+    const t = (data: Float32Array | Uint16Array, d: number[]) => ortTensor(this.ort, data, d);
+    const f = t(features, dims);
     for (const seed of seeds) {
       const multiplier = dropoutMultiplier(seed, size(mask.dims), mask.rate);
-      const out = await s.run({ features: t(features, dims), multiplier: t(multiplier, mask.dims), sumP: t(sumP, sumDims.probs), sumH: t(sumH, sumDims.entropy) });
+      const out = await s.run({ features: f, multiplier: t(multiplier, mask.dims), sumP: t(sumP, sumDims.probs), sumH: t(sumH, sumDims.entropy) });
       sumP = out.sumP_out!.data as Float32Array;
       sumH = out.sumH_out!.data as Float32Array;
     }

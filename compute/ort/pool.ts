@@ -13,7 +13,7 @@ export type HostRequest = { id: number } & (
   | { op: 'load'; key: string; model: Uint8Array }
   | { op: 'release'; prefix: string }
   | { op: 'runEach'; key: string; feeds: Feeds[] }
-  | { op: 'mcPasses'; key: string; features: Float32Array; dims: number[]; sumDims: { probs: number[]; entropy: number[] }; seeds: number[]; mask: DropoutMask }
+  | { op: 'mcPasses'; key: string; features: Float32Array | Uint16Array; dims: number[]; sumDims: { probs: number[]; entropy: number[] }; seeds: number[]; mask: DropoutMask }
 );
 export type HostReply = { id: number } & ({ ok: true; value?: unknown } | { ok: false; error: string });
 
@@ -75,7 +75,7 @@ export class WorkerSessionHost implements SessionHost {
     return this.call({ op: 'runEach', key, feeds }, feedBuffers(feeds));
   }
 
-  mcPasses(key: string, features: Float32Array, dims: number[], sumDims: { probs: number[]; entropy: number[] }, seeds: number[], mask: DropoutMask): Promise<{ sumP: Float32Array; sumH: Float32Array }> {
+  mcPasses(key: string, features: Float32Array | Uint16Array, dims: number[], sumDims: { probs: number[]; entropy: number[] }, seeds: number[], mask: DropoutMask): Promise<{ sumP: Float32Array; sumH: Float32Array }> {
     return this.call({ op: 'mcPasses', key, features, dims, sumDims, seeds, mask });
   }
 
@@ -92,6 +92,6 @@ export class WorkerSessionHost implements SessionHost {
  */
 function feedBuffers(feeds: Feeds[]): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
-  for (const f of feeds) for (const { data } of Object.values(f)) if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) out.add(data.buffer as ArrayBuffer);
+  for (const f of feeds) for (const { data } of Object.values(f)) if (!(data.buffer instanceof SharedArrayBuffer) && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) out.add(data.buffer as ArrayBuffer);
   return [...out];
 }

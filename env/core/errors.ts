@@ -26,3 +26,6 @@ export class BackendError extends RegionGymError {}
 
 /** `reset`/`step` was called while another call on the same env was still running. The env is unchanged. */
 export class ConcurrentCallError extends RegionGymError {}
+
+/** A cached feature file is truncated, of the wrong size or corrupt; the message names the file. */
+export class FeatureCacheError extends RegionGymError {}

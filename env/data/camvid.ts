@@ -26,7 +26,7 @@ const cache = new Map<string, SegDataset>();
 /** The CamVid root from an explicit path or $REGIONGYM_CAMVID, checked to exist. */
 export function resolveCamVidRoot(root?: string): string {
   const dir = root ?? process.env[CAMVID_ENV_VAR];
-  if (!dir) throw new DataError(`no CamVid folder given: pass --camvid DIR or set ${CAMVID_ENV_VAR}`);
+  if (!dir) throw new DataError(`no CamVid folder given: pass --root DIR or set ${CAMVID_ENV_VAR}`);
   const abs = resolve(dir);
   if (!existsSync(join(abs, 'train'))) throw new DataError(`${abs} is not a CamVid folder: ${join(abs, 'train')} is missing`);
   return abs;

@@ -83,3 +83,8 @@ export function shuffledBatches(n: number, batchSize: number, rng: Rng): Int32Ar
   for (let i = 0; i < n; i += batchSize) batches.push(order.slice(i, Math.min(n, i + batchSize)));
   return batches;
 }
+
+/** Whether any item has a supervised pixel (a label below `ignoreFrom`, the class count). */
+export function anySupervised(items: readonly TrainItem[], ignoreFrom: number): boolean {
+  return items.some((it) => it.label.some((l) => l < ignoreFrom));
+}

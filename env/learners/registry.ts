@@ -9,6 +9,7 @@ import type { SegDataset } from '../data/dataset.ts';
 import type { LearnerSpec, SegLearner } from './learner.ts';
 import type { SegTrainSettings } from './train-settings.ts';
 import { unetFactory } from './unet/factory.ts';
+import { frozenEncoderFactory } from './frozen-encoder/factory.ts';
 
 /** What a learner is made for: its data set (geometry, classes, images), training settings, caches. */
 export interface LearnerContext {
@@ -65,3 +66,4 @@ export function loadLearner(dir: string, spec: LearnerSpec, ctx: LearnerContext)
 }
 
 registerLearner(unetFactory);
+registerLearner(frozenEncoderFactory);

@@ -14,7 +14,7 @@ import { nativeTraining } from '../../../compute/training.ts';
 import { loadTensors, saveTensors } from '../../../nn/io.ts';
 import { Sgd } from '../../../nn/sgd.ts';
 import { DEFAULT_SEG_TRAIN, type SegTrainSettings } from '../train-settings.ts';
-import { batchTensors, cropBatch, shuffledBatches, type CropBatch, type TrainItem } from '../batches.ts';
+import { anySupervised, batchTensors, cropBatch, shuffledBatches, type CropBatch, type TrainItem } from '../batches.ts';
 import type { Embeddings, LearnerSpec, LearnerState, McMoments, ProbabilityReduction, SegLearner } from '../learner.ts';
 import { maskedCrossEntropy } from '../loss.ts';
 import { nativeLabels, nativeMcSums, nativeReduce, nativeTrunk } from './native.ts';
@@ -74,6 +74,8 @@ export class UNetLearner implements SegLearner {
    * from the training engine in use (compute/training.ts); the draws from `rng` are the same on either.
    */
   async trainEpoch(items: readonly TrainItem[], rng: Rng): Promise<number> {
+    // nothing supervised: no update (weight decay alone would still move the weights), no draws
+    if (!anySupervised(items, this.numClasses)) return 0;
     const t = this.train;
     let total = 0;
     const batches = shuffledBatches(items.length, t.batchSize, rng);

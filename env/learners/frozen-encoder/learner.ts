@@ -1,0 +1,348 @@
+/**
+ * A frozen pretrained encoder with a trainable head, as a SegLearner. The encoder ran once per image
+ * (feature-store.ts); what trains is the head on the cached hypercolumns. Per-pixel outputs are at
+ * full image resolution: the head's logits on the feature grid, bilinearly upsampled (half-pixel
+ * centres), then softmax or argmax; the loss is the masked cross-entropy over labelled pixels.
+ *
+ * Training items: with an anchor (a labelled region's centre), the crop of the protocol's size
+ * centred on it (clamped to the image; no random position or flip, which fixed features cannot
+ * follow); without one (full supervision), the whole image. Dropout drops head-input channels, one
+ * mask per item while training and one per MC pass. Forward passes run on the native engine when one
+ * is in use (native.ts), else on tfjs (the reference).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { DataError } from '../../core/errors.ts';
+import type { Rng } from '../../core/rng.ts';
+import type { SegSample } from '../../data/dataset.ts';
+import { dropoutMultiplier } from '../../../compute/ort/dropout-masks.ts';
+import type { Feeds } from '../../../compute/ort/host.ts';
+import { nativeInference, releaseNative } from '../../../compute/inference.ts';
+import { Adam } from '../../../nn/adam.ts';
+import { decodeHalf } from '../../../nn/float16.ts';
+import { loadTensors, saveTensors } from '../../../nn/io.ts';
+import { Sgd } from '../../../nn/sgd.ts';
+import { anySupervised, shuffledBatches, type TrainItem } from '../batches.ts';
+import type { Embeddings, LearnerSpec, LearnerState, McMoments, ProbabilityReduction, SegLearner } from '../learner.ts';
+import { maskedCrossEntropy } from '../loss.ts';
+import type { SegTrainSettings } from '../train-settings.ts';
+import type { FeatureStore } from './feature-store.ts';
+import { cloneHead, headEmbedding, headLogits, initHead, type HeadConfig, type HeadParams } from './head.ts';
+import { axisWeights } from './interp.ts';
+import { labelsModel, mcModel, probsModel, reductionModel, type GraphGeometry } from './native.ts';
+
+export const FROZEN_ENCODER_NAME = 'frozen-encoder';
+const FORMAT = 'regiongym/frozen-encoder-head';
+
+interface State extends LearnerState {
+  readonly tensors: tf.Tensor[];
+  readonly steps: number;
+}
+
+export class FrozenEncoderLearner implements SegLearner {
+  readonly numClasses: number;
+  private readonly optimizer: Sgd | Adam;
+  private version = 0;
+  private disposed = false;
+  private readonly geo: GraphGeometry;
+
+  constructor(
+    readonly spec: LearnerSpec,
+    readonly store: FeatureStore,
+    readonly head: HeadParams,
+    readonly train: SegTrainSettings,
+    readonly height: number,
+    readonly width: number,
+  ) {
+    this.numClasses = head.config.classes;
+    const { gridH, gridW, channels } = store.dims;
+    if (channels !== head.config.inputs) throw new RangeError(`head takes ${head.config.inputs} inputs; the features have ${channels} channels`);
+    this.geo = { gridH, gridW, height, width };
+    this.optimizer = train.optimizer === 'adam' ? new Adam(head.variables, train) : new Sgd(head.variables, train);
+  }
+
+  static create(spec: LearnerSpec, store: FeatureStore, config: HeadConfig, train: SegTrainSettings, height: number, width: number, rng: Rng): FrozenEncoderLearner {
+    return new FrozenEncoderLearner(spec, store, initHead(config, rng), train, height, width);
+  }
+
+  get weightsVersion(): number {
+    return this.version;
+  }
+
+  private get cells(): number {
+    return this.geo.gridH * this.geo.gridW;
+  }
+
+  /** Float32 hypercolumns [B·cells, F] of whole images (tfjs path). */
+  private featureTensor(images: readonly SegSample[]): tf.Tensor2D {
+    const F = this.head.config.inputs;
+    const n = this.cells * F;
+    const out = new Float32Array(images.length * n);
+    images.forEach((s, i) => decodeHalf(this.store.view(s), out.subarray(i * n, (i + 1) * n)));
+    return tf.tensor2d(out, [images.length * this.cells, F]);
+  }
+
+  /** Logits upsampled to image pixels [B, H, W, C] (tfjs path). */
+  private upsampled(images: readonly SegSample[], multiplier?: tf.Tensor): tf.Tensor4D {
+    const f = this.featureTensor(images);
+    const out = tf.tidy(() => {
+      const cellLogits = tf.reshape(headLogits(this.head, f, multiplier), [images.length, this.geo.gridH, this.geo.gridW, this.numClasses]) as tf.Tensor4D;
+      return tf.image.resizeBilinear(cellLogits, [this.height, this.width], false, true);
+    });
+    f.dispose();
+    return out;
+  }
+
+  // ---- training ----
+
+  /** One batch as tensors: window features [B·wh·ww, F], interpolation [B, ch, wh] and [B, ww, cw], labels [B, ch, cw]. */
+  private cropTensors(items: readonly TrainItem[]) {
+    const { gridH, gridW } = this.geo;
+    const F = this.head.config.inputs;
+    const crops = items.map((it) => {
+      const [ch, cw] = [Math.min(this.train.cropHeight, this.height), Math.min(this.train.cropWidth, this.width)];
+      const y0 = Math.max(0, Math.min(this.height - ch, it.anchor![0] - (ch >> 1)));
+      const x0 = Math.max(0, Math.min(this.width - cw, it.anchor![1] - (cw >> 1)));
+      return { it, y0, x0, ch, cw, ry: axisWeights(gridH, this.height, y0, y0 + ch), rx: axisWeights(gridW, this.width, x0, x0 + cw) };
+    });
+    const ch = crops[0]!.ch, cw = crops[0]!.cw;
+    const wh = Math.max(...crops.map((c) => c.ry.size)), ww = Math.max(...crops.map((c) => c.rx.size));
+    const B = crops.length;
+    const feats = new Float32Array(B * wh * ww * F);
+    const ry = new Float32Array(B * ch * wh), rx = new Float32Array(B * ww * cw);
+    const labels = new Int32Array(B * ch * cw);
+    crops.forEach((c, b) => {
+      const halves = this.store.view(c.it.sample);
+      for (let i = 0; i < c.ry.size; i++)
+        for (let j = 0; j < c.rx.size; j++) {
+          const src = ((c.ry.start + i) * gridW + (c.rx.start + j)) * F;
+          decodeHalf(halves.subarray(src, src + F), feats.subarray(((b * wh + i) * ww + j) * F, ((b * wh + i) * ww + j + 1) * F));
+        }
+      for (let y = 0; y < ch; y++) for (let i = 0; i < c.ry.size; i++) ry[(b * ch + y) * wh + i] = c.ry.weights[y * c.ry.size + i]!;
+      for (let x = 0; x < cw; x++) for (let j = 0; j < c.rx.size; j++) rx[(b * ww + j) * cw + x] = c.rx.weights[x * c.rx.size + j]!;
+      for (let y = 0; y < ch; y++) labels.set(c.it.label.subarray((c.y0 + y) * this.width + c.x0, (c.y0 + y) * this.width + c.x0 + cw), (b * ch + y) * cw);
+    });
+    return {
+      B, ch, cw, wh, ww,
+      feats: tf.tensor2d(feats, [B * wh * ww, F]),
+      ry: tf.tensor3d(ry, [B, ch, wh]),
+      rx: tf.tensor3d(rx, [B, ww, cw]),
+      labels: tf.tensor3d(labels, [B, ch, cw], 'int32'),
+    };
+  }
+
+  async trainEpoch(items: readonly TrainItem[], rng: Rng): Promise<number> {
+    // nothing supervised: no update (weight decay alone would still move the weights), no draws
+    if (!anySupervised(items, this.numClasses)) return 0;
+    let total = 0;
+    const batches = shuffledBatches(items.length, this.train.batchSize, rng);
+    this.version++;
+    for (const idx of batches) {
+      const batch = Array.from(idx, (i) => items[i]!);
+      const seed = rng.seed();
+      if (batch.every((it) => it.anchor)) total += this.trainCrops(batch, seed);
+      else if (batch.every((it) => !it.anchor)) total += this.trainImages(batch, seed);
+      else throw new RangeError('a training batch mixes anchored crops and whole images');
+    }
+    return batches.length ? total / batches.length : 0;
+  }
+
+  /** Channel dropout multipliers [B, 1, F] for a batch, or null without dropout. */
+  private dropout(seed: number, B: number): tf.Tensor3D | null {
+    const { inputs: F, dropoutRate: rate } = this.head.config;
+    return rate > 0 ? tf.tensor3d(dropoutMultiplier(seed, B * F, rate), [B, 1, F]) : null;
+  }
+
+  /** Cell logits [B, n, C] of features [B·n, F], with one dropout mask per item. */
+  private cellLogits(feats: tf.Tensor2D, B: number, mult: tf.Tensor3D | null): tf.Tensor3D {
+    const F = this.head.config.inputs;
+    const n = feats.shape[0] / B;
+    const x = mult ? (tf.reshape(tf.mul(tf.reshape(feats, [B, n, F]), mult), [B * n, F]) as tf.Tensor2D) : feats;
+    return tf.reshape(headLogits(this.head, x), [B, n, this.numClasses]) as tf.Tensor3D;
+  }
+
+  /** Whole images: the head on every cell, resizeBilinear (differentiable natively on wasm) to pixels. */
+  private trainImages(batch: readonly TrainItem[], seed: number): number {
+    const B = batch.length;
+    const feats = this.featureTensor(batch.map((it) => it.sample));
+    const labels = new Int32Array(B * this.height * this.width);
+    batch.forEach((it, b) => labels.set(it.label, b * this.height * this.width));
+    const y = tf.tensor3d(labels, [B, this.height, this.width], 'int32');
+    const mult = this.dropout(seed, B);
+    try {
+      return this.optimizer.step(() => {
+        const cells = tf.reshape(this.cellLogits(feats, B, mult), [B, this.geo.gridH, this.geo.gridW, this.numClasses]) as tf.Tensor4D;
+        return maskedCrossEntropy(tf.image.resizeBilinear(cells, [this.height, this.width], false, true), y);
+      });
+    } finally {
+      tf.dispose([feats, y, ...(mult ? [mult] : [])]);
+    }
+  }
+
+  /** Anchored crops: the head on each crop's window of cells, upsampled by the window's interpolation matrices. */
+  private trainCrops(batch: readonly TrainItem[], seed: number): number {
+    const C = this.numClasses;
+    const t = this.cropTensors(batch);
+    const mult = this.dropout(seed, t.B);
+    try {
+      return this.optimizer.step(() => {
+        const cell = tf.reshape(this.cellLogits(t.feats, t.B, mult), [t.B, t.wh, t.ww * C]);
+        // rows: [B, ch, ww·C] → columns: [B, ch·C, ww] · [B, ww, cw]
+        const rows = tf.reshape(tf.matMul(t.ry, cell), [t.B, t.ch, t.ww, C]);
+        const cols = tf.matMul(tf.reshape(tf.transpose(rows, [0, 1, 3, 2]), [t.B, t.ch * C, t.ww]), t.rx);
+        const logits = tf.transpose(tf.reshape(cols, [t.B, t.ch, C, t.cw]), [0, 1, 3, 2]) as tf.Tensor4D;
+        return maskedCrossEntropy(logits, t.labels);
+      });
+    } finally {
+      tf.dispose([t.feats, t.ry, t.rx, t.labels, ...(mult ? [mult] : [])]);
+    }
+  }
+
+  // ---- inference ----
+
+  /** One native feed per image: its float16 hypercolumn, a view on the shared store. */
+  private feeds(images: readonly SegSample[]): Feeds[] {
+    return images.map((s) => ({ features: { data: this.store.view(s), dims: [1, this.cells, this.head.config.inputs] } }));
+  }
+
+  async probabilities(images: readonly SegSample[]): Promise<tf.Tensor4D> {
+    const native = nativeInference();
+    if (native) {
+      const key = await native.graph(this, 'probs', () => probsModel(this.head, this.geo));
+      const out = await native.eachImage(key, this.feeds(images));
+      return tf.tensor4d(out.probs as Float32Array, [images.length, this.height, this.width, this.numClasses]);
+    }
+    const up = this.upsampled(images);
+    const p = tf.softmax(up) as tf.Tensor4D;
+    up.dispose();
+    return p;
+  }
+
+  async predictLabels(images: readonly SegSample[]): Promise<Int32Array> {
+    const native = nativeInference();
+    if (native) {
+      const key = await native.graph(this, 'labels', () => labelsModel(this.head, this.geo));
+      return (await native.eachImage(key, this.feeds(images))).labels as Int32Array;
+    }
+    const up = this.upsampled(images);
+    const pred = tf.tidy(() => tf.cast(tf.argMax(up, 3), 'int32'));
+    const out = (await pred.data()) as Int32Array;
+    tf.dispose([up, pred]);
+    return out;
+  }
+
+  async reduceProbabilities(images: readonly SegSample[], reduction: ProbabilityReduction): Promise<Record<string, Float32Array> | null> {
+    const native = nativeInference();
+    if (!native) return null;
+    const key = await native.graph(this, `reduce/${reduction.key}`, () => reductionModel(this.head, this.geo, reduction));
+    return (await native.eachImage(key, this.feeds(images))) as Record<string, Float32Array>;
+  }
+
+  /** T passes, each dropping one seeded mask of head-input channels (the same mask for every image of the call). */
+  async mcMoments(images: readonly SegSample[], passes: number, rng: Rng): Promise<McMoments> {
+    if (!Number.isInteger(passes) || passes < 2) throw new RangeError(`MC dropout needs at least 2 passes, got ${passes}`);
+    const seeds = Array.from({ length: passes }, () => rng.seed());
+    const { inputs: F, dropoutRate: rate } = this.head.config;
+    if (!(rate > 0)) throw new RangeError(`MC dropout needs a head with dropout > 0 (model.dropout), got ${rate}`);
+    const [B, H, W, C] = [images.length, this.height, this.width, this.numClasses];
+    const native = nativeInference();
+    if (native) {
+      const key = await native.graph(this, 'mc', () => mcModel(this.head, this.geo));
+      const sumP = new Float32Array(B * H * W * C), sumH = new Float32Array(B * H * W);
+      for (let b = 0; b < B; b++) {
+        const s = await native.mcPasses(key, this.store.view(images[b]!), [1, this.cells, F], { probs: [1, H, W, C], entropy: [1, H, W] }, seeds, { dims: [F], rate });
+        sumP.set(s.sumP, b * H * W * C);
+        sumH.set(s.sumH, b * H * W);
+      }
+      return tf.tidy(() => ({ meanProbs: tf.div(tf.tensor4d(sumP, [B, H, W, C]), passes) as tf.Tensor4D, meanEntropy: tf.div(tf.tensor3d(sumH, [B, H, W]), passes) as tf.Tensor3D }));
+    }
+    let sumP: tf.Tensor4D = tf.zeros([B, H, W, C]);
+    let sumH: tf.Tensor3D = tf.zeros([B, H, W]);
+    for (const seed of seeds) {
+      const m = tf.tensor1d(dropoutMultiplier(seed, F, rate));
+      const up = this.upsampled(images, m);
+      const [nextP, nextH] = tf.tidy(() => {
+        const p = tf.softmax(up) as tf.Tensor4D;
+        const h = tf.neg(tf.sum(tf.mul(p, tf.log(tf.add(p, 1e-10))), -1)) as tf.Tensor3D;
+        return [tf.add(sumP, p) as tf.Tensor4D, tf.add(sumH, h) as tf.Tensor3D];
+      });
+      tf.dispose([m, up, sumP, sumH]);
+      sumP = nextP;
+      sumH = nextH;
+    }
+    const out = tf.tidy(() => ({ meanProbs: tf.div(sumP, passes) as tf.Tensor4D, meanEntropy: tf.div(sumH, passes) as tf.Tensor3D }));
+    tf.dispose([sumP, sumH]);
+    return out;
+  }
+
+  async embeddings(images: readonly SegSample[]): Promise<Embeddings> {
+    const f = this.featureTensor(images);
+    const { gridH, gridW } = this.geo;
+    const out = tf.tidy(() => {
+      const e = headEmbedding(this.head, f);
+      const p = tf.softmax(headLogits(this.head, f));
+      return { features: tf.reshape(e, [images.length, gridH, gridW, e.shape[1]]) as tf.Tensor4D, probs: tf.reshape(p, [images.length, gridH, gridW, this.numClasses]) as tf.Tensor4D };
+    });
+    f.dispose();
+    return { ...out, cellH: this.height / gridH, cellW: this.width / gridW };
+  }
+
+  // ---- weights ----
+
+  clone(): FrozenEncoderLearner {
+    return new FrozenEncoderLearner(this.spec, this.store, cloneHead(this.head), this.train, this.height, this.width);
+  }
+
+  copyWeightsFrom(other: SegLearner): void {
+    if (!(other instanceof FrozenEncoderLearner)) throw new TypeError(`copyWeightsFrom: expected a ${FROZEN_ENCODER_NAME} learner, got ${other.spec.name}`);
+    this.head.variables.forEach((v, i) => v.assign(other.head.variables[i]!));
+    this.version++;
+  }
+
+  saveState(): State {
+    return { weightsVersion: this.version, tensors: [...this.head.variables, ...this.optimizer.state()].map((v) => v.clone()), steps: this.optimizer instanceof Adam ? this.optimizer.steps : 0 };
+  }
+
+  restore(state: LearnerState): void {
+    const s = state as State;
+    [...this.head.variables, ...this.optimizer.state()].forEach((v, i) => v.assign(s.tensors[i]!));
+    if (this.optimizer instanceof Adam) this.optimizer.steps = s.steps;
+    this.version++;
+  }
+
+  disposeState(state: LearnerState): void {
+    tf.dispose((state as State).tensors);
+  }
+
+  async save(dir: string): Promise<void> {
+    const tensors: tf.NamedTensorMap = Object.fromEntries(this.head.variables.map((v, i) => [`head/${i}`, v]));
+    await saveTensors(dir, FORMAT, { head: this.head.config, store: this.store.key, height: this.height, width: this.width }, tensors, { spec: this.spec as unknown as Record<string, {}> });
+  }
+
+  /** A head saved by `save`, on `store`'s features. */
+  static async load(dir: string, spec: LearnerSpec, store: FeatureStore, train: SegTrainSettings, height: number, width: number): Promise<FrozenEncoderLearner> {
+    const { topology, tensors } = await loadTensors(dir, FORMAT);
+    const topo = topology as { head: HeadConfig; store: string; height: number; width: number };
+    const n = topo.head.hidden > 0 ? 4 : 2;
+    const vars = Array.from({ length: n }, (_, i) => {
+      const t = tensors[`head/${i}`];
+      if (!t) throw new DataError(`${dir}/model.json: missing head weights ${i}`);
+      if (!(t.dataSync() as Float32Array).every(Number.isFinite)) throw new DataError(`${dir}/weights.bin: head weights ${i} hold NaN or infinite values`);
+      const v = tf.variable(t);
+      t.dispose();
+      return v;
+    });
+    if (topo.store !== store.key || topo.height !== height || topo.width !== width) {
+      tf.dispose(vars);
+      throw new DataError(`${dir}: a head for features ${topo.store} at ${topo.height}×${topo.width}, not ${store.key} at ${height}×${width}`);
+    }
+    return new FrozenEncoderLearner(spec, store, { config: topo.head, variables: vars }, train, height, width);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    releaseNative(this);
+    this.optimizer.dispose();
+    tf.dispose(this.head.variables as tf.Variable[]);
+  }
+}
