@@ -20,6 +20,11 @@ export interface Transition {
   readonly truncated: boolean;
 }
 
+/** What a privileged agent may ask of the env: the reward of labelling some candidates, undone exactly. */
+export interface ProbeTarget {
+  probe(slots: readonly number[]): Promise<number>;
+}
+
 export interface Agent {
   readonly name: string;
   /**
@@ -33,6 +38,8 @@ export interface Agent {
   readonly privileged?: boolean;
   /** Label whole images instead of regions (env option `labelUnit`). */
   readonly labelUnit?: 'region' | 'image';
+  /** Privileged agents only: given the env to probe candidate rewards (ActiveSegEnv.probe). */
+  attach?(env: ProbeTarget): void;
   /** One candidate index in [0, N) per pool; must respect obs.actionMask. */
   act(obs: ActiveSegObs, info: ActiveSegInfo, rng: Rng): Promise<Int32Array>;
   /** Learning agents: called after every step of a training episode. */

@@ -1,62 +1,92 @@
 /**
- * Agents by name, for the command line: `random`, `entropy`, `bald`, `dqn=<policy dir>`. A new agent
- * is one file plus one `registerAgent` line (here, or in the user's own module before running).
+ * Agents by name, for the command line and the benchmark: `random`, `entropy`, `bald`,
+ * `dqn=<policy dir>`, … (`npx regiongym agents` lists them). A new agent is one file plus one
+ * `registerAgent` line in agents/catalog.ts (or in the user's own module before running).
  */
 import { ConfigError } from '../env/core/errors.ts';
 import type { Agent } from './agent.ts';
-import { RandomAgent } from './baselines/random.ts';
-import { EntropyAgent } from './baselines/entropy.ts';
-import { BaldAgent } from './baselines/bald.ts';
-import { DqnAgent } from './dqn/dqn-agent.ts';
 
-/** Makes an agent from the text after `=` on the command line (undefined when there is none). */
-export type AgentFactory = (arg: string | undefined) => Promise<Agent>;
+export interface AgentEntry {
+  readonly name: string;
+  /** One line for `regiongym agents`. */
+  readonly description: string;
+  /** The paper (or code) it comes from. */
+  readonly source: string;
+  /** What the text after `=` means, when the agent takes one (shown in listings and errors). */
+  readonly arg?: { readonly name: string; readonly required: boolean; readonly help: string };
+  /** Makes the agent from the text after `=` (undefined when there is none). */
+  make(arg: string | undefined): Promise<Agent>;
+  /**
+   * The agent's identity for run records and resume: by default `name` or `name=arg`; a policy's is
+   * the hash of its files, so two policies never share runs.
+   */
+  identify?(arg: string | undefined): string;
+}
 
-const factories = new Map<string, AgentFactory>();
+const entries = new Map<string, AgentEntry>();
 
-export function registerAgent(name: string, factory: AgentFactory): void {
-  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new ConfigError(`agent name '${name}' must be lower-case letters, digits and '-'`);
-  factories.set(name, factory);
+export function registerAgent(e: AgentEntry): void {
+  if (!/^[a-z][a-z0-9-]*$/.test(e.name)) throw new ConfigError(`agent name '${e.name}' must be lower-case letters, digits and '-'`);
+  entries.set(e.name, e);
 }
 
 export function agentNames(): string[] {
-  return [...factories.keys()];
+  return [...entries.keys()];
+}
+
+export function agentEntries(): AgentEntry[] {
+  return [...entries.values()];
 }
 
 export interface AgentSpec {
   /** The agent's registered name. */
   readonly name: string;
   readonly arg?: string;
-  /** How runs of this agent are labelled: the name; `name#2`, `name#3`… when a name repeats. */
+  /** How runs of this agent are labelled on the board: the name; `name=arg` for a non-path argument. */
   readonly label: string;
+  /** Content identity (see AgentEntry.identify). */
+  readonly id: string;
 }
 
-/** Parse `random,entropy,dqn=runs/policy` into specs, checking every name. */
+function entry(name: string): AgentEntry {
+  const e = entries.get(name);
+  if (!e) throw new ConfigError(`unknown agent '${name}': registered agents are ${agentNames().join(', ')} (npx regiongym agents describes them)`);
+  return e;
+}
+
+/** One spec from `name` or `name=arg`, checking the name and the argument. */
+export function parseAgent(text: string): Omit<AgentSpec, 'label'> & { label?: string } {
+  const eq = text.indexOf('=');
+  const name = eq < 0 ? text : text.slice(0, eq);
+  const arg = eq < 0 ? undefined : text.slice(eq + 1);
+  const e = entry(name);
+  if (arg === '' || (arg !== undefined && !e.arg)) throw new ConfigError(`agent '${text}': ${e.arg ? `an empty ${e.arg.name}` : `${name} takes no argument`}${e.arg ? ` (${e.arg.help})` : ''}`);
+  if (arg === undefined && e.arg?.required) throw new ConfigError(`agent '${name}' needs ${e.arg.name}: ${name}=<${e.arg.name}> (${e.arg.help})`);
+  return { name, arg, id: e.identify ? e.identify(arg) : arg === undefined ? name : `${name}=${arg}` };
+}
+
+/**
+ * Parse `random,entropy,dqn=runs/policy` into specs. Empty items, an empty list and the same agent
+ * twice are errors; two different policies get labels `dqn` and `dqn#2`.
+ */
 export function parseAgentList(list: string): AgentSpec[] {
-  const seen = new Map<string, number>();
-  return list
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .map((s) => {
-      const eq = s.indexOf('=');
-      const name = eq < 0 ? s : s.slice(0, eq);
-      const arg = eq < 0 ? undefined : s.slice(eq + 1);
-      if (!factories.has(name)) throw new ConfigError(`unknown agent '${name}': registered agents are ${agentNames().join(', ')}`);
-      const n = (seen.get(name) ?? 0) + 1;
-      seen.set(name, n);
-      return { name, arg, label: n === 1 ? name : `${name}#${n}` };
-    });
+  const items = list.split(',').map((s) => s.trim());
+  if (list.trim() === '') throw new ConfigError(`--agents is empty: name at least one of ${agentNames().join(', ')}`);
+  const empty = items.findIndex((s) => s.length === 0);
+  if (empty >= 0) throw new ConfigError(`--agents '${list}': item ${empty + 1} is empty`);
+  const seenIds = new Set<string>();
+  const labels = new Map<string, number>();
+  return items.map((text) => {
+    const s = parseAgent(text);
+    if (seenIds.has(s.id)) throw new ConfigError(`--agents '${list}' names '${text}' twice`);
+    seenIds.add(s.id);
+    const base = s.name === 'dqn' || s.arg === undefined ? s.name : `${s.name}=${s.arg}`;
+    const n = (labels.get(base) ?? 0) + 1;
+    labels.set(base, n);
+    return { ...s, label: n === 1 ? base : `${base}#${n}` };
+  });
 }
 
-export async function makeAgent(spec: AgentSpec): Promise<Agent> {
-  return factories.get(spec.name)!(spec.arg);
+export async function makeAgent(spec: Pick<AgentSpec, 'name' | 'arg'>): Promise<Agent> {
+  return entry(spec.name).make(spec.arg);
 }
-
-registerAgent('random', async () => new RandomAgent());
-registerAgent('entropy', async () => new EntropyAgent());
-registerAgent('bald', async () => new BaldAgent());
-registerAgent('dqn', async (dir) => {
-  if (!dir) throw new ConfigError("the dqn agent needs a trained policy: dqn=<dir written by 'regiongym train-policy'>");
-  return DqnAgent.load(dir);
-});

@@ -3,16 +3,17 @@
  * pool; one schema-validated JSON line per finished run, appended atomically. Runs already in the
  * output file are skipped, so an interrupted sweep resumes where it stopped.
  */
-import { dirname, join } from 'node:path';
-import { Observable, lastValueFrom, tap } from 'rxjs';
-import { appendLineAtomic } from '../env/core/fs.ts';
+import { Observable, filter, lastValueFrom, tap } from 'rxjs';
 import { ConfigError } from '../env/core/errors.ts';
 import type { ComputeOptions } from './compute.ts';
 import type { AgentSpec } from '../agents/registry.ts';
 import type { Protocol } from '../env/protocol/load.ts';
-import { checkRunRecord, readRunRecords, runKey, type RunRecord } from './run-record.ts';
+import { changedFields, protocolFieldHashes, protocolHash } from '../env/protocol/hash.ts';
+import { appendRunRecord, readRunRecords, runKey, type RunRecord } from './run-record.ts';
 import { runJobs, type PoolEvent } from './runner/pool.ts';
 import type { TrajectoryJob } from './runner/messages.ts';
+import { trajectoryId } from './identity.ts';
+import { Claims } from './claims.ts';
 
 export interface BenchOptions {
   protocol: Protocol;
@@ -23,6 +24,8 @@ export interface BenchOptions {
   compute: ComputeOptions;
   outFile: string;
   dataRoot?: string;
+  /** Learner cache (features, pre-trained weights); default none. */
+  cacheDir?: string | null;
 }
 
 export interface BenchPlan {
@@ -31,34 +34,49 @@ export interface BenchPlan {
   skippedRuns: number;
 }
 
+/** Refuse a runs file that holds this protocol's name with other content, or another gradient engine. */
+export function checkRunsFileFits(existing: readonly RunRecord[], protocol: Protocol, training: string, where: string): void {
+  const hash = protocolHash(protocol);
+  const other = existing.find((r) => r.protocol === protocol.name && r.protocolHash !== hash);
+  if (other) {
+    const fields = changedFields(other.protocolFields, protocolFieldHashes(protocol));
+    throw new ConfigError(`${where} holds runs of protocol '${protocol.name}' with other content (changed: ${fields.join(', ') || 'unknown'}): rename the protocol or use another --out`);
+  }
+  // one board, one gradient engine: their runs are not number-for-number comparable (compute/training.ts)
+  const engine = existing.find((r) => r.training !== training);
+  if (engine) throw new ConfigError(`${where} holds runs trained with '${engine.training}' gradients; --training ${training} would mix engines in one leaderboard: use another --out`);
+}
+
 export function planBench(o: BenchOptions): BenchPlan {
   const existing = readRunRecords(o.outFile);
-  // one board, one gradient engine: their runs are not number-for-number comparable (training.ts)
-  const training = o.compute.training ?? 'tfjs';
-  const other = existing.find((r) => (r.training ?? 'tfjs') !== training);
-  if (other) throw new ConfigError(`${o.outFile} holds runs trained with '${other.training ?? 'tfjs'}' gradients; --training ${training} would mix engines in one leaderboard: use another --out`);
+  checkRunsFileFits(existing, o.protocol, o.compute.training ?? 'tfjs', o.outFile);
+  const hash = protocolHash(o.protocol);
   const done = new Set(existing.map(runKey));
   const jobs: TrajectoryJob[] = [];
   let skipped = 0;
   for (const agent of o.agents)
     for (const seed of o.seeds) {
-      const skip = o.budgets.filter((b) => done.has(runKey({ protocol: o.protocol.name, agent: agent.label, seed, budgetRegions: b })));
+      const skip = o.budgets.filter((b) => done.has(runKey({ protocolHash: hash, agentId: agent.id, seed, budgetRegions: b })));
       skipped += skip.length;
-      if (skip.length < o.budgets.length) jobs.push({ protocol: o.protocol, agent, seed, budgets: o.budgets, skip, dataRoot: o.dataRoot, cacheDir: join(dirname(o.outFile), '.cache') });
+      if (skip.length < o.budgets.length) jobs.push({ protocol: o.protocol, agent, seed, budgets: o.budgets, skip, dataRoot: o.dataRoot, cacheDir: o.cacheDir ?? null, id: trajectoryId(hash, agent.id, seed) });
     }
   return { jobs, totalRuns: o.agents.length * o.seeds.length * o.budgets.length, skippedRuns: skipped };
 }
 
-/** Run the plan; records are written as they arrive. The observable carries every worker event. */
+/**
+ * Run the plan; records are appended as they arrive (a record another writer already added is not
+ * written twice). A trajectory another live bench is running on the same runs file is left to it.
+ */
 export function runBench(o: BenchOptions, plan: BenchPlan = planBench(o)): Observable<PoolEvent> {
-  return runJobs(plan.jobs, o.workers, o.compute).pipe(
+  const claims = new Claims(`${o.outFile}.claims`);
+  return runJobs(plan.jobs, o.workers, o.compute, (job) => claims.take(job.id), (job) => claims.release(job.id)).pipe(
     tap((e) => {
-      if (e.message.type === 'record') appendLineAtomic(o.outFile, JSON.stringify(checkRunRecord(e.message.record)));
+      if (e.message.type === 'record') appendRunRecord(o.outFile, e.message.record);
     }),
   );
 }
 
 export async function runBenchToEnd(o: BenchOptions): Promise<RunRecord[]> {
-  await lastValueFrom(runBench(o), { defaultValue: null });
+  await lastValueFrom(runBench(o).pipe(filter(() => false)), { defaultValue: null });
   return readRunRecords(o.outFile);
 }

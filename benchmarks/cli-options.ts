@@ -24,6 +24,20 @@ export function choiceOption<T extends string>(flag: string, choices: readonly T
   };
 }
 
-export function intListOption(flag: string) {
-  return (v: string): number[] => v.split(',').map((s) => intOption(flag)(s.trim()));
+/** Comma-separated integers ≥ min (≤ max): empty items and repeats are errors. */
+export function intListOption(flag: string, min = 0, max = 4294967295) {
+  return (v: string): number[] => {
+    if (v.trim() === '') throw new InvalidArgumentError(`${flag} is empty: give a comma-separated list`);
+    const items = v.split(',').map((s) => s.trim());
+    const empty = items.findIndex((s) => s === '');
+    if (empty >= 0) throw new InvalidArgumentError(`${flag} '${v}': item ${empty + 1} is empty`);
+    const out = items.map((s) => {
+      const n = Number(s);
+      if (!/^\d+$/.test(s) || !Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${flag} '${v}': '${s}' is not an integer in [${min}, ${max}]`);
+      return n;
+    });
+    const dup = out.find((n, i) => out.indexOf(n) !== i);
+    if (dup !== undefined) throw new InvalidArgumentError(`${flag} '${v}' lists ${dup} twice`);
+    return out;
+  };
 }

@@ -6,6 +6,7 @@ import { registerPipeline } from './commands/pipeline.ts';
 import { registerCheckEnv } from './commands/check-env.ts';
 import { registerTrainPolicy } from './commands/train-policy.ts';
 import { registerBench } from './commands/bench.ts';
+import '../agents/catalog.ts';
 import { registerLeaderboard } from './commands/leaderboard.ts';
 
 const program = new Command('regiongym').description('active learning for semantic segmentation as a gym-style benchmark').showHelpAfterError();

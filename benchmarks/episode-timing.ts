@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { Rng } from '../env/core/rng.ts';
 import { makeAgent, parseAgentList } from '../agents/registry.ts';
+import '../agents/catalog.ts';
 import { makeEnv, resolveProtocol, type Phase } from '../env/make-env.ts';
 import { addComputeOptions, initCompute, type ComputeOptions } from './compute.ts';
 import { choiceOption, intOption } from './cli-options.ts';
@@ -33,8 +34,9 @@ const program = addComputeOptions(new Command('bench:episode'), 'wasm')
 const o = program.opts<Opts>();
 const { backend, inference, training } = await initCompute(o);
 const protocol = resolveProtocol(o.protocol);
-const env = makeEnv(protocol, { phase: o.phase, budgetRegions: o.budget, dataRoot: o.root });
 const agent = await makeAgent(parseAgentList(o.agent)[0]!);
+const env = makeEnv(protocol, { phase: o.phase, budgetRegions: o.budget, dataRoot: o.root, statistics: agent.needs ?? [], labelUnit: agent.labelUnit });
+agent.attach?.(env);
 const steps: { featuresMs: number; trainMs: number; evalMs: number; actMs: number; stepMs: number }[] = [];
 let resetMs = 0;
 let pending = { featuresMs: 0, trainMs: 0, evalMs: 0 };

@@ -1,16 +1,32 @@
 /** One benchmark run = (protocol, agent, seed, budget): its JSON line format and ajv schema. */
 import { Ajv, type JSONSchemaType } from 'ajv';
-import { readFileSync, existsSync } from 'node:fs';
+import { appendUnique, readJsonLines } from './runs-file.ts';
 import { ConfigError } from '../env/core/errors.ts';
 
 export interface RunRecord {
-  schema: 1;
+  schema: 2;
   protocol: string;
+  /** Content hash of the protocol (env/protocol/hash.ts) and of each of its top-level fields. */
+  protocolHash: string;
+  protocolFields: Record<string, string>;
+  /** The learner with its settings (defaults filled in). */
+  model: { name: string; [setting: string]: unknown };
+  dataset: { name: string; classNames: string[] };
+  /** The agent's label on the board, and its identity (a policy: the hash of its files). */
   agent: string;
+  agentId: string;
+  /** Not a deployable agent (reads the labels): an upper bound. */
+  privileged: boolean;
+  /** A non-learning acquisition function. */
+  baseline: boolean;
+  /** Stable id of the trajectory (protocol × agent × seed) this run belongs to. */
+  trajectory: string;
   seed: number;
   budgetRegions: number;
   budgetPixels: number;
   usedRegions: number;
+  /** Steps the env took to label up to this budget. */
+  labelingSteps: number;
   testMIoU: number;
   testPerClassIoU: (number | null)[];
   testPixelAccuracy: number;
@@ -20,30 +36,40 @@ export interface RunRecord {
   finalTrainingEpochs: number;
   labeledClassHistogram: number[];
   labeledClassBalanceEntropy: number;
+  /** Regions labelled in the first three images of the evaluation pool (the overlay figures). */
+  overlayRegions: number[][];
   timings: { labelingMs: number; finalTrainMs: number; testMs: number };
   backend: string;
-  /** Inference engine of the forward-only passes (absent in records made before it was selectable: tfjs). */
-  inference?: string;
-  /** Engine of the SGD gradients (absent in records made before it was selectable: tfjs). */
-  training?: string;
+  inference: 'tfjs' | 'ort';
+  training: 'tfjs' | 'ort';
   versions: { regiongym: string; tfjs: string; node: string };
   finishedAt: string;
 }
 
 const num = { type: 'number' } as const;
+const str = { type: 'string', minLength: 1 } as const;
 export const runRecordSchema: JSONSchemaType<RunRecord> = {
   $id: 'regiongym/run-record',
   type: 'object',
   additionalProperties: false,
-  required: ['schema', 'protocol', 'agent', 'seed', 'budgetRegions', 'budgetPixels', 'usedRegions', 'testMIoU', 'testPerClassIoU', 'testPixelAccuracy', 'rewardMIoUAfterLabeling', 'rewardMIoUFinal', 'finalTrainingEpochs', 'labeledClassHistogram', 'labeledClassBalanceEntropy', 'timings', 'backend', 'versions', 'finishedAt'],
+  required: ['schema', 'protocol', 'protocolHash', 'protocolFields', 'model', 'dataset', 'agent', 'agentId', 'privileged', 'baseline', 'trajectory', 'seed', 'budgetRegions', 'budgetPixels', 'usedRegions', 'labelingSteps', 'testMIoU', 'testPerClassIoU', 'testPixelAccuracy', 'rewardMIoUAfterLabeling', 'rewardMIoUFinal', 'finalTrainingEpochs', 'labeledClassHistogram', 'labeledClassBalanceEntropy', 'overlayRegions', 'timings', 'backend', 'inference', 'training', 'versions', 'finishedAt'],
   properties: {
-    schema: { type: 'integer', const: 1 },
-    protocol: { type: 'string', minLength: 1 },
-    agent: { type: 'string', minLength: 1 },
+    schema: { type: 'integer', const: 2 },
+    protocol: str,
+    protocolHash: str,
+    protocolFields: { type: 'object', required: [], additionalProperties: { type: 'string' } } as never,
+    model: { type: 'object', required: ['name'], properties: { name: str } } as never,
+    dataset: { type: 'object', additionalProperties: false, required: ['name', 'classNames'], properties: { name: str, classNames: { type: 'array', items: { type: 'string' } } } },
+    agent: str,
+    agentId: str,
+    privileged: { type: 'boolean' },
+    baseline: { type: 'boolean' },
+    trajectory: str,
     seed: { type: 'integer', minimum: 0 },
     budgetRegions: { type: 'integer', minimum: 1 },
     budgetPixels: { type: 'integer', minimum: 1 },
     usedRegions: { type: 'integer', minimum: 0 },
+    labelingSteps: { type: 'integer', minimum: 0 },
     testMIoU: { type: 'number', minimum: 0, maximum: 1 },
     testPerClassIoU: { type: 'array', items: { type: 'number', nullable: true, minimum: 0, maximum: 1 } as never },
     testPixelAccuracy: { type: 'number', minimum: 0, maximum: 1 },
@@ -52,10 +78,11 @@ export const runRecordSchema: JSONSchemaType<RunRecord> = {
     finalTrainingEpochs: { type: 'integer', minimum: 0 },
     labeledClassHistogram: { type: 'array', items: { type: 'number', minimum: 0 } },
     labeledClassBalanceEntropy: { type: 'number', minimum: 0, maximum: 1 },
+    overlayRegions: { type: 'array', items: { type: 'array', items: { type: 'integer', minimum: 0 } } },
     timings: { type: 'object', additionalProperties: false, required: ['labelingMs', 'finalTrainMs', 'testMs'], properties: { labelingMs: num, finalTrainMs: num, testMs: num } },
     backend: { type: 'string' },
-    inference: { type: 'string', enum: ['tfjs', 'ort'], nullable: true } as never,
-    training: { type: 'string', enum: ['tfjs', 'ort'], nullable: true } as never,
+    inference: { type: 'string', enum: ['tfjs', 'ort'] },
+    training: { type: 'string', enum: ['tfjs', 'ort'] },
     versions: { type: 'object', additionalProperties: false, required: ['regiongym', 'tfjs', 'node'], properties: { regiongym: { type: 'string' }, tfjs: { type: 'string' }, node: { type: 'string' } } },
     finishedAt: { type: 'string' },
   },
@@ -66,29 +93,24 @@ const validate = new Ajv({ allErrors: true }).compile(runRecordSchema);
 export function checkRunRecord(x: unknown, where = 'run record'): RunRecord {
   if (!validate(x)) {
     const errs = (validate.errors ?? []).map((e) => `${e.instancePath.slice(1).replaceAll('/', '.') || '(top level)'}: ${e.message}`);
-    throw new ConfigError(`${where} is invalid: ${errs.join('; ')}`);
+    const old = (x as { schema?: unknown })?.schema === 1 ? ' (a schema-1 record from regiongym 0.1: re-run it with this version)' : '';
+    throw new ConfigError(`${where} is invalid${old}: ${errs.join('; ')}`);
   }
   return x;
 }
 
-export function runKey(r: Pick<RunRecord, 'protocol' | 'agent' | 'seed' | 'budgetRegions'>): string {
-  return `${r.protocol}|${r.agent}|${r.seed}|${r.budgetRegions}`;
+/** A run's identity: protocol content, agent identity, seed, budget. */
+export function runKey(r: Pick<RunRecord, 'protocolHash' | 'agentId' | 'seed' | 'budgetRegions'>): string {
+  return `${r.protocolHash}|${r.agentId}|${r.seed}|${r.budgetRegions}`;
 }
 
 /** Read a JSONL file of run records; every line is validated and a bad one is named by line number. */
 export function readRunRecords(path: string): RunRecord[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .map((line, i) => ({ line, i }))
-    .filter(({ line }) => line.trim().length > 0)
-    .map(({ line, i }) => {
-      let doc: unknown;
-      try {
-        doc = JSON.parse(line);
-      } catch {
-        throw new ConfigError(`${path}:${i + 1} is not JSON`);
-      }
-      return checkRunRecord(doc, `${path}:${i + 1}`);
-    });
+  return readJsonLines(path, checkRunRecord).items;
+}
+
+/** Append a record unless its key is already in the file (checked under the file's lock). */
+export function appendRunRecord(path: string, r: RunRecord): boolean {
+  const key = runKey(r);
+  return appendUnique(path, JSON.stringify(checkRunRecord(r)), readRunRecords, (existing) => existing.some((e) => runKey(e) === key));
 }

@@ -17,6 +17,12 @@ export interface ActiveSegConfig {
   readonly regionWidth: number;
   /** K: pools per step = regions labelled per step (paper CamVid 24). */
   readonly poolsPerStep: number;
+  /**
+   * What one action labels: a region (the paper) or every remaining region of an image at once. In
+   * image mode there are max(1, ⌊K / regionsPerImage⌋) pools of N candidate images, so a step labels
+   * about as many regions as in region mode; the budget still counts regions.
+   */
+  readonly labelUnit: 'region' | 'image';
   /** N: candidates per pool (paper CamVid: 20 for policy training, 10 at test). */
   readonly poolSize: number;
   /** Labelling budget in regions; the episode terminates when it is spent (labelling stops mid-step). */
@@ -50,6 +56,7 @@ export const ACTIVE_SEG_DEFAULTS = {
   stateSplit: 'd_s',
   rewardSplit: 'val',
   model: { name: 'unet-s' },
+  labelUnit: 'region',
   learnerCacheDir: null,
   seg: DEFAULT_SEG_TRAIN,
   epochsPerStep: 1,
@@ -75,6 +82,7 @@ export function resolveConfig(opts: ActiveSegOptions): ActiveSegConfig {
   positiveInt('inferenceBatch', cfg.inferenceBatch);
   const stats = cfg.statistics.map((name) => statistic(name));
   if (stats.some((s) => s.source === 'mc') && (!Number.isInteger(cfg.mcPasses) || cfg.mcPasses < 2)) throw new ConfigError(`mcPasses must be an integer ≥ 2 for the MC statistics, got ${cfg.mcPasses}`);
+  if (cfg.labelUnit !== 'region' && cfg.labelUnit !== 'image') throw new ConfigError(`labelUnit must be 'region' or 'image', got '${cfg.labelUnit}'`);
   if (cfg.trainOn !== 'new' && cfg.trainOn !== 'all') throw new ConfigError(`trainOn must be 'new' or 'all', got '${cfg.trainOn}'`);
   for (const role of ['poolSplit', 'stateSplit', 'rewardSplit'] as const) {
     const split = cfg.data.splits[cfg[role]];

@@ -19,8 +19,8 @@ import { confusionOf } from './learners/evaluate.ts';
 import { segMetrics, type SegMetrics } from './metrics.ts';
 import { actionFeatureSize, KL_BINS, stateFeatureSize } from './features.ts';
 import { LabeledRegions, makeGrid, regionCentre, regionClassDistribution, splitRegionId, trainingMask, type RegionGrid } from './regions.ts';
-import { arrangePools, sampleCandidateRegions } from './candidates.ts';
-import { disposeOutputs, imagesOf, maskOf, poolFeatures, regionOutputs, stateFeatures } from './observation.ts';
+import { arrangePools, sampleCandidateImages, sampleCandidateRegions } from './candidates.ts';
+import { disposeOutputs, imagePoolFeatures, imagesOf, maskOf, poolFeatures, regionOutputs, stateFeatures } from './observation.ts';
 import { statistic } from './statistics/registry.ts';
 import type { Statistic } from './statistics/statistic.ts';
 import { resolveConfig, type ActiveSegConfig, type ActiveSegOptions } from './active-seg-config.ts';
@@ -64,6 +64,8 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
   private readonly stateImages: readonly SegSample[];
   private readonly rewardImages: readonly SegSample[];
   private readonly statistics: readonly Statistic[];
+  /** Pools per step: K in region mode, ⌊K / regionsPerImage⌋ (at least 1) in image mode. */
+  private readonly pools: number;
   private seedStream: Rng;
   private episode: Episode | null = null;
   private closed = false;
@@ -82,7 +84,9 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
     this.statistics = [...new Set(['entropy', ...this.config.statistics])].map((name) => statistic(name));
     this.seedStream = new Rng(this.config.seed);
     this.events$ = this.events.asObservable();
-    this.spec = { id: spec?.id ?? 'ActiveSeg-v0', nondeterministic: spec?.nondeterministic ?? false, maxEpisodeSteps: Math.ceil(this.config.budgetRegions / K) };
+    this.pools = this.config.labelUnit === 'image' ? Math.max(1, Math.floor(K / this.grid.perImage)) : K;
+    const perStep = this.config.labelUnit === 'image' ? this.pools * this.grid.perImage : K;
+    this.spec = { id: spec?.id ?? 'ActiveSeg-v0', nondeterministic: spec?.nondeterministic ?? false, maxEpisodeSteps: Math.ceil(this.config.budgetRegions / perStep) };
 
     const C = data.numClasses;
     const maxEntropy = Math.log(C) * (1 + 1e-5) + 1e-6;
@@ -93,10 +97,10 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
     actionHigh.set(regionFeatureHigh);
     this.observationSpace = new DictSpace<ActiveSegObs>({
       state: new Box<tf.Tensor2D>([this.stateImages.length * this.grid.perImage, stateFeatureSize(C)], 0, regionFeatureHigh),
-      pools: new Box<tf.Tensor3D>([K, N, actionFeatureSize(C)], 0, actionHigh),
-      actionMask: new MultiBinary(K * N),
+      pools: new Box<tf.Tensor3D>([this.pools, N, actionFeatureSize(C)], 0, actionHigh),
+      actionMask: new MultiBinary(this.pools * N),
     });
-    this.actionSpace = new MultiDiscrete(Array.from({ length: K }, () => N));
+    this.actionSpace = new MultiDiscrete(Array.from({ length: this.pools }, () => N));
   }
 
   /** Pool-split images, in region-id order (region id = index · regionsPerImage + region). */
@@ -182,11 +186,13 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
     this.validate(action, ep);
     const cfg = this.config;
 
-    // 1. label one candidate per pool until the budget is spent
+    // 1. label one candidate per pool (a region, or an image's remaining regions) until the budget is spent
     const newIds: number[] = [];
-    for (let k = 0; k < cfg.poolsPerStep && ep.labeled.size < cfg.budgetRegions; k++) {
-      const id = ep.slots[k * cfg.poolSize + action[k]!]!;
-      if (id >= 0) {
+    for (let k = 0; k < this.pools && ep.labeled.size < cfg.budgetRegions; k++) {
+      const slot = ep.slots[k * cfg.poolSize + action[k]!]!;
+      if (slot < 0) continue;
+      for (const id of this.regionsOfSlot(ep, slot)) {
+        if (ep.labeled.size >= cfg.budgetRegions) break;
         this.label(ep, id);
         newIds.push(id);
       }
@@ -224,6 +230,50 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
     return [ep.obs, reward, terminated, truncated, this.info(ep)];
   }
 
+  /**
+   * Privileged, for upper-bound agents that read the labels (the oracle): the reward this step would
+   * give if it labelled just the candidates at flat slot indices `slots` (k·N + n), measured on the
+   * real model and then undone exactly — weights, optimizer state and the training rng are put back,
+   * nothing is labelled. A normal `step` after any number of probes gives what it gives without them.
+   */
+  async probe(slots: readonly number[]): Promise<number> {
+    return this.exclusive('probe', async () => {
+      this.assertOpen();
+      const ep = this.episode;
+      if (!ep || ep.done) throw new ResetNeededError('probe() needs a running episode (reset first)');
+      const cfg = this.config;
+      const ids: number[] = [];
+      for (const i of slots) {
+        if (!Number.isInteger(i) || i < 0 || i >= ep.slots.length || ep.slots[i]! < 0) throw new InvalidActionError(`probe: slot ${i} is not a real candidate (0..${ep.slots.length - 1} with actionMask 1)`);
+        for (const id of this.regionsOfSlot(ep, ep.slots[i]!)) if (!ids.includes(id) && ep.labeled.size + ids.length < cfg.budgetRegions) ids.push(id);
+      }
+      // the masks the step would train on: labelled regions plus the probed ones
+      const byImage = new Map<number, number[]>();
+      for (const id of ids) {
+        const { image, region } = splitRegionId(this.grid, id);
+        (byImage.get(image) ?? byImage.set(image, [...ep.labeled.ofImage(image)]).get(image)!).push(region);
+      }
+      const masks = new Map(ep.masks);
+      for (const [image, regions] of byImage) masks.set(image, trainingMask(this.grid, this.poolImages[image]!.label, regions, cfg.data.ignoreIndex));
+      const trainIds = cfg.trainOn === 'new' ? ids : [...ep.labeled.ids(), ...ids];
+      const items = trainIds.map((id) => {
+        const { image, region } = splitRegionId(this.grid, id);
+        return { sample: this.poolImages[image]!, label: masks.get(image)!, anchor: regionCentre(this.grid, region) };
+      });
+      const state = ep.model.saveState();
+      const rngState = ep.trainRng.getState();
+      try {
+        for (let e = 0; e < cfg.epochsPerStep && items.length > 0; e++) await ep.model.trainEpoch(items, ep.trainRng);
+        const m = segMetrics(await confusionOf(ep.model, this.rewardImages, cfg.inferenceBatch));
+        return 100 * (m.mIoU - ep.prevMIoU);
+      } finally {
+        ep.model.restore(state);
+        ep.model.disposeState(state);
+        ep.trainRng.setState(rngState);
+      }
+    });
+  }
+
   close(): void {
     if (this.closed) return;
     if (this.busy) throw new ConcurrentCallError(`close() while ${this.busy}() is still running: await it first`);
@@ -236,9 +286,19 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
     if (this.closed) throw new ResetNeededError('the env is closed');
   }
 
+  /** Region ids a slot labels: itself (region mode), or its image's unlabelled regions in order (image mode). */
+  private regionsOfSlot(ep: Episode, slot: number): number[] {
+    if (this.config.labelUnit === 'region') return [slot];
+    const taken = ep.labeled.ofImage(slot);
+    const ids: number[] = [];
+    for (let r = 0; r < this.grid.perImage; r++) if (!taken.has(r)) ids.push(slot * this.grid.perImage + r);
+    return ids;
+  }
+
   /** Throws InvalidActionError before anything changes. */
   private validate(action: Int32Array, ep: Episode): void {
-    const { poolsPerStep: K, poolSize: N } = this.config;
+    const { poolSize: N } = this.config;
+    const K = this.pools;
     if (!(action instanceof Int32Array)) throw new InvalidActionError(`action must be an Int32Array of length ${K}, got ${(action as unknown)?.constructor?.name ?? typeof action}`);
     if (action.length !== K) throw new InvalidActionError(`action has length ${action.length}, expected ${K} (one candidate index per pool)`);
     for (let k = 0; k < K; k++) {
@@ -275,13 +335,18 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
   private async observe(ep: Episode): Promise<void> {
     const cfg = this.config;
     const C = cfg.data.numClasses;
-    const { poolsPerStep: K, poolSize: N } = cfg;
-    const candidates = ep.done ? [] : sampleCandidateRegions(ep.labeled, K * N, ep.poolRng);
+    const { poolSize: N } = cfg;
+    const K = this.pools;
+    const image = cfg.labelUnit === 'image';
+    const candidates = ep.done ? [] : image ? sampleCandidateImages(ep.labeled, K * N, ep.poolRng) : sampleCandidateRegions(ep.labeled, K * N, ep.poolRng);
     const slots = arrangePools(candidates, K, N, ep.poolRng);
     const L = ep.labeledDist.length / (C + 1);
     const labeledDist = L > 0 ? tf.tensor2d(ep.labeledDist, [L, C + 1]) : null;
     const mc = { passes: cfg.mcPasses, rng: ep.mcRng };
-    const { pools, stats } = await poolFeatures(ep.model, this.poolImages, slots, K, N, this.grid, labeledDist, cfg.inferenceBatch, this.statistics, mc);
+    const unlabeled = (img: number) => this.regionsOfSlot(ep, img).map((id) => id % this.grid.perImage);
+    const { pools, stats } = image
+      ? await imagePoolFeatures(ep.model, this.poolImages, slots, unlabeled, K, N, this.grid, labeledDist, cfg.inferenceBatch, this.statistics, mc)
+      : await poolFeatures(ep.model, this.poolImages, slots, K, N, this.grid, labeledDist, cfg.inferenceBatch, this.statistics, mc);
     labeledDist?.dispose();
     const labeledStats = await this.labeledStatistics(ep);
     const state = await stateFeatures(ep.model, this.stateImages, this.grid, cfg.inferenceBatch);

@@ -42,6 +42,11 @@ export function sampleCandidateRegions(labeled: LabeledRegions, m: number, rng: 
   return out;
 }
 
+/** Up to `m` distinct pool images with an unlabelled region, in a seeded random order (image mode). */
+export function sampleCandidateImages(labeled: LabeledRegions, m: number, rng: Rng): number[] {
+  return Array.from(rng.permutation(labeled.numImages)).filter((image) => labeled.unlabeledCount(image) > 0).slice(0, m);
+}
+
 /**
  * Lay candidates out as K pools × N slots (flat index k·N + n). The candidates are permuted, then
  * dealt round-robin over the pools so that, while there are at least K, every pool has a real one.

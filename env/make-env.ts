@@ -9,6 +9,7 @@ import type { SegDataset } from './data/dataset.ts';
 import type { SegLearner } from './learners/learner.ts';
 import type { SegTrainSettings } from './learners/train-settings.ts';
 import { loadData } from './data/registry.ts';
+import { defaultCacheDir } from './cache-dir.ts';
 import { loadProtocol, type Protocol } from './protocol/load.ts';
 
 /** Registered ids → shipped protocols. A new version gets a new id; an id's meaning never changes. */
@@ -30,8 +31,10 @@ export interface MakeEnvOptions {
   initialModel?: SegLearner;
   /** Per-candidate statistics for info.candidates beyond `entropy` (env/statistics), e.g. ['bald']. */
   statistics?: readonly string[];
-  /** Where the learner may cache derived data (its feature cache); default none. */
+  /** Where the learner may cache derived data (its feature cache); default $REGIONGYM_CACHE or ./.cache; null: none. */
   learnerCacheDir?: string | null;
+  /** What an action labels (agents that label whole images say so); default 'region'. */
+  labelUnit?: 'region' | 'image';
   /** Override the data folder of a real data set. */
   dataRoot?: string;
 }
@@ -64,13 +67,14 @@ export function envOptions(p: Protocol, data: SegDataset, opts: MakeEnvOptions =
     poolSize: phase === 'policy' ? p.poolSize.policy : p.poolSize.eval,
     budgetRegions: opts.budgetRegions ?? (phase === 'policy' ? p.policyBudget : p.budgets[p.budgets.length - 1]!),
     model: p.model ?? { name: 'unet-s' },
-    learnerCacheDir: opts.learnerCacheDir ?? null,
+    learnerCacheDir: opts.learnerCacheDir === undefined ? defaultCacheDir() : opts.learnerCacheDir,
     seg: segTrainConfig(p),
     epochsPerStep: p.segmentation.epochsPerStep,
     trainOn: p.segmentation.trainOn,
     firstRewardAgainstZero: p.reward.firstAgainstZero,
     initialModel: opts.initialModel,
     statistics: opts.statistics ?? [],
+    labelUnit: opts.labelUnit ?? 'region',
     mcPasses: p.baldPasses,
     inferenceBatch: p.inferenceBatch,
     seed: opts.seed ?? p.seeds[0]!,

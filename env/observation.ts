@@ -151,6 +151,56 @@ export async function poolFeatures(
   return { pools, stats };
 }
 
+/**
+ * Image-level candidates (label every remaining region of an image at once): pool tensor [K, N, D]
+ * and statistics per slot, each the mean over the image's unlabelled regions. `imageSlots` holds
+ * pool-image indices (−1 = padding); `unlabeled(image)` its unlabelled region indices.
+ */
+export async function imagePoolFeatures(
+  learner: SegLearner,
+  poolImages: readonly SegSample[],
+  imageSlots: Int32Array,
+  unlabeled: (image: number) => number[],
+  K: number,
+  N: number,
+  g: RegionGrid,
+  labeledDist: tf.Tensor2D | null,
+  batch: number,
+  wanted: readonly Statistic[],
+  mc: McOptions | null,
+): Promise<{ pools: tf.Tensor3D; stats: Map<string, { values: Float32Array; width: number }> }> {
+  const C = learner.numClasses;
+  const D = actionFeatureSize(C);
+  const real = Array.from(imageSlots).filter((i) => i >= 0);
+  if (real.length === 0) return poolFeatures(learner, poolImages, imageSlots, K, N, g, labeledDist, batch, wanted, mc);
+  const out = await regionOutputs(learner, real.map((i) => poolImages[i]!), g, batch, wanted, mc);
+  // averaging matrix [real, real·perImage]: 1/|free| on each image's unlabelled regions
+  const avg = new Float32Array(real.length * real.length * g.perImage);
+  real.forEach((image, r) => {
+    const free = unlabeled(image);
+    for (const region of free) avg[r * real.length * g.perImage + r * g.perImage + region] = 1 / free.length;
+  });
+  const slotRows = new Int32Array(K * N);
+  let next = 0;
+  for (let i = 0; i < imageSlots.length; i++) slotRows[i] = imageSlots[i]! >= 0 ? next++ : real.length;
+  const A = tf.tensor2d(avg, [real.length, real.length * g.perImage]);
+  const slotIdx = tf.tensor1d(slotRows, 'int32');
+  const bySlot = (v: tf.Tensor2D) => tf.tidy(() => tf.gather(tf.concat([tf.matMul(A, v), tf.zeros([1, v.shape[1]])]), slotIdx));
+  const pools = tf.tidy(() => {
+    const cand = candidateFeatures(tf.matMul(A, out.rows), C, labeledDist);
+    return tf.reshape(tf.gather(tf.concat([cand, tf.zeros([1, D])]), slotIdx), [K, N, D]) as tf.Tensor3D;
+  });
+  const stats = new Map<string, { values: Float32Array; width: number }>();
+  for (const [name, v] of out.stats) {
+    const t = bySlot(v);
+    stats.set(name, { values: t.dataSync() as Float32Array, width: v.shape[1] });
+    t.dispose();
+  }
+  tf.dispose([A, slotIdx]);
+  disposeOutputs(out);
+  return { pools, stats };
+}
+
 /** Mask from slots: 1 where a real candidate sits. */
 export function maskOf(slots: Int32Array): Uint8Array {
   return Uint8Array.from(slots, (id) => (id >= 0 ? 1 : 0));

@@ -132,8 +132,14 @@ describe('agents', () => {
   });
 
   it('agent list parsing names unknown agents', () => {
-    expect(parseAgentList('random, entropy,dqn=runs/p,dqn=runs/q').map((s) => [s.label, s.arg])).to.deep.equal([['random', undefined], ['entropy', undefined], ['dqn', 'runs/p'], ['dqn#2', 'runs/q']]);
-    expect(() => parseAgentList('random,coreset')).to.throw(ConfigError, /unknown agent 'coreset'/);
+    expect(parseAgentList('random, entropy,power-entropy=0.5').map((s) => [s.label, s.arg, s.id])).to.deep.equal([['random', undefined, 'random'], ['entropy', undefined, 'entropy'], ['power-entropy=0.5', '0.5', 'power-entropy=0.5']]);
+    expect(() => parseAgentList('random,kcenter')).to.throw(ConfigError, /unknown agent 'kcenter': registered agents are random, entropy/);
+    expect(() => parseAgentList('dqn=runs/nowhere')).to.throw(ConfigError, /runs\/nowhere\/model.json is missing/);
+    expect(() => parseAgentList('')).to.throw(ConfigError, /--agents is empty/);
+    expect(() => parseAgentList('random,,entropy')).to.throw(ConfigError, /item 2 is empty/);
+    expect(() => parseAgentList('random,random')).to.throw(ConfigError, /names 'random' twice/);
+    expect(() => parseAgentList('dqn')).to.throw(ConfigError, /needs policy dir/);
+    expect(() => parseAgentList('random=3')).to.throw(ConfigError, /random takes no argument/);
   });
 
   it('same seed ⇒ same actions; saved and loaded policy acts greedily the same', async () => {

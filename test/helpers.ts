@@ -5,6 +5,9 @@ import { Rng } from '../env/core/rng.ts';
 import { makeSyntheticDataset } from '../env/data/synthetic.ts';
 import { UNetLearner, type SegTrainConfig } from '../env/learners/unet/learner.ts';
 import { existsSync, mkdtempSync } from 'node:fs';
+import type { RunRecord } from '../benchmarks/run-record.ts';
+import type { Protocol } from '../env/protocol/load.ts';
+import { protocolFieldHashes, protocolHash } from '../env/protocol/hash.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -50,4 +53,44 @@ export async function expectTrainsWithoutLeaks(train: Partial<SegTrainConfig> = 
   expect(tf.memory().numTensors).to.equal(before);
   expect(last).to.be.below(first * 0.8);
   model.dispose();
+}
+
+/** A valid run record (schema 2) for tests of the runs file, the leaderboard and merge; fields overridable. */
+export function fakeRecord(over: Partial<RunRecord> & { protocolOf?: Protocol } = {}): RunRecord {
+  const { protocolOf, ...rest } = over;
+  const p = protocolOf;
+  const base: RunRecord = {
+    schema: 2,
+    protocol: p?.name ?? 'synthetic-quick',
+    protocolHash: p ? protocolHash(p) : 'h0',
+    protocolFields: p ? protocolFieldHashes(p) : { data: 'aaaaaaaa' },
+    model: { name: 'unet-s' },
+    dataset: { name: 'synthetic', classNames: ['sky', 'building', 'pole'] },
+    agent: 'random',
+    agentId: 'random',
+    privileged: false,
+    baseline: true,
+    trajectory: 't0',
+    seed: 1,
+    budgetRegions: 6,
+    budgetPixels: 6 * 288,
+    usedRegions: 6,
+    labelingSteps: 2,
+    testMIoU: 0.3,
+    testPerClassIoU: [0.5, 0.3, 0.1],
+    testPixelAccuracy: 0.7,
+    rewardMIoUAfterLabeling: 0.25,
+    rewardMIoUFinal: 0.3,
+    finalTrainingEpochs: 3,
+    labeledClassHistogram: [100, 200, 10, 5],
+    labeledClassBalanceEntropy: 0.6,
+    overlayRegions: [[], [1], []],
+    timings: { labelingMs: 1000, finalTrainMs: 500, testMs: 100 },
+    backend: 'wasm',
+    inference: 'tfjs',
+    training: 'tfjs',
+    versions: { regiongym: '0.2.0', tfjs: '4.22.0', node: 'v20' },
+    finishedAt: '2026-12-01T00:00:00.000Z',
+  };
+  return { ...base, ...rest };
 }

@@ -21,7 +21,7 @@ import { resolveProtocol } from '../env/make-env.ts';
 import { parseAgentList } from '../agents/registry.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectTrainsWithoutLeaks, tempDir } from './helpers.ts';
+import { fakeRecord, expectTrainsWithoutLeaks, tempDir } from './helpers.ts';
 
 async function onOrtTraining<T>(fn: () => Promise<T>): Promise<T> {
   await initTraining('ort', { threads: 2 });
@@ -126,9 +126,8 @@ describe('native training step (training engine "ort")', () => {
   it('a runs file keeps one gradient engine: bench refuses to add ort-trained runs to tfjs ones', () => {
     const dir = tempDir();
     const out = join(dir, 'runs.jsonl');
-    // a published record (made before the field existed: no `training`, i.e. tfjs), re-keyed to this plan
-    const record = { ...JSON.parse(readFileSync('results/synthetic/runs.jsonl', 'utf8').split('\n')[0]!), protocol: 'synthetic-quick', agent: 'random', seed: 1, budgetRegions: 6 };
-    expect(record).to.not.have.property('training');
+    // a tfjs-trained record keyed to this plan
+    const record = fakeRecord({ protocolOf: resolveProtocol('synthetic-quick'), agent: 'random', agentId: 'random', seed: 1, budgetRegions: 6, training: 'tfjs' });
     writeFileSync(out, JSON.stringify(record) + '\n');
     const opts = { protocol: resolveProtocol('synthetic-quick'), agents: parseAgentList('random'), seeds: [1], budgets: [6], workers: 1, outFile: out };
     expect(planBench({ ...opts, compute: { backend: 'wasm', inference: 'tfjs', training: 'tfjs' } }).skippedRuns).to.equal(1);

@@ -3,6 +3,7 @@ import { aubc, bootstrapCI, iqm, labelsToReach, mean, median, percentFewerLabels
 import { checkRunRecord } from '../benchmarks/run-record.ts';
 import { parseProtocol, loadProtocol, protocolNames } from '../env/protocol/load.ts';
 import { ConfigError } from '../env/core/errors.ts';
+import { fakeRecord } from './helpers.ts';
 
 describe('statistics (hand-computed values)', () => {
   it('mean and sample std', () => {
@@ -68,7 +69,8 @@ describe('protocol and run-record schemas', () => {
   });
 
   it('a bad run record is rejected naming the field', () => {
-    expect(() => checkRunRecord({ schema: 1 })).to.throw(ConfigError, /must have required property/);
-    expect(() => checkRunRecord({ schema: 2 })).to.throw(ConfigError, /schema: must be equal to constant/);
+    expect(() => checkRunRecord({ schema: 2 })).to.throw(ConfigError, /must have required property 'protocolHash'/);
+    expect(() => checkRunRecord({ schema: 1 })).to.throw(ConfigError, /schema-1 record from regiongym 0.1/);
+    expect(() => checkRunRecord({ ...fakeRecord(), testMIoU: 2 })).to.throw(ConfigError, /testMIoU: must be <= 1/);
   });
 });

@@ -8,6 +8,9 @@ import { planBench, runBench } from '../bench.ts';
 import { intListOption, intOption } from '../cli-options.ts';
 import { addComputeOptions, computeOptions, type ComputeOptions } from '../compute.ts';
 import { ConfigError } from '../../env/core/errors.ts';
+import { defaultCacheDir } from '../../env/cache-dir.ts';
+import { prepareProtocol } from '../prepare.ts';
+import { checkBudgets, withoutFeatureCache } from '../checks.ts';
 
 interface Opts extends ComputeOptions {
   protocol: string;
@@ -17,6 +20,8 @@ interface Opts extends ComputeOptions {
   workers: number;
   out: string;
   root?: string;
+  cacheDir: string;
+  featureCache: boolean;
 }
 
 export function registerBench(program: Command): void {
@@ -26,17 +31,24 @@ export function registerBench(program: Command): void {
     .option('--protocol <name|file>', 'registered id, shipped protocol name or protocol file', 'synthetic-quick')
     .option('--agents <list>', 'comma-separated: random,entropy,bald,dqn=<policy dir>', 'random,entropy,bald')
     .option('--seeds <list>', "comma-separated seeds (default: the protocol's)", intListOption('--seeds'))
-    .option('--budgets <list>', "comma-separated budgets in regions (default: the protocol's)", intListOption('--budgets'))
+    .option('--budgets <list>', "comma-separated budgets in regions (default: the protocol's)", intListOption('--budgets', 1))
     .option('--workers <n>', 'parallel worker threads (one wasm instance each)', intOption('--workers', 1), 2)
     .requiredOption('--out <file.jsonl>', 'run records (JSON lines)')
-    .option('--root <dir>', 'data folder of a real data set');
+    .option('--root <dir>', 'data folder of a real data set')
+    .option('--cache-dir <dir>', 'learner cache: encoder features, pre-trained weights (shared by runs files)', defaultCacheDir())
+    .option('--no-feature-cache', 'keep encoder features in memory only');
   addComputeOptions(cmd, 'wasm').action(async (o: Opts) => {
     const protocol = resolveProtocol(o.protocol);
     const agents = parseAgentList(o.agents);
     const budgets = o.budgets ?? protocol.budgets;
     if (budgets.some((b) => b % protocol.poolsPerStep !== 0)) throw new ConfigError(`--budgets ${budgets}: every budget must be a multiple of poolsPerStep = ${protocol.poolsPerStep}`);
-    const opts = { protocol, agents, seeds: o.seeds ?? protocol.seeds, budgets: [...budgets].sort((a, b) => a - b), workers: o.workers, compute: computeOptions(o), outFile: o.out, dataRoot: o.root };
+    const opts = { protocol, agents, seeds: o.seeds ?? protocol.seeds, budgets: [...budgets].sort((a, b) => a - b), workers: o.workers, compute: computeOptions(o), outFile: o.out, dataRoot: o.root, cacheDir: o.cacheDir };
     const plan = planBench(opts);
+    if (plan.jobs.length > 0) {
+      // data and learner features once, shared by every worker
+      const data = await prepareProtocol(o.featureCache ? protocol : withoutFeatureCache(protocol), { dataRoot: o.root, cacheDir: o.cacheDir, threads: o.threads, onProgress: (d, n) => d % 50 === 0 && process.stderr.write(`features: ${d}/${n} images\n`) });
+      checkBudgets(protocol, data, opts.budgets);
+    }
     process.stderr.write(`bench ${protocol.name}: ${plan.totalRuns} runs (${plan.skippedRuns} already in ${o.out}), ${plan.jobs.length} trajectories on ${o.workers} workers, inference ${o.inference}, training ${o.training}\n`);
     const t0 = performance.now();
     const tty = process.stderr.isTTY === true;

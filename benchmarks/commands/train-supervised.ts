@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../../env/core/fs.ts';
 import { loadData, DATA_NAMES, type DataName } from '../../env/data/registry.ts';
 import { protocolData, resolveProtocol, segTrainConfig } from '../../env/make-env.ts';
 import { DEFAULT_SEG_TRAIN } from '../../env/learners/train-settings.ts';
-import { defaultCacheDir } from '../cache-dir.ts';
+import { defaultCacheDir } from '../../env/cache-dir.ts';
 import { trainSupervised, type SupervisedEpochEvent } from '../train-supervised.ts';
 import { choiceOption, floatOption, intOption } from '../cli-options.ts';
 import { addComputeOptions, initCompute, type ComputeOptions } from '../compute.ts';

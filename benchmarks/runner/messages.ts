@@ -1,4 +1,5 @@
 /** Messages between the benchmark runner and its workers. */
+import type { WireError } from '../../env/core/errors.ts';
 import type { AgentSpec } from '../../agents/registry.ts';
 import type { ComputeOptions } from '../compute.ts';
 import type { Protocol } from '../../env/protocol/load.ts';
@@ -13,11 +14,16 @@ export interface TrajectoryJob {
   skip: number[];
   dataRoot?: string;
   cacheDir: string | null;
+  /** Stable trajectory id (identity.ts). */
+  id: string;
 }
 
 export interface WorkerInit {
   /** Threads already divided among the workers. */
   compute: ComputeOptions & { threads: number };
+  /** Feature stores and data sets the parent loaded, shared (no copy) with the workers. */
+  stores?: unknown[];
+  datasets?: unknown[];
 }
 
 export type WorkerMessage =
@@ -25,4 +31,4 @@ export type WorkerMessage =
   | { type: 'record'; record: RunRecord }
   | { type: 'progress'; progress: TrajectoryProgress }
   | { type: 'done' }
-  | { type: 'error'; message: string };
+  | { type: 'error'; error: WireError };

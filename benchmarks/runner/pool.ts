@@ -8,14 +8,21 @@ import { Observable, Subject } from 'rxjs';
 import { availableParallelism } from 'node:os';
 import type { ComputeOptions } from '../compute.ts';
 import type { TrajectoryJob, WorkerMessage } from './messages.ts';
+import { fromWire } from '../../env/core/errors.ts';
+import { sharedFeatureStores } from '../../env/learners/frozen-encoder/feature-store.ts';
+import { sharedDatasets } from '../../env/data/registry.ts';
 
 export interface PoolEvent {
   job: TrajectoryJob;
   message: WorkerMessage;
 }
 
-/** Run jobs on `workers` threads; the observable completes when all are done, errors on the first failure. */
-export function runJobs(jobs: TrajectoryJob[], workers: number, compute: ComputeOptions): Observable<PoolEvent> {
+/**
+ * Run jobs on `workers` threads; the observable completes when all are done, errors on the first
+ * failure (with the worker's error class: a ConfigError stays a ConfigError). `claim` is asked before
+ * a job starts (false: another process runs it, skip it); `release` after it ends either way.
+ */
+export function runJobs(jobs: TrajectoryJob[], workers: number, compute: ComputeOptions, claim: (job: TrajectoryJob) => boolean = () => true, release: (job: TrajectoryJob) => void = () => {}): Observable<PoolEvent> {
   return new Observable<PoolEvent>((subscriber) => {
     const out = new Subject<PoolEvent>();
     const sub = out.subscribe(subscriber);
@@ -27,11 +34,19 @@ export function runJobs(jobs: TrajectoryJob[], workers: number, compute: Compute
       if (finished) return;
       finished = true;
       for (const t of pool) void t.terminate();
+      for (const t of pool) {
+        const job = (t as Worker & { job?: TrajectoryJob }).job;
+        if (job) release(job);
+      }
       if (err) out.error(err);
       else out.complete();
     };
     const next = (w: Worker) => {
-      const job = queue.shift();
+      const held = (w as Worker & { job?: TrajectoryJob }).job;
+      if (held) release(held);
+      (w as Worker & { job?: TrajectoryJob }).job = undefined;
+      let job = queue.shift();
+      while (job && !claim(job)) job = queue.shift();
       if (!job) {
         void w.terminate();
         if (--running === 0) finish();
@@ -45,7 +60,7 @@ export function runJobs(jobs: TrajectoryJob[], workers: number, compute: Compute
     const threads = compute.threads ?? Math.max(1, Math.floor(availableParallelism() / n));
     if (jobs.length === 0) finish();
     for (let i = 0; i < n; i++) {
-      const w = startWorker(new URL('./worker.ts', import.meta.url), { compute: { ...compute, threads } });
+      const w = startWorker(new URL('./worker.ts', import.meta.url), { compute: { ...compute, threads }, stores: sharedFeatureStores(), datasets: sharedDatasets() });
       pool.push(w);
       running++;
       w.on('message', (m: WorkerMessage) => {
@@ -53,7 +68,7 @@ export function runJobs(jobs: TrajectoryJob[], workers: number, compute: Compute
         if (m.type === 'ready') return next(w);
         out.next({ job, message: m });
         if (m.type === 'done') next(w);
-        if (m.type === 'error') finish(new Error(`${job.agent.label} seed ${job.seed}: ${m.message}`));
+        if (m.type === 'error') finish(fromWire(m.error, `${job.agent.label} seed ${job.seed}`));
       });
       w.on('error', (e) => finish(e));
     }

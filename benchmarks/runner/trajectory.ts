@@ -21,7 +21,8 @@ import { makeAgent, type AgentSpec } from '../../agents/registry.ts';
 import { ActiveSegEnv as Env } from '../../env/active-seg-env.ts';
 import { envOptions, protocolData, segTrainConfig } from '../../env/make-env.ts';
 import type { Protocol } from '../../env/protocol/load.ts';
-import { protocolHash } from '../../env/protocol/hash.ts';
+import { protocolFieldHashes, protocolHash } from '../../env/protocol/hash.ts';
+import { trajectoryId } from '../identity.ts';
 import { regionCentre, regionOrigin, splitRegionId, trainingMask, type RegionGrid } from '../../env/regions.ts';
 import { trainWithEarlyStopping } from '../early-stopping.ts';
 import { trainingInUse } from '../../compute/training.ts';
@@ -95,9 +96,9 @@ export interface TrajectoryOptions {
   budgets: number[];
   backend: string;
   /** Inference engine of the forward-only passes, recorded with each run. */
-  inference: string;
+  inference: 'tfjs' | 'ort';
   /** Engine of the SGD gradients, recorded with each run. */
-  training: string;
+  training: 'tfjs' | 'ort';
   dataRoot?: string;
   cacheDir: string | null;
   /** Budgets already done (their runs are skipped but the labelling still passes through them). */
@@ -113,19 +114,25 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
   const init = await initialModel(p, data, o.seed, o.cacheDir);
   const budgets = [...o.budgets].sort((a, b) => a - b);
   const maxBudget = budgets[budgets.length - 1]!;
-  const env: ActiveSegEnv = new Env(envOptions(p, data, { phase: 'eval', budgetRegions: maxBudget, seed: o.seed, initialModel: init, statistics: agent.needs ?? [], learnerCacheDir: o.cacheDir }), { id: `${p.name}-eval` });
+  const env: ActiveSegEnv = new Env({ ...envOptions(p, data, { phase: 'eval', budgetRegions: maxBudget, seed: o.seed, initialModel: init, statistics: agent.needs ?? [], learnerCacheDir: o.cacheDir }), labelUnit: agent.labelUnit ?? 'region' }, { id: `${p.name}-eval` });
+  agent.attach?.(env);
+  const hash = protocolHash(p);
+  const fields = protocolFieldHashes(p);
+  const model = { ...(p.model ?? { name: 'unet-s' }) };
   const actRng = new Rng(o.seed).fork(`act/${o.agent.label}`);
   const testSet = getSplit(data, p.splits.test);
   const rewardSet = getSplit(data, p.splits.reward);
   try {
     let [obs, info] = await env.reset({ seed: o.seed });
     let labelMs = 0;
+    let steps = 0;
     let done = false;
     for (const budget of budgets) {
       const t0 = performance.now();
       while (!done && info.usedRegions < budget) {
         const action = await agent.act(obs, info, actRng);
         const out = await env.step(action);
+        steps++;
         [obs, , , , info] = out;
         done = out[2] || out[3];
         o.onProgress?.({ agent: o.agent.label, seed: o.seed, usedRegions: info.usedRegions, maxBudget });
@@ -134,13 +141,14 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
       if (o.skip?.has(budget)) continue;
       // labelled exactly up to this budget: the env labels whole steps, so keep the first `budget` ids
       const ids = Array.from(info.labeledRegionIds.slice(0, budget));
-      const model = env.model!.clone();
+      const learner = env.model!.clone();
       const tf0 = performance.now();
-      const ft = await finalTraining(model, env.pool, ids, env.grid, data.ignoreIndex, rewardSet, { ...p.finalTraining, inferenceBatch: p.inferenceBatch }, new Rng(o.seed).fork(`final/${budget}`));
+      const ft = await finalTraining(learner, env.pool, ids, env.grid, data.ignoreIndex, rewardSet, { ...p.finalTraining, inferenceBatch: p.inferenceBatch }, new Rng(o.seed).fork(`final/${budget}`));
       const tt0 = performance.now();
-      const test = segMetrics(await confusionOf(model, testSet, p.inferenceBatch));
+      const test = segMetrics(await confusionOf(learner, testSet, p.inferenceBatch));
       const testMs = performance.now() - tt0;
-      model.dispose();
+      learner.dispose();
+      const overlay = [0, 1, 2].map((image) => ids.filter((id) => Math.floor(id / env.grid.perImage) === image).map((id) => id % env.grid.perImage).sort((a, b) => a - b));
       const hist = new Array<number>(data.numClasses + 1).fill(0);
       for (const id of ids) {
         const image = Math.floor(id / env.grid.perImage);
@@ -149,13 +157,22 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
         for (let y = y0; y < y0 + env.grid.regionH; y++) for (let x = x0; x < x0 + env.grid.regionW; x++) hist[Math.min(label[y * env.grid.imageW + x]!, data.numClasses)]! += 1;
       }
       o.onRecord({
-        schema: 1,
+        schema: 2,
         protocol: p.name,
+        protocolHash: hash,
+        protocolFields: fields,
+        model,
+        dataset: { name: data.name, classNames: [...data.classNames] },
         agent: o.agent.label,
+        agentId: o.agent.id,
+        privileged: agent.privileged === true,
+        baseline: agent.baseline === true,
+        trajectory: trajectoryId(hash, o.agent.id, o.seed),
         seed: o.seed,
         budgetRegions: budget,
         budgetPixels: budget * env.grid.regionH * env.grid.regionW,
         usedRegions: ids.length,
+        labelingSteps: steps,
         testMIoU: test.mIoU,
         testPerClassIoU: test.perClassIoU.map((v) => (Number.isNaN(v) ? null : v)),
         testPixelAccuracy: test.pixelAccuracy,
@@ -164,6 +181,7 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
         finalTrainingEpochs: ft.epochsRun,
         labeledClassHistogram: hist,
         labeledClassBalanceEntropy: classBalanceEntropy(hist, data.numClasses),
+        overlayRegions: overlay,
         timings: { labelingMs: labelMs, finalTrainMs: tt0 - tf0, testMs },
         backend: o.backend,
         inference: o.inference,

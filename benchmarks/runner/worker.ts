@@ -1,11 +1,17 @@
 /** A benchmark worker: its own wasm instance; runs the trajectories the pool sends, one at a time. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initCompute } from '../compute.ts';
+import { toWire } from '../../env/core/errors.ts';
+import { adoptFeatureStores, type FeatureStoreDescriptor } from '../../env/learners/frozen-encoder/feature-store.ts';
+import '../../agents/catalog.ts';
+import { adoptDatasets, type SharedDataset } from '../../env/data/registry.ts';
 import { runTrajectory } from './trajectory.ts';
 import type { TrajectoryJob, WorkerInit, WorkerMessage } from './messages.ts';
 
 const port = parentPort!;
 const send = (m: WorkerMessage) => port.postMessage(m);
+adoptFeatureStores((workerData as WorkerInit).stores as FeatureStoreDescriptor[] | undefined);
+adoptDatasets((workerData as WorkerInit).datasets as SharedDataset[] | undefined);
 const { backend, inference, training } = await initCompute((workerData as WorkerInit).compute);
 send({ type: 'ready', backend, inference, training });
 
@@ -22,6 +28,6 @@ port.on('message', async (job: TrajectoryJob) => {
     });
     send({ type: 'done' });
   } catch (e) {
-    send({ type: 'error', message: `${(e as Error).name}: ${(e as Error).message}` });
+    send({ type: 'error', error: toWire(e) });
   }
 });

@@ -28,15 +28,16 @@ async function tryNative(kind: 'node' | 'node-gpu'): Promise<string | null> {
 async function useWasm(): Promise<void> {
   const before = { uncaughtException: process.listeners('uncaughtException'), unhandledRejection: process.listeners('unhandledRejection') };
   await import('@tensorflow/tfjs-backend-wasm');
-  // the wasm module's emscripten glue rethrows every uncaught error from inside its own one-line
-  // source, so Node printed ~40 KB of minified code above the message: take those handlers off
-  for (const l of process.listeners('uncaughtException')) if (!before.uncaughtException.includes(l)) process.removeListener('uncaughtException', l);
-  for (const l of process.listeners('unhandledRejection')) if (!before.unhandledRejection.includes(l)) process.removeListener('unhandledRejection', l);
   registerWasmConvGrads();
   registerWasmMatMul();
   registerWasmSlice();
   registerWasmTile();
   if (!(await tf.setBackend('wasm'))) throw new BackendError("backend 'wasm' failed to initialise");
+  // the wasm module's emscripten glue (installed when the module starts) rethrows every uncaught
+  // error from inside its own one-line source, so Node printed ~40 KB of minified code above the
+  // message: take those handlers off
+  for (const l of process.listeners('uncaughtException')) if (!before.uncaughtException.includes(l)) process.removeListener('uncaughtException', l);
+  for (const l of process.listeners('unhandledRejection')) if (!before.unhandledRejection.includes(l)) process.removeListener('unhandledRejection', l);
 }
 
 /**

@@ -29,3 +29,25 @@ export class ConcurrentCallError extends RegionGymError {}
 
 /** A cached feature file is truncated, of the wrong size or corrupt; the message names the file. */
 export class FeatureCacheError extends RegionGymError {}
+
+/** An error as it crosses a thread (structured clone drops the class). */
+export interface WireError {
+  readonly name: string;
+  readonly message: string;
+}
+
+export function toWire(e: unknown): WireError {
+  return e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) };
+}
+
+const TYPED: Record<string, new (message: string) => RegionGymError> = { InvalidActionError, ResetNeededError, ConfigError, DataError, BackendError, ConcurrentCallError, FeatureCacheError };
+
+/** The error back with its class (a RegionGymError subclass when it was one). */
+export function fromWire(w: WireError, context = ''): Error {
+  const Cls = TYPED[w.name];
+  const message = context ? `${context}: ${w.message}` : w.message;
+  if (Cls) return new Cls(message);
+  const e = new Error(message);
+  e.name = w.name;
+  return e;
+}

@@ -22,7 +22,63 @@ export interface DataSpec {
 
 export const DEFAULT_SYNTHETIC_COUNTS: SyntheticOptions['counts'] = { d_t: 40, d_s: 4, d_v: 80, val: 30, test: 40 };
 
+/** What crosses to a worker thread: every sample's bytes live in shared memory (no copy). */
+export interface SharedDataset {
+  readonly key: string;
+  readonly data: SegDataset;
+}
+
+const loaded = new Map<string, SegDataset>();
+
+function keyOf(spec: DataSpec): string {
+  const root = spec.name === 'synthetic' ? '' : (spec.root ?? process.env.REGIONGYM_CAMVID ?? '');
+  return JSON.stringify([spec.name, spec.scale, root, spec.syntheticSeed ?? 0, spec.syntheticCounts ?? null]);
+}
+
+/** A data set by spec, loaded once per thread (or adopted from the parent thread). */
 export function loadData(spec: DataSpec): SegDataset {
+  const key = keyOf(spec);
+  let ds = loaded.get(key);
+  if (!ds) loaded.set(key, (ds = readData(spec)));
+  return ds;
+}
+
+/** Move a data set's bytes into one SharedArrayBuffer so worker threads can adopt it without a copy. */
+function toShared(ds: SegDataset): SegDataset {
+  const all = [...new Set(Object.values(ds.splits).flat())];
+  if (all.every((s) => s.image.buffer instanceof SharedArrayBuffer)) return ds;
+  const total = all.reduce((n, s) => n + s.image.length + s.label.length, 0);
+  const buf = new Uint8Array(new SharedArrayBuffer(total));
+  let o = 0;
+  const moved = new Map(
+    all.map((s) => {
+      const image = buf.subarray(o, o + s.image.length);
+      image.set(s.image);
+      o += s.image.length;
+      const label = buf.subarray(o, o + s.label.length);
+      label.set(s.label);
+      o += s.label.length;
+      return [s, { id: s.id, image, label }];
+    }),
+  );
+  return { ...ds, splits: Object.fromEntries(Object.entries(ds.splits).map(([k, v]) => [k, v!.map((s) => moved.get(s)!)])) };
+}
+
+/** Every data set this thread loaded, in shared memory, for a worker's workerData. */
+export function sharedDatasets(): SharedDataset[] {
+  return [...loaded].map(([key, ds]) => {
+    const shared = toShared(ds);
+    loaded.set(key, shared);
+    return { key, data: shared };
+  });
+}
+
+/** Use the parent thread's data sets (their bytes are shared, not copied). */
+export function adoptDatasets(ds: readonly SharedDataset[] | undefined): void {
+  for (const d of ds ?? []) if (!loaded.has(d.key)) loaded.set(d.key, d.data);
+}
+
+function readData(spec: DataSpec): SegDataset {
   switch (spec.name) {
     case 'synthetic': {
       const { height, width } = scaledSize(360, 480, spec.scale);

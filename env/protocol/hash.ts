@@ -22,10 +22,17 @@ export function shortHash(text: string, length = 16): string {
   return createHash('sha256').update(text).digest('hex').slice(0, length);
 }
 
+/** Settings that change where things are kept, not what a run computes. */
+function computed(p: Protocol): Protocol {
+  if (!p.model || !('featureCache' in p.model)) return p;
+  const { featureCache: _, ...model } = p.model;
+  return { ...p, model: model as Protocol['model'] };
+}
+
 /** Hash of each hashed top-level field. */
 export function protocolFieldHashes(p: Protocol): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(p)
+    Object.entries(computed(p))
       .filter(([k, v]) => !NOT_HASHED.has(k) && v !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([k, v]) => [k, shortHash(canonicalJson(v), 8)]),

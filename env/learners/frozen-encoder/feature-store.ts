@@ -207,7 +207,7 @@ export async function fillStore(store: FeatureStore, samples: readonly SegSample
     done++;
     report(encoded);
   };
-  if (threads > 1 && jobs.length >= 8) {
+  if (o.threads !== undefined || (threads > 1 && jobs.length >= 8)) {
     await encodeInWorkers(encoder, store.descriptor(), jobs, threads, onEncoded);
   } else {
     const enc = await Encoder.load(encoder.spec, encoder.imageH, encoder.imageW);

@@ -201,7 +201,7 @@ export class FrozenEncoderLearner implements SegLearner {
 
   /** One native feed per image: its float16 hypercolumn, a view on the shared store. */
   private feeds(images: readonly SegSample[]): Feeds[] {
-    return images.map((s) => ({ features: { data: this.store.view(s), dims: [1, this.cells, this.head.config.inputs] } }));
+    return images.map((s) => ({ hypercolumn: { data: this.store.view(s), dims: [1, this.cells, this.head.config.inputs] } }));
   }
 
   async probabilities(images: readonly SegSample[]): Promise<tf.Tensor4D> {
