@@ -12,7 +12,7 @@ import { changedFields, protocolFieldHashes, protocolHash } from '../env/protoco
 import { appendRunRecord, readRunRecords, runKey, type RunRecord } from './run-record.ts';
 import { runJobs, type PoolEvent } from './runner/pool.ts';
 import type { TrajectoryJob } from './runner/messages.ts';
-import { trajectoryId } from './identity.ts';
+import { inShard, runList, type Shard } from './run-list.ts';
 import { Claims } from './claims.ts';
 
 export interface BenchOptions {
@@ -26,6 +26,8 @@ export interface BenchOptions {
   dataRoot?: string;
   /** Learner cache (features, pre-trained weights); default none. */
   cacheDir?: string | null;
+  /** Run only this shard of the run list. */
+  shard?: Shard | null;
 }
 
 export interface BenchPlan {
@@ -54,13 +56,13 @@ export function planBench(o: BenchOptions): BenchPlan {
   const done = new Set(existing.map(runKey));
   const jobs: TrajectoryJob[] = [];
   let skipped = 0;
-  for (const agent of o.agents)
-    for (const seed of o.seeds) {
-      const skip = o.budgets.filter((b) => done.has(runKey({ protocolHash: hash, agentId: agent.id, seed, budgetRegions: b })));
-      skipped += skip.length;
-      if (skip.length < o.budgets.length) jobs.push({ protocol: o.protocol, agent, seed, budgets: o.budgets, skip, dataRoot: o.dataRoot, cacheDir: o.cacheDir ?? null, id: trajectoryId(hash, agent.id, seed) });
-    }
-  return { jobs, totalRuns: o.agents.length * o.seeds.length * o.budgets.length, skippedRuns: skipped };
+  const mine = runList(o.protocol, o.agents, o.seeds, o.budgets).filter((t) => inShard(t, o.shard ?? null));
+  for (const t of mine) {
+    const skip = t.budgets.filter((b) => done.has(runKey({ protocolHash: hash, agentId: t.agent.id, seed: t.seed, budgetRegions: b })));
+    skipped += skip.length;
+    if (skip.length < t.budgets.length) jobs.push({ protocol: o.protocol, agent: t.agent, seed: t.seed, budgets: [...t.budgets], skip, dataRoot: o.dataRoot, cacheDir: o.cacheDir ?? null, id: t.id });
+  }
+  return { jobs, totalRuns: mine.length * o.budgets.length, skippedRuns: skipped };
 }
 
 /**

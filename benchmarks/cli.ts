@@ -8,6 +8,7 @@ import { registerTrainPolicy } from './commands/train-policy.ts';
 import { registerBench } from './commands/bench.ts';
 import '../agents/catalog.ts';
 import { registerLeaderboard } from './commands/leaderboard.ts';
+import { registerMerge } from './commands/merge.ts';
 
 const program = new Command('regiongym').description('active learning for semantic segmentation as a gym-style benchmark').showHelpAfterError();
 registerTrainSupervised(program);
@@ -16,6 +17,7 @@ registerCheckEnv(program);
 registerTrainPolicy(program);
 registerBench(program);
 registerLeaderboard(program);
+registerMerge(program);
 
 try {
   await program.parseAsync(process.argv);

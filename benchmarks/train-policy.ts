@@ -1,17 +1,25 @@
 /**
- * Policy training (ralis-spec.md §6.1): episodes on the policy-training pool (D_T) with the state set
- * and reward set of the protocol; the DQN learns from every step; the policy is checkpointed after each
- * episode (atomic writes) and can resume from the last checkpoint.
+ * Policy training (ralis-spec §6.1, docs/method.md): episodes on the policy-training pool (D_T) with
+ * the protocol's state and reward sets; the DQN learns from every step. After each episode the policy
+ * is checkpointed (atomic writes) with its training record; every `validateEvery` episodes the greedy
+ * policy runs one episode on a fixed validation seed and its final reward-set mIoU is recorded — the
+ * learning curve — and the best validated checkpoint is kept in best/, as the paper picks its policy.
+ * A stopped run resumes from the last checkpoint (the replay buffer starts empty again).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Subject } from 'rxjs';
 import { Rng } from '../env/core/rng.ts';
 import { writeFileAtomic } from '../env/core/fs.ts';
+import { ConfigError } from '../env/core/errors.ts';
 import { DqnAgent } from '../agents/dqn/dqn-agent.ts';
 import type { DqnConfig } from '../agents/dqn/config.ts';
-import { makeEnv, type MakeEnvOptions } from '../env/make-env.ts';
+import { makeEnv, protocolData, type MakeEnvOptions } from '../env/make-env.ts';
 import type { Protocol } from '../env/protocol/load.ts';
+import { protocolHash } from '../env/protocol/hash.ts';
+import type { ActiveSegEnv } from '../env/active-seg-env.ts';
+import type { ActiveSegInfo, ActiveSegObs } from '../env/active-seg-types.ts';
+import { initialModel } from './runner/trajectory.ts';
 
 export interface PolicyProgress {
   episode: number;
@@ -35,6 +43,27 @@ export interface EpisodeSummary {
   ms: number;
 }
 
+export interface ValidationPoint {
+  /** Episodes trained when validated. */
+  episode: number;
+  /** Final reward-set mIoU of the greedy policy's episode on the validation seed. */
+  rewardMIoU: number;
+  return: number;
+  ms: number;
+}
+
+export interface TrainingRecord {
+  protocol: string;
+  protocolHash: string;
+  seed: number;
+  episodes: number;
+  dqn: Partial<DqnConfig>;
+  history: EpisodeSummary[];
+  validation: ValidationPoint[];
+  /** The validated checkpoint kept in best/. */
+  best: ValidationPoint | null;
+}
+
 export interface TrainPolicyOptions {
   episodes: number;
   seed: number;
@@ -42,34 +71,80 @@ export interface TrainPolicyOptions {
   dqn?: Partial<DqnConfig>;
   /** Continue from the checkpoint in outDir when there is one. */
   resume?: boolean;
+  /** Validate the greedy policy every this many episodes (0: never). */
+  validateEvery?: number;
   env?: MakeEnvOptions;
+  cacheDir?: string | null;
 }
 
-const STATE_FILE = 'training.json';
+export const TRAINING_FILE = 'training.json';
+const VALIDATION_SEED_OFFSET = 7_654_321;
 
-export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, progress?: Subject<PolicyProgress>): Promise<EpisodeSummary[]> {
-  const env = makeEnv(protocol, { ...opts.env, phase: 'policy', seed: opts.seed });
-  const rng = new Rng(opts.seed);
-  const statePath = join(opts.outDir, STATE_FILE);
-  let history: EpisodeSummary[] = [];
-  let agent: DqnAgent;
-  let [obs, info] = await env.reset({ seed: opts.seed });
-  if (opts.resume && existsSync(statePath)) {
-    history = (JSON.parse(readFileSync(statePath, 'utf8')) as { history: EpisodeSummary[] }).history;
-    agent = await DqnAgent.load(join(opts.outDir, 'policy'), rng.fork('agent'));
-    agent.training = true;
-  } else {
-    agent = new DqnAgent(DqnAgent.shapeOf(obs), rng.fork('agent'), opts.dqn);
+/** The training record of a run directory, checked; a ConfigError naming the file when unusable. */
+export function readTrainingRecord(dir: string): TrainingRecord {
+  const path = join(dir, TRAINING_FILE);
+  let doc: Partial<TrainingRecord>;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`${path} is not a training record (${(e as Error).message.split('\n')[0]}): remove ${dir} to train anew`);
   }
+  if (typeof doc.protocolHash !== 'string' || typeof doc.seed !== 'number' || !Array.isArray(doc.history)) throw new ConfigError(`${path} is not a training record written by this version (no protocolHash, seed or history): remove ${dir} to train anew`);
+  return { validation: [], best: null, dqn: {}, ...doc } as TrainingRecord;
+}
+
+/** One greedy episode on the validation seed (the policy does not learn). */
+async function validate(env: ActiveSegEnv, agent: DqnAgent, seed: number): Promise<{ rewardMIoU: number; return: number }> {
+  const wasTraining = agent.training;
+  agent.training = false;
+  try {
+    let [obs, info]: [ActiveSegObs, ActiveSegInfo] = await env.reset({ seed });
+    const rng = new Rng(seed).fork('validate');
+    let ret = 0;
+    for (let done = false; !done; ) {
+      const [o, r, term, trunc, i] = await env.step(await agent.act(obs, info, rng));
+      ret += r;
+      [obs, info, done] = [o, i, term || trunc];
+    }
+    return { rewardMIoU: info.rewardMIoU, return: ret };
+  } finally {
+    agent.training = wasTraining;
+  }
+}
+
+export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, progress?: Subject<PolicyProgress>): Promise<TrainingRecord> {
+  const policyDir = join(opts.outDir, 'policy');
+  const hash = protocolHash(protocol);
+  let record: TrainingRecord = { protocol: protocol.name, protocolHash: hash, seed: opts.seed, episodes: opts.episodes, dqn: opts.dqn ?? {}, history: [], validation: [], best: null };
+  const hasPolicy = existsSync(join(policyDir, 'model.json'));
+  const hasRecord = existsSync(join(opts.outDir, TRAINING_FILE));
+  if (opts.resume && (hasPolicy || hasRecord)) {
+    if (!hasRecord) throw new ConfigError(`${opts.outDir} holds a policy but no ${TRAINING_FILE}: cannot resume it (remove ${opts.outDir} to train anew)`);
+    const old = readTrainingRecord(opts.outDir);
+    if (old.protocolHash !== hash) throw new ConfigError(`${opts.outDir} was trained on protocol '${old.protocol}' (${old.protocolHash}), not '${protocol.name}' (${hash}): use another --out`);
+    if (old.seed !== opts.seed) throw new ConfigError(`${opts.outDir} was trained with --seed ${old.seed}, not ${opts.seed}: resume with --seed ${old.seed} or use another --out`);
+    if (old.history.length > 0 && !hasPolicy) throw new ConfigError(`${opts.outDir}/${TRAINING_FILE} lists ${old.history.length} episodes but ${policyDir} is missing: remove ${opts.outDir} to train anew`);
+    record = { ...old, episodes: opts.episodes };
+  } else if (!opts.resume && hasPolicy) {
+    throw new ConfigError(`${opts.outDir} already holds a policy: pass --resume to continue it, or another --out`);
+  }
+  const init = await initialModel(protocol, protocolData(protocol, opts.env?.dataRoot), opts.seed, opts.cacheDir ?? null, 'policy');
+  const env = makeEnv(protocol, { ...opts.env, phase: 'policy', seed: opts.seed, initialModel: init, learnerCacheDir: opts.cacheDir });
+  const rng = new Rng(opts.seed);
+  let [obs, info] = await env.reset({ seed: opts.seed });
+  const agent = record.history.length > 0 ? await DqnAgent.load(policyDir, rng.fork('agent')) : new DqnAgent(DqnAgent.shapeOf(obs), rng.fork('agent'), opts.dqn);
+  agent.training = true;
   const actRng = rng.fork('act');
   const t0 = performance.now();
   // a resumed run estimates time left from the checkpointed episodes too
-  const episodeMs: number[] = history.map((h) => h.ms);
+  const episodeMs: number[] = record.history.map((h) => h.ms);
+  const every = opts.validateEvery ?? 5;
+  const save = () => writeFileAtomic(join(opts.outDir, TRAINING_FILE), JSON.stringify(record, null, 1));
   try {
-    for (let episode = history.length; episode < opts.episodes; episode++) {
+    for (let episode = record.history.length; episode < opts.episodes; episode++) {
       const te = performance.now();
       // every episode has its own seed, so a resumed run replays the same episodes
-      if (episode > 0 || history.length > 0) [obs, info] = await env.reset({ seed: (opts.seed + 1000003 * (episode + 1)) >>> 0 });
+      [obs, info] = await env.reset({ seed: (opts.seed + 1000003 * (episode + 1)) >>> 0 });
       agent.beginEpisode();
       let ret = 0;
       let steps = 0;
@@ -90,14 +165,25 @@ export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, 
         });
       }
       episodeMs.push(performance.now() - te);
-      history.push({ episode: episode + 1, return: ret, finalRewardMIoU: info.rewardMIoU, steps, ms: performance.now() - te });
-      await agent.save(join(opts.outDir, 'policy'));
-      writeFileAtomic(statePath, JSON.stringify({ protocol: protocol.name, seed: opts.seed, episodes: opts.episodes, history }, null, 1));
+      record.history.push({ episode: episode + 1, return: ret, finalRewardMIoU: info.rewardMIoU, steps, ms: performance.now() - te });
+      await agent.save(policyDir);
+      if (every > 0 && (episode + 1) % every === 0) {
+        const tv = performance.now();
+        const v = await validate(env, agent, (opts.seed + VALIDATION_SEED_OFFSET) >>> 0);
+        const point = { episode: episode + 1, rewardMIoU: v.rewardMIoU, return: v.return, ms: performance.now() - tv };
+        record.validation.push(point);
+        if (!record.best || point.rewardMIoU > record.best.rewardMIoU) {
+          await agent.save(join(opts.outDir, 'best'));
+          record.best = point;
+        }
+      }
+      save();
     }
-    return history;
+    return record;
   } finally {
     progress?.complete();
     agent.dispose();
     env.close();
+    init?.dispose();
   }
 }

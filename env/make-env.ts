@@ -19,6 +19,7 @@ export const ENV_REGISTRY: Readonly<Record<string, string>> = {
   // v0 is the UNet-S protocol at scale 0.4 (the name camvid-ralis had until the frozen encoder)
   'CamVid-v0': 'camvid-ralis-unet',
   'CamVid-v1': 'camvid-ralis',
+  'SyntheticFrozen-v0': 'synthetic-frozen',
 };
 
 export type Phase = 'policy' | 'eval';

@@ -10,6 +10,7 @@ import { argmaxPerPool, poolShape, randomPerPool } from '../agent.ts';
 import type { Rng } from '../../env/core/rng.ts';
 import { Rng as RngClass } from '../../env/core/rng.ts';
 import { Sgd } from '../../nn/sgd.ts';
+import { ConfigError, DataError } from '../../env/core/errors.ts';
 import { loadTensors, saveTensors } from '../../nn/io.ts';
 import type { ActiveSegInfo, ActiveSegObs } from '../../env/active-seg-types.ts';
 import { DQN_DEFAULTS, epsilonAt, type DqnConfig } from './config.ts';
@@ -82,6 +83,11 @@ export class DqnAgent implements Agent {
 
   async act(obs: ActiveSegObs, _info: ActiveSegInfo, rng: Rng): Promise<Int32Array> {
     const { K, N } = poolShape(obs);
+    const want = this.policy.shape;
+    const got = DqnAgent.shapeOf(obs);
+    if (got.stateRegions !== want.stateRegions || got.stateFeatures !== want.stateFeatures || got.actionFeatures !== want.actionFeatures) {
+      throw new ConfigError(`this policy was trained on observations with state [${want.stateRegions}, ${want.stateFeatures}] and candidates of ${want.actionFeatures} features; this env gives state [${got.stateRegions}, ${got.stateFeatures}] and ${got.actionFeatures}: a policy of another protocol`);
+    }
     if (this.training) this.held = { pools: (await obs.pools.data()) as Float32Array, state: (await obs.state.data()) as Float32Array, mask: obs.actionMask.slice(), K, N };
     if (this.training) {
       const explore = rng.next() <= epsilonAt(this.config, this.actions);
@@ -135,7 +141,18 @@ export class DqnAgent implements Agent {
     const { topology, metadata, tensors } = await loadTensors(dir, FORMAT);
     const shape = (topology as { shape: QNetShape }).shape;
     const meta = metadata as { config: DqnConfig; counters: { actions: number; updates: number; lr: number } };
-    const policy = QNetwork.fromTensors(shape, tensors);
+    const bad = Object.entries(tensors).find(([, t]) => !(t.dataSync() as Float32Array).every(Number.isFinite));
+    if (bad) {
+      tf.dispose(Object.values(tensors));
+      throw new DataError(`${dir}/weights.bin: '${bad[0]}' holds NaN or infinite values: not a usable policy`);
+    }
+    let policy: QNetwork;
+    try {
+      policy = QNetwork.fromTensors(shape, tensors);
+    } catch (e) {
+      tf.dispose(Object.values(tensors));
+      throw new DataError(`${dir}/model.json: ${(e as Error).message} (not a policy written by 'regiongym train-policy')`);
+    }
     tf.dispose(Object.values(tensors));
     const agent = new DqnAgent(shape, rng, meta.config, policy);
     agent.actions = meta.counters.actions;

@@ -11,6 +11,9 @@ import { ConfigError } from '../../env/core/errors.ts';
 import { defaultCacheDir } from '../../env/cache-dir.ts';
 import { prepareProtocol } from '../prepare.ts';
 import { checkBudgets, withoutFeatureCache } from '../checks.ts';
+import { resolveShard, runList, shardFile } from '../run-list.ts';
+import { protocolHash } from '../../env/protocol/hash.ts';
+import { existsSync, statSync } from 'node:fs';
 
 interface Opts extends ComputeOptions {
   protocol: string;
@@ -18,10 +21,14 @@ interface Opts extends ComputeOptions {
   seeds?: number[];
   budgets?: number[];
   workers: number;
-  out: string;
+  out?: string;
   root?: string;
   cacheDir: string;
   featureCache: boolean;
+  list: boolean;
+  json: boolean;
+  shard?: string;
+  shards?: number;
 }
 
 export function registerBench(program: Command): void {
@@ -33,7 +40,11 @@ export function registerBench(program: Command): void {
     .option('--seeds <list>', "comma-separated seeds (default: the protocol's)", intListOption('--seeds'))
     .option('--budgets <list>', "comma-separated budgets in regions (default: the protocol's)", intListOption('--budgets', 1))
     .option('--workers <n>', 'parallel worker threads (one wasm instance each)', intOption('--workers', 1), 2)
-    .requiredOption('--out <file.jsonl>', 'run records (JSON lines)')
+    .option('--out <file.jsonl|dir>', 'run records (JSON lines); with sharding a directory that gets one file per shard')
+    .option('--list', 'print the run list (trajectory index, id, agent, seed, budgets) and exit', false)
+    .option('--json', 'with --list: one JSON object per line', false)
+    .option('--shard <i/n>', 'run shard i of n (trajectory j when j mod n = i); default from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX')
+    .option('--shards <n>', 'shard count when the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs)', intOption('--shards', 1))
     .option('--root <dir>', 'data folder of a real data set')
     .option('--cache-dir <dir>', 'learner cache: encoder features, pre-trained weights (shared by runs files)', defaultCacheDir())
     .option('--no-feature-cache', 'keep encoder features in memory only');
@@ -42,14 +53,24 @@ export function registerBench(program: Command): void {
     const agents = parseAgentList(o.agents);
     const budgets = o.budgets ?? protocol.budgets;
     if (budgets.some((b) => b % protocol.poolsPerStep !== 0)) throw new ConfigError(`--budgets ${budgets}: every budget must be a multiple of poolsPerStep = ${protocol.poolsPerStep}`);
-    const opts = { protocol, agents, seeds: o.seeds ?? protocol.seeds, budgets: [...budgets].sort((a, b) => a - b), workers: o.workers, compute: computeOptions(o), outFile: o.out, dataRoot: o.root, cacheDir: o.cacheDir };
+    const seeds = o.seeds ?? protocol.seeds;
+    const sorted = [...budgets].sort((a, b) => a - b);
+    if (o.list) {
+      for (const t of runList(protocol, agents, seeds, sorted)) console.log(o.json ? JSON.stringify({ index: t.index, id: t.id, protocol: protocol.name, protocolHash: protocolHash(protocol), agent: t.agent.label, agentId: t.agent.id, seed: t.seed, budgets: t.budgets }) : `${t.index}\t${t.id}\t${t.agent.label}\tseed ${t.seed}\tbudgets ${t.budgets.join(',')}`);
+      return;
+    }
+    if (!o.out) throw new ConfigError('--out is required (a runs file, or with sharding a directory)');
+    const shard = resolveShard(o.shard, o.shards);
+    const outFile = shard ? shardFile(o.out, shard) : o.out;
+    if (!shard && existsSync(o.out) && statSync(o.out).isDirectory()) throw new ConfigError(`--out ${o.out} is a directory: name a runs file (a directory is for sharded runs: --shard i/n)`);
+    const opts = { protocol, agents, seeds, budgets: sorted, workers: o.workers, compute: computeOptions(o), outFile, dataRoot: o.root, cacheDir: o.cacheDir, shard };
     const plan = planBench(opts);
     if (plan.jobs.length > 0) {
       // data and learner features once, shared by every worker
       const data = await prepareProtocol(o.featureCache ? protocol : withoutFeatureCache(protocol), { dataRoot: o.root, cacheDir: o.cacheDir, threads: o.threads, onProgress: (d, n) => d % 50 === 0 && process.stderr.write(`features: ${d}/${n} images\n`) });
       checkBudgets(protocol, data, opts.budgets);
     }
-    process.stderr.write(`bench ${protocol.name}: ${plan.totalRuns} runs (${plan.skippedRuns} already in ${o.out}), ${plan.jobs.length} trajectories on ${o.workers} workers, inference ${o.inference}, training ${o.training}\n`);
+    process.stderr.write(`bench ${protocol.name}${shard ? ` shard ${shard.index}/${shard.count}` : ''}: ${plan.totalRuns} runs (${plan.skippedRuns} already in ${outFile}), ${plan.jobs.length} trajectories on ${o.workers} workers, inference ${o.inference}, training ${o.training}\n`);
     const t0 = performance.now();
     const tty = process.stderr.isTTY === true;
     const bars = tty ? new MultiBar({ format: '{label} |{bar}| {value}/{total} {unit} eta {eta_formatted}', stream: process.stderr, hideCursor: true }, Presets.shades_classic) : null;
@@ -81,6 +102,6 @@ export function registerBench(program: Command): void {
     } finally {
       bars?.stop();
     }
-    process.stderr.write(`bench done in ${((performance.now() - t0) / 1000).toFixed(1)} s; records in ${o.out}\n`);
+    process.stderr.write(`bench done in ${((performance.now() - t0) / 1000).toFixed(1)} s; records in ${outFile}\n`);
   });
 }

@@ -4,7 +4,10 @@
  * Its features are computed once per (encoder, image size) and process (`prepare`), shared by every
  * learner, clone and worker thread, and cached on disk under the learner cache directory.
  */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../core/fs.ts';
+import type { CellDims } from './cache-file.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { SegDataset, SegSample } from '../../data/dataset.ts';
 import type { LearnerSpec } from '../learner.ts';
@@ -64,6 +67,27 @@ export function featureCacheDir(cacheDir: string, hash: string, height: number, 
   return join(cacheDir, 'features', `${hash}-${height}x${width}`);
 }
 
+/** The hypercolumn's dims: from the cache's meta.json when there, else from one probe run of the encoder (then written there). */
+async function featureDims(e: EncoderSpec, data: SegDataset, cacheDir: string | null): Promise<CellDims> {
+  const meta = cacheDir ? join(cacheDir, 'meta.json') : null;
+  if (meta && existsSync(meta)) {
+    try {
+      const d = JSON.parse(readFileSync(meta, 'utf8')) as CellDims;
+      if ([d.gridH, d.gridW, d.channels].every((v) => Number.isInteger(v) && v > 0)) return { gridH: d.gridH, gridW: d.gridW, channels: d.channels };
+    } catch {
+      // unreadable: probe the encoder again and rewrite it
+    }
+  }
+  const enc = await Encoder.load(e, data.height, data.width);
+  const { gridH, gridW, channels } = enc.geometry;
+  enc.dispose();
+  if (meta) {
+    mkdirSync(cacheDir!, { recursive: true });
+    writeFileAtomic(meta, JSON.stringify({ gridH, gridW, channels, encoder: e }, null, 1));
+  }
+  return { gridH, gridW, channels };
+}
+
 /** The store of this spec and data set, filled: adopted from the parent thread, or built here. */
 export async function ensureFeatures(spec: FrozenEncoderSpec, ctx: LearnerContext, onProgress?: (p: FillProgress) => void): Promise<FeatureStore> {
   const e = encoderSpec(spec);
@@ -72,14 +96,11 @@ export async function ensureFeatures(spec: FrozenEncoderSpec, ctx: LearnerContex
   const samples = allSamples(data);
   let store = featureStore(key);
   if (store && samples.every((s) => store!.has(s))) return store;
+  const cacheDir = spec.featureCache && ctx.cacheDir ? featureCacheDir(ctx.cacheDir, hashOf(e), data.height, data.width) : null;
   if (!store || !samples.every((s) => store!.covers(s))) {
-    const enc = await Encoder.load(e, data.height, data.width);
-    const { gridH, gridW, channels } = enc.geometry;
-    enc.dispose();
-    store = FeatureStore.create(key, { gridH, gridW, channels }, samples);
+    store = FeatureStore.create(key, await featureDims(e, data, cacheDir), samples);
     registerFeatureStore(store);
   }
-  const cacheDir = spec.featureCache && ctx.cacheDir ? featureCacheDir(ctx.cacheDir, hashOf(e), data.height, data.width) : null;
   await fillStore(store, samples, { spec: e, imageH: data.height, imageW: data.width }, { cacheDir, onProgress });
   return store;
 }
