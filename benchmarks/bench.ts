@@ -3,6 +3,7 @@
  * pool; one schema-validated JSON line per finished run, appended atomically. Runs already in the
  * output file are skipped, so an interrupted sweep resumes where it stopped.
  */
+import { createRequire } from 'node:module';
 import { Observable, filter, lastValueFrom, tap } from 'rxjs';
 import { ConfigError } from '../env/core/errors.ts';
 import type { ComputeOptions } from './compute.ts';
@@ -49,9 +50,31 @@ export function checkRunsFileFits(existing: readonly RunRecord[], protocol: Prot
   if (engine) throw new ConfigError(`${where} holds runs trained with '${engine.training}' gradients; --training ${training} would mix engines in one leaderboard: use another --out`);
 }
 
+const nativeLoads = (() => {
+  let known: boolean | null = null;
+  return () => {
+    if (known === null) {
+      try {
+        createRequire(import.meta.url)('onnxruntime-node');
+        known = true;
+      } catch {
+        known = false;
+      }
+    }
+    return known;
+  };
+})();
+
+/** The gradient engine this protocol's runs will record: a learner that only trains on tfjs, or the --training choice resolved. */
+export function expectedTrainingEngine(p: Protocol, name: string | undefined): 'tfjs' | 'ort' {
+  if ((p.model?.name ?? 'unet-s') === 'frozen-encoder') return 'tfjs';
+  if (name === 'tfjs' || name === 'ort') return name;
+  return nativeLoads() ? 'ort' : 'tfjs';
+}
+
 export function planBench(o: BenchOptions): BenchPlan {
   const existing = readRunRecords(o.outFile);
-  checkRunsFileFits(existing, o.protocol, o.compute.training ?? 'tfjs', o.outFile);
+  checkRunsFileFits(existing, o.protocol, expectedTrainingEngine(o.protocol, o.compute.training), o.outFile);
   const hash = protocolHash(o.protocol);
   const done = new Set(existing.map(runKey));
   const jobs: TrajectoryJob[] = [];

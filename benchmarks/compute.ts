@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { BACKEND_NAMES, initBackend, type BackendName } from '../compute/tfjs/backend.ts';
 import { INFERENCE_NAMES, initInference, type InferenceInUse, type InferenceName } from '../compute/inference.ts';
-import { TRAINING_NAMES, initTraining, type TrainingName } from '../compute/training.ts';
+import { TRAINING_NAMES, initTraining, type TrainingInUse, type TrainingName } from '../compute/training.ts';
 import { choiceOption, intOption } from './cli-options.ts';
 
 export interface ComputeOptions {
@@ -21,7 +21,7 @@ export interface ComputeOptions {
 export interface ComputeInUse {
   backend: string;
   inference: InferenceInUse;
-  training: TrainingName;
+  training: TrainingInUse;
 }
 
 export function addComputeOptions(cmd: Command, defaultBackend: BackendName = 'auto'): Command {
@@ -29,7 +29,7 @@ export function addComputeOptions(cmd: Command, defaultBackend: BackendName = 'a
     .option('--backend <name>', `tfjs backend: ${BACKEND_NAMES.join('|')}`, choiceOption('--backend', BACKEND_NAMES), defaultBackend)
     .option('--inference <name>', `forward-only passes: ${INFERENCE_NAMES.join('|')} (auto: ort when onnxruntime-node loads)`, choiceOption('--inference', INFERENCE_NAMES), 'auto')
     .option('--threads <n>', 'native threads (default: all cores, shared among workers)', intOption('--threads', 1))
-    .option('--training <name>', `SGD gradients: ${TRAINING_NAMES.join('|')} (ort: native, ~5× faster per SGD step, not number-for-number equal to tfjs)`, choiceOption('--training', TRAINING_NAMES), 'tfjs');
+    .option('--training <name>', `gradients of learners that train natively (UNet-S): ${TRAINING_NAMES.join('|')} (auto: ort when it loads, ~5× faster per SGD step; runs of the two engines are not number-for-number equal)`, choiceOption('--training', TRAINING_NAMES), 'auto');
 }
 
 /** Just the compute options of a command's parsed options (to hand to worker threads). */
@@ -41,6 +41,6 @@ export function computeOptions(o: ComputeOptions): ComputeOptions {
 export async function initCompute(o: ComputeOptions): Promise<ComputeInUse> {
   const backend = await initBackend(o.backend);
   const inference = await initInference(o.inference, { threads: o.threads });
-  const training = await initTraining(o.training ?? 'tfjs', { threads: o.threads });
+  const training = await initTraining(o.training ?? 'auto', { threads: o.threads });
   return { backend, inference, training };
 }

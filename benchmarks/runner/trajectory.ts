@@ -185,7 +185,7 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
         timings: { labelingMs: labelMs, finalTrainMs: tt0 - tf0, testMs },
         backend: o.backend,
         inference: o.inference,
-        training: o.training,
+        training: env.model!.trainingEngine,
         versions: VERSIONS,
         finishedAt: new Date().toISOString(),
       });

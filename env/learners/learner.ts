@@ -77,6 +77,8 @@ export interface SegLearner {
   readonly width: number;
   /** Changes on every weight change; engines key cached graphs on it. */
   readonly weightsVersion: number;
+  /** Which engine computes this learner's gradients right now (run records carry it). */
+  readonly trainingEngine: 'tfjs' | 'ort';
 
   /**
    * One pass over `items` in seeded shuffled batches with the learner's optimizer; returns the mean

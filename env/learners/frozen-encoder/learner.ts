@@ -68,6 +68,11 @@ export class FrozenEncoderLearner implements SegLearner {
     return this.version;
   }
 
+  /** The head always trains on tfjs (small, and its gradients need no native graph). */
+  get trainingEngine(): 'tfjs' {
+    return 'tfjs';
+  }
+
   private get cells(): number {
     return this.geo.gridH * this.geo.gridW;
   }

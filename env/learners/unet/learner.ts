@@ -69,6 +69,10 @@ export class UNetLearner implements SegLearner {
     return this.version;
   }
 
+  get trainingEngine(): 'tfjs' | 'ort' {
+    return nativeTraining() ? 'ort' : 'tfjs';
+  }
+
   /**
    * One pass over `items` in seeded shuffled batches; returns the mean batch loss. Gradients come
    * from the training engine in use (compute/training.ts); the draws from `rng` are the same on either.
