@@ -45,6 +45,8 @@ interface Episode {
   slots: Int32Array;
   stats: Map<string, { values: Float32Array; width: number }>;
   labeledStats: Map<string, Float32Array>;
+  /** Rows of labelled regions' embedding statistics by `name|regionId` (kept only for fixed embeddings). */
+  readonly embeddingRows: Map<string, Float32Array>;
   obs: ActiveSegObs;
   newIds: Int32Array;
   done: boolean;
@@ -168,6 +170,7 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
       slots: new Int32Array(0),
       stats: new Map(),
       labeledStats: new Map(),
+      embeddingRows: new Map(),
       obs: null as unknown as ActiveSegObs,
       newIds: new Int32Array(0),
       done: false,
@@ -357,17 +360,36 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
     ep.obs = { state, pools, actionMask: maskOf(slots) };
   }
 
-  /** Statistics asked for the labelled regions too (coreset's distances), in labelling order. */
+  /**
+   * Statistics asked for the labelled regions too (coreset's distances), in labelling order. With a
+   * learner whose embeddings never change, each region's row is computed once per episode.
+   */
   private async labeledStatistics(ep: Episode): Promise<Map<string, Float32Array>> {
     const wanted = this.statistics.filter((s) => s.source === 'embeddings' && s.ofLabeled);
     const ids = ep.labeled.ids();
     if (wanted.length === 0 || ids.length === 0) return new Map(wanted.map((s) => [s.name, new Float32Array(0)]));
-    const { images, rowOf } = imagesOf(ids, this.grid);
-    const out = await regionOutputs(ep.model, images.map((i) => this.poolImages[i]!), this.grid, this.config.inferenceBatch, wanted, null);
-    const rows = tf.tensor1d(ids.map(rowOf), 'int32');
-    const result = new Map(wanted.map((s) => [s.name, tf.tidy(() => tf.gather(out.stats.get(s.name)!, rows).dataSync() as Float32Array)]));
-    rows.dispose();
-    disposeOutputs(out);
+    const cache = ep.model.fixedEmbeddings ? ep.embeddingRows : null;
+    const todo = cache ? ids.filter((id) => !cache.has(`${wanted[0]!.name}|${id}`)) : ids;
+    if (todo.length > 0) {
+      const { images, rowOf } = imagesOf(todo, this.grid);
+      const out = await regionOutputs(ep.model, images.map((i) => this.poolImages[i]!), this.grid, this.config.inferenceBatch, wanted, null);
+      const rows = tf.tensor1d(todo.map(rowOf), 'int32');
+      for (const s of wanted) {
+        const v = tf.tidy(() => tf.gather(out.stats.get(s.name)!, rows).dataSync() as Float32Array);
+        const width = v.length / todo.length;
+        todo.forEach((id, i) => ep.embeddingRows.set(`${s.name}|${id}`, v.subarray(i * width, (i + 1) * width)));
+      }
+      rows.dispose();
+      disposeOutputs(out);
+    }
+    const result = new Map(wanted.map((s) => {
+      const parts = ids.map((id) => ep.embeddingRows.get(`${s.name}|${id}`)!);
+      const flat = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+      let o = 0;
+      for (const p of parts) (flat.set(p, o), (o += p.length));
+      return [s.name, flat] as const;
+    }));
+    if (!cache) ep.embeddingRows.clear();
     return result;
   }
 

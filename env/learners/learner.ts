@@ -98,6 +98,8 @@ export interface SegLearner {
 
   /** The last linear layer's input and output on the learner's grid. Caller owns. */
   embeddings(images: readonly SegSample[]): Promise<Embeddings>;
+  /** True when `embeddings(...).features` never change with training (a frozen encoder's linear head), so they may be cached. */
+  readonly fixedEmbeddings?: boolean;
 
   /**
    * `reduction` of the eval-mode probabilities of each image, run natively; outputs concatenated in

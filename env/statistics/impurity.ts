@@ -20,8 +20,10 @@ export const impurityStatistic: ProbabilityStatistic = {
     const C = probs.shape[3];
     const onehot = tf.cast(tf.oneHot(tf.argMax(probs, 3) as tf.Tensor3D, C), 'float32') as tf.Tensor4D;
     const size = 2 * IMPURITY_K + 1;
-    // 'same' average pooling counts only the pixels inside the image, as a clipped window
-    const d = tf.avgPool(onehot, size, 1, 'same');
+    // shares within the window clipped at the border: pooled one-hots over pooled ones (whatever
+    // the backend's 'same' padding counts, the ratio counts only pixels inside the image)
+    const inside = tf.avgPool(tf.onesLike(tf.slice(onehot, [0, 0, 0, 0], [-1, -1, -1, 1])) as tf.Tensor4D, size, 1, 'same');
+    const d = tf.div(tf.avgPool(onehot, size, 1, 'same'), inside);
     const impurity = tf.div(tf.neg(tf.sum(tf.mul(d, tf.log(tf.maximum(d, 1e-30))), -1)), Math.log(C));
     const uncertainty = tf.div(pixelEntropy(probs), Math.log(C));
     return regionMeanColumn(tf.mul(impurity, uncertainty) as tf.Tensor3D, ctx.grid);

@@ -68,6 +68,11 @@ export class FrozenEncoderLearner implements SegLearner {
     return this.version;
   }
 
+  /** A linear head's input is the frozen hypercolumn itself: it never changes. */
+  get fixedEmbeddings(): boolean {
+    return this.head.config.hidden === 0;
+  }
+
   /** The head always trains on tfjs (small, and its gradients need no native graph). */
   get trainingEngine(): 'tfjs' {
     return 'tfjs';
