@@ -88,3 +88,27 @@ export function rareClassMIoU(perClassIoU: readonly (number | null)[], frequency
 export function percentOfFull(score: number, upperBound: number): number {
   return (100 * score) / upperBound;
 }
+
+/** Seed-paired differences x_s − y_s over the seeds both have (by seed). */
+export function pairedDifferences(x: ReadonlyMap<number, number>, y: ReadonlyMap<number, number>): number[] {
+  return [...x.keys()].filter((s) => y.has(s)).sort((a, b) => a - b).map((s) => x.get(s)! - y.get(s)!);
+}
+
+/** Percentile 95 % interval of the mean of `xs` by bootstrap over its entries (seeded). */
+export function bootstrapMeanCI(xs: readonly number[], reps = 2000, seed = 0, level = 0.95): [number, number] {
+  if (xs.length === 0) return [NaN, NaN];
+  return bootstrapCI([xs], mean, reps, seed, level);
+}
+
+/** P(X > Y) + ½·P(X = Y) over seed pairs (the paired probability of improvement). */
+export function pairedProbabilityOfImprovement(diffs: readonly number[]): number {
+  return diffs.length ? diffs.reduce((a, d) => a + (d > 0 ? 1 : d === 0 ? 0.5 : 0), 0) / diffs.length : NaN;
+}
+
+/**
+ * Seeds per agent for a 95 % interval of ±δ on the difference of two agents' means when each has
+ * seed-to-seed std σ (unpaired, normal approximation): n = ⌈2·(1.96·σ/δ)²⌉.
+ */
+export function seedsForDifference(sigma: number, delta: number): number {
+  return Math.max(2, Math.ceil(2 * ((1.96 * sigma) / delta) ** 2));
+}

@@ -74,3 +74,22 @@ describe('protocol and run-record schemas', () => {
     expect(() => checkRunRecord({ ...fakeRecord(), testMIoU: 2 })).to.throw(ConfigError, /testMIoU: must be <= 1/);
   });
 });
+
+describe('paired statistics (hand-computed)', () => {
+  it('paired differences by seed, their bootstrap interval, P(improvement), seeds for a difference', async () => {
+    const { pairedDifferences, bootstrapMeanCI, pairedProbabilityOfImprovement, seedsForDifference } = await import('../benchmarks/stats.ts');
+    const x = new Map([[1, 0.5], [2, 0.6], [3, 0.4], [9, 0.9]]);
+    const y = new Map([[1, 0.4], [2, 0.6], [3, 0.5]]);
+    const d = pairedDifferences(x, y);
+    expect(d.map((v) => +v.toFixed(10))).to.deep.equal([0.1, 0, -0.1]); // seed 9 has no pair
+    expect(pairedProbabilityOfImprovement(d)).to.be.closeTo((1 + 0.5 + 0) / 3, 1e-12);
+    const [lo, hi] = bootstrapMeanCI([1, 1, 1, 1]);
+    expect([lo, hi]).to.deep.equal([1, 1]);
+    const [l2, h2] = bootstrapMeanCI([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 4000, 3);
+    expect(l2).to.be.within(2.5, 4.5); // mean 4.5, sd/√n ≈ 0.96
+    expect(h2).to.be.within(4.5, 6.5);
+    // σ = 1 point, δ = 1 point: 2·1.96² = 7.68 → 8 seeds
+    expect(seedsForDifference(1, 1)).to.equal(8);
+    expect(seedsForDifference(0.5, 1)).to.equal(2);
+  });
+});

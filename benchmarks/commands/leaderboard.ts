@@ -1,27 +1,47 @@
-/** `regiongym leaderboard`: tables, plots and a static page from run records. */
+/** `regiongym leaderboard`: tables, research questions, figures and a static page from run records. */
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { readRunRecords } from '../run-record.ts';
-import { writeLeaderboard } from '../leaderboard/write.ts';
-import { ConfigError } from '../../env/core/errors.ts';
+import { readUpperBound, writeLeaderboard } from '../leaderboard/write.ts';
+import { runsFiles } from '../merge.ts';
+import { protocolData, resolveProtocol } from '../../env/make-env.ts';
+import { getSplit } from '../../env/data/dataset.ts';
+import { makeGrid } from '../../env/regions.ts';
+
+interface Opts {
+  out: string;
+  upperBound?: string;
+  policy?: string[];
+  protocol?: string;
+  root?: string;
+  overlays: boolean;
+}
 
 export function registerLeaderboard(program: Command): void {
   program
     .command('leaderboard')
-    .description('write leaderboard.md, SVG plots and index.html from run records (JSON lines)')
-    .argument('<files...>', 'run record files (one protocol)')
+    .description('write leaderboard.md, index.html and the figures from run records (files, or directories of shard files)')
+    .argument('<paths...>', 'runs files or directories of them (one protocol)')
     .requiredOption('--out <dir>', 'output directory')
     .option('--upper-bound <result.json>', "full-supervision result written by 'train-supervised --out'")
-    .action((files: string[], o: { out: string; upperBound?: string }) => {
+    .option('--policy <dir...>', "train-policy output directories: the DQN's learning curve and training cost")
+    .option('--protocol <name|file>', "the records' protocol, for the overlay figures (default: the shipped one of the records' name)")
+    .option('--root <dir>', 'data folder of a real data set (the overlay figures read three pool images)')
+    .option('--no-overlays', 'skip the overlay figures (they need the data set)')
+    .action(async (paths: string[], o: Opts) => {
+      const files = runsFiles(paths);
       const records = files.flatMap((f) => readRunRecords(f));
-      if (records.length === 0) throw new ConfigError(`no run records in ${files.join(', ')}`);
-      let upper: number | null = null;
-      if (o.upperBound) {
-        const r = JSON.parse(readFileSync(o.upperBound, 'utf8')) as { test?: { mIoU?: number } };
-        if (typeof r.test?.mIoU !== 'number') throw new ConfigError(`${o.upperBound}: expected test.mIoU from 'regiongym train-supervised --out'`);
-        upper = r.test.mIoU;
+      const upper = o.upperBound ? readUpperBound(o.upperBound) : null;
+      let pool = null;
+      if (o.overlays && records.length > 0) {
+        try {
+          const p = resolveProtocol(o.protocol ?? records[0]!.protocol);
+          const data = protocolData(p, o.root);
+          pool = { images: getSplit(data, p.splits.evalPool).slice(0, 3), grid: makeGrid(data.height, data.width, p.regions.height, p.regions.width) };
+        } catch (e) {
+          process.stderr.write(`leaderboard: overlay figures skipped (${(e as Error).message.split('\n')[0]})\n`);
+        }
       }
-      const lb = writeLeaderboard(records, o.out, upper);
-      console.log(`leaderboard of ${records.length} runs (${lb.agents.length} agents, ${lb.seeds.length} seeds, ${lb.budgets.length} budgets) written to ${o.out}/leaderboard.md, index.html, *.svg`);
+      const lb = await writeLeaderboard(records, o.out, { upperBound: upper, policies: o.policy ?? [], pool });
+      console.log(`leaderboard of ${lb.runs} runs (${lb.agents.length} agents, ${lb.seeds.length} seeds, ${lb.budgets.length} budgets) written to ${o.out}/leaderboard.md and index.html`);
     });
 }

@@ -7,7 +7,11 @@ import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { lastValueFrom, tap, Subject } from 'rxjs';
 import { writeFileAtomic } from '../../env/core/fs.ts';
-import { resolveProtocol, protocolData } from '../../env/make-env.ts';
+import { resolveProtocol, segTrainConfig } from '../../env/make-env.ts';
+import { defaultCacheDir } from '../../env/cache-dir.ts';
+import { prepareProtocol } from '../prepare.ts';
+import { getSplit } from '../../env/data/dataset.ts';
+import { makeGrid } from '../../env/regions.ts';
 import { trainSupervised } from '../train-supervised.ts';
 import { trainPolicy, type PolicyProgress } from '../train-policy.ts';
 import { planBench, runBench } from '../bench.ts';
@@ -24,6 +28,7 @@ interface Opts extends ComputeOptions {
   episodes: number;
   supervisedEpochs: number;
   workers: number;
+  cacheDir: string;
 }
 
 const secs = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
@@ -37,7 +42,8 @@ export function registerPipeline(program: Command): void {
     .option('--seed <n>', 'seed of the upper bound and the policy', intOption('--seed'), 0)
     .option('--episodes <n>', 'DQN training episodes', intOption('--episodes', 1), 12)
     .option('--supervised-epochs <n>', 'epochs of the full-supervision run', intOption('--supervised-epochs', 1), 30)
-    .option('--workers <n>', 'bench worker threads', intOption('--workers', 1), 2);
+    .option('--workers <n>', 'bench worker threads', intOption('--workers', 1), 2)
+    .option('--cache-dir <dir>', 'learner cache (encoder features, pre-trained weights)', defaultCacheDir());
   addComputeOptions(cmd, 'wasm').action(async (o: Opts) => {
     const t0 = performance.now();
     const { backend, inference, training } = await initCompute(o);
@@ -47,8 +53,8 @@ export function registerPipeline(program: Command): void {
     say(`pipeline on '${protocol.name}', backend ${backend}, inference ${inference}, training ${training}, output ${out}. On 2 cores synthetic-quick takes about 5–6 minutes (under 15).`);
 
     say('1/4 full-supervision upper bound');
-    const data = protocolData(protocol);
-    const sup = await trainSupervised(data, { epochs: o.supervisedEpochs, seed: o.seed, patience: 8, train: { lr: 0.01 }, outDir: join(out, 'upper-bound') });
+    const data = await prepareProtocol(protocol, { cacheDir: o.cacheDir, threads: o.threads });
+    const sup = await trainSupervised(data, { epochs: o.supervisedEpochs, seed: o.seed, patience: 8, model: protocol.model, train: segTrainConfig(protocol), outDir: join(out, 'upper-bound'), cacheDir: o.cacheDir });
     writeFileAtomic(join(out, 'upper-bound', 'result.json'), JSON.stringify(sup, null, 1));
     say(`    test mIoU ${(100 * sup.test.mIoU).toFixed(2)} % (${sup.epochsRun} epochs)`);
 
@@ -57,11 +63,13 @@ export function registerPipeline(program: Command): void {
     progress.subscribe((e) => {
       if (e.usedRegions === e.budgetRegions) say(`    episode ${e.episode}/${e.episodes} done, ε ${e.epsilon.toFixed(2)}, loss ${e.loss?.toFixed(4) ?? '-'}, about ${e.etaMs === null ? '?' : (e.etaMs / 1000).toFixed(0)} s left`);
     });
-    await trainPolicy(protocol, { episodes: o.episodes, seed: o.seed, outDir: join(out, 'policy'), resume: true }, progress);
+    const record = await trainPolicy(protocol, { episodes: o.episodes, seed: o.seed, outDir: join(out, 'policy'), resume: true, validateEvery: Math.max(1, Math.floor(o.episodes / 4)), cacheDir: o.cacheDir }, progress);
+    const policyDir = join(out, 'policy', record.best ? 'best' : 'policy');
+    say(`    policy: ${record.best ? `best validated checkpoint (episode ${record.best.episode})` : 'last checkpoint'} in ${policyDir}`);
 
-    const agents = parseAgentList(`random,entropy,bald,dqn=${join(out, 'policy', 'policy')}`);
+    const agents = parseAgentList(`random,entropy,bald,dqn=${policyDir}`);
     const runsFile = join(out, 'runs.jsonl');
-    const benchOpts = { protocol, agents, seeds: protocol.seeds, budgets: protocol.budgets, workers: o.workers, compute: computeOptions(o), outFile: runsFile };
+    const benchOpts = { protocol, agents, seeds: protocol.seeds, budgets: protocol.budgets, workers: o.workers, compute: computeOptions(o), outFile: runsFile, cacheDir: o.cacheDir };
     const plan = planBench(benchOpts);
     say(`3/4 bench: ${plan.totalRuns} runs (${plan.skippedRuns} already done) on ${o.workers} workers`);
     let done = plan.skippedRuns;
@@ -75,7 +83,8 @@ export function registerPipeline(program: Command): void {
     );
 
     say('4/4 leaderboard');
-    const lb = writeLeaderboard(readRunRecords(runsFile), join(out, 'leaderboard'), sup.test.mIoU);
+    const pool = { images: getSplit(data, protocol.splits.evalPool).slice(0, 3), grid: makeGrid(data.height, data.width, protocol.regions.height, protocol.regions.width) };
+    const lb = await writeLeaderboard(readRunRecords(runsFile), join(out, 'leaderboard'), { upperBound: sup.test.mIoU, policies: [join(out, 'policy')], pool });
     const last = lb.budgets.length - 1;
     for (const a of lb.agents) say(`    ${a.agent.padEnd(10)} mIoU at ${lb.budgets[last]} regions: ${(100 * (a.cells[last]?.mean ?? NaN)).toFixed(2)} ± ${(100 * (a.cells[last]?.std ?? NaN)).toFixed(2)}`);
     console.log(`done in ${secs(t0)}. Leaderboard: ${join(out, 'leaderboard', 'leaderboard.md')} and ${join(out, 'leaderboard', 'index.html')}`);

@@ -1,91 +1,200 @@
-/** From run records to the leaderboard's numbers (pure; the renderers only format). */
+/**
+ * From run records to the leaderboard's numbers (pure; the renderers only format). Every agent runs
+ * on the same seeds, so agents are compared paired by seed: the mean of the per-seed differences to
+ * random and to the best baseline, with a 95 % bootstrap interval over seeds, per budget and for
+ * AUBC; a difference is "resolved" when its interval excludes 0.
+ */
+import { ConfigError } from '../../env/core/errors.ts';
 import type { RunRecord } from '../run-record.ts';
-import { aubc, bootstrapCI, iqm, labelsToReach, mean, percentFewerLabels, percentOfFull, probabilityOfImprovement, rareClassMIoU, std } from '../stats.ts';
+import { aubc, bootstrapCI, bootstrapMeanCI, iqm, labelsToReach, mean, pairedDifferences, pairedProbabilityOfImprovement, percentFewerLabels, percentOfFull, seedsForDifference, std } from '../stats.ts';
 
 export interface Cell {
   n: number;
   mean: number;
   std: number;
   iqm: number;
+  /** 95 % stratified-bootstrap interval of the IQM. */
   ci: [number, number];
+  /** 95 % bootstrap interval of the mean (the plots' bands). */
+  meanCi: [number, number];
+}
+
+/** A paired comparison of two agents over their common seeds (mIoU fractions). */
+export interface Comparison {
+  other: string;
+  pairs: number;
+  meanDiff: number;
+  ci: [number, number];
+  resolved: boolean;
+  probImprovement: number;
 }
 
 export interface AgentSummary {
   agent: string;
+  agentId: string;
+  baseline: boolean;
+  privileged: boolean;
+  seeds: number[];
   /** Per budget (same order as `budgets`). */
   cells: (Cell | null)[];
   aubcMean: number;
   aubcStd: number;
+  aubcCi: [number, number];
+  /** Seeds per agent for a ±1-point 95 % interval on a difference at this agent's AUBC std. */
+  seedsFor1Point: number;
+  /** Paired against random / the best baseline: per budget, then AUBC last. */
+  vsRandom: (Comparison | null)[];
+  vsBestBaseline: (Comparison | null)[];
   labelsToTarget: number | null;
   percentFewerThanBestBaseline: number | null;
-  probImprovementOverRandom: number | null;
   rareClassMIoU: number;
   balanceEntropy: number;
-  /** Mean labelled-pixel share per class at the largest budget. */
+  /** Mean test IoU per class at the largest budget (null: class absent from the test set). */
+  perClassIoU: (number | null)[];
+  /** Mean labelled-pixel share per class (+ void) at the largest budget. */
   labeledShare: number[];
   percentOfFull: number | null;
+  /** Mean wall time of one labelling step, and of one whole run (labelling to the budget, final training, test), at the largest budget. */
+  stepMs: number;
+  runMs: number;
 }
 
 export interface Leaderboard {
   protocol: string;
+  protocolHash: string;
+  model: { name: string; [k: string]: unknown };
+  dataset: { name: string; classNames: string[] };
+  training: string;
   budgets: number[];
   seeds: number[];
   agents: AgentSummary[];
+  bestBaseline: string | null;
   target: number;
+  /** The three rarest classes among the pixels random labelled (≈ the pool's distribution). */
   rareClasses: number[];
   upperBound: number | null;
+  runs: number;
 }
 
-const BASELINES = ['random', 'entropy', 'bald'];
+/** One record per key, a single protocol content, one engine and learner: else a ConfigError saying which. */
+export function checkComparable(records: readonly RunRecord[]): void {
+  if (records.length === 0) throw new ConfigError('no run records');
+  const hashes = new Set(records.map((r) => `${r.protocol}@${r.protocolHash}`));
+  if (hashes.size !== 1) throw new ConfigError(`a leaderboard covers one protocol; the records hold ${[...hashes].join(', ')}`);
+  const engines = new Set(records.map((r) => r.training));
+  if (engines.size !== 1) throw new ConfigError(`the records mix gradient engines (${[...engines].join(', ')}): they are not comparable number for number`);
+  const seen = new Set<string>();
+  for (const r of records) {
+    const k = `${r.agentId}|${r.seed}|${r.budgetRegions}`;
+    if (seen.has(k)) throw new ConfigError(`two records for ${r.agent} seed ${r.seed} budget ${r.budgetRegions}: the same run twice (merge the runs files first)`);
+    seen.add(k);
+  }
+}
 
-export function aggregate(records: readonly RunRecord[], upperBound: number | null = null, bootstrapReps = 2000): Leaderboard {
-  const protocols = [...new Set(records.map((r) => r.protocol))];
-  if (protocols.length !== 1) throw new RangeError(`a leaderboard covers one protocol; the records hold ${protocols.join(', ') || 'none'}`);
+function compare(x: ReadonlyMap<number, number>, y: ReadonlyMap<number, number>, other: string, reps: number, seed: number): Comparison | null {
+  const d = pairedDifferences(x, y);
+  if (d.length < 2) return null;
+  const ci = bootstrapMeanCI(d, reps, seed);
+  return { other, pairs: d.length, meanDiff: mean(d), ci, resolved: ci[0] > 0 || ci[1] < 0, probImprovement: pairedProbabilityOfImprovement(d) };
+}
+
+export function aggregate(records: readonly RunRecord[], upperBound: number | null = null, reps = 2000): Leaderboard {
+  checkComparable(records);
+  const first = records[0]!;
   const budgets = [...new Set(records.map((r) => r.budgetRegions))].sort((a, b) => a - b);
   const seeds = [...new Set(records.map((r) => r.seed))].sort((a, b) => a - b);
-  const agents = [...new Set(records.map((r) => r.agent))];
-  const at = (agent: string, budget: number) => records.filter((r) => r.agent === agent && r.budgetRegions === budget);
-  const curve = (agent: string) => budgets.map((b) => mean(at(agent, b).map((r) => r.testMIoU)));
+  const ids = [...new Set(records.map((r) => r.agentId))];
+  const label = new Map(records.map((r) => [r.agentId, r.agent]));
+  // two ids under one label (two policies): tell them apart
+  const labels = [...label.values()];
+  for (const [id, l] of label) if (labels.filter((x) => x === l).length > 1) label.set(id, `${l} (${id.split('@')[1] ?? id})`);
+  const of = (id: string) => records.filter((r) => r.agentId === id);
+  const at = (id: string, b: number) => of(id).filter((r) => r.budgetRegions === b);
+  const bySeed = (id: string, b: number) => new Map(at(id, b).map((r) => [r.seed, r.testMIoU]));
+  const aubcBySeed = (id: string) => {
+    const m = new Map<number, number>();
+    for (const s of seeds) {
+      const curve = budgets.map((b) => of(id).find((r) => r.seed === s && r.budgetRegions === b)?.testMIoU);
+      if (curve.every((v) => v !== undefined)) m.set(s, aubc(budgets, curve as number[]));
+    }
+    return m;
+  };
+  const curve = (id: string) => budgets.map((b) => mean(at(id, b).map((r) => r.testMIoU)));
   const maxB = budgets[budgets.length - 1]!;
+  const random = ids.find((id) => id === 'random') ?? null;
+  const baselines = ids.filter((id) => of(id)[0]!.baseline && !of(id)[0]!.privileged);
+  const aubcMean = (id: string) => mean([...aubcBySeed(id).values()]);
+  const bestOf = (pool: string[]) => (pool.length ? pool.reduce((b, id) => (aubcMean(id) > aubcMean(b) ? id : b), pool[0]!) : null);
+  const bestBaseline = bestOf(baselines);
 
-  // target: the random agent's mean at the largest budget (else the lowest final mean among agents)
-  const finals = agents.map((a) => curve(a)[budgets.length - 1]!).filter((v) => !Number.isNaN(v));
-  const target = agents.includes('random') ? curve('random')[budgets.length - 1]! : Math.min(...finals);
-  // rare classes: the 3 least frequent among the pixels the random agent (≈ the pool distribution) labelled
-  const pooled = records.filter((r) => r.agent === (agents.includes('random') ? 'random' : agents[0])).reduce<number[]>((acc, r) => r.labeledClassHistogram.map((v, i) => (acc[i] ?? 0) + v), []);
+  const finals = ids.map((id) => curve(id)[budgets.length - 1]!).filter((v) => !Number.isNaN(v));
+  const target = random ? curve(random)[budgets.length - 1]! : Math.min(...finals);
+  const pooled = (random ? of(random) : records).reduce<number[]>((acc, r) => r.labeledClassHistogram.map((v, i) => (acc[i] ?? 0) + v), []);
   const classes = pooled.slice(0, -1);
   const rareClasses = classes.map((f, c) => [f, c] as const).sort((a, b) => a[0] - b[0]).slice(0, 3).map(([, c]) => c);
+  const C = first.testPerClassIoU.length;
 
-  const summaries: AgentSummary[] = agents.map((agent) => {
+  const summaries: AgentSummary[] = ids.map((id, idx) => {
     const cells = budgets.map((b) => {
-      const xs = at(agent, b).map((r) => r.testMIoU);
+      const xs = at(id, b).map((r) => r.testMIoU);
       if (xs.length === 0) return null;
-      return { n: xs.length, mean: mean(xs), std: std(xs), iqm: iqm(xs), ci: bootstrapCI([xs], iqm, bootstrapReps, b) };
+      return { n: xs.length, mean: mean(xs), std: std(xs), iqm: iqm(xs), ci: bootstrapCI([xs], iqm, reps, b) as [number, number], meanCi: bootstrapMeanCI(xs, reps, b + 1) };
     });
-    const perSeedAubc = seeds
-      .map((s) => budgets.map((b) => records.find((r) => r.agent === agent && r.seed === s && r.budgetRegions === b)?.testMIoU))
-      .filter((c): c is number[] => c.every((v) => v !== undefined))
-      .map((c) => aubc(budgets, c));
-    const final = at(agent, maxB);
-    const pi = agent !== 'random' && agents.includes('random') ? mean(budgets.map((b) => probabilityOfImprovement(at(agent, b).map((r) => r.testMIoU), at('random', b).map((r) => r.testMIoU))).filter((v) => !Number.isNaN(v))) : null;
-    const share = final.length ? final[0]!.labeledClassHistogram.map((_, c) => mean(final.map((r) => r.labeledClassHistogram[c]! / r.labeledClassHistogram.reduce((a, b) => a + b, 0)))) : [];
+    const a = aubcBySeed(id);
+    const av = [...a.values()];
+    const versus = (otherId: string | null): (Comparison | null)[] => {
+      if (!otherId || otherId === id) return budgets.map(() => null).concat([null]);
+      return [...budgets.map((b, j) => compare(bySeed(id, b), bySeed(otherId, b), label.get(otherId)!, reps, 1000 * idx + j)), compare(a, aubcBySeed(otherId), label.get(otherId)!, reps, 1000 * idx + 999)];
+    };
+    const final = at(id, maxB);
+    const bestOther = id === bestBaseline ? bestOf(baselines.filter((x) => x !== id)) : bestBaseline;
+    const perClassIoU = Array.from({ length: C }, (_, c) => {
+      const vs = final.map((r) => r.testPerClassIoU[c]).filter((v): v is number => v !== null && v !== undefined);
+      return vs.length ? mean(vs) : null;
+    });
     return {
-      agent,
+      agent: label.get(id)!,
+      agentId: id,
+      baseline: of(id)[0]!.baseline,
+      privileged: of(id)[0]!.privileged,
+      seeds: [...new Set(of(id).map((r) => r.seed))].sort((x, y) => x - y),
       cells,
-      aubcMean: mean(perSeedAubc),
-      aubcStd: std(perSeedAubc),
-      labelsToTarget: labelsToReach(budgets, curve(agent), target),
+      aubcMean: mean(av),
+      aubcStd: std(av),
+      aubcCi: bootstrapMeanCI(av, reps, 7 + idx),
+      seedsFor1Point: seedsForDifference(100 * std(av), 1),
+      vsRandom: versus(random),
+      vsBestBaseline: versus(bestOther),
+      labelsToTarget: labelsToReach(budgets, curve(id), target),
       percentFewerThanBestBaseline: null,
-      probImprovementOverRandom: pi,
-      rareClassMIoU: mean(final.map((r) => rareClassMIoU(r.testPerClassIoU, classes, 3))),
+      rareClassMIoU: mean(final.map((r) => mean(rareClasses.map((c) => r.testPerClassIoU[c]).filter((v): v is number => v !== null && v !== undefined)))),
       balanceEntropy: mean(final.map((r) => r.labeledClassBalanceEntropy)),
-      labeledShare: share,
+      perClassIoU,
+      labeledShare: final.length ? final[0]!.labeledClassHistogram.map((_, c) => mean(final.map((r) => r.labeledClassHistogram[c]! / r.labeledClassHistogram.reduce((x, y) => x + y, 0)))) : [],
       percentOfFull: upperBound ? percentOfFull(mean(final.map((r) => r.testMIoU)), upperBound) : null,
+      stepMs: mean(final.map((r) => r.timings.labelingMs / Math.max(1, r.labelingSteps))),
+      runMs: mean(final.map((r) => r.timings.labelingMs + r.timings.finalTrainMs + r.timings.testMs)),
     };
   });
   // the paper's headline: labels saved against the best baseline (fewest labels to the target)
-  const baselineLabels = summaries.filter((s) => BASELINES.includes(s.agent)).map((s) => s.labelsToTarget).filter((v): v is number => v !== null);
-  const best = baselineLabels.length ? Math.min(...baselineLabels) : null;
-  for (const s of summaries) if (!BASELINES.includes(s.agent)) s.percentFewerThanBestBaseline = percentFewerLabels(s.labelsToTarget, best);
-  return { protocol: protocols[0]!, budgets, seeds, agents: summaries, target, rareClasses, upperBound };
+  const baseLabels = summaries.filter((s) => s.baseline && !s.privileged).map((s) => s.labelsToTarget).filter((v): v is number => v !== null);
+  const fewest = baseLabels.length ? Math.min(...baseLabels) : null;
+  for (const s of summaries) if (!s.baseline) s.percentFewerThanBestBaseline = percentFewerLabels(s.labelsToTarget, fewest);
+  // order: by AUBC, privileged (upper bounds) last
+  summaries.sort((x, y) => Number(x.privileged) - Number(y.privileged) || y.aubcMean - x.aubcMean);
+  return {
+    protocol: first.protocol,
+    protocolHash: first.protocolHash,
+    model: first.model,
+    dataset: first.dataset,
+    training: first.training,
+    budgets,
+    seeds,
+    agents: summaries,
+    bestBaseline: bestBaseline ? label.get(bestBaseline)! : null,
+    target,
+    rareClasses,
+    upperBound,
+    runs: records.length,
+  };
 }

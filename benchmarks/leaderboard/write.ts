@@ -1,32 +1,76 @@
-/** Write leaderboard.md, the SVG plots and index.html for run records into a directory. */
+/**
+ * Write a leaderboard directory from run records: leaderboard.md, index.html (opens from the file
+ * system, figures inline), the figures as SVG (Vega-Lite), overlay PNGs of what each agent labelled,
+ * and the DQN's learning curve when its training record is given. The same inputs give the same bytes.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { ConfigError } from '../../env/core/errors.ts';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../env/core/fs.ts';
-import { CAMVID_CLASSES } from '../../env/data/dataset.ts';
-import { CITYSCAPES_CLASSES } from '../../env/data/cityscapes.ts';
+import type { SegSample } from '../../env/data/dataset.ts';
+import type { RegionGrid } from '../../env/regions.ts';
 import type { RunRecord } from '../run-record.ts';
-import { loadProtocol } from '../../env/protocol/load.ts';
 import { aggregate, type Leaderboard } from './aggregate.ts';
-import { classSvg, curveSvg, html, markdown } from './render.ts';
+import { html, markdown, type Figure } from './render.ts';
+import { classShareSpec, costSpec, curveSpec, learningCurveSpec, perClassSpec, renderSvg } from './plots.ts';
+import { researchQuestions, type PolicyCost } from './research-questions.ts';
+import { overlayPng } from './overlay.ts';
+import { readTrainingRecord } from '../train-policy.ts';
 
-/** Class names (+ void) from the records' protocol when it is a shipped one, else from the class count. */
-function classNamesFor(protocol: string, numClasses: number): readonly string[] {
-  let dataName: string | null = null;
-  try {
-    dataName = loadProtocol(protocol).data.name;
-  } catch {
-    // a protocol file that is not shipped (e.g. results/camvid/protocol.json): go by the class count
-  }
-  const names = dataName === 'cityscapes' || (dataName === null && numClasses === CITYSCAPES_CLASSES.length) ? CITYSCAPES_CLASSES : CAMVID_CLASSES;
-  return names.length === numClasses ? [...names, 'void'] : [];
+export interface LeaderboardInputs {
+  upperBound?: number | null;
+  /** Directories written by train-policy (their training.json): learning curves and training cost. */
+  policies?: readonly string[];
+  /** The evaluation pool's images and region grid, for the overlay figures (skipped without). */
+  pool?: { images: readonly SegSample[]; grid: RegionGrid } | null;
 }
 
-export function writeLeaderboard(records: readonly RunRecord[], outDir: string, upperBound: number | null = null): Leaderboard {
-  const lb = aggregate(records, upperBound);
-  const names = classNamesFor(lb.protocol, records[0]?.testPerClassIoU.length ?? 0);
-  const svgs = [curveSvg(lb), classSvg(lb, names)];
-  writeFileAtomic(join(outDir, 'leaderboard.md'), markdown(lb, names));
-  writeFileAtomic(join(outDir, 'miou-vs-budget.svg'), svgs[0]!);
-  writeFileAtomic(join(outDir, 'labelled-classes.svg'), svgs[1]!);
-  writeFileAtomic(join(outDir, 'index.html'), html(lb, names, svgs));
+export async function writeLeaderboard(records: readonly RunRecord[], outDir: string, inputs: LeaderboardInputs = {}): Promise<Leaderboard> {
+  const lb = aggregate(records, inputs.upperBound ?? null);
+  const figures: Figure[] = [];
+  const svg = async (file: string, title: string, spec: Parameters<typeof renderSvg>[0]) => {
+    const s = await renderSvg(spec);
+    writeFileAtomic(join(outDir, file), s);
+    figures.push({ file, title, svg: s });
+  };
+  await svg('miou-vs-budget.svg', 'Test mIoU vs budget (95 % bands over seeds)', curveSpec(lb));
+  await svg('per-class-iou.svg', 'Per-class test IoU at the largest budget', perClassSpec(lb));
+  await svg('labelled-classes.svg', 'Labelled pixels per class', classShareSpec(lb));
+  await svg('cost.svg', 'Wall time per labelling step', costSpec(lb));
+  let policy: PolicyCost | null = null;
+  for (const [i, dir] of (inputs.policies ?? []).entries()) {
+    const t = readTrainingRecord(dir);
+    const cost = { episodes: t.history.length, trainMs: t.history.reduce((a, h) => a + h.ms, 0) + t.validation.reduce((a, v) => a + v.ms, 0), validation: t.validation, bestEpisode: t.best?.episode ?? null };
+    policy ??= cost;
+    await svg(`dqn-learning-curve${i ? `-${i + 1}` : ''}.svg`, `DQN learning curve (${dir.split('/').filter(Boolean).slice(-1)[0]})`, learningCurveSpec(t.protocol, t.history, cost));
+  }
+  if (inputs.pool && inputs.pool.images.length >= 3) {
+    const budget = lb.budgets[Math.floor((lb.budgets.length - 1) / 2)]!;
+    const seed = lb.seeds[0]!;
+    for (const a of lb.agents) {
+      const r = records.find((x) => x.agentId === a.agentId && x.seed === seed && x.budgetRegions === budget);
+      if (!r) continue;
+      const file = `overlay-${a.agent.replace(/[^a-z0-9=.#-]/gi, '_')}.png`;
+      writeFileAtomic(join(outDir, file), overlayPng(inputs.pool.images.slice(0, 3), r.overlayRegions, inputs.pool.grid));
+      figures.push({ file, title: `${a.agent}: regions labelled in the first 3 evaluation-pool images (seed ${seed}, ${budget} regions; grey = unlabelled)`, svg: null });
+    }
+  }
+  const answers = researchQuestions(lb, records, policy);
+  writeFileAtomic(join(outDir, 'leaderboard.md'), markdown(lb, answers, figures));
+  writeFileAtomic(join(outDir, 'index.html'), html(lb, answers, figures));
   return lb;
+}
+
+/** The upper bound from a train-supervised result.json (its test mIoU); a ConfigError naming the file otherwise. */
+export function readUpperBound(path: string): number {
+  if (!existsSync(path) || statSync(path).isDirectory()) throw new ConfigError(`--upper-bound ${path}: no such file (expected result.json from 'regiongym train-supervised --out')`);
+  let doc: { test?: { mIoU?: unknown } };
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`--upper-bound ${path} is not JSON: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const m = doc.test?.mIoU;
+  if (typeof m !== 'number' || !(m >= 0 && m <= 1)) throw new ConfigError(`--upper-bound ${path}: expected test.mIoU in [0, 1] from 'regiongym train-supervised --out'`);
+  return m;
 }

@@ -141,7 +141,7 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
       if (o.skip?.has(budget)) continue;
       // labelled exactly up to this budget: the env labels whole steps, so keep the first `budget` ids
       const ids = Array.from(info.labeledRegionIds.slice(0, budget));
-      const learner = env.model!.clone();
+      const learner = env.model!.clone(p.finalTraining.lr);
       const tf0 = performance.now();
       const ft = await finalTraining(learner, env.pool, ids, env.grid, data.ignoreIndex, rewardSet, { ...p.finalTraining, inferenceBatch: p.inferenceBatch }, new Rng(o.seed).fork(`final/${budget}`));
       const tt0 = performance.now();

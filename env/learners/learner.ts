@@ -108,8 +108,8 @@ export interface SegLearner {
    */
   reduceProbabilities?(images: readonly SegSample[], reduction: ProbabilityReduction): Promise<Record<string, Float32Array> | null>;
 
-  /** A deep copy: same weights, fresh optimizer state. */
-  clone(): SegLearner;
+  /** A deep copy: same weights, fresh optimizer state; `lr` replaces the learning rate of the copy's optimizer. */
+  clone(lr?: number): SegLearner;
   /** Overwrite the weights with `other`'s (same learner kind and settings). */
   copyWeightsFrom(other: SegLearner): void;
   /** Snapshot of weights and optimizer state; `restore` puts them back bit for bit. */

@@ -44,7 +44,8 @@ export interface Protocol {
    * episodes (`policy`, default 'scratch'): a fresh init or the state-set learner.
    */
   initialModel: { evaluation: InitialModel; policy?: 'scratch' | 'state-set'; pretrainEpochs: number };
-  finalTraining: { epochs: number; patience: number };
+  /** Training after each budget; `lr` (default: segmentation.lr) lets it differ from the labelling loop's. */
+  finalTraining: { epochs: number; patience: number; lr?: number };
   reward: { firstAgainstZero: boolean };
   baldPasses: number;
   inferenceBatch: number;
@@ -129,7 +130,7 @@ export const protocolSchema: JSONSchemaType<Protocol> = {
         pretrainEpochs: { type: 'integer', minimum: 0 },
       },
     },
-    finalTraining: { type: 'object', additionalProperties: false, required: ['epochs', 'patience'], properties: { epochs: { type: 'integer', minimum: 0 }, patience: posInt } },
+    finalTraining: { type: 'object', additionalProperties: false, required: ['epochs', 'patience'], properties: { epochs: { type: 'integer', minimum: 0 }, patience: posInt, lr: { type: 'number', exclusiveMinimum: 0, nullable: true } } },
     reward: { type: 'object', additionalProperties: false, required: ['firstAgainstZero'], properties: { firstAgainstZero: { type: 'boolean' } } },
     baldPasses: { type: 'integer', minimum: 2 },
     inferenceBatch: posInt,

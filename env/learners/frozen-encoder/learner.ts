@@ -298,8 +298,8 @@ export class FrozenEncoderLearner implements SegLearner {
 
   // ---- weights ----
 
-  clone(): FrozenEncoderLearner {
-    return new FrozenEncoderLearner(this.spec, this.store, cloneHead(this.head), this.train, this.height, this.width);
+  clone(lr?: number): FrozenEncoderLearner {
+    return new FrozenEncoderLearner(this.spec, this.store, cloneHead(this.head), lr === undefined ? this.train : { ...this.train, lr }, this.height, this.width);
   }
 
   copyWeightsFrom(other: SegLearner): void {

@@ -190,8 +190,8 @@ export class UNetLearner implements SegLearner {
     return { features, probs, cellH: 1, cellW: 1 };
   }
 
-  clone(): UNetLearner {
-    return new UNetLearner(cloneUNet(this.params), this.train, this.height, this.width);
+  clone(lr?: number): UNetLearner {
+    return new UNetLearner(cloneUNet(this.params), lr === undefined ? this.train : { ...this.train, lr }, this.height, this.width);
   }
 
   copyWeightsFrom(other: SegLearner): void {

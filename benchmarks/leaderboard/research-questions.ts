@@ -1,0 +1,151 @@
+/**
+ * The RALIS paper's research questions answered from the run records: every answer is a sentence
+ * generated from the numbers (paired by seed, with 95 % bootstrap intervals), never hand-written.
+ * RQ1 does the DQN learn to pick informative regions; RQ2 regions vs whole images at equal labelled
+ * pixels; RQ3 rare classes; RQ4 all budgets (curve, AUBC); RQ5 cost.
+ */
+import type { RunRecord } from '../run-record.ts';
+import { aubc, bootstrapMeanCI, mean, pairedDifferences, pairedProbabilityOfImprovement } from '../stats.ts';
+import type { AgentSummary, Leaderboard } from './aggregate.ts';
+
+export interface PolicyCost {
+  episodes: number;
+  trainMs: number;
+  validation: { episode: number; rewardMIoU: number }[];
+  bestEpisode: number | null;
+}
+
+export interface Answer {
+  id: string;
+  question: string;
+  sentences: string[];
+  /** A table backing the sentences (header, rows). */
+  table?: { header: string[]; rows: string[][] };
+}
+
+const pts = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)}`;
+const pct = (v: number | null | undefined, d = 1) => (v === null || v === undefined || Number.isNaN(v) ? '–' : (100 * v).toFixed(d));
+
+interface Pair {
+  budget: number | 'AUBC';
+  pairs: number;
+  meanDiff: number;
+  ci: [number, number];
+  resolved: boolean;
+  pImp: number;
+}
+
+/** x − y paired by seed at every budget and for AUBC. */
+function pairedAll(records: readonly RunRecord[], budgets: readonly number[], x: string, y: string, seed: number): Pair[] {
+  const seedsOf = (id: string, b: number) => new Map(records.filter((r) => r.agentId === id && r.budgetRegions === b).map((r) => [r.seed, r.testMIoU]));
+  const aubcOf = (id: string) => {
+    const m = new Map<number, number>();
+    const seeds = [...new Set(records.filter((r) => r.agentId === id).map((r) => r.seed))];
+    for (const s of seeds) {
+      const c = budgets.map((b) => records.find((r) => r.agentId === id && r.seed === s && r.budgetRegions === b)?.testMIoU);
+      if (c.every((v) => v !== undefined)) m.set(s, aubc(budgets, c as number[]));
+    }
+    return m;
+  };
+  const one = (budget: number | 'AUBC', a: Map<number, number>, b: Map<number, number>, k: number): Pair[] => {
+    const d = pairedDifferences(a, b);
+    if (d.length < 2) return [];
+    const ci = bootstrapMeanCI(d, 2000, seed + k);
+    return [{ budget, pairs: d.length, meanDiff: mean(d), ci, resolved: ci[0] > 0 || ci[1] < 0, pImp: pairedProbabilityOfImprovement(d) }];
+  };
+  return [...budgets.flatMap((b, k) => one(b, seedsOf(x, b), seedsOf(y, b), k)), ...one('AUBC', aubcOf(x), aubcOf(y), 99)];
+}
+
+function sentence(x: string, y: string, p: Pair): string {
+  const where = p.budget === 'AUBC' ? 'in AUBC' : `at ${p.budget} regions`;
+  const verdict = p.resolved ? (p.meanDiff > 0 ? 'resolved: better' : 'resolved: worse') : 'not resolved';
+  return `${x} − ${y} ${where}: ${pts(p.meanDiff)} [${pts(p.ci[0])}, ${pts(p.ci[1])}] points over ${p.pairs} seeds, P(improvement) ${p.pImp.toFixed(2)}, ${verdict}.`;
+}
+
+function tally(x: string, y: string, ps: Pair[]): string {
+  const budgets = ps.filter((p) => p.budget !== 'AUBC');
+  const better = budgets.filter((p) => p.resolved && p.meanDiff > 0).length;
+  const worse = budgets.filter((p) => p.resolved && p.meanDiff < 0).length;
+  return `${x} vs ${y}: resolved better at ${better} of ${budgets.length} budgets, resolved worse at ${worse}, not resolved at ${budgets.length - better - worse}.`;
+}
+
+function pairTable(rows: { x: string; y: string; ps: Pair[] }[], budgets: readonly number[]): Answer['table'] {
+  const cols = [...budgets.map(String), 'AUBC'];
+  return {
+    header: ['comparison (points)', ...cols],
+    rows: rows.map(({ x, y, ps }) => [
+      `${x} − ${y}`,
+      ...cols.map((c) => {
+        const p = ps.find((q) => String(q.budget) === c);
+        return p ? `${pts(p.meanDiff)} [${pts(p.ci[0])}, ${pts(p.ci[1])}]${p.resolved ? ' ✓' : ''}` : '–';
+      }),
+    ]),
+  };
+}
+
+export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[], policy: PolicyCost | null): Answer[] {
+  const names = (lb.dataset.classNames.length === records[0]!.testPerClassIoU.length ? lb.dataset.classNames : records[0]!.testPerClassIoU.map((_, c) => `class ${c}`)) as string[];
+  const by = (pred: (a: AgentSummary) => boolean) => lb.agents.filter(pred);
+  const dqns = by((a) => a.agentId.startsWith('dqn'));
+  const baselines = by((a) => a.baseline && !a.privileged);
+  const out: Answer[] = [];
+
+  // RQ1
+  {
+    const rows = dqns.flatMap((d) => baselines.map((b) => ({ x: d.agent, y: b.agent, ps: pairedAll(records, lb.budgets, d.agentId, b.agentId, 11) })));
+    const sentences = dqns.length === 0
+      ? ['These records hold no DQN runs: RQ1 cannot be answered from them.']
+      : rows.flatMap(({ x, y, ps }) => [tally(x, y, ps), ...ps.filter((p) => p.budget === 'AUBC').map((p) => sentence(x, y, p))]);
+    out.push({ id: 'RQ1', question: 'Does the DQN learn to pick informative regions? (DQN vs each baseline, paired by seed, every budget)', sentences, table: rows.length ? pairTable(rows, lb.budgets) : undefined });
+  }
+  // RQ2
+  {
+    const pairs = by((a) => a.agentId.startsWith('image-')).map((img) => ({ img, region: lb.agents.find((a) => a.agentId === img.agentId.slice('image-'.length)) })).filter((p) => p.region);
+    const rows = pairs.map(({ img, region }) => ({ x: region!.agent, y: img.agent, ps: pairedAll(records, lb.budgets, region!.agentId, img.agentId, 22) }));
+    const sentences = rows.length === 0
+      ? ['These records hold no whole-image agent beside its region version (image-random with random, image-entropy with entropy): RQ2 cannot be answered from them.']
+      : rows.flatMap(({ x, y, ps }) => [tally(`${x} (regions)`, `${y} (whole images)`, ps), ...ps.filter((p) => p.budget === 'AUBC').map((p) => sentence(x, y, p))]);
+    out.push({ id: 'RQ2', question: 'Regions or whole images, at equal labelled pixels? (each region agent − its whole-image version)', sentences, table: rows.length ? pairTable(rows, lb.budgets) : undefined });
+  }
+  // RQ3
+  {
+    const rare = lb.rareClasses.map((c) => names[c]!);
+    const best = [...lb.agents].filter((a) => !a.privileged).sort((x, y) => y.rareClassMIoU - x.rareClassMIoU)[0];
+    const random = lb.agents.find((a) => a.agentId === 'random');
+    const share = (a: AgentSummary) => lb.rareClasses.reduce((s, c) => s + (a.labeledShare[c] ?? 0), 0);
+    const sentences = [
+      `The three rarest classes among the labelled pixels of random (≈ the pool's distribution) are ${rare.join(', ')}.`,
+      ...(best ? [`Highest mean IoU on them at ${lb.budgets[lb.budgets.length - 1]} regions: ${best.agent} with ${pct(best.rareClassMIoU)} %${random ? ` (random ${pct(random.rareClassMIoU)} %)` : ''}; its labelled pixels are ${pct(share(best))} % ${rare.join('/')}${random ? ` against random's ${pct(share(random))} %` : ''}.`] : []),
+      ...lb.agents.filter((a) => !a.privileged).map((a) => `${a.agent}: rare-class IoU ${pct(a.rareClassMIoU)} %, ${pct(share(a))} % of labelled pixels from the rare classes, labelled class-balance entropy ${a.balanceEntropy.toFixed(3)}.`),
+    ];
+    out.push({
+      id: 'RQ3',
+      question: `Rare classes: per-class test IoU (%) and labelled-pixel share (%) at ${lb.budgets[lb.budgets.length - 1]} regions`,
+      sentences,
+      table: {
+        header: ['agent', ...names.map((n, c) => (lb.rareClasses.includes(c) ? `${n} (rare)` : n))],
+        rows: lb.agents.flatMap((a) => [[`${a.agent} IoU`, ...a.perClassIoU.map((v) => pct(v))], [`${a.agent} labelled`, ...names.map((_, c) => pct(a.labeledShare[c] ?? NaN))]]),
+      },
+    });
+  }
+  // RQ4
+  {
+    const ranked = lb.agents.filter((a) => !a.privileged);
+    const vsRandom = ranked.filter((a) => a.agentId !== 'random').map((a) => ({ a, c: a.vsRandom[lb.budgets.length] }));
+    const sentences = [
+      `Ranking by AUBC (test mIoU averaged over ${lb.budgets[0]}–${lb.budgets[lb.budgets.length - 1]} regions): ${ranked.map((a) => `${a.agent} ${pct(a.aubcMean)} [${pct(a.aubcCi[0])}, ${pct(a.aubcCi[1])}]`).join('; ')}.`,
+      ...vsRandom.filter(({ c }) => c).map(({ a, c }) => `${a.agent} − random in AUBC: ${pts(c!.meanDiff)} [${pts(c!.ci[0])}, ${pts(c!.ci[1])}] points, ${c!.resolved ? (c!.meanDiff > 0 ? 'resolved: better' : 'resolved: worse') : 'not resolved'}.`),
+      `Agents that beat random in AUBC with a resolved interval: ${vsRandom.filter(({ c }) => c?.resolved && c.meanDiff > 0).map(({ a }) => a.agent).join(', ') || 'none'}.`,
+      ...lb.agents.filter((a) => a.privileged).map((a) => `${a.agent} (an upper bound that reads the labels): AUBC ${pct(a.aubcMean)} %${a.seeds.length < lb.seeds.length ? ` over ${a.seeds.length} seeds` : ''}.`),
+    ];
+    out.push({ id: 'RQ4', question: 'All budgets: the curve (figure) and the area under it (AUBC)', sentences });
+  }
+  // RQ5
+  {
+    const random = lb.agents.find((a) => a.agentId === 'random');
+    const sentences = lb.agents.map((a) => `${a.agent}: ${(a.stepMs / 1000).toFixed(2)} s per labelling step${random && a !== random ? ` (${(a.stepMs / random.stepMs).toFixed(1)}× random)` : ''}, ${(a.runMs / 60000).toFixed(1)} min per run at ${lb.budgets[lb.budgets.length - 1]} regions.`);
+    if (policy) sentences.push(`The DQN's training: ${policy.episodes} episodes in ${(policy.trainMs / 3_600_000).toFixed(2)} h${policy.bestEpisode !== null ? `; the policy evaluated here is the best validated checkpoint (episode ${policy.bestEpisode})` : ''}.`);
+    out.push({ id: 'RQ5', question: 'Cost: wall time per step and per run of every agent, and the DQN\'s training', sentences, table: { header: ['agent', 's per step', 'min per run'], rows: lb.agents.map((a) => [a.agent, (a.stepMs / 1000).toFixed(2), (a.runMs / 60000).toFixed(1)]) } });
+  }
+  return out;
+}
