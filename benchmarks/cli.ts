@@ -9,6 +9,7 @@ import { registerBench } from './commands/bench.ts';
 import '../agents/catalog.ts';
 import { registerLeaderboard } from './commands/leaderboard.ts';
 import { registerMerge } from './commands/merge.ts';
+import { registerPrepare } from './commands/prepare.ts';
 
 const program = new Command('regiongym').description('active learning for semantic segmentation as a gym-style benchmark').showHelpAfterError();
 registerTrainSupervised(program);
@@ -18,6 +19,7 @@ registerTrainPolicy(program);
 registerBench(program);
 registerLeaderboard(program);
 registerMerge(program);
+registerPrepare(program);
 
 try {
   await program.parseAsync(process.argv);

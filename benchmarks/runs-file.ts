@@ -65,6 +65,48 @@ export function withLock<T>(lockPath: string, fn: () => T): T {
   }
 }
 
+/** `withLock` for async work: the lock file is held (and waited for, without blocking the thread) until `fn` settles. */
+export async function withLockAsync<T>(lockPath: string, fn: () => Promise<T>, waitMs = 3_600_000): Promise<T> {
+  mkdirSync(dirname(lockPath), { recursive: true });
+  const t0 = Date.now();
+  for (;;) {
+    try {
+      const fd = openSync(lockPath, 'wx');
+      writeSync(fd, `${process.pid} ${hostname()}\n`);
+      closeSync(fd);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new ConfigError(`cannot create lock ${lockPath}: ${(e as Error).message}`);
+      let holder = NaN;
+      try {
+        const [pid, host] = readFileSync(lockPath, 'utf8').trim().split(' ');
+        holder = host === hostname() ? Number(pid) : NaN;
+      } catch {
+        // between create and write, or just released
+      }
+      if (Number.isInteger(holder) && (holder === process.pid ? false : !alive(holder))) {
+        try {
+          unlinkSync(lockPath);
+        } catch {
+          // taken over by someone else first
+        }
+        continue;
+      }
+      if (Date.now() - t0 > waitMs) throw new ConfigError(`${lockPath} has been held for over ${waitMs / 1000} s: remove it if nothing is running`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    try {
+      unlinkSync(lockPath);
+    } catch {
+      // already gone
+    }
+  }
+}
+
 export interface ParsedLines<T> {
   readonly items: T[];
   /** A torn last line (no newline, not JSON): a write cut short by a kill or a full disk. */

@@ -9,10 +9,22 @@ import type { PolicyCost } from './research-questions.ts';
 
 type Spec = vl.TopLevelSpec;
 
-export async function renderSvg(spec: Spec): Promise<string> {
+/**
+ * The SVG of a spec. Vega numbers gradient and clip ids with a process-wide counter, so ids are
+ * renamed `<prefix>-<k>` in order of appearance: the same spec gives the same bytes, and several
+ * figures inlined in one page never share an id.
+ */
+export async function renderSvg(spec: Spec, prefix = 'fig'): Promise<string> {
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
   try {
-    return await view.toSVG();
+    const svg = await view.toSVG();
+    const ids = [...new Set([...svg.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]!))];
+    const rename = new Map(ids.map((id, k) => [id, `${prefix}-${k}`]));
+    return svg.replace(/\bid="([^"]+)"|url\(#([^)]+)\)|href="#([^"]+)"/g, (m, def?: string, url?: string, href?: string) => {
+      if (def) return `id="${rename.get(def)}"`;
+      if (url) return rename.has(url) ? `url(#${rename.get(url)})` : m;
+      return rename.has(href!) ? `href="#${rename.get(href!)}"` : m;
+    });
   } finally {
     view.finalize();
   }

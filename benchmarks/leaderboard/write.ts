@@ -29,7 +29,7 @@ export async function writeLeaderboard(records: readonly RunRecord[], outDir: st
   const lb = aggregate(records, inputs.upperBound ?? null);
   const figures: Figure[] = [];
   const svg = async (file: string, title: string, spec: Parameters<typeof renderSvg>[0]) => {
-    const s = await renderSvg(spec);
+    const s = await renderSvg(spec, file.replace(/\.svg$/, ''));
     writeFileAtomic(join(outDir, file), s);
     figures.push({ file, title, svg: s });
   };

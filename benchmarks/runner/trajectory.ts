@@ -25,6 +25,7 @@ import { protocolFieldHashes, protocolHash } from '../../env/protocol/hash.ts';
 import { trajectoryId } from '../identity.ts';
 import { regionCentre, regionOrigin, splitRegionId, trainingMask, type RegionGrid } from '../../env/regions.ts';
 import { trainWithEarlyStopping } from '../early-stopping.ts';
+import { withLockAsync } from '../runs-file.ts';
 import { trainingInUse } from '../../compute/training.ts';
 import type { RunRecord } from '../run-record.ts';
 
@@ -61,12 +62,16 @@ export async function initialModel(p: Protocol, data: SegDataset, seed: number, 
   // models pre-trained with native gradients differ at rounding level: cached apart
   const engine = trainingInUse() === 'tfjs' ? '' : `-${trainingInUse()}-training`;
   const dir = cacheDir ? join(cacheDir, `pretrained-${p.name}-${protocolHash(p)}-${kind}-${seed}${engine}`) : null;
-  if (dir && existsSync(join(dir, 'model.json'))) return loadLearner(dir, p.model!, ctx);
-  const model = await createLearner(p.model!, ctx, new Rng(seed).fork('pretrain-init'));
-  const items = fullItems(getSplit(data, split));
-  await trainWithEarlyStopping(model, { epochs: p.initialModel.pretrainEpochs, items: () => items, rng: new Rng(seed).fork('pretrain') });
-  if (dir) await model.save(dir);
-  return model;
+  const make = async () => {
+    if (dir && existsSync(join(dir, 'model.json'))) return loadLearner(dir, p.model!, ctx);
+    const model = await createLearner(p.model!, ctx, new Rng(seed).fork('pretrain-init'));
+    const items = fullItems(getSplit(data, split));
+    await trainWithEarlyStopping(model, { epochs: p.initialModel.pretrainEpochs, items: () => items, rng: new Rng(seed).fork('pretrain') });
+    if (dir) await model.save(dir);
+    return model;
+  };
+  // shards of one sweep share the cache: the first to get here trains, the others wait and load
+  return dir ? withLockAsync(`${dir}.lock`, make) : make();
 }
 
 /**

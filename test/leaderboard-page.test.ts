@@ -1,0 +1,92 @@
+/**
+ * The leaderboard from records built here: paired statistics against hand-made numbers, refusals
+ * (duplicates, mixed protocols or engines), byte-for-byte regeneration, and the HTML page opened from
+ * the file system in headless Chromium (Debian's package; skipped with a message when absent):
+ * tables and figures render, no console errors.
+ */
+import { expect } from 'chai';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConfigError } from '../env/core/errors.ts';
+import { aggregate } from '../benchmarks/leaderboard/aggregate.ts';
+import { writeLeaderboard } from '../benchmarks/leaderboard/write.ts';
+import type { RunRecord } from '../benchmarks/run-record.ts';
+import { fakeRecord, tempDir } from './helpers.ts';
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+
+/** random and entropy on seeds 1..4 at budgets 6, 12: entropy = random + 2 points at 12, +0..+1 at 6. */
+function records(): RunRecord[] {
+  const out: RunRecord[] = [];
+  for (const seed of [1, 2, 3, 4])
+    for (const budget of [6, 12]) {
+      const base = 0.2 + 0.01 * seed + (budget === 12 ? 0.05 : 0);
+      out.push(fakeRecord({ agent: 'random', agentId: 'random', seed, budgetRegions: budget, testMIoU: base, trajectory: `r${seed}` }));
+      out.push(fakeRecord({ agent: 'entropy', agentId: 'entropy', seed, budgetRegions: budget, testMIoU: base + (budget === 12 ? 0.02 : 0.0025 * (seed - 1)), trajectory: `e${seed}` }));
+    }
+  return out;
+}
+
+describe('leaderboard', function () {
+  this.timeout(120000);
+
+  it('paired differences: entropy − random = +2.0 points at 12 (resolved), P(improvement) 1', () => {
+    const lb = aggregate(records());
+    const e = lb.agents.find((a) => a.agentId === 'entropy')!;
+    const at12 = e.vsRandom[1]!;
+    expect(at12.meanDiff).to.be.closeTo(0.02, 1e-12);
+    expect(at12.resolved).to.equal(true);
+    expect(at12.probImprovement).to.equal(1);
+    const at6 = e.vsRandom[0]!;
+    expect(at6.meanDiff).to.be.closeTo(0.00375, 1e-12); // mean of 0, 0.25, 0.5, 0.75 points
+    expect(at6.probImprovement).to.equal((0.5 + 3) / 4);
+    expect(lb.agents[0]!.agentId).to.equal('entropy'); // ranked by AUBC
+  });
+
+  it('refuses duplicate runs, two protocols and mixed engines, naming them', () => {
+    const r = records();
+    expect(() => aggregate([...r, r[0]!])).to.throw(ConfigError, /two records for random seed 1 budget 6/);
+    expect(() => aggregate([...r, fakeRecord({ protocolHash: 'other', seed: 9 })])).to.throw(ConfigError, /one protocol/);
+    expect(() => aggregate([...r, fakeRecord({ training: 'ort', seed: 9 })])).to.throw(ConfigError, /mix gradient engines/);
+    expect(() => aggregate([])).to.throw(ConfigError, /no run records/);
+  });
+
+  it('the same records give the same files, byte for byte; the page answers RQ1–RQ5', async () => {
+    const [a, b] = [tempDir(), tempDir()];
+    await writeLeaderboard(records(), a, { upperBound: 0.5 });
+    await writeLeaderboard(records(), b, { upperBound: 0.5 });
+    const files = readdirSync(a).sort();
+    expect(files).to.include.members(['leaderboard.md', 'index.html', 'miou-vs-budget.svg', 'per-class-iou.svg']);
+    for (const f of files) expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f))), f).to.equal(true);
+    const md = readFileSync(join(a, 'leaderboard.md'), 'utf8');
+    for (const rq of ['RQ1', 'RQ2', 'RQ3', 'RQ4', 'RQ5']) expect(md).to.contain(`### ${rq}.`);
+    expect(md).to.contain('entropy − random in AUBC');
+  });
+
+  it('index.html renders from the file system in headless Chromium: tables, figures, no console errors', async function () {
+    if (!CHROMIUM) {
+      console.log('      (skipped: no Chromium at /usr/bin/chromium; apt-get install chromium to run it)');
+      this.skip();
+    }
+    const dir = tempDir();
+    await writeLeaderboard(records(), dir, { upperBound: 0.5 });
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(pathToFileURL(join(dir, 'index.html')).href);
+      expect(await page.locator('table').count()).to.be.at.least(5);
+      expect(await page.locator('figure svg').count()).to.be.at.least(4);
+      const box = await page.locator('figure svg').first().boundingBox();
+      expect(box!.width).to.be.above(200);
+      expect(await page.locator('section#RQ4 li').count()).to.be.above(0);
+      expect(errors).to.deep.equal([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
