@@ -9,12 +9,12 @@ import { makeGrid } from '../env/regions.ts';
 export function checkBudgets(p: Protocol, data: SegDataset, budgets: readonly number[]): void {
   const g = makeGrid(data.height, data.width, p.regions.height, p.regions.width);
   const poolRegions = getSplit(data, p.splits.evalPool).length * g.perImage;
+  if (p.poolsPerStep > poolRegions) throw new ConfigError(`poolsPerStep = ${p.poolsPerStep} is more than the ${poolRegions} regions of the evaluation pool '${p.splits.evalPool}'`);
   for (const b of budgets) {
     if (!Number.isInteger(b) || b < 1) throw new ConfigError(`budget ${b}: must be a positive number of regions`);
     if (b % p.poolsPerStep !== 0) throw new ConfigError(`budget ${b} is not a multiple of poolsPerStep = ${p.poolsPerStep} (the env labels whole steps)`);
     if (b > poolRegions) throw new ConfigError(`budget ${b} is more than the ${poolRegions} regions of the evaluation pool '${p.splits.evalPool}'`);
   }
-  if (p.poolsPerStep > poolRegions) throw new ConfigError(`poolsPerStep = ${p.poolsPerStep} is more than the ${poolRegions} regions of the evaluation pool`);
 }
 
 /** The protocol with its learner's disk feature cache turned off (--no-feature-cache). */

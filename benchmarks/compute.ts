@@ -4,6 +4,8 @@
  * native engines' thread count.
  */
 import type { Command } from 'commander';
+import { createRequire } from 'node:module';
+import { BackendError } from '../env/core/errors.ts';
 import { BACKEND_NAMES, initBackend, type BackendName } from '../compute/tfjs/backend.ts';
 import { INFERENCE_NAMES, initInference, type InferenceInUse, type InferenceName } from '../compute/inference.ts';
 import { TRAINING_NAMES, initTraining, type TrainingInUse, type TrainingName } from '../compute/training.ts';
@@ -43,4 +45,27 @@ export async function initCompute(o: ComputeOptions): Promise<ComputeInUse> {
   const inference = await initInference(o.inference, { threads: o.threads });
   const training = await initTraining(o.training ?? 'auto', { threads: o.threads });
   return { backend, inference, training };
+}
+
+/**
+ * Check, in the calling thread and before any worker starts, that the chosen engines can load: a
+ * backend or engine that cannot is a BackendError now, not a worker failure minutes later.
+ */
+export async function checkCompute(o: ComputeOptions): Promise<void> {
+  if (o.backend === 'node' || o.backend === 'node-gpu') {
+    const pkg = o.backend === 'node' ? '@tensorflow/tfjs-node' : '@tensorflow/tfjs-node-gpu';
+    try {
+      await import(pkg);
+    } catch (e) {
+      throw new BackendError(`backend '${o.backend}' cannot load: ${pkg} did not load (${(e as Error).message.split('\n')[0]}). Use --backend wasm or cpu.`);
+    }
+  }
+  if (o.inference === 'ort' || o.training === 'ort') {
+    try {
+      createRequire(import.meta.url)('onnxruntime-node');
+    } catch (e) {
+      const flag = o.inference === 'ort' ? '--inference' : '--training';
+      throw new BackendError(`${flag} ort cannot load: onnxruntime-node did not load (${(e as Error).message.split('\n')[0]}). Use ${flag} tfjs.`);
+    }
+  }
 }

@@ -142,6 +142,23 @@ describe('agents', () => {
     expect(() => parseAgentList('random=3')).to.throw(ConfigError, /random takes no argument/);
   });
 
+  it('a policy with NaN weights is refused on load; one of another protocol is refused on its first act', async () => {
+    const agent = new DqnAgent(SHAPE, new Rng(3));
+    agent.policy.layers[0]!.lin.w.assign(tf.fill(agent.policy.layers[0]!.lin.w.shape, NaN));
+    const dir = tempDir();
+    await agent.save(dir);
+    agent.dispose();
+    await DqnAgent.load(dir).then(() => expect.fail('loaded NaN weights'), (e: Error) => expect(e.message).to.match(/'state1\/w' holds NaN or infinite values/));
+    const ok = new DqnAgent(SHAPE, new Rng(4));
+    const rng = new Rng(5);
+    const { obs, info } = fakeObs(rng, 3, 4);
+    const other = { ...obs, state: tf.zeros([SHAPE.stateRegions + 1, SHAPE.stateFeatures]) as tf.Tensor2D };
+    await ok.act(other, info, rng).then(() => expect.fail('acted on a foreign observation'), (e: Error) => expect(e.message).to.match(/a policy of another protocol/));
+    other.state.dispose();
+    disposeObs(obs);
+    ok.dispose();
+  });
+
   it('same seed ⇒ same actions; saved and loaded policy acts greedily the same', async () => {
     const run = async (seed: number) => {
       const agent = new DqnAgent(SHAPE, new Rng(seed));

@@ -6,7 +6,7 @@ import { parseAgentList } from '../../agents/registry.ts';
 import { resolveProtocol } from '../../env/make-env.ts';
 import { planBench, runBench } from '../bench.ts';
 import { intListOption, intOption } from '../cli-options.ts';
-import { addComputeOptions, computeOptions, type ComputeOptions } from '../compute.ts';
+import { addComputeOptions, checkCompute, computeOptions, type ComputeOptions } from '../compute.ts';
 import { ConfigError } from '../../env/core/errors.ts';
 import { defaultCacheDir } from '../../env/cache-dir.ts';
 import { prepareProtocol } from '../prepare.ts';
@@ -36,7 +36,7 @@ export function registerBench(program: Command): void {
     .command('bench')
     .description('run agents × seeds × budgets of a protocol; appends one JSON line per run (re-running resumes)')
     .option('--protocol <name|file>', 'registered id, shipped protocol name or protocol file', 'synthetic-quick')
-    .option('--agents <list>', 'comma-separated: random,entropy,bald,dqn=<policy dir>', 'random,entropy,bald')
+    .option('--agents <list>', 'comma-separated agents (npx regiongym agents lists them), e.g. random,entropy,dqn=<policy dir>', 'random,entropy,bald')
     .option('--seeds <list>', "comma-separated seeds (default: the protocol's)", intListOption('--seeds'))
     .option('--budgets <list>', "comma-separated budgets in regions (default: the protocol's)", intListOption('--budgets', 1))
     .option('--workers <n>', 'parallel worker threads (one wasm instance each)', intOption('--workers', 1), 2)
@@ -49,10 +49,12 @@ export function registerBench(program: Command): void {
     .option('--cache-dir <dir>', 'learner cache: encoder features, pre-trained weights (shared by runs files)', defaultCacheDir())
     .option('--no-feature-cache', 'keep encoder features in memory only');
   addComputeOptions(cmd, 'wasm').action(async (o: Opts) => {
+    await checkCompute(o);
     const protocol = resolveProtocol(o.protocol);
     const agents = parseAgentList(o.agents);
     const budgets = o.budgets ?? protocol.budgets;
-    if (budgets.some((b) => b % protocol.poolsPerStep !== 0)) throw new ConfigError(`--budgets ${budgets}: every budget must be a multiple of poolsPerStep = ${protocol.poolsPerStep}`);
+    const offGrid = budgets.find((b) => b % protocol.poolsPerStep !== 0);
+    if (offGrid !== undefined) throw new ConfigError(`budget ${offGrid} is not a multiple of poolsPerStep = ${protocol.poolsPerStep} (the env labels whole steps)`);
     const seeds = o.seeds ?? protocol.seeds;
     const sorted = [...budgets].sort((a, b) => a - b);
     if (o.list) {

@@ -64,13 +64,18 @@ export function runJobs(jobs: TrajectoryJob[], workers: number, compute: Compute
       pool.push(w);
       running++;
       w.on('message', (m: WorkerMessage) => {
-        const job = (w as Worker & { job?: TrajectoryJob }).job!;
-        if (m.type === 'ready') return next(w);
+        const job = (w as Worker & { job?: TrajectoryJob }).job;
+        if (!job) {
+          if (m.type === 'error') finish(fromWire(m.error, 'worker start'));
+          if (m.type === 'ready') next(w);
+          return;
+        }
         out.next({ job, message: m });
         if (m.type === 'done') next(w);
         if (m.type === 'error') finish(fromWire(m.error, `${job.agent.label} seed ${job.seed}`));
       });
-      w.on('error', (e) => finish(e));
+      // an error already reported as a message wins; this covers crashes outside the message protocol
+      w.on('error', (e) => setImmediate(() => finish(e)));
     }
     return () => {
       sub.unsubscribe();

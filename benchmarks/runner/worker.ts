@@ -12,7 +12,15 @@ const port = parentPort!;
 const send = (m: WorkerMessage) => port.postMessage(m);
 adoptFeatureStores((workerData as WorkerInit).stores as FeatureStoreDescriptor[] | undefined);
 adoptDatasets((workerData as WorkerInit).datasets as SharedDataset[] | undefined);
-const { backend, inference, training } = await initCompute((workerData as WorkerInit).compute);
+let engines: Awaited<ReturnType<typeof initCompute>>;
+try {
+  engines = await initCompute((workerData as WorkerInit).compute);
+} catch (e) {
+  // before 'ready': the pool reports it for the job it would have sent
+  send({ type: 'error', error: toWire(e) });
+  throw e;
+}
+const { backend, inference, training } = engines;
 send({ type: 'ready', backend, inference, training });
 
 port.on('message', async (job: TrajectoryJob) => {

@@ -10,6 +10,9 @@ import { registerWasmMatMul } from './wasm-matmul.ts';
 import { registerWasmSlice } from './wasm-slice.ts';
 import { registerWasmTile } from './wasm-tile.ts';
 
+// silences tfjs' console hints from the first tensor on, whichever backend it lands on: the env never prints
+tf.env().set('PROD', true);
+
 export const BACKEND_NAMES = ['auto', 'wasm', 'cpu', 'node', 'node-gpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 

@@ -44,14 +44,14 @@ export function protocolModel(p: Protocol, source = 'protocol'): LearnerSpec {
   if (!check) learnerValidators.set(factory.name, (check = ajv.compile(factory.schema)));
   if (!check(spec)) {
     const errs = (check.errors ?? []).map((e) => describe({ ...e, instancePath: `/model${e.instancePath}` }, p));
-    throw new ConfigError(`${source} is invalid:\n  ${errs.join('\n  ')}`);
+    throw new ConfigError(`${source} is invalid: ${errs.join('; ')}`);
   }
   return resolveLearnerSpec(spec);
 }
 
 /** Validate a parsed protocol, including the cross-field rules the schema cannot say. */
 export function parseProtocol(doc: unknown, source = 'protocol'): Protocol {
-  if (!validate(doc)) throw new ConfigError(`${source} is invalid:\n  ${(validate.errors ?? []).map((e) => describe(e, doc)).join('\n  ')}`);
+  if (!validate(doc)) throw new ConfigError(`${source} is invalid: ${(validate.errors ?? []).map((e) => describe(e, doc)).join('; ')}`);
   const p = doc;
   p.model = protocolModel(p, source) as Protocol['model'];
   const sorted = [...p.budgets].sort((a, b) => a - b);

@@ -4,7 +4,7 @@
  * Its features are computed once per (encoder, image size) and process (`prepare`), shared by every
  * learner, clone and worker thread, and cached on disk under the learner cache directory.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../core/fs.ts';
 import type { CellDims } from './cache-file.ts';
@@ -67,6 +67,16 @@ export function featureCacheDir(cacheDir: string, hash: string, height: number, 
   return join(cacheDir, 'features', `${hash}-${height}x${width}`);
 }
 
+/** A usable cache directory, or a ConfigError saying what to do. */
+function checkWritable(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new ConfigError(`feature cache directory ${dir} is not writable (${(e as Error).message.split('\n')[0]}): pass another --cache-dir or --no-feature-cache`);
+  }
+}
+
 /** The hypercolumn's dims: from the cache's meta.json when there, else from one probe run of the encoder (then written there). */
 async function featureDims(e: EncoderSpec, data: SegDataset, cacheDir: string | null): Promise<CellDims> {
   const meta = cacheDir ? join(cacheDir, 'meta.json') : null;
@@ -97,6 +107,7 @@ export async function ensureFeatures(spec: FrozenEncoderSpec, ctx: LearnerContex
   let store = featureStore(key);
   if (store && samples.every((s) => store!.has(s))) return store;
   const cacheDir = spec.featureCache && ctx.cacheDir ? featureCacheDir(ctx.cacheDir, hashOf(e), data.height, data.width) : null;
+  if (cacheDir) checkWritable(cacheDir);
   if (!store || !samples.every((s) => store!.covers(s))) {
     store = FeatureStore.create(key, await featureDims(e, data, cacheDir), samples);
     registerFeatureStore(store);
