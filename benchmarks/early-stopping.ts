@@ -27,6 +27,10 @@ export interface EarlyStoppingOptions {
   rng: Rng;
   /** Early stopping on this set's mIoU; absent: train every epoch and keep the last weights. */
   validation?: { samples: readonly SegSample[]; batch: number; patience: number; /** Count the untrained weights as a candidate (epoch 0). */ includeInitial: boolean };
+  /** Learning rate per epoch (1-based), set before the epoch trains; absent: the learner's own throughout. */
+  lrAt?: (epoch: number) => number;
+  /** Keep the last weights and measure the validation set once at the end instead of early stopping. */
+  keepLast?: boolean;
   onEpoch?: (e: EpochEvent) => void;
 }
 
@@ -42,7 +46,7 @@ export interface EarlyStoppingResult {
 
 /** Trains `model` in place; on return it holds the kept checkpoint. */
 export async function trainWithEarlyStopping(model: SegLearner, o: EarlyStoppingOptions): Promise<EarlyStoppingResult> {
-  const v = o.validation;
+  const v = o.keepLast ? undefined : o.validation;
   const evaluate = async () => segMetrics(await confusionOf(model, v!.samples, v!.batch)).mIoU;
   let best = v?.includeInitial ? await evaluate() : -Infinity;
   let bestEpoch = 0;
@@ -54,6 +58,7 @@ export async function trainWithEarlyStopping(model: SegLearner, o: EarlyStopping
       const items = o.items(o.rng);
       if (items.length === 0) break;
       const t0 = performance.now();
+      if (o.lrAt) model.setLearningRate(o.lrAt(epoch));
       const loss = await model.trainEpoch(items, o.rng);
       trainMs += performance.now() - t0;
       const m = v ? await evaluate() : NaN;
@@ -67,7 +72,8 @@ export async function trainWithEarlyStopping(model: SegLearner, o: EarlyStopping
       if (v && epoch - bestEpoch >= v.patience) break;
     }
     if (bestModel) model.copyWeightsFrom(bestModel);
-    return { bestValMIoU: v ? best : NaN, bestEpoch, epochsRun: Math.min(epoch, o.epochs), trainMs };
+    const last = o.keepLast && o.validation ? segMetrics(await confusionOf(model, o.validation.samples, o.validation.batch)).mIoU : NaN;
+    return { bestValMIoU: v ? best : last, bestEpoch, epochsRun: Math.min(epoch, o.epochs), trainMs };
   } finally {
     bestModel?.dispose();
   }

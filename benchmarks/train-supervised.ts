@@ -27,6 +27,8 @@ export interface SupervisedOptions {
   cacheDir?: string | null;
   /** Split to train on (default 'train') and to select the checkpoint on (default 'val'). */
   trainSplit?: 'train' | 'd_t' | 'd_v';
+  /** Decay the learning rate linearly to 0 over the epochs and keep the last weights (no early stopping). */
+  linearDecay?: boolean;
 }
 
 export type SupervisedEpochEvent = EpochEvent;
@@ -57,6 +59,7 @@ export async function trainSupervised(ds: SegDataset, opts: SupervisedOptions, p
       items: () => items,
       rng: rng.fork('batches'),
       validation: { samples: val, batch: 8, patience: opts.patience ?? Infinity, includeInitial: false },
+      ...(opts.linearDecay ? { lrAt: (e: number) => (train.lr * (opts.epochs - e + 1)) / opts.epochs, keepLast: true } : {}),
       onEpoch: (e) => progress?.next(e),
     });
     if (opts.outDir) await model.save(opts.outDir);

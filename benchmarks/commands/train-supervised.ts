@@ -52,6 +52,10 @@ export function registerTrainSupervised(program: Command): void {
     const base = protocol ? segTrainConfig(protocol) : { ...DEFAULT_SEG_TRAIN, lr: o.lr, batchSize: o.batch, cropHeight: o.crop, cropWidth: o.crop };
     const train = { ...base, ...(given('lr') ? { lr: o.lr } : {}), ...(given('batch') ? { batchSize: o.batch } : {}), ...(given('crop') ? { cropHeight: o.crop, cropWidth: o.crop } : {}) };
     const model = protocol?.model ?? { name: 'unet-s' };
+    // a protocol whose final training decays linearly trains its upper bound the same way (over --epochs, last weights)
+    const ft = protocol?.finalTraining;
+    const decay = ft?.schedule === 'linear-decay' && !given('lr') ? { lr: ft.lr ?? train.lr, ...(ft.batchSize !== undefined && !given('batch') ? { batchSize: ft.batchSize } : {}) } : null;
+    if (decay) Object.assign(train, decay);
     process.stderr.write(`train-supervised: ${ds.name} ${ds.height}×${ds.width}, ${ds.splits.train?.length} train images, learner ${model.name}, backend ${backend}, inference ${inference}, training ${training}, ${o.epochs} epochs\n`);
     // a bar on a terminal; one line per epoch in logs and CI
     const tty = process.stderr.isTTY === true;
@@ -65,7 +69,7 @@ export function registerTrainSupervised(program: Command): void {
     });
     const r = await trainSupervised(
       ds,
-      { epochs: o.epochs, seed: o.seed, patience: o.patience, outDir: o.out, model, train, cacheDir: o.cacheDir },
+      { epochs: o.epochs, seed: o.seed, patience: o.patience, outDir: o.out, model, train, cacheDir: o.cacheDir, linearDecay: decay !== null },
       events,
     );
     bar?.stop();

@@ -79,18 +79,21 @@ export async function initialModel(p: Protocol, data: SegDataset, seed: number, 
  * one item per image, cropped around one of its labelled regions drawn at random), early stopping on
  * reward-set mIoU; `model` ends holding the best checkpoint.
  */
-async function finalTraining(model: SegLearner, pool: readonly SegSample[], labeledIds: readonly number[], grid: RegionGrid, ignore: number, rewardSet: readonly SegSample[], o: { epochs: number; patience: number; inferenceBatch: number }, rng: Rng) {
+async function finalTraining(model: SegLearner, pool: readonly SegSample[], labeledIds: readonly number[], grid: RegionGrid, ignore: number, rewardSet: readonly SegSample[], o: Protocol['finalTraining'] & { inferenceBatch: number }, rng: Rng) {
   const byImage = new Map<number, number[]>();
   for (const id of labeledIds) {
     const { image, region } = splitRegionId(grid, id);
     (byImage.get(image) ?? byImage.set(image, []).get(image)!).push(region);
   }
   const images = [...byImage.entries()].map(([image, regions]) => ({ sample: pool[image]!, regions, mask: trainingMask(grid, pool[image]!.label, regions, ignore) }));
+  const lr0 = o.lr;
   return trainWithEarlyStopping(model, {
     epochs: o.epochs,
     items: (r) => images.map((im) => ({ sample: im.sample, label: im.mask, anchor: regionCentre(grid, im.regions[r.int(im.regions.length)]!) })),
     rng,
     validation: { samples: rewardSet, batch: o.inferenceBatch, patience: o.patience, includeInitial: true },
+    // linear decay to 0 over the epochs (epoch e at lr0·(E − e + 1)/E), the last weights kept
+    ...(o.schedule === 'linear-decay' && lr0 !== undefined ? { lrAt: (e: number) => (lr0 * (o.epochs - e + 1)) / o.epochs, keepLast: true } : {}),
   });
 }
 
@@ -146,9 +149,9 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
       if (o.skip?.has(budget)) continue;
       // labelled exactly up to this budget: the env labels whole steps, so keep the first `budget` ids
       const ids = Array.from(info.labeledRegionIds.slice(0, budget));
-      const learner = env.model!.clone(p.finalTraining.lr);
+      const learner = env.model!.clone({ ...(p.finalTraining.lr !== undefined ? { lr: p.finalTraining.lr } : {}), ...(p.finalTraining.batchSize !== undefined ? { batchSize: p.finalTraining.batchSize } : {}) });
       const tf0 = performance.now();
-      const ft = await finalTraining(learner, env.pool, ids, env.grid, data.ignoreIndex, rewardSet, { ...p.finalTraining, inferenceBatch: p.inferenceBatch }, new Rng(o.seed).fork(`final/${budget}`));
+      const ft = await finalTraining(learner, env.pool, ids, env.grid, data.ignoreIndex, rewardSet, { ...p.finalTraining, lr: p.finalTraining.lr ?? p.segmentation.lr, inferenceBatch: p.inferenceBatch }, new Rng(o.seed).fork(`final/${budget}`));
       const tt0 = performance.now();
       const test = segMetrics(await confusionOf(learner, testSet, p.inferenceBatch));
       const testMs = performance.now() - tt0;

@@ -20,6 +20,7 @@ import type { Rng } from '../core/rng.ts';
 import type { SegSample } from '../data/dataset.ts';
 import type { GraphBuilder } from '../../compute/ort/graph.ts';
 import type { TrainItem } from './batches.ts';
+import type { SegTrainSettings } from './train-settings.ts';
 
 export type { TrainItem } from './batches.ts';
 
@@ -108,8 +109,10 @@ export interface SegLearner {
    */
   reduceProbabilities?(images: readonly SegSample[], reduction: ProbabilityReduction): Promise<Record<string, Float32Array> | null>;
 
-  /** A deep copy: same weights, fresh optimizer state; `lr` replaces the learning rate of the copy's optimizer. */
-  clone(lr?: number): SegLearner;
+  /** A deep copy: same weights, fresh optimizer state; `train` overrides the copy's training settings (lr, batch). */
+  clone(train?: Partial<SegTrainSettings>): SegLearner;
+  /** Set the optimizer's learning rate from now on (a schedule). */
+  setLearningRate(lr: number): void;
   /** Overwrite the weights with `other`'s (same learner kind and settings). */
   copyWeightsFrom(other: SegLearner): void;
   /** Snapshot of weights and optimizer state; `restore` puts them back bit for bit. */

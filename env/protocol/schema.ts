@@ -44,8 +44,13 @@ export interface Protocol {
    * episodes (`policy`, default 'scratch'): a fresh init or the state-set learner.
    */
   initialModel: { evaluation: InitialModel; policy?: 'scratch' | 'state-set'; pretrainEpochs: number };
-  /** Training after each budget; `lr` (default: segmentation.lr) lets it differ from the labelling loop's. */
-  finalTraining: { epochs: number; patience: number; lr?: number };
+  /**
+   * Training after each budget. `schedule` 'constant' (default): segmentation.lr throughout, early
+   * stopping on the reward set with `patience`, best checkpoint kept. 'linear-decay': the rate falls
+   * linearly to 0 over `epochs`, the last weights are kept (a stabler choice than the best of a noisy
+   * validation curve). `lr` and `batchSize` (default: segmentation's) may differ from the labelling loop's.
+   */
+  finalTraining: { epochs: number; patience: number; lr?: number; batchSize?: number; schedule?: 'constant' | 'linear-decay' };
   reward: { firstAgainstZero: boolean };
   baldPasses: number;
   inferenceBatch: number;
@@ -130,7 +135,7 @@ export const protocolSchema: JSONSchemaType<Protocol> = {
         pretrainEpochs: { type: 'integer', minimum: 0 },
       },
     },
-    finalTraining: { type: 'object', additionalProperties: false, required: ['epochs', 'patience'], properties: { epochs: { type: 'integer', minimum: 0 }, patience: posInt, lr: { type: 'number', exclusiveMinimum: 0, nullable: true } } },
+    finalTraining: { type: 'object', additionalProperties: false, required: ['epochs', 'patience'], properties: { epochs: { type: 'integer', minimum: 0 }, patience: posInt, lr: { type: 'number', exclusiveMinimum: 0, nullable: true }, batchSize: { type: 'integer', minimum: 1, nullable: true }, schedule: { type: 'string', enum: ['constant', 'linear-decay'], nullable: true } } },
     reward: { type: 'object', additionalProperties: false, required: ['firstAgainstZero'], properties: { firstAgainstZero: { type: 'boolean' } } },
     baldPasses: { type: 'integer', minimum: 2 },
     inferenceBatch: posInt,

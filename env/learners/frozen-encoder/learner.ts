@@ -298,8 +298,12 @@ export class FrozenEncoderLearner implements SegLearner {
 
   // ---- weights ----
 
-  clone(lr?: number): FrozenEncoderLearner {
-    return new FrozenEncoderLearner(this.spec, this.store, cloneHead(this.head), lr === undefined ? this.train : { ...this.train, lr }, this.height, this.width);
+  clone(train: Partial<SegTrainSettings> = {}): FrozenEncoderLearner {
+    return new FrozenEncoderLearner(this.spec, this.store, cloneHead(this.head), { ...this.train, ...train }, this.height, this.width);
+  }
+
+  setLearningRate(lr: number): void {
+    this.optimizer.lr = lr;
   }
 
   copyWeightsFrom(other: SegLearner): void {

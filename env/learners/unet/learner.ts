@@ -190,8 +190,12 @@ export class UNetLearner implements SegLearner {
     return { features, probs, cellH: 1, cellW: 1 };
   }
 
-  clone(lr?: number): UNetLearner {
-    return new UNetLearner(cloneUNet(this.params), lr === undefined ? this.train : { ...this.train, lr }, this.height, this.width);
+  clone(train: Partial<SegTrainSettings> = {}): UNetLearner {
+    return new UNetLearner(cloneUNet(this.params), { ...this.train, ...train }, this.height, this.width);
+  }
+
+  setLearningRate(lr: number): void {
+    this.optimizer.lr = lr;
   }
 
   copyWeightsFrom(other: SegLearner): void {
