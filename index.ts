@@ -21,7 +21,8 @@ export type { ActiveSegObs, ActiveSegInfo, ActiveSegEvent, CandidateStats } from
 export type { ActiveSegConfig, ActiveSegOptions } from './env/active-seg-config.ts';
 export type { Env, EnvSpec, ResetOptions, StepResult } from './env/core/env.ts';
 export { Box, MultiDiscrete, MultiBinary, DictSpace, type Space } from './env/core/spaces.ts';
-export { checkEnv, type CheckResult } from './env/core/check-env.ts';
+export { checkEnv, GYMNASIUM_CHECKS, type CheckResult, type EnvCheck } from './env/core/check-env.ts';
+export { REGION_AL_CHECKS } from './env/core/region-al-checks.ts';
 export { makeEnv, ENV_REGISTRY, type MakeEnvOptions } from './env/make-env.ts';
 export { loadProtocol, parseProtocol, type Protocol } from './env/protocol/load.ts';
 export type { Agent, Transition } from './agents/agent.ts';

@@ -2,7 +2,7 @@
  * The one supervised training loop: epochs of `trainEpoch` on the items each epoch draws, optional
  * early stopping on a validation set's mIoU (keep the best checkpoint, stop after `patience` epochs
  * without a better one). Serves the full-supervision upper bound, the pre-trained starting point and
- * the final training after each budget (ralis-spec §7.3, docs/method.md).
+ * the final training after each budget (docs/method.md §7.3).
  */
 import type { Rng } from '../env/core/rng.ts';
 import type { SegSample } from '../env/data/dataset.ts';

@@ -1,6 +1,7 @@
 /**
- * Leaderboard statistics as pure functions (after rliable's metrics.py and the AL conventions in
- * references.md §4). Scores are test mIoU in [0, 1] unless said otherwise.
+ * Leaderboard statistics as pure functions, after rliable's metrics.py (Agarwal et al., NeurIPS 2021:
+ * IQM, stratified bootstrap, probability of improvement) and DeepAL+'s area under the budget curve.
+ * Scores are test mIoU in [0, 1] unless said otherwise.
  */
 import { Rng } from '../env/core/rng.ts';
 

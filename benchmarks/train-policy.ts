@@ -1,5 +1,5 @@
 /**
- * Policy training (ralis-spec §6.1, docs/method.md): episodes on the policy-training pool (D_T) with
+ * Policy training (docs/method.md §6.1): episodes on the policy-training pool (D_T) with
  * the protocol's state and reward sets; the DQN learns from every step. After each episode the policy
  * is checkpointed (atomic writes) with its training record; every `validateEvery` episodes the greedy
  * policy runs one episode on a fixed validation seed and its final reward-set mIoU is recorded — the

@@ -1,5 +1,5 @@
 /**
- * ActiveSegEnv: region-based active learning for segmentation as an MDP (ralis-spec.md §2–4, §6.1).
+ * ActiveSegEnv: region-based active learning for segmentation as an MDP (docs/method.md §2–4, §6.1).
  *
  * reset → the segmentation net starts from the initial weights, nothing is labelled, candidates are
  * drawn. step(action) → label one candidate per pool, train the net on the labelled regions, measure

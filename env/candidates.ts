@@ -1,5 +1,5 @@
 /**
- * Candidate pools (ralis-spec.md §2.2): image-first sampling of K·N unlabelled regions from the pool
+ * Candidate pools (docs/method.md §2.2): image-first sampling of K·N unlabelled regions from the pool
  * split, then a random permutation into K pools of N. When fewer than K·N unlabelled regions remain
  * the rest are padding (id −1, action mask 0).
  */

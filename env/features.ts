@@ -1,5 +1,5 @@
 /**
- * State and action features (ralis-spec.md §3–4), computed on the backend with tensor ops.
+ * State and action features (docs/method.md §3–4), computed on the backend with tensor ops.
  *
  * Per region: [predicted-class pixel counts (C+1, zeros → 1e-7) | entropy pooled to 8×8 by min (64) |
  * mean (64) | max (64)]. Candidates add a 32-bin histogram of KL(p ‖ q_L) to the ground-truth class

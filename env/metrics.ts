@@ -1,5 +1,5 @@
 /**
- * Segmentation metrics. One confusion matrix is accumulated over a whole split (ralis-spec.md §9, point
+ * Segmentation metrics. One confusion matrix is accumulated over a whole split (docs/method.md §9, point
  * 19: not averaged per image). Rows are ground truth, columns predictions, classes 0..C-1; pixels
  * labelled ≥ C (void) are dropped.
  *

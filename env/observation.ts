@@ -1,5 +1,5 @@
 /**
- * Building one observation: the region features of the state and candidate images (ralis-spec §3–4,
+ * Building one observation: the region features of the state and candidate images (docs/method.md §3–4,
  * docs/method.md), the statistics the agents asked for (env/statistics), then candidates gathered
  * into K×N pools. Per batch of images the learner is asked once per kind of output: a fused native
  * pass when it offers one and nothing needs the probabilities themselves, else the probabilities.
@@ -140,12 +140,7 @@ export async function poolFeatures(
     const cand = candidateFeatures(tf.gather(out.rows, realRows) as tf.Tensor2D, C, labeledDist);
     return tf.reshape(tf.gather(tf.concat([cand, tf.zeros([1, D])]), slotIdx), [K, N, D]) as tf.Tensor3D;
   });
-  const stats = new Map<string, { values: Float32Array; width: number }>();
-  for (const [name, v] of out.stats) {
-    const t = bySlot(v);
-    stats.set(name, { values: t.dataSync() as Float32Array, width: v.shape[1] });
-    t.dispose();
-  }
+  const stats = statsBySlot(out, bySlot);
   tf.dispose([realRows, slotIdx]);
   disposeOutputs(out);
   return { pools, stats };
@@ -190,15 +185,21 @@ export async function imagePoolFeatures(
     const cand = candidateFeatures(tf.matMul(A, out.rows), C, labeledDist);
     return tf.reshape(tf.gather(tf.concat([cand, tf.zeros([1, D])]), slotIdx), [K, N, D]) as tf.Tensor3D;
   });
+  const stats = statsBySlot(out, bySlot);
+  tf.dispose([A, slotIdx]);
+  disposeOutputs(out);
+  return { pools, stats };
+}
+
+/** Each statistic's rows laid out by slot (`bySlot`: rows → [K·N, width], padding zero), read back to JS. */
+function statsBySlot(out: RegionOutputs, bySlot: (v: tf.Tensor2D) => tf.Tensor): Map<string, { values: Float32Array; width: number }> {
   const stats = new Map<string, { values: Float32Array; width: number }>();
   for (const [name, v] of out.stats) {
     const t = bySlot(v);
     stats.set(name, { values: t.dataSync() as Float32Array, width: v.shape[1] });
     t.dispose();
   }
-  tf.dispose([A, slotIdx]);
-  disposeOutputs(out);
-  return { pools, stats };
+  return stats;
 }
 
 /** Mask from slots: 1 where a real candidate sits. */

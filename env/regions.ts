@@ -1,5 +1,5 @@
 /**
- * Regions: a non-overlapping grid tiling of every image (ralis-spec.md §2.1). A region id is
+ * Regions: a non-overlapping grid tiling of every image (docs/method.md §2.1). A region id is
  * `image * regionsPerImage + r`, with r enumerated x-major then y (column by column), as the paper's
  * code orders the state-set regions. Images of one split share one grid.
  */
@@ -49,7 +49,7 @@ export function splitRegionId(g: RegionGrid, id: number): { image: number; regio
 
 /**
  * Training target for one image: ground truth inside its labelled regions, `ignore` elsewhere
- * (ralis-spec.md §2.5).
+ * (docs/method.md §2.5).
  */
 export function trainingMask(g: RegionGrid, label: Uint8Array, labeledRegions: Iterable<number>, ignore: number): Uint8Array {
   const mask = new Uint8Array(label.length).fill(ignore);
@@ -65,7 +65,7 @@ export function trainingMask(g: RegionGrid, label: Uint8Array, labeledRegions: I
 
 /**
  * Ground-truth class distribution of a region over C+1 labels (void included), absent labels 1e-7,
- * normalised to sum 1 — the `balance_cl` entries of ralis-spec.md §2.4 that feed the KL-to-labeled
+ * normalised to sum 1 — the `balance_cl` entries of docs/method.md §2.4 that feed the KL-to-labeled
  * feature. Also returns the raw pixel counts for the labelled-pixel histogram.
  */
 export function regionClassDistribution(g: RegionGrid, label: Uint8Array, r: number, numClasses: number): { dist: Float64Array; counts: Float64Array } {

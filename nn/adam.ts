@@ -4,6 +4,7 @@
  * can be read and written back exactly, for snapshots.
  */
 import * as tf from '@tensorflow/tfjs';
+import { gradientStep } from './grad-step.ts';
 import type { SgdConfig } from './sgd.ts';
 
 const BETA1 = 0.9;
@@ -28,14 +29,7 @@ export class Adam {
 
   /** One update on `lossFn`; returns the loss value. */
   step(lossFn: () => tf.Scalar): number {
-    const lossValue = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(lossFn, this.variables as tf.Variable[]);
-      this.update(this.variables.map((v) => grads[v.name] ?? tf.zerosLike(v)));
-      return value;
-    });
-    const loss = lossValue.dataSync()[0]!;
-    lossValue.dispose();
-    return loss;
+    return gradientStep(this.variables, lossFn, (gs) => this.update(gs));
   }
 
   private update(gs: tf.Tensor[]): void {

@@ -1,8 +1,9 @@
 /**
  * SGD with momentum, L2 weight decay and global gradient-norm clipping, in PyTorch's formulation
- * (g ← clip(g) + wd·w; v ← m·v + g; w ← w − lr·v), which is what ralis-spec.md §7 specifies.
+ * (g ← clip(g) + wd·w; v ← m·v + g; w ← w − lr·v), which is what docs/method.md §7 specifies.
  */
 import * as tf from '@tensorflow/tfjs';
+import { gradientStep } from './grad-step.ts';
 
 export interface SgdConfig {
   lr: number;
@@ -26,14 +27,7 @@ export class Sgd {
 
   /** One update on `lossFn`; returns the loss value (one scalar read per step). */
   step(lossFn: () => tf.Scalar): number {
-    const lossValue = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(lossFn, this.variables as tf.Variable[]);
-      this.update(this.variables.map((v) => grads[v.name] ?? tf.zerosLike(v)));
-      return value;
-    });
-    const loss = lossValue.dataSync()[0]!;
-    lossValue.dispose();
-    return loss;
+    return gradientStep(this.variables, lossFn, (gs) => this.update(gs));
   }
 
   /** One update from gradients computed elsewhere (a native engine), one array per variable in order. */

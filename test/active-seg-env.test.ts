@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import { ActiveSegEnv } from '../env/active-seg-env.ts';
 import { InvalidActionError, ResetNeededError, ConfigError } from '../env/core/errors.ts';
-import { snapshot, firstDifference } from '../env/core/check-env.ts';
+import { checkEnv, snapshot, firstDifference } from '../env/core/check-env.ts';
+import { REGION_AL_CHECKS } from '../env/core/region-al-checks.ts';
 import { ConfusionMatrix, meanIoU } from '../env/metrics.ts';
 import { regionOrigin } from '../env/regions.ts';
 import type { ActiveSegEvent } from '../env/active-seg-types.ts';
@@ -207,5 +208,28 @@ describe('ActiveSegEnv invariants (property tests)', function () {
     expect(() => tinyEnv({ poolsPerStep: 0 })).to.throw(ConfigError, /poolsPerStep must be a positive integer, got 0/);
     expect(() => tinyEnv({ regionHeight: 15 })).to.throw(ConfigError, /15×16 does not tile/);
     expect(() => tinyEnv({ poolSplit: 'd_v', data: { ...tinyData(), splits: { ...tinyData().splits, d_v: [] } } })).to.throw(ConfigError, /poolSplit 'd_v' is missing or empty/);
+  });
+});
+
+describe('checkEnv (Gymnasium checker + region-AL checks)', function () {
+  this.timeout(300000);
+  it('passes every check on the tiny env, and a broken step fails the right check', async () => {
+    const ok = await checkEnv(() => tinyEnv({ budgetRegions: 6 }), REGION_AL_CHECKS);
+    expect(ok.filter((r) => r.status !== 'pass').map((r) => `${r.name}: ${r.message}`)).to.deep.equal([]);
+    expect(ok).to.have.length(12);
+    // an env whose reward is NaN fails 'step() returns …' with the value named
+    const broken = () => {
+      const env = tinyEnv({ budgetRegions: 6 });
+      const step = env.step.bind(env);
+      env.step = async (a) => {
+        const out = await step(a);
+        return [out[0], NaN, out[2], out[3], out[4]];
+      };
+      return env;
+    };
+    const bad = await checkEnv(broken, REGION_AL_CHECKS);
+    const failed = bad.find((r) => r.name.startsWith('step() returns'))!;
+    expect(failed.status).to.equal('fail');
+    expect(failed.message).to.contain('reward is NaN');
   });
 });

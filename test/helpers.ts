@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { Rng } from '../env/core/rng.ts';
+import { initInference } from '../compute/inference.ts';
 import { makeSyntheticDataset } from '../env/data/synthetic.ts';
 import { UNetLearner, type SegTrainConfig } from '../env/learners/unet/learner.ts';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -17,6 +18,16 @@ export const HAS_CAMVID = existsSync(join(CAMVID_DIR, 'train'));
 
 export function tempDir(prefix = 'regiongym-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Run `fn` with the forward passes on inference engine `name` (native: 2 threads), then back on tfjs. */
+export async function onEngine<T>(name: 'tfjs' | 'ort', fn: () => Promise<T>): Promise<T> {
+  await initInference(name, { threads: 2 });
+  try {
+    return await fn();
+  } finally {
+    await initInference('tfjs');
+  }
 }
 
 /** Run `fn` on another backend and switch back. */

@@ -15,6 +15,7 @@ import { DEFAULT_SEG_TRAIN } from '../env/learners/train-settings.ts';
 import { centernetDir } from '../env/learners/frozen-encoder/encoder.ts';
 import { initInference } from '../compute/inference.ts';
 import { maxAbsDiff, tempDir } from './helpers.ts';
+import { onEngine } from './helpers.ts';
 
 // 48×64 keeps the encoder's 3:4 input exact (one stride-8 cell per pixel) and UNet's levels divisible
 const data: SegDataset = makeSyntheticDataset({ seed: 21, height: 48, width: 64, counts: { d_t: 4, d_s: 1, d_v: 2, val: 2, test: 2 } });
@@ -33,14 +34,6 @@ async function bits(t: tf.Tensor | Promise<tf.Tensor>): Promise<Float32Array> {
   return d;
 }
 
-async function onEngine<T>(name: 'tfjs' | 'ort', fn: () => Promise<T>): Promise<T> {
-  await initInference(name, { threads: 2 });
-  try {
-    return await fn();
-  } finally {
-    await initInference('tfjs');
-  }
-}
 
 describe('SegLearner contract (every registered learner)', function () {
   this.timeout(300000);

@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 describe('UNet-S segmentation model', () => {
-  it('has 118,443 parameters and 1.562 GFLOP per 144×192 forward (ARCHITECTURE.md)', () => {
+  it('has 118,443 parameters and 1.562 GFLOP per 144×192 forward (docs/method.md §7.1)', () => {
     const p = initUNet({ ...UNET_S, numClasses: 11 }, new Rng(0));
     expect(parameterCount(p)).to.equal(118443);
     expect(forwardFlops(p.config, 144, 192) / 1e9).to.be.closeTo(1.562, 0.001);

@@ -16,20 +16,13 @@ import { statistic } from '../env/statistics/registry.ts';
 import { makeSyntheticDataset } from '../env/data/synthetic.ts';
 import { EntropyAgent } from '../agents/baselines/entropy.ts';
 import { maxAbsDiff } from './helpers.ts';
+import { onEngine } from './helpers.ts';
 import { tinyEnv } from './env-fixture.ts';
 import { BaldAgent } from '../agents/baselines/bald.ts';
 import { disposeOutputs, regionOutputs } from '../env/observation.ts';
 import type { SegSample } from '../env/data/dataset.ts';
 import { makeGrid } from '../env/regions.ts';
 
-async function onEngine<T>(name: 'tfjs' | 'ort', fn: () => Promise<T>): Promise<T> {
-  await initInference(name, { threads: 2 });
-  try {
-    return await fn();
-  } finally {
-    await initInference('tfjs');
-  }
-}
 
 /** Samples whose pixels normalise to `px` are not at hand: random images, and their normalised pixels. */
 function randomImages(n: number, h: number, w: number, seed: number): SegSample[] {

@@ -1,6 +1,6 @@
 /**
  * Entropy (H): the candidate whose pixels the model is least sure about, on average — mean per-pixel
- * predictive entropy (natural log) over the region, eval mode (ralis-spec.md §8; Shannon 1948 as an
+ * predictive entropy (natural log) over the region, eval mode (docs/method.md §8; Shannon 1948 as an
  * AL heuristic since Settles 2009).
  */
 import { ScoreAgent } from './score-agent.ts';

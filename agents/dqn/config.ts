@@ -1,4 +1,4 @@
-/** DQN hyper-parameters: each field gives the paper's value (ralis-spec.md §6) and ours where they differ. */
+/** DQN hyper-parameters: each field gives the paper's value (docs/method.md §6) and ours where they differ. */
 export interface DqnConfig {
   /** Discount γ. Paper 0.999. */
   gamma: number;
@@ -55,7 +55,7 @@ export const DQN_DEFAULTS: DqnConfig = {
   bnEpsilon: 1e-5,
 };
 
-/** ε after t action selections (ralis-spec.md §6.2). */
+/** ε after t action selections (docs/method.md §6.2). */
 export function epsilonAt(cfg: Pick<DqnConfig, 'epsilonStart' | 'epsilonEnd' | 'epsilonDecaySteps'>, t: number): number {
   return cfg.epsilonEnd + (cfg.epsilonStart - cfg.epsilonEnd) * Math.exp(-t / cfg.epsilonDecaySteps);
 }

@@ -1,5 +1,5 @@
 /**
- * The RALIS batch DQN agent (ralis-spec.md §5–6). While training: ε-greedy (one coin per step for all
+ * The RALIS batch DQN agent (docs/method.md §5–6). While training: ε-greedy (one coin per step for all
  * pools, ε decaying per AL step across episodes), K pool-level transitions per step sharing the
  * reward (pool k at t paired with pool k at t+1), one Double-DQN update per step, target sync every
  * 5 steps of an episode. Frozen (evaluation): greedy with BatchNorm running statistics.

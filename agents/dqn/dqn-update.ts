@@ -1,5 +1,5 @@
 /**
- * One Double-DQN update (ralis-spec.md §6.3): Q(s,a) from the policy net in train mode; for non-terminal
+ * One Double-DQN update (docs/method.md §6.3): Q(s,a) from the policy net in train mode; for non-terminal
  * samples a* = argmax over the next pool's real candidates of the policy net (train mode, no gradient),
  * V = target(next)[a*] (eval mode); y = r + γ·V (terminal: y = r); Huber loss, importance-weighted mean.
  */

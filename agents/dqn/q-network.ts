@@ -1,5 +1,5 @@
 /**
- * The RALIS query network (ralis-spec.md §5): a state branch over the state-set regions, an action
+ * The RALIS query network (docs/method.md §5): a state branch over the state-set regions, an action
  * branch per candidate, a sigmoid gate from the two KL histograms, and a head; every layer is
  * pre-activation (BatchNorm → ReLU → linear; the head has no ReLU). Q(s, a_j) = σ(g_j) · q̃_j.
  *

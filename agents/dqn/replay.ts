@@ -1,5 +1,5 @@
 /**
- * Replay buffer of pool-level transitions (ralis-spec.md §6.4): a ring of `capacity` entries, sampled
+ * Replay buffer of pool-level transitions (docs/method.md §6.4): a ring of `capacity` entries, sampled
  * uniformly without replacement (the paper's code) or proportionally to priority with importance
  * weights (Schaul et al. 2016; the paper's text). Entries hold plain typed arrays; the state of a step
  * is one array shared by that step's K entries.

@@ -1,4 +1,5 @@
 /** `regiongym check-env`: run checkEnv on a protocol's env; exits non-zero when a check fails. */
+import { REGION_AL_CHECKS } from '../../env/core/region-al-checks.ts';
 import type { Command } from 'commander';
 import { checkEnv } from '../../env/core/check-env.ts';
 import { makeEnv, resolveProtocol, type Phase } from '../../env/make-env.ts';
@@ -17,7 +18,7 @@ export function registerCheckEnv(program: Command): void {
     const protocol = resolveProtocol(o.protocol);
     const t0 = performance.now();
     process.stderr.write(`check-env: protocol ${protocol.name} (${o.phase} phase), backend ${backend}, inference ${inference}, training ${training}\n`);
-    const results = await checkEnv(() => makeEnv(protocol, { phase: o.phase, dataRoot: o.root }));
+    const results = await checkEnv(() => makeEnv(protocol, { phase: o.phase, dataRoot: o.root }), REGION_AL_CHECKS);
     for (const r of results) console.log(`${r.status === 'pass' ? 'PASS' : r.status === 'warn' ? 'WARN' : 'FAIL'}  ${r.name}${r.message ? `\n      ${r.message}` : ''}`);
     const failed = results.filter((r) => r.status === 'fail').length;
     console.log(`${results.length - failed} passed, ${failed} failed (${((performance.now() - t0) / 1000).toFixed(1)} s)`);

@@ -25,7 +25,7 @@ import { protocolFieldHashes, protocolHash } from '../../env/protocol/hash.ts';
 import { trajectoryId } from '../identity.ts';
 import { regionCentre, regionOrigin, splitRegionId, trainingMask, type RegionGrid } from '../../env/regions.ts';
 import { trainWithEarlyStopping } from '../early-stopping.ts';
-import { withLockAsync } from '../runs-file.ts';
+import { withLockAsync } from '../lock-file.ts';
 import { trainingInUse } from '../../compute/training.ts';
 import type { RunRecord } from '../run-record.ts';
 
@@ -75,7 +75,7 @@ export async function initialModel(p: Protocol, data: SegDataset, seed: number, 
 }
 
 /**
- * Final training after a budget (ralis-spec §7.3): on every image with labelled regions (each epoch
+ * Final training after a budget (docs/method.md §7.3): on every image with labelled regions (each epoch
  * one item per image, cropped around one of its labelled regions drawn at random), early stopping on
  * reward-set mIoU; `model` ends holding the best checkpoint.
  */

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Env } from './env.ts';
-import { InvalidActionError, ResetNeededError } from './errors.ts';
+import { ResetNeededError } from './errors.ts';
 import { Rng } from './rng.ts';
 import { Box, DictSpace, MultiBinary, MultiDiscrete, type Space } from './spaces.ts';
 
@@ -66,45 +66,46 @@ function checkSpace(space: Space<unknown> | undefined, what: string): string | n
   return null;
 }
 
-type AnyEnv = Env<unknown, Int32Array, unknown>;
+export type AnyEnv = Env<unknown, Int32Array, unknown>;
 
 /** A valid action: uniform over allowed candidates when the observation carries an actionMask. */
-function validAction(env: AnyEnv, obs: unknown, rng: Rng): Int32Array {
+export function validAction(env: AnyEnv, obs: unknown, rng: Rng): Int32Array {
   const mask = (obs as { actionMask?: Uint8Array })?.actionMask;
   return env.actionSpace instanceof MultiDiscrete ? env.actionSpace.sample(rng, mask) : (env.actionSpace.sample(rng) as Int32Array);
 }
 
-/**
- * Run every check on envs made by `makeEnv` (a fresh env per check group, as Gymnasium re-makes the
- * env for the close check). Async because reset and step are.
- */
-export async function checkEnv(makeEnv: () => AnyEnv | Promise<AnyEnv>): Promise<CheckResult[]> {
-  const results: CheckResult[] = [];
-  const record = async (name: string, fn: () => Promise<string | null | { warn: string }>) => {
-    try {
-      const out = await fn();
-      if (out === null) results.push({ name, status: 'pass', message: '' });
-      else if (typeof out === 'string') results.push({ name, status: 'fail', message: out });
-      else results.push({ name, status: 'warn', message: out.warn });
-    } catch (e) {
-      results.push({ name, status: 'fail', message: `threw ${(e as Error).name}: ${(e as Error).message}` });
-    }
-  };
-  const tensorsBefore = tf.memory().numTensors;
-  const env = await makeEnv();
+/** What every check gets: the env under test, a way to make a fresh one, and the first step's snapshot. */
+export interface CheckContext {
+  readonly env: AnyEnv;
+  readonly makeEnv: () => AnyEnv | Promise<AnyEnv>;
+  /** Snapshot of the first step after reset(seed=123), once `stepReturns` has run. */
+  firstStep: unknown;
+  readonly tensorsBefore: number;
+}
 
-  await record('action space is defined and well formed', async () => checkSpace(env.actionSpace, 'actionSpace'));
-  await record('observation space is defined and well formed', async () => checkSpace(env.observationSpace, 'observationSpace'));
+/** A named check: null = pass, a string = fail with that message, { warn } = a warning. */
+export interface EnvCheck {
+  readonly name: string;
+  run(ctx: CheckContext): Promise<string | null | { warn: string }>;
+}
 
-  await record('reset() returns [obs, info] with obs in the observation space and info an object', async () => {
+export const actionSpaceWellFormed: EnvCheck = { name: 'action space is defined and well formed', run: async ({ env }) => checkSpace(env.actionSpace, 'actionSpace') };
+export const observationSpaceWellFormed: EnvCheck = { name: 'observation space is defined and well formed', run: async ({ env }) => checkSpace(env.observationSpace, 'observationSpace') };
+
+export const resetReturns: EnvCheck = {
+  name: 'reset() returns [obs, info] with obs in the observation space and info an object',
+  run: async ({ env }) => {
     const out = (await env.reset()) as unknown;
     if (!Array.isArray(out) || out.length !== 2) return `reset() returned ${Array.isArray(out) ? `${out.length} items` : typeof out}, expected [obs, info]`;
     const why = env.observationSpace.explain(out[0]);
     if (why) return `obs not in the observation space: ${why}`;
     return out[1] && typeof out[1] === 'object' ? null : `info is ${typeof out[1]}, expected an object`;
-  });
+  },
+};
 
-  await record('seeded reset is deterministic (seed=123, none, seed=123, none)', async () => {
+export const resetSeeding: EnvCheck = {
+  name: 'seeded reset is deterministic (seed=123, none, seed=123, none)',
+  run: async ({ env }) => {
     const o1 = snapshot((await env.reset({ seed: 123 }))[0]);
     const o2 = snapshot((await env.reset())[0]);
     const o3 = snapshot((await env.reset({ seed: 123 }))[0]);
@@ -117,15 +118,21 @@ export async function checkEnv(makeEnv: () => AnyEnv | Promise<AnyEnv>): Promise
     const [, i5] = await env.reset({ seed: 456 });
     const [, i6] = await env.reset({ seed: 123 });
     return firstDifference(snapshot(i5), snapshot(i6)) ? null : 'reset(seed=456) gave the same info as seed=123: the seed is ignored';
-  });
+  },
+};
 
-  await record('reset accepts options', async () => {
+export const resetOptions: EnvCheck = {
+  name: 'reset accepts options',
+  run: async ({ env }) => {
     await env.reset({ options: {} });
     return null;
-  });
+  },
+};
 
-  let firstStep: unknown = null;
-  await record('step() returns [obs, reward, terminated, truncated, info] of the right types', async () => {
+export const stepReturns: EnvCheck = {
+  name: 'step() returns [obs, reward, terminated, truncated, info] of the right types',
+  run: async (ctx) => {
+    const { env } = ctx;
     const [obs] = await env.reset({ seed: 123 });
     const out = (await env.step(validAction(env, obs, new Rng(123)))) as unknown;
     if (!Array.isArray(out) || out.length !== 5) return `step() returned ${Array.isArray(out) ? `${out.length} items` : typeof out}, expected 5`;
@@ -135,73 +142,26 @@ export async function checkEnv(makeEnv: () => AnyEnv | Promise<AnyEnv>): Promise
     if (typeof r !== 'number' || !Number.isFinite(r)) return `reward is ${r}, expected a finite number`;
     if (typeof term !== 'boolean' || typeof trunc !== 'boolean') return `terminated/truncated are ${typeof term}/${typeof trunc}, expected booleans`;
     if (!info || typeof info !== 'object') return `info is ${typeof info}, expected an object`;
-    firstStep = snapshot(out);
+    ctx.firstStep = snapshot(out);
     return null;
-  });
+  },
+};
 
-  await record('step is deterministic (same seed, same action)', async () => {
+export const stepDeterminism: EnvCheck = {
+  name: 'step is deterministic (same seed, same action)',
+  run: async ({ env, firstStep }) => {
     if (env.spec?.nondeterministic) return { warn: 'spec.nondeterministic is set: determinism not checked' };
     const [obs] = await env.reset({ seed: 123 });
     const out = snapshot(await env.step(validAction(env, obs, new Rng(123)))) as unknown[];
     const d = firstDifference(firstStep, out);
     if (d) return `two identical steps differ: ${d}`;
     return out[3] === false ? null : 'truncated is true after one step';
-  });
+  },
+};
 
-  await record('invalid actions throw InvalidActionError and leave the env unchanged', async () => {
-    const [obs] = await env.reset({ seed: 123 });
-    const good = validAction(env, obs, new Rng(123));
-    const bad: Int32Array[] = [new Int32Array(good.length + 1), Int32Array.from(good, (v, i) => (i === 0 ? -1 : v))];
-    if (env.actionSpace instanceof MultiDiscrete) bad.push(Int32Array.from(good, (v, i) => (i === 0 ? (env.actionSpace as MultiDiscrete).nvec[0]! : v)));
-    const mask = (obs as { actionMask?: Uint8Array }).actionMask;
-    if (mask && env.actionSpace instanceof MultiDiscrete) {
-      const n = env.actionSpace.nvec[0]!;
-      for (let k = 0; k < env.actionSpace.nvec.length; k++) {
-        const pool = mask.subarray(k * n, (k + 1) * n);
-        const padded = pool.indexOf(0);
-        if (padded >= 0 && pool.includes(1)) {
-          bad.push(Int32Array.from(good, (v, i) => (i === k ? padded : v)));
-          break;
-        }
-      }
-    }
-    for (const a of bad) {
-      try {
-        await env.step(a);
-        return `action [${Array.from(a)}] was accepted`;
-      } catch (e) {
-        if (!(e instanceof InvalidActionError)) return `action [${Array.from(a)}] threw ${(e as Error).name}, expected InvalidActionError`;
-      }
-    }
-    if (env.spec?.nondeterministic) return null;
-    const after = snapshot(await env.step(good));
-    const d = firstDifference(firstStep, after);
-    return d ? `after rejected actions the env behaves differently: ${d}` : null;
-  });
-
-  await record('an episode respects the budget and ends with terminated or truncated; step after the end throws', async () => {
-    const rng = new Rng(7);
-    let [obs] = await env.reset({ seed: 7 });
-    const maxSteps = env.spec?.maxEpisodeSteps ?? 1000;
-    for (let t = 0; t <= maxSteps + 1; t++) {
-      const [o, , term, trunc, info] = await env.step(validAction(env, obs, rng));
-      const i = info as { usedRegions?: number; budgetRegions?: number; labeledRegionIds?: Int32Array };
-      if (i.usedRegions !== undefined && i.budgetRegions !== undefined && i.usedRegions > i.budgetRegions) return `used ${i.usedRegions} regions of a budget of ${i.budgetRegions}`;
-      if (i.labeledRegionIds && new Set(i.labeledRegionIds).size !== i.labeledRegionIds.length) return 'a region was labelled twice';
-      obs = o;
-      if (term || trunc) {
-        try {
-          await env.step(validAction(env, obs, rng));
-          return 'step() after the episode ended did not throw';
-        } catch (e) {
-          return e instanceof ResetNeededError ? null : `step() after the end threw ${(e as Error).name}, expected ResetNeededError`;
-        }
-      }
-    }
-    return `no terminated/truncated within spec.maxEpisodeSteps = ${maxSteps} steps`;
-  });
-
-  await record('close() is idempotent and frees every tensor', async () => {
+export const closeIdempotent: EnvCheck = {
+  name: 'close() is idempotent and frees every tensor',
+  run: async ({ env, makeEnv, tensorsBefore }) => {
     env.close();
     env.close();
     const fresh = await makeEnv();
@@ -209,9 +169,12 @@ export async function checkEnv(makeEnv: () => AnyEnv | Promise<AnyEnv>): Promise
     fresh.close();
     const leaked = tf.memory().numTensors - tensorsBefore;
     return leaked === 0 ? null : `${leaked} tensors more than before the env was made`;
-  });
+  },
+};
 
-  await record('step() before reset() throws ResetNeededError', async () => {
+export const stepBeforeReset: EnvCheck = {
+  name: 'step() before reset() throws ResetNeededError',
+  run: async ({ makeEnv }) => {
     const fresh = await makeEnv();
     try {
       await fresh.step(fresh.actionSpace.sample(new Rng(0)));
@@ -221,6 +184,32 @@ export async function checkEnv(makeEnv: () => AnyEnv | Promise<AnyEnv>): Promise
     } finally {
       fresh.close();
     }
-  });
+  },
+};
+
+/** Gymnasium's env_checker, in order. */
+export const GYMNASIUM_CHECKS: readonly EnvCheck[] = [actionSpaceWellFormed, observationSpaceWellFormed, resetReturns, resetSeeding, resetOptions, stepReturns, stepDeterminism];
+/** Run after the others: they close the env. */
+export const CLOSING_CHECKS: readonly EnvCheck[] = [closeIdempotent, stepBeforeReset];
+
+/**
+ * Run every check on envs made by `makeEnv` (a fresh env per closing check, as Gymnasium re-makes the
+ * env for the close check): Gymnasium's, then `extra` (the region-AL checks, region-al-checks.ts),
+ * then the closing ones. Async because reset and step are. Nothing is printed.
+ */
+export async function checkEnv(makeEnv: () => AnyEnv | Promise<AnyEnv>, extra: readonly EnvCheck[] = []): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const tensorsBefore = tf.memory().numTensors;
+  const ctx: CheckContext = { env: await makeEnv(), makeEnv, firstStep: null, tensorsBefore };
+  for (const check of [...GYMNASIUM_CHECKS, ...extra, ...CLOSING_CHECKS]) {
+    try {
+      const out = await check.run(ctx);
+      if (out === null) results.push({ name: check.name, status: 'pass', message: '' });
+      else if (typeof out === 'string') results.push({ name: check.name, status: 'fail', message: out });
+      else results.push({ name: check.name, status: 'warn', message: out.warn });
+    } catch (e) {
+      results.push({ name: check.name, status: 'fail', message: `threw ${(e as Error).name}: ${(e as Error).message}` });
+    }
+  }
   return results;
 }

@@ -1,6 +1,6 @@
 /**
  * Cityscapes (leftImg8bit/ + gtFine/, fine annotations): labelIds are mapped to the 19 train ids;
- * every other id becomes the ignore index 19 (ralis-spec.md §1.1). Resized once on load.
+ * every other id becomes the ignore index 19 (docs/method.md §1.1). Resized once on load.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -11,7 +11,7 @@ export interface SegSample {
   readonly label: Uint8Array;
 }
 
-/** Split roles of the RALIS protocol (ralis-spec.md §1.2). Loaders provide at least train/val/test. */
+/** Split roles of the RALIS protocol (docs/method.md §1.2). Loaders provide at least train/val/test. */
 export type SplitName = 'train' | 'val' | 'test' | 'd_t' | 'd_s' | 'd_v';
 
 export interface SegDataset {

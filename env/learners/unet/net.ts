@@ -1,5 +1,5 @@
 /**
- * UNet-S, the default segmentation net (ARCHITECTURE.md): encoder 3→16→16, pool, 16→32→32, pool,
+ * UNet-S, the default segmentation net (docs/method.md §7.1): encoder 3→16→16, pool, 16→32→32, pool,
  * 32→64→64; decoder nearest-up ×2 + skip → 32→32, up ×2 + skip → 16→16; dropout 0.5; 1×1 conv to C.
  * 3×3 convs, 'same' padding, ReLU, no batch norm; 118,443 parameters for C = 11.
  *
