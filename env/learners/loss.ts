@@ -10,8 +10,8 @@ export function maskedCrossEntropy(logits: tf.Tensor4D, labels: tf.Tensor3D): tf
     const C = logits.shape[3];
     const mask = tf.cast(tf.less(labels, C), 'float32');
     const logp = tf.logSoftmax(logits);
-    // oneHot of the ignore value C is an all-zero row, so ignored pixels contribute nothing.
-    const picked = tf.sum(tf.mul(logp, tf.oneHot(labels, C + 1).slice([0, 0, 0, 0], [-1, -1, -1, C])), -1);
+    // oneHot of a value ≥ depth (the ignore value C) is an all-zero row, so ignored pixels contribute nothing
+    const picked = tf.sum(tf.mul(logp, tf.oneHot(labels, C)), -1);
     return tf.div(tf.neg(tf.sum(picked)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
   });
 }

@@ -38,12 +38,34 @@ interface State extends LearnerState {
   readonly steps: number;
 }
 
+/** Cells of a training crop of `px` pixels: enough to cover it, a multiple of the alignment step `a`, at most the grid. */
+export function alignedCells(px: number, cell: number, grid: number, a: number): number {
+  return Math.min(Math.floor(grid / a) * a, a * Math.ceil(Math.ceil(px / cell - 1e-9) / a));
+}
+
+/** First cell of an n-cell crop centred on pixel `anchor`: a multiple of `a`, inside the grid. */
+export function alignedStart(anchor: number, cell: number, n: number, grid: number, a: number): number {
+  return Math.max(0, Math.min(Math.floor((grid - n) / a) * a, a * Math.round((anchor / cell - n / 2) / a)));
+}
+
+/**
+ * Logits of a window of cells (its margin of `mh`×`mw` pixels included) upsampled to pixels with
+ * half-pixel centres, margin cut: [B, kh, kw, C]. Call inside tf.tidy (differentiable).
+ */
+export function upsampleWindow(cells: tf.Tensor4D, cellH: number, cellW: number, mh: number, mw: number, kh: number, kw: number): tf.Tensor4D {
+  const [B, wh, ww, C] = cells.shape;
+  const up = tf.image.resizeBilinear(cells, [Math.round(wh * cellH), Math.round(ww * cellW)], false, true);
+  return tf.slice(up, [0, mh, mw, 0], [B, kh, kw, C]) as tf.Tensor4D;
+}
+
 export class FrozenEncoderLearner implements SegLearner {
   readonly numClasses: number;
   private readonly optimizer: Sgd | Adam;
   private version = 0;
   private disposed = false;
   private readonly geo: GraphGeometry;
+  /** Cells per alignment step of training crops (whole pixels per step), or 0: crops by interpolation matrices. */
+  private readonly align: number;
 
   constructor(
     readonly spec: LearnerSpec,
@@ -57,6 +79,8 @@ export class FrozenEncoderLearner implements SegLearner {
     const { gridH, gridW, channels } = store.dims;
     if (channels !== head.config.inputs) throw new RangeError(`head takes ${head.config.inputs} inputs; the features have ${channels} channels`);
     this.geo = { gridH, gridW, height, width };
+    const whole = (v: number) => Math.abs(v - Math.round(v)) < 1e-9;
+    this.align = [1, 2, 3, 4].find((a) => whole((a * height) / gridH) && whole((a * width) / gridW)) ?? 0;
     this.optimizer = train.optimizer === 'adam' ? new Adam(head.variables, train) : new Sgd(head.variables, train);
   }
 
@@ -149,7 +173,7 @@ export class FrozenEncoderLearner implements SegLearner {
     for (const idx of batches) {
       const batch = Array.from(idx, (i) => items[i]!);
       const seed = rng.seed();
-      if (batch.every((it) => it.anchor)) total += this.trainCrops(batch, seed);
+      if (batch.every((it) => it.anchor)) total += this.align ? this.trainAlignedCrops(batch, seed) : this.trainCrops(batch, seed);
       else if (batch.every((it) => !it.anchor)) total += this.trainImages(batch, seed);
       else throw new RangeError('a training batch mixes anchored crops and whole images');
     }
@@ -185,6 +209,55 @@ export class FrozenEncoderLearner implements SegLearner {
       });
     } finally {
       tf.dispose([feats, y, ...(mult ? [mult] : [])]);
+    }
+  }
+
+  /**
+   * Anchored crops aligned to the cell grid: the crop is a whole number of cells (a multiple of the
+   * alignment step, so its pixel edges are whole), centred on the anchor; its cells plus a margin of
+   * one step (edge cells repeated past the image border, as the global upsampling clamps) are
+   * upsampled with resizeBilinear and the margin cut off. For the kept pixels this is exactly the
+   * upsampling of the whole image (half-pixel centres), at the cost of the crop alone.
+   */
+  private trainAlignedCrops(batch: readonly TrainItem[], seed: number): number {
+    const { gridH, gridW } = this.geo;
+    const F = this.head.config.inputs;
+    const C = this.numClasses;
+    const a = this.align;
+    const cellH = this.height / gridH, cellW = this.width / gridW;
+    const nH = alignedCells(Math.min(this.train.cropHeight, this.height), cellH, gridH, a);
+    const nW = alignedCells(Math.min(this.train.cropWidth, this.width), cellW, gridW, a);
+    const m = a; // margin cells on each side
+    const wh = nH + 2 * m, ww = nW + 2 * m;
+    const kh = Math.round(nH * cellH), kw = Math.round(nW * cellW);
+    const B = batch.length;
+    const feats = new Float32Array(B * wh * ww * F);
+    const labels = new Int32Array(B * kh * kw);
+    batch.forEach((it, b) => {
+      const i0 = alignedStart(it.anchor![0], cellH, nH, gridH, a), j0 = alignedStart(it.anchor![1], cellW, nW, gridW, a);
+      const halves = this.store.view(it.sample);
+      for (let i = 0; i < wh; i++) {
+        const gi = Math.min(gridH - 1, Math.max(0, i0 - m + i));
+        for (let j = 0; j < ww; j++) {
+          const gj = Math.min(gridW - 1, Math.max(0, j0 - m + j));
+          const src = (gi * gridW + gj) * F;
+          decodeHalf(halves.subarray(src, src + F), feats.subarray(((b * wh + i) * ww + j) * F, ((b * wh + i) * ww + j + 1) * F));
+        }
+      }
+      const y0 = Math.round(i0 * cellH), x0 = Math.round(j0 * cellW);
+      for (let y = 0; y < kh; y++) labels.set(it.label.subarray((y0 + y) * this.width + x0, (y0 + y) * this.width + x0 + kw), (b * kh + y) * kw);
+    });
+    const x = tf.tensor2d(feats, [B * wh * ww, F]);
+    const y = tf.tensor3d(labels, [B, kh, kw], 'int32');
+    const mult = this.dropout(seed, B);
+    const [mh, mw] = [Math.round(m * cellH), Math.round(m * cellW)];
+    try {
+      return this.optimizer.step(() => {
+        const cell = tf.reshape(this.cellLogits(x, B, mult), [B, wh, ww, C]) as tf.Tensor4D;
+        return maskedCrossEntropy(upsampleWindow(cell, cellH, cellW, mh, mw, kh, kw), y);
+      });
+    } finally {
+      tf.dispose([x, y, ...(mult ? [mult] : [])]);
     }
   }
 
