@@ -6,8 +6,9 @@
  * - `ort`: the backward pass as an ONNX graph the learner writes (UNet-S: env/learners/unet/onnx-train.ts) on onnxruntime-node's native
  *   kernels, ~5× faster per SGD step on 2 cores. Its gradients equal tfjs' up to float rounding
  *   (test/ort-train.test.ts), but sums in another order make trajectories drift apart over many
- *   SGD steps, so its runs are not comparable number-for-number with `tfjs` runs: an explicit opt-in,
- *   recorded in every run record.
+ *   SGD steps, so its runs are not comparable number-for-number with `tfjs` runs: recorded in every
+ *   run record, and a runs file holds one engine's runs only.
+ * - `auto` (default): `ort` when onnxruntime-node loads, else `tfjs`.
  *
  * The optimizer (clipping, weight decay, momentum) stays in tfjs either way.
  */

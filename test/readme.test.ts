@@ -1,6 +1,6 @@
 // The README's episode example must run as written (docs that match the code).
 import { expect } from 'chai';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { initInference } from '../compute/inference.ts';
 
@@ -21,6 +21,7 @@ describe('README', function () {
       await import(file);
     } finally {
       console.log = log;
+      rmSync(file, { force: true });
       await initInference('tfjs'); // the example picks an engine for the process; the other tests use the reference
     }
     expect(lines.at(-1)).to.match(/^labelled 48\/48 regions/);
