@@ -36,6 +36,8 @@ export type SupervisedEpochEvent = EpochEvent;
 export interface SupervisedResult {
   dataset: string;
   model: LearnerSpec;
+  /** Where the learner's gradients ran (a learner without native training graphs trains on tfjs). */
+  training: 'tfjs' | 'ort';
   epochsRun: number;
   bestEpoch: number;
   val: SegMetrics;
@@ -66,6 +68,7 @@ export async function trainSupervised(ds: SegDataset, opts: SupervisedOptions, p
     return {
       dataset: ds.name,
       model: model.spec,
+      training: model.trainingEngine,
       epochsRun: r.epochsRun,
       bestEpoch: r.bestEpoch,
       val: segMetrics(await confusionOf(model, val)),

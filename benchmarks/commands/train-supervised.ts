@@ -56,7 +56,7 @@ export function registerTrainSupervised(program: Command): void {
     const ft = protocol?.finalTraining;
     const decay = ft?.schedule === 'linear-decay' && !given('lr') ? { lr: ft.lr ?? train.lr, ...(ft.batchSize !== undefined && !given('batch') ? { batchSize: ft.batchSize } : {}) } : null;
     if (decay) Object.assign(train, decay);
-    process.stderr.write(`train-supervised: ${ds.name} ${ds.height}×${ds.width}, ${ds.splits.train?.length} train images, learner ${model.name}, backend ${backend}, inference ${inference}, training ${training}, ${o.epochs} epochs\n`);
+    process.stderr.write(`train-supervised: ${ds.name} ${ds.height}×${ds.width}, ${ds.splits.train?.length} train images, learner ${model.name}, backend ${backend}, inference ${inference}, training ${training} (learners with native training graphs), ${o.epochs} epochs\n`);
     // a bar on a terminal; one line per epoch in logs and CI
     const tty = process.stderr.isTTY === true;
     const bar = tty ? new SingleBar({ format: 'epoch {value}/{total} |{bar}| loss {loss} val mIoU {val} (best {best}) eta {eta_formatted}', stream: process.stderr }, Presets.shades_classic) : null;
@@ -75,7 +75,7 @@ export function registerTrainSupervised(program: Command): void {
     bar?.stop();
     // with --protocol the data set comes from the protocol: record that, not the unused --data/--scale defaults
     const options = o.protocol ? { ...o, data: undefined, scale: undefined, train } : { ...o, train };
-    const summary = { ...r, backend, inference, training, options };
+    const summary = { ...r, backend, inference, options }; // r.training: the engine the learner's gradients ran on
     if (o.out) writeFileAtomic(join(o.out, 'result.json'), JSON.stringify(summary, null, 1));
     console.log(`test mIoU ${(100 * r.test.mIoU).toFixed(2)}  pixel acc ${(100 * r.test.pixelAccuracy).toFixed(2)}  (best epoch ${r.bestEpoch}/${r.epochsRun}, ${(r.wallMs / 1000).toFixed(1)} s, ${r.trainImagesPerSec.toFixed(1)} train images/s on ${backend})`);
     console.log('per-class IoU:');

@@ -68,9 +68,17 @@ function mdTable(t: { header: string[]; rows: string[][] }): string[] {
   return [`| ${t.header.join(' | ')} |`, `|${t.header.map(() => '---').join('|')}|`, ...t.rows.map((r) => `| ${r.join(' | ')} |`)];
 }
 
+/** The learner's settings as `key value` pairs, lists by their length (the encoder's layer list is long). */
+function learnerSettings(model: Leaderboard['model']): string {
+  return Object.entries(model)
+    .filter(([k]) => k !== 'name')
+    .map(([k, v]) => `${k} ${Array.isArray(v) ? `(${v.length})` : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
+    .join(', ');
+}
+
 function header(lb: Leaderboard): string[] {
   return [
-    `Protocol \`${lb.protocol}\` (content ${lb.protocolHash}), learner ${lb.model.name} ${JSON.stringify(lb.model)}, data ${lb.dataset.name}, gradients on ${lb.training}.`,
+    `Protocol \`${lb.protocol}\` (content ${lb.protocolHash}), learner ${lb.model.name} (${learnerSettings(lb.model)}), data ${lb.dataset.name}, gradients on ${lb.training}.`,
     `${lb.runs} runs: ${lb.agents.length} agents × seeds ${lb.seeds.join(', ')} × budgets ${lb.budgets.join(', ')} (regions). Upper bounds that read the labels are marked and never ranked against deployable agents.`,
   ];
 }
