@@ -44,6 +44,21 @@ describe('leaderboard', function () {
     expect(lb.agents[0]!.agentId).to.equal('entropy'); // ranked by AUBC
   });
 
+  it('an agent run on fewer budgets has paired cells where it ran, no AUBC, and is never the best baseline', () => {
+    // margin only at budget 6, far above everyone there: it must not become the reference of the others
+    // (listed first: the first agent seen was the old starting point of the search for the best)
+    const r = [...[1, 2, 3, 4].map((seed) => fakeRecord({ agent: 'margin', agentId: 'margin', seed, budgetRegions: 6, testMIoU: 0.9, trajectory: `m${seed}` })), ...records()];
+    const lb = aggregate(r);
+    const m = lb.agents.find((a) => a.agentId === 'margin')!;
+    expect(m.aubcMean).to.be.NaN;
+    expect(m.vsRandom[0]!.resolved).to.equal(true);
+    expect(m.vsRandom[1]).to.equal(null);
+    expect(m.stepMs).to.be.a('number').and.not.NaN;
+    expect(lb.agents.map((a) => a.agentId)).to.deep.equal(['entropy', 'random', 'margin']);
+    const e = lb.agents.find((a) => a.agentId === 'entropy')!;
+    expect(e.vsBestBaseline[0]!.other).to.equal('random'); // the best other baseline with an AUBC
+  });
+
   it('refuses duplicate runs, two protocols and mixed engines, naming them', () => {
     const r = records();
     expect(() => aggregate([...r, r[0]!])).to.throw(ConfigError, /two records for random seed 1 budget 6/);

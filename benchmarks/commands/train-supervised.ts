@@ -63,9 +63,11 @@ export function registerTrainSupervised(program: Command): void {
     const events = new Subject<SupervisedEpochEvent>();
     bar?.start(o.epochs, 0, { loss: '-', val: '-', best: '-' });
     events.subscribe((e) => {
-      const fields = { loss: e.loss.toFixed(3), val: (100 * e.valMIoU).toFixed(1), best: (100 * e.bestValMIoU).toFixed(1) };
+      // keep-last training (linear decay) validates only at the end: no per-epoch figure to show
+      const pct = (v: number) => (Number.isNaN(v) ? '–' : (100 * v).toFixed(1));
+      const fields = { loss: e.loss.toFixed(3), val: pct(e.valMIoU), best: pct(e.bestValMIoU) };
       if (bar) bar.update(e.epoch, fields);
-      else process.stderr.write(`epoch ${e.epoch}/${e.epochs}: loss ${fields.loss}, val mIoU ${fields.val} % (best ${fields.best} %), ${(e.epochMs / 1000).toFixed(1)} s\n`);
+      else process.stderr.write(`epoch ${e.epoch}/${e.epochs}: loss ${fields.loss}${Number.isNaN(e.valMIoU) ? '' : `, val mIoU ${fields.val} % (best ${fields.best} %)`}, ${(e.epochMs / 1000).toFixed(1)} s\n`);
     });
     const r = await trainSupervised(
       ds,

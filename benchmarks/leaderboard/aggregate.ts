@@ -124,7 +124,11 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
   const random = ids.find((id) => id === 'random') ?? null;
   const baselines = ids.filter((id) => of(id)[0]!.baseline && !of(id)[0]!.privileged);
   const aubcMean = (id: string) => mean([...aubcBySeed(id).values()]);
-  const bestOf = (pool: string[]) => (pool.length ? pool.reduce((b, id) => (aubcMean(id) > aubcMean(b) ? id : b), pool[0]!) : null);
+  // an agent run on only some budgets has no AUBC: it cannot be the best baseline
+  const bestOf = (pool: string[]) => {
+    const ranked = pool.filter((id) => !Number.isNaN(aubcMean(id)));
+    return ranked.length ? ranked.reduce((b, id) => (aubcMean(id) > aubcMean(b) ? id : b), ranked[0]!) : null;
+  };
   const bestBaseline = bestOf(baselines);
 
   const finals = ids.map((id) => curve(id)[budgets.length - 1]!).filter((v) => !Number.isNaN(v));
@@ -147,6 +151,9 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
       return [...budgets.map((b, j) => compare(bySeed(id, b), bySeed(otherId, b), label.get(otherId)!, reps, 1000 * idx + j)), compare(a, aubcBySeed(otherId), label.get(otherId)!, reps, 1000 * idx + 999)];
     };
     const final = at(id, maxB);
+    // per-step cost does not depend on the budget much: an agent run on fewer budgets shows its largest
+    const ownMaxB = Math.max(...of(id).map((r) => r.budgetRegions));
+    const largest = at(id, ownMaxB);
     const bestOther = id === bestBaseline ? bestOf(baselines.filter((x) => x !== id)) : bestBaseline;
     const perClassIoU = Array.from({ length: C }, (_, c) => {
       const vs = final.map((r) => r.testPerClassIoU[c]).filter((v): v is number => v !== null && v !== undefined);
@@ -172,7 +179,7 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
       perClassIoU,
       labeledShare: final.length ? final[0]!.labeledClassHistogram.map((_, c) => mean(final.map((r) => r.labeledClassHistogram[c]! / r.labeledClassHistogram.reduce((x, y) => x + y, 0)))) : [],
       percentOfFull: upperBound ? percentOfFull(mean(final.map((r) => r.testMIoU)), upperBound) : null,
-      stepMs: mean(final.map((r) => r.timings.labelingMs / Math.max(1, r.labelingSteps))),
+      stepMs: mean(largest.map((r) => r.timings.labelingMs / Math.max(1, r.labelingSteps))),
       runMs: mean(final.map((r) => r.timings.labelingMs + r.timings.finalTrainMs + r.timings.testMs)),
     };
   });
@@ -181,7 +188,9 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
   const fewest = baseLabels.length ? Math.min(...baseLabels) : null;
   for (const s of summaries) if (!s.baseline) s.percentFewerThanBestBaseline = percentFewerLabels(s.labelsToTarget, fewest);
   // order: by AUBC, privileged (upper bounds) last
-  summaries.sort((x, y) => Number(x.privileged) - Number(y.privileged) || y.aubcMean - x.aubcMean);
+  // (agents without an AUBC — run on fewer budgets — after those with one)
+  const byAubc = (x: AgentSummary) => (Number.isNaN(x.aubcMean) ? -Infinity : x.aubcMean);
+  summaries.sort((x, y) => Number(x.privileged) - Number(y.privileged) || byAubc(y) - byAubc(x) || x.agentId.localeCompare(y.agentId));
   return {
     protocol: first.protocol,
     protocolHash: first.protocolHash,
