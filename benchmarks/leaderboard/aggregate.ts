@@ -167,9 +167,10 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
       seeds: [...new Set(of(id).map((r) => r.seed))].sort((x, y) => x - y),
       cells,
       aubcMean: mean(av),
-      aubcStd: std(av),
+      // one seed has no spread to speak of: NaN, shown as '–'
+      aubcStd: av.length > 1 ? std(av) : NaN,
       aubcCi: bootstrapMeanCI(av, reps, 7 + idx),
-      seedsFor1Point: seedsForDifference(100 * std(av), 1),
+      seedsFor1Point: av.length > 1 ? seedsForDifference(100 * std(av), 1) : NaN,
       vsRandom: versus(random),
       vsBestBaseline: versus(bestOther),
       labelsToTarget: labelsToReach(budgets, curve(id), target),

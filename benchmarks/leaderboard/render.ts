@@ -1,8 +1,8 @@
 /** Leaderboard renderers: markdown tables and a static HTML page (no server, no scripts) around the figures. */
 import type { AgentSummary, Comparison, Leaderboard } from './aggregate.ts';
 import type { Answer } from './research-questions.ts';
+import { fixed, pct } from './format.ts';
 
-const pct = (v: number | null | undefined, d = 1) => (v === null || v === undefined || Number.isNaN(v) ? '–' : (100 * v).toFixed(d));
 const pts = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)}`;
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -42,15 +42,15 @@ export function tables(lb: Leaderboard): Table[] {
     rows: lb.agents.map((a) => [
       mark(a),
       String(a.seeds.length),
-      (100 * a.aubcStd).toFixed(2),
-      String(a.seedsFor1Point),
+      pct(a.aubcStd, 2),
+      fixed(a.seedsFor1Point, 0),
       a.labelsToTarget === null ? 'not reached' : a.labelsToTarget.toFixed(0),
       a.percentFewerThanBestBaseline === null ? '–' : a.percentFewerThanBestBaseline.toFixed(1),
       pct(a.rareClassMIoU),
-      a.balanceEntropy.toFixed(3),
-      ...(lb.upperBound !== null ? [a.percentOfFull === null ? '–' : a.percentOfFull.toFixed(1)] : []),
-      (a.stepMs / 1000).toFixed(2),
-      (a.runMs / 60000).toFixed(1),
+      fixed(a.balanceEntropy, 3),
+      ...(lb.upperBound !== null ? [fixed(a.percentOfFull, 1)] : []),
+      fixed(a.stepMs, 2, 1000),
+      fixed(a.runMs, 1, 60000),
     ]),
   };
   return [curve, paired('Paired difference to random (points)', (a) => a.vsRandom), paired(`Paired difference to the best baseline (${lb.bestBaseline ?? 'none'}; the best baseline itself against the next best)`, (a) => a.vsBestBaseline), summary];

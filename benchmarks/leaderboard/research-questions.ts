@@ -7,6 +7,7 @@
 import type { RunRecord } from '../run-record.ts';
 import { aubc, bootstrapMeanCI, mean, pairedDifferences, pairedProbabilityOfImprovement } from '../stats.ts';
 import type { AgentSummary, Leaderboard } from './aggregate.ts';
+import { fixed, pct } from './format.ts';
 
 export interface PolicyCost {
   episodes: number;
@@ -24,7 +25,6 @@ export interface Answer {
 }
 
 const pts = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)}`;
-const pct = (v: number | null | undefined, d = 1) => (v === null || v === undefined || Number.isNaN(v) ? '–' : (100 * v).toFixed(d));
 
 interface Pair {
   budget: number | 'AUBC';
@@ -116,7 +116,7 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
     const sentences = [
       `The three rarest classes among the labelled pixels of random (≈ the pool's distribution) are ${rare.join(', ')}.`,
       ...(best ? [`Highest mean IoU on them at ${lb.budgets[lb.budgets.length - 1]} regions: ${best.agent} with ${pct(best.rareClassMIoU)} %${random ? ` (random ${pct(random.rareClassMIoU)} %)` : ''}; its labelled pixels are ${pct(share(best))} % ${rare.join('/')}${random ? ` against random's ${pct(share(random))} %` : ''}.`] : []),
-      ...lb.agents.filter((a) => !a.privileged).map((a) => `${a.agent}: rare-class IoU ${pct(a.rareClassMIoU)} %, ${pct(share(a))} % of labelled pixels from the rare classes, labelled class-balance entropy ${a.balanceEntropy.toFixed(3)}.`),
+      ...lb.agents.filter((a) => !a.privileged).map((a) => `${a.agent}: rare-class IoU ${pct(a.rareClassMIoU)} %, ${pct(share(a))} % of labelled pixels from the rare classes, labelled class-balance entropy ${fixed(a.balanceEntropy, 3)}.`),
     ];
     out.push({
       id: 'RQ3',
@@ -143,9 +143,9 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
   // RQ5
   {
     const random = lb.agents.find((a) => a.agentId === 'random');
-    const sentences = lb.agents.map((a) => `${a.agent}: ${(a.stepMs / 1000).toFixed(2)} s per labelling step${random && a !== random ? ` (${(a.stepMs / random.stepMs).toFixed(1)}× random)` : ''}, ${(a.runMs / 60000).toFixed(1)} min per run at ${lb.budgets[lb.budgets.length - 1]} regions.`);
+    const sentences = lb.agents.map((a) => `${a.agent}: ${fixed(a.stepMs, 2, 1000)} s per labelling step${random && a !== random ? ` (${(a.stepMs / random.stepMs).toFixed(1)}× random)` : ''}, ${fixed(a.runMs, 1, 60000)} min per run at ${lb.budgets[lb.budgets.length - 1]} regions.`);
     if (policy) sentences.push(`The DQN's training: ${policy.episodes} episodes in ${(policy.trainMs / 3_600_000).toFixed(2)} h${policy.bestEpisode !== null ? `; the policy evaluated here is the best validated checkpoint (episode ${policy.bestEpisode})` : ''}.`);
-    out.push({ id: 'RQ5', question: 'Cost: wall time per step and per run of every agent, and the DQN\'s training', sentences, table: { header: ['agent', 's per step', 'min per run'], rows: lb.agents.map((a) => [a.agent, (a.stepMs / 1000).toFixed(2), (a.runMs / 60000).toFixed(1)]) } });
+    out.push({ id: 'RQ5', question: 'Cost: wall time per step and per run of every agent, and the DQN\'s training', sentences, table: { header: ['agent', 's per step', 'min per run'], rows: lb.agents.map((a) => [a.agent, fixed(a.stepMs, 2, 1000), fixed(a.runMs, 1, 60000)]) } });
   }
   return out;
 }
