@@ -94,7 +94,17 @@ export function planBench(o: BenchOptions): BenchPlan {
  */
 export function runBench(o: BenchOptions, plan: BenchPlan = planBench(o)): Observable<PoolEvent> {
   const claims = new Claims(`${o.outFile}.claims`);
-  return runJobs(plan.jobs, o.workers, o.compute, (job) => claims.take(job.id), (job) => claims.release(job.id)).pipe(
+  const hash = protocolHash(o.protocol);
+  // a trajectory claimed now may have been finished by another bench since planning: look again
+  const claim = (job: TrajectoryJob): boolean => {
+    if (!claims.take(job.id)) return false;
+    const done = new Set(readRunRecords(o.outFile).map(runKey));
+    job.skip = job.budgets.filter((b) => done.has(runKey({ protocolHash: hash, agentId: job.agent.id, seed: job.seed, budgetRegions: b })));
+    if (job.skip.length < job.budgets.length) return true;
+    claims.release(job.id);
+    return false;
+  };
+  return runJobs(plan.jobs, o.workers, o.compute, claim, (job) => claims.release(job.id)).pipe(
     tap((e) => {
       if (e.message.type === 'record') appendRunRecord(o.outFile, e.message.record);
     }),

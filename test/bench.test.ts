@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { loadProtocol, parseProtocol, type Protocol } from '../env/protocol/load.ts';
 import { runTrajectory } from '../benchmarks/runner/trajectory.ts';
 import { parseAgentList } from '../agents/registry.ts';
-import { planBench, runBenchToEnd } from '../benchmarks/bench.ts';
+import { planBench, runBench, runBenchToEnd } from '../benchmarks/bench.ts';
+import { lastValueFrom, toArray } from 'rxjs';
 import type { RunRecord } from '../benchmarks/run-record.ts';
 import { tempDir } from './helpers.ts';
 
@@ -61,5 +62,16 @@ describe('benchmark runner', function () {
     await runTrajectory({ protocol: opts.protocol, agent: opts.agents[0]!, seed: 2, budgets: [6, 12], backend: 'wasm', inference: 'tfjs', training: 'tfjs', cacheDir: null, onRecord: (r) => single.push(r) });
     const fromWorkers = records.filter((r) => r.seed === 2).sort((a, b) => a.budgetRegions - b.budgetRegions);
     expect(fromWorkers.map((r) => r.testMIoU)).to.deep.equal(single.map((r) => r.testMIoU));
+  });
+
+  it('a trajectory another bench finished after this one planned is not run again', async () => {
+    const out = join(tempDir(), 'runs.jsonl');
+    const opts = { protocol: tinyProtocol(), agents: parseAgentList('random'), seeds: [1], budgets: [6, 12], workers: 1, compute: { backend: 'wasm' as const, inference: 'tfjs' as const }, outFile: out };
+    const stale = planBench(opts); // planned on an empty runs file
+    expect(stale.jobs).to.have.length(1);
+    await runBenchToEnd(opts); // "another bench" finishes it
+    const events = await lastValueFrom(runBench(opts, stale).pipe(toArray()));
+    expect(events.filter((e) => e.message.type === 'record' || e.message.type === 'progress')).to.have.length(0);
+    expect(readFileSync(out, 'utf8').trim().split('\n')).to.have.length(2);
   });
 });
