@@ -77,6 +77,9 @@ describe('leaderboard', function () {
     const md = readFileSync(join(a, 'leaderboard.md'), 'utf8');
     for (const rq of ['RQ1', 'RQ2', 'RQ3', 'RQ4', 'RQ5']) expect(md).to.contain(`### ${rq}.`);
     expect(md).to.contain('entropy − random in AUBC');
+    // 4 seeds: the page says its resolved cells are leads, not findings
+    expect(md).to.contain('Some cells rest on 4 seed pairs');
+    expect(md).to.contain('from as few as 4 seed pairs');
   });
 
   it('index.html renders from the file system in headless Chromium: tables, figures, no console errors', async function () {

@@ -34,7 +34,7 @@ export function tables(lb: Leaderboard): Table[] {
       const cs = pick(a);
       return [mark(a), ...cs.map(comparison), cs[cs.length - 1]?.probImprovement.toFixed(2) ?? '–'];
     }),
-    note: 'Mean of the per-seed differences in points, 95 % bootstrap interval over seeds; ✓ = resolved (the interval excludes 0).',
+    note: pairedNote(lb.agents.flatMap((a) => pick(a)).filter((c): c is Comparison => c !== null).map((c) => c.pairs)),
   });
   const summary: Table = {
     title: `Summary (target ${pct(lb.target)} % = random's mean at ${maxB} regions; rare classes: ${lb.rareClasses.map((c) => lb.dataset.classNames[c] ?? `class ${c}`).join(', ')})`,
@@ -74,6 +74,18 @@ function learnerSettings(model: Leaderboard['model']): string {
     .filter(([k]) => k !== 'name')
     .map(([k, v]) => `${k} ${Array.isArray(v) ? `(${v.length})` : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
     .join(', ');
+}
+
+/**
+ * The paired tables' footnote. A percentile bootstrap over n pairs has few distinct resamples (n = 3:
+ * 10) and intervals too narrow for small n, so below 5 pairs the page says a ✓ is a lead, not a finding.
+ */
+function pairedNote(pairs: readonly number[]): string {
+  const base = 'Mean of the per-seed differences in points, 95 % bootstrap interval over seeds; ✓ = resolved (the interval excludes 0).';
+  const fewest = pairs.length ? Math.min(...pairs) : 0;
+  return fewest > 0 && fewest < 5
+    ? `${base} Some cells rest on ${fewest} seed pairs: a bootstrap over so few pairs gives intervals too narrow, so a ✓ there is a lead for more seeds, not a finding.`
+    : base;
 }
 
 function header(lb: Leaderboard): string[] {

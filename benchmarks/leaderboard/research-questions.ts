@@ -9,6 +9,12 @@ import { aubc, bootstrapMeanCI, mean, pairedDifferences, pairedProbabilityOfImpr
 import type { AgentSummary, Leaderboard } from './aggregate.ts';
 import { fixed, pct } from './format.ts';
 
+/** A caution when the fewest seed pairs behind these comparisons are under 5 (see render.ts pairedNote). */
+const fewPairs = (cs: readonly ({ pairs: number } | null | undefined)[]): string => {
+  const n = Math.min(...cs.filter((c): c is { pairs: number } => !!c).map((c) => c.pairs));
+  return Number.isFinite(n) && n < 5 ? ` (from as few as ${n} seed pairs: leads for more seeds, not findings)` : '';
+};
+
 export interface PolicyCost {
   episodes: number;
   trainMs: number;
@@ -135,7 +141,7 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
     const sentences = [
       `Ranking by AUBC (test mIoU averaged over ${lb.budgets[0]}–${lb.budgets[lb.budgets.length - 1]} regions): ${ranked.map((a) => `${a.agent} ${pct(a.aubcMean)} [${pct(a.aubcCi[0])}, ${pct(a.aubcCi[1])}]`).join('; ')}.`,
       ...vsRandom.filter(({ c }) => c).map(({ a, c }) => `${a.agent} − random in AUBC: ${pts(c!.meanDiff)} [${pts(c!.ci[0])}, ${pts(c!.ci[1])}] points, ${c!.resolved ? (c!.meanDiff > 0 ? 'resolved: better' : 'resolved: worse') : 'not resolved'}.`),
-      `Agents that beat random in AUBC with a resolved interval: ${vsRandom.filter(({ c }) => c?.resolved && c.meanDiff > 0).map(({ a }) => a.agent).join(', ') || 'none'}.`,
+      `Agents that beat random in AUBC with a resolved interval: ${vsRandom.filter(({ c }) => c?.resolved && c.meanDiff > 0).map(({ a }) => a.agent).join(', ') || 'none'}${fewPairs(vsRandom.map(({ c }) => c))}.`,
       ...lb.agents.filter((a) => a.privileged).map((a) => `${a.agent} (an upper bound that reads the labels): AUBC ${pct(a.aubcMean)} %${a.seeds.length < lb.seeds.length ? ` over ${a.seeds.length} seeds` : ''}.`),
     ];
     out.push({ id: 'RQ4', question: 'All budgets: the curve (figure) and the area under it (AUBC)', sentences });
