@@ -98,10 +98,16 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
 
   // RQ1
   {
-    const rows = dqns.flatMap((d) => baselines.map((b) => ({ x: d.agent, y: b.agent, ps: pairedAll(records, lb.budgets, d.agentId, b.agentId, 11) })));
+    const all = dqns.flatMap((d) => baselines.map((b) => ({ x: d.agent, y: b.agent, ps: pairedAll(records, lb.budgets, d.agentId, b.agentId, 11) })));
+    // a baseline sharing fewer than 2 seeds with the DQN at every budget has nothing to compare
+    const rows = all.filter((r) => r.ps.length > 0);
+    const unpaired = all.filter((r) => r.ps.length === 0).map((r) => r.y);
     const sentences = dqns.length === 0
       ? ['These records hold no DQN runs: RQ1 cannot be answered from them.']
-      : rows.flatMap(({ x, y, ps }) => [tally(x, y, ps), ...ps.filter((p) => p.budget === 'AUBC').map((p) => sentence(x, y, p))]);
+      : [
+          ...rows.flatMap(({ x, y, ps }) => [tally(x, y, ps), ...ps.filter((p) => p.budget === 'AUBC').map((p) => sentence(x, y, p))]),
+          ...(unpaired.length ? [`Not compared (fewer than 2 seeds in common with the DQN at every budget): ${[...new Set(unpaired)].join(', ')}.`] : []),
+        ];
     out.push({ id: 'RQ1', question: 'Does the DQN learn to pick informative regions? (DQN vs each baseline, paired by seed, every budget)', sentences, table: rows.length ? pairTable(rows, lb.budgets) : undefined });
   }
   // RQ2
