@@ -1,11 +1,12 @@
 /** The protocol file format: TypeScript types and the ajv JSON schema that enforces them. */
 import type { JSONSchemaType } from 'ajv';
+import { DATA_NAMES, type DataName } from '../data/registry.ts';
 
 export interface Protocol {
   name: string;
   description: string;
   data: {
-    name: 'synthetic' | 'camvid' | 'cityscapes';
+    name: DataName;
     /** Resize factor of the native size (synthetic: CamVid's 480×360). */
     scale: number;
     /** Folder of a real data set; camvid falls back to $REGIONGYM_CAMVID. */
@@ -74,7 +75,7 @@ export const protocolSchema: JSONSchemaType<Protocol> = {
       additionalProperties: false,
       required: ['name', 'scale'],
       properties: {
-        name: { type: 'string', enum: ['synthetic', 'camvid', 'cityscapes'] },
+        name: { type: 'string', enum: DATA_NAMES },
         scale: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
         root: { type: 'string', nullable: true },
         synthetic: {
