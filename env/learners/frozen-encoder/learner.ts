@@ -128,6 +128,23 @@ export class FrozenEncoderLearner implements SegLearner {
 
   // ---- training ----
 
+  /** Decode the cells at grid `rows` × `cols` of one image into `out`, row-major with a row stride of `ww` cells. */
+  private copyCells(sample: SegSample, rows: readonly number[], cols: readonly number[], out: Float32Array, ww: number): void {
+    const F = this.head.config.inputs, gridW = this.geo.gridW;
+    const halves = this.store.view(sample);
+    rows.forEach((gi, i) =>
+      cols.forEach((gj, j) => {
+        const src = (gi * gridW + gj) * F;
+        decodeHalf(halves.subarray(src, src + F), out.subarray((i * ww + j) * F, (i * ww + j + 1) * F));
+      }),
+    );
+  }
+
+  /** Copy the h×w label window at (y0, x0) of a full-size label image into `out`. */
+  private copyLabels(label: Uint8Array, y0: number, x0: number, h: number, w: number, out: Int32Array): void {
+    for (let y = 0; y < h; y++) out.set(label.subarray((y0 + y) * this.width + x0, (y0 + y) * this.width + x0 + w), y * w);
+  }
+
   /** One batch as tensors: window features [B·wh·ww, F], interpolation [B, ch, wh] and [B, ww, cw], labels [B, ch, cw]. */
   private cropTensors(items: readonly TrainItem[]) {
     const { gridH, gridW } = this.geo;
@@ -145,15 +162,11 @@ export class FrozenEncoderLearner implements SegLearner {
     const ry = new Float32Array(B * ch * wh), rx = new Float32Array(B * ww * cw);
     const labels = new Int32Array(B * ch * cw);
     crops.forEach((c, b) => {
-      const halves = this.store.view(c.it.sample);
-      for (let i = 0; i < c.ry.size; i++)
-        for (let j = 0; j < c.rx.size; j++) {
-          const src = ((c.ry.start + i) * gridW + (c.rx.start + j)) * F;
-          decodeHalf(halves.subarray(src, src + F), feats.subarray(((b * wh + i) * ww + j) * F, ((b * wh + i) * ww + j + 1) * F));
-        }
+      const range = (start: number, n: number) => Array.from({ length: n }, (_, k) => start + k);
+      this.copyCells(c.it.sample, range(c.ry.start, c.ry.size), range(c.rx.start, c.rx.size), feats.subarray(b * wh * ww * F), ww);
       for (let y = 0; y < ch; y++) for (let i = 0; i < c.ry.size; i++) ry[(b * ch + y) * wh + i] = c.ry.weights[y * c.ry.size + i]!;
       for (let x = 0; x < cw; x++) for (let j = 0; j < c.rx.size; j++) rx[(b * ww + j) * cw + x] = c.rx.weights[x * c.rx.size + j]!;
-      for (let y = 0; y < ch; y++) labels.set(c.it.label.subarray((c.y0 + y) * this.width + c.x0, (c.y0 + y) * this.width + c.x0 + cw), (b * ch + y) * cw);
+      this.copyLabels(c.it.label, c.y0, c.x0, ch, cw, labels.subarray(b * ch * cw));
     });
     return {
       B, ch, cw, wh, ww,
@@ -233,19 +246,12 @@ export class FrozenEncoderLearner implements SegLearner {
     const B = batch.length;
     const feats = new Float32Array(B * wh * ww * F);
     const labels = new Int32Array(B * kh * kw);
+    // the window's grid rows / columns, the margin's clamped to the image (edge cells repeated)
+    const clamped = (start: number, n: number, grid: number) => Array.from({ length: n }, (_, k) => Math.min(grid - 1, Math.max(0, start - m + k)));
     batch.forEach((it, b) => {
       const i0 = alignedStart(it.anchor![0], cellH, nH, gridH, a), j0 = alignedStart(it.anchor![1], cellW, nW, gridW, a);
-      const halves = this.store.view(it.sample);
-      for (let i = 0; i < wh; i++) {
-        const gi = Math.min(gridH - 1, Math.max(0, i0 - m + i));
-        for (let j = 0; j < ww; j++) {
-          const gj = Math.min(gridW - 1, Math.max(0, j0 - m + j));
-          const src = (gi * gridW + gj) * F;
-          decodeHalf(halves.subarray(src, src + F), feats.subarray(((b * wh + i) * ww + j) * F, ((b * wh + i) * ww + j + 1) * F));
-        }
-      }
-      const y0 = Math.round(i0 * cellH), x0 = Math.round(j0 * cellW);
-      for (let y = 0; y < kh; y++) labels.set(it.label.subarray((y0 + y) * this.width + x0, (y0 + y) * this.width + x0 + kw), (b * kh + y) * kw);
+      this.copyCells(it.sample, clamped(i0, wh, gridH), clamped(j0, ww, gridW), feats.subarray(b * wh * ww * F), ww);
+      this.copyLabels(it.label, Math.round(i0 * cellH), Math.round(j0 * cellW), kh, kw, labels.subarray(b * kh * kw));
     });
     const x = tf.tensor2d(feats, [B * wh * ww, F]);
     const y = tf.tensor3d(labels, [B, kh, kw], 'int32');
