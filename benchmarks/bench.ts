@@ -72,6 +72,11 @@ export function expectedTrainingEngine(p: Protocol, name: string | undefined): '
   return nativeLoads() ? 'ort' : 'tfjs';
 }
 
+/** The budgets of one trajectory whose runs are among `done` (run keys of a runs file). */
+function doneBudgets(done: ReadonlySet<string>, hash: string, agentId: string, seed: number, budgets: readonly number[]): number[] {
+  return budgets.filter((b) => done.has(runKey({ protocolHash: hash, agentId, seed, budgetRegions: b })));
+}
+
 export function planBench(o: BenchOptions): BenchPlan {
   const existing = readRunRecords(o.outFile);
   checkRunsFileFits(existing, o.protocol, expectedTrainingEngine(o.protocol, o.compute.training), o.outFile);
@@ -81,7 +86,7 @@ export function planBench(o: BenchOptions): BenchPlan {
   let skipped = 0;
   const mine = runList(o.protocol, o.agents, o.seeds, o.budgets).filter((t) => inShard(t, o.shard ?? null));
   for (const t of mine) {
-    const skip = t.budgets.filter((b) => done.has(runKey({ protocolHash: hash, agentId: t.agent.id, seed: t.seed, budgetRegions: b })));
+    const skip = doneBudgets(done, hash, t.agent.id, t.seed, t.budgets);
     skipped += skip.length;
     if (skip.length < t.budgets.length) jobs.push({ protocol: o.protocol, agent: t.agent, seed: t.seed, budgets: [...t.budgets], skip, dataRoot: o.dataRoot, cacheDir: o.cacheDir ?? null, id: t.id });
   }
@@ -98,8 +103,7 @@ export function runBench(o: BenchOptions, plan: BenchPlan = planBench(o)): Obser
   // a trajectory claimed now may have been finished by another bench since planning: look again
   const claim = (job: TrajectoryJob): boolean => {
     if (!claims.take(job.id)) return false;
-    const done = new Set(readRunRecords(o.outFile).map(runKey));
-    job.skip = job.budgets.filter((b) => done.has(runKey({ protocolHash: hash, agentId: job.agent.id, seed: job.seed, budgetRegions: b })));
+    job.skip = doneBudgets(new Set(readRunRecords(o.outFile).map(runKey)), hash, job.agent.id, job.seed, job.budgets);
     if (job.skip.length < job.budgets.length) return true;
     claims.release(job.id);
     return false;

@@ -7,3 +7,12 @@ export const pct = (v: number | null | undefined, d = 1): string => (missing(v) 
 
 /** A number with `d` decimals, after dividing by `scale` (ms → s: 1000). */
 export const fixed = (v: number | null | undefined, d: number, scale = 1): string => (missing(v) ? '–' : (v / scale).toFixed(d));
+
+/**
+ * The fewest seed pairs behind some comparisons when they are too few to trust a percentile bootstrap
+ * (under 5: over 3 pairs it has 10 distinct resamples and intervals too narrow), else null.
+ */
+export function fewSeedPairs(cs: readonly ({ pairs: number } | null | undefined)[]): number | null {
+  const n = Math.min(...cs.filter((c): c is { pairs: number } => !!c).map((c) => c.pairs));
+  return Number.isFinite(n) && n < 5 ? n : null;
+}

@@ -1,7 +1,7 @@
 /** Leaderboard renderers: markdown tables and a static HTML page (no server, no scripts) around the figures. */
 import type { AgentSummary, Comparison, Leaderboard } from './aggregate.ts';
 import type { Answer } from './research-questions.ts';
-import { fixed, pct } from './format.ts';
+import { fewSeedPairs, fixed, pct } from './format.ts';
 
 const pts = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)}`;
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -34,7 +34,7 @@ export function tables(lb: Leaderboard): Table[] {
       const cs = pick(a);
       return [mark(a), ...cs.map(comparison), cs[cs.length - 1]?.probImprovement.toFixed(2) ?? '–'];
     }),
-    note: pairedNote(lb.agents.flatMap((a) => pick(a)).filter((c): c is Comparison => c !== null).map((c) => c.pairs)),
+    note: pairedNote(lb.agents.flatMap((a) => pick(a))),
   });
   const summary: Table = {
     title: `Summary (target ${pct(lb.target)} % = random's mean at ${maxB} regions; rare classes: ${lb.rareClasses.map((c) => lb.dataset.classNames[c] ?? `class ${c}`).join(', ')})`,
@@ -76,16 +76,11 @@ function learnerSettings(model: Leaderboard['model']): string {
     .join(', ');
 }
 
-/**
- * The paired tables' footnote. A percentile bootstrap over n pairs has few distinct resamples (n = 3:
- * 10) and intervals too narrow for small n, so below 5 pairs the page says a ✓ is a lead, not a finding.
- */
-function pairedNote(pairs: readonly number[]): string {
+/** The paired tables' footnote, with a caution when some cells rest on too few seed pairs (format.ts). */
+function pairedNote(cs: readonly (Comparison | null)[]): string {
   const base = 'Mean of the per-seed differences in points, 95 % bootstrap interval over seeds; ✓ = resolved (the interval excludes 0).';
-  const fewest = pairs.length ? Math.min(...pairs) : 0;
-  return fewest > 0 && fewest < 5
-    ? `${base} Some cells rest on ${fewest} seed pairs: a bootstrap over so few pairs gives intervals too narrow, so a ✓ there is a lead for more seeds, not a finding.`
-    : base;
+  const few = fewSeedPairs(cs);
+  return few === null ? base : `${base} Some cells rest on ${few} seed pairs: a bootstrap over so few pairs gives intervals too narrow, so a ✓ there is a lead for more seeds, not a finding.`;
 }
 
 function header(lb: Leaderboard): string[] {

@@ -7,12 +7,12 @@
 import type { RunRecord } from '../run-record.ts';
 import { aubc, bootstrapMeanCI, mean, pairedDifferences, pairedProbabilityOfImprovement } from '../stats.ts';
 import type { AgentSummary, Leaderboard } from './aggregate.ts';
-import { fixed, pct } from './format.ts';
+import { fewSeedPairs, fixed, pct } from './format.ts';
 
-/** A caution when the fewest seed pairs behind these comparisons are under 5 (see render.ts pairedNote). */
+/** A caution when the fewest seed pairs behind these comparisons are too few (format.ts fewSeedPairs). */
 const fewPairs = (cs: readonly ({ pairs: number } | null | undefined)[]): string => {
-  const n = Math.min(...cs.filter((c): c is { pairs: number } => !!c).map((c) => c.pairs));
-  return Number.isFinite(n) && n < 5 ? ` (from as few as ${n} seed pairs: leads for more seeds, not findings)` : '';
+  const few = fewSeedPairs(cs);
+  return few === null ? '' : ` (from as few as ${few} seed pairs: leads for more seeds, not findings)`;
 };
 
 export interface PolicyCost {
