@@ -4,7 +4,9 @@
  * is checkpointed (atomic writes) with its training record; every `validateEvery` episodes the greedy
  * policy runs one episode on a fixed validation seed and its final reward-set mIoU is recorded — the
  * learning curve — and the best validated checkpoint is kept in best/, as the paper picks its policy.
- * A stopped run resumes from the last checkpoint (the replay buffer starts empty again).
+ * With the policy, the whole learning state (replay buffer, momentum, counters, random streams and this
+ * record) is written after every episode to one file, so a stopped run resumes bit for bit. A directory
+ * from before that file existed resumes from policy/ with an empty buffer, and the record says so.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +15,7 @@ import { Rng } from '../env/core/rng.ts';
 import { writeFileAtomic } from '../env/core/fs.ts';
 import { ConfigError } from '../env/core/errors.ts';
 import { DqnAgent } from '../agents/dqn/dqn-agent.ts';
+import { decodeTrainingState, encodeTrainingState, type RngState } from '../agents/dqn/training-state.ts';
 import type { DqnConfig } from '../agents/dqn/config.ts';
 import { makeEnv, protocolData, type MakeEnvOptions } from '../env/make-env.ts';
 import type { Protocol } from '../env/protocol/load.ts';
@@ -62,6 +65,8 @@ export interface TrainingRecord {
   validation: ValidationPoint[];
   /** The validated checkpoint kept in best/. */
   best: ValidationPoint | null;
+  /** Each time the run was resumed: after how many episodes, and whether exactly (from the training state) or with an empty replay buffer. */
+  resumes?: { afterEpisodes: number; exact: boolean }[];
 }
 
 export interface TrainPolicyOptions {
@@ -78,6 +83,8 @@ export interface TrainPolicyOptions {
 }
 
 export const TRAINING_FILE = 'training.json';
+/** The full learning state after the last finished episode (see agents/dqn/training-state.ts). */
+export const TRAINING_STATE_FILE = 'training-state.bin';
 const VALIDATION_SEED_OFFSET = 7_654_321;
 
 /** The training record of a run directory, checked; a ConfigError naming the file when unusable. */
@@ -128,13 +135,18 @@ export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, 
   } else if (!opts.resume && hasPolicy) {
     throw new ConfigError(`${opts.outDir} already holds a policy: pass --resume to continue it, or another --out`);
   }
+  const statePath = join(opts.outDir, TRAINING_STATE_FILE);
+  const resumed = record.history.length > 0 && existsSync(statePath) ? decodeTrainingState(readFileSync(statePath), statePath) : null;
+  if (resumed) record = { ...(resumed.meta.record as TrainingRecord), episodes: opts.episodes };
+  if (record.history.length > 0) record.resumes = [...(record.resumes ?? []), { afterEpisodes: record.history.length, exact: resumed !== null }];
   const init = await initialModel(protocol, protocolData(protocol, opts.env?.dataRoot), opts.seed, opts.cacheDir ?? null, 'policy');
   const env = makeEnv(protocol, { ...opts.env, phase: 'policy', seed: opts.seed, initialModel: init, learnerCacheDir: opts.cacheDir });
   const rng = new Rng(opts.seed);
   let [obs, info] = await env.reset({ seed: opts.seed });
-  const agent = record.history.length > 0 ? await DqnAgent.load(policyDir, rng.fork('agent')) : new DqnAgent(DqnAgent.shapeOf(obs), rng.fork('agent'), opts.dqn);
+  const agent = resumed ? DqnAgent.fromTrainingState(resumed.state) : record.history.length > 0 ? await DqnAgent.load(policyDir, rng.fork('agent')) : new DqnAgent(DqnAgent.shapeOf(obs), rng.fork('agent'), opts.dqn);
   agent.training = true;
   const actRng = rng.fork('act');
+  if (resumed) actRng.setState(resumed.meta.actRng as RngState);
   const t0 = performance.now();
   // a resumed run estimates time left from the checkpointed episodes too
   const episodeMs: number[] = record.history.map((h) => h.ms);
@@ -177,6 +189,8 @@ export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, 
           record.best = point;
         }
       }
+      // the training state last: it alone decides where a resumed run starts, and it holds this record
+      writeFileAtomic(statePath, encodeTrainingState(agent.trainingState(), { record, actRng: actRng.getState() }));
       save();
     }
     return record;

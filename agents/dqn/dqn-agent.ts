@@ -16,6 +16,7 @@ import type { ActiveSegInfo, ActiveSegObs } from '../../env/active-seg-types.ts'
 import { DQN_DEFAULTS, epsilonAt, type DqnConfig } from './config.ts';
 import { QNetwork, type QNetShape } from './q-network.ts';
 import { ReplayBuffer } from './replay.ts';
+import type { DqnTrainingState } from './training-state.ts';
 import { dqnUpdate } from './dqn-update.ts';
 
 const FORMAT = 'regiongym/ralis-dqn';
@@ -134,6 +135,46 @@ export class DqnAgent implements Agent {
   async save(dir: string): Promise<void> {
     const named: tf.NamedTensorMap = Object.fromEntries(this.policy.tensors());
     await saveTensors(dir, FORMAT, { shape: this.policy.shape }, named, { config: this.config as unknown as Record<string, {}>, counters: { actions: this.actions, updates: this.updates, lr: this.optimizer.lr } });
+  }
+
+  /** Everything learning depends on, at an episode boundary (see training-state.ts). */
+  trainingState(): DqnTrainingState {
+    if (this.held) throw new Error('DqnAgent.trainingState() between act() and observe(): take it at an episode boundary');
+    return {
+      shape: this.policy.shape,
+      config: this.config,
+      counters: { actions: this.actions, updates: this.updates, lr: this.optimizer.lr, lastLoss: this.lastLoss },
+      policy: this.policy.tensors().map(([name, v]) => ({ name, shape: v.shape.slice(), data: (v.dataSync() as Float32Array).slice() })),
+      velocity: this.optimizer.state().map((v) => (v.dataSync() as Float32Array).slice()),
+      replay: this.replay.snapshot(),
+      learnRng: this.learnRng.getState(),
+    };
+  }
+
+  /** A training agent that continues exactly where `trainingState()` was taken. */
+  static fromTrainingState(s: DqnTrainingState): DqnAgent {
+    const named = Object.fromEntries(s.policy.map((p) => [p.name, tf.tensor(p.data, p.shape)]));
+    let policy: QNetwork;
+    try {
+      policy = QNetwork.fromTensors(s.shape, named);
+    } finally {
+      tf.dispose(Object.values(named));
+    }
+    const agent = new DqnAgent(s.shape, new RngClass(0), s.config, policy);
+    const velocity = agent.optimizer.state();
+    if (velocity.length !== s.velocity.length) {
+      agent.dispose();
+      throw new DataError(`training state holds ${s.velocity.length} momentum buffers, the Q-network has ${velocity.length} trainable variables`);
+    }
+    velocity.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(s.velocity[i]!, v.shape))));
+    agent.replay.restore(s.replay);
+    agent.learnRng.setState(s.learnRng);
+    agent.actions = s.counters.actions;
+    agent.updates = s.counters.updates;
+    agent.optimizer.lr = s.counters.lr;
+    agent.lastLoss = s.counters.lastLoss;
+    agent.training = true;
+    return agent;
   }
 
   /** Load a saved policy; the agent starts frozen (greedy). */

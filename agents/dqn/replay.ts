@@ -24,6 +24,14 @@ export interface Sampled {
   readonly weights: Float32Array;
 }
 
+/** A buffer's exact contents: entries in slot order (not age order, so sampling indices stay the same), with priorities. */
+export interface ReplaySnapshot {
+  readonly items: readonly PoolTransition[];
+  readonly priorities: Float64Array;
+  readonly nextSlot: number;
+  readonly maxPriority: number;
+}
+
 export class ReplayBuffer {
   private readonly items: PoolTransition[] = [];
   private readonly priorities: Float64Array;
@@ -54,6 +62,25 @@ export class ReplayBuffer {
   /** Entries oldest first (for tests and checkpoints). */
   ordered(): PoolTransition[] {
     return this.items.length < this.capacity ? this.items.slice() : [...this.items.slice(this.nextSlot), ...this.items.slice(0, this.nextSlot)];
+  }
+
+  /** The exact state, for a checkpoint that resumes bit for bit. Entries are shared, not copied (they are never mutated). */
+  snapshot(): ReplaySnapshot {
+    return { items: this.items.slice(), priorities: this.priorities.slice(0, this.items.length), nextSlot: this.nextSlot, maxPriority: this.maxPriority };
+  }
+
+  /** Replace the contents by a snapshot of a buffer of the same capacity. */
+  restore(s: ReplaySnapshot): void {
+    const n = s.items.length;
+    if (n > this.capacity || s.priorities.length !== n || !Number.isInteger(s.nextSlot) || s.nextSlot < 0 || s.nextSlot >= this.capacity || (n < this.capacity && s.nextSlot !== n % this.capacity)) {
+      throw new RangeError(`replay snapshot of ${n} entries (${s.priorities.length} priorities, next slot ${s.nextSlot}) does not fit a buffer of capacity ${this.capacity}`);
+    }
+    this.items.length = 0;
+    this.items.push(...s.items);
+    this.priorities.fill(0);
+    this.priorities.set(s.priorities);
+    this.nextSlot = s.nextSlot;
+    this.maxPriority = s.maxPriority;
   }
 
   /** Probability of sampling entry i under prioritized replay: p_i^α / Σ p^α. */
