@@ -61,6 +61,8 @@ export interface TrainingRecord {
   seed: number;
   episodes: number;
   dqn: Partial<DqnConfig>;
+  /** The protocol's reward convention (absent in records written before it was kept: the default). */
+  reward?: Protocol['reward'];
   history: EpisodeSummary[];
   validation: ValidationPoint[];
   /** The validated checkpoint kept in best/. */
@@ -122,7 +124,7 @@ async function validate(env: ActiveSegEnv, agent: DqnAgent, seed: number): Promi
 export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, progress?: Subject<PolicyProgress>): Promise<TrainingRecord> {
   const policyDir = join(opts.outDir, 'policy');
   const hash = protocolHash(protocol);
-  let record: TrainingRecord = { protocol: protocol.name, protocolHash: hash, seed: opts.seed, episodes: opts.episodes, dqn: opts.dqn ?? {}, history: [], validation: [], best: null };
+  let record: TrainingRecord = { protocol: protocol.name, protocolHash: hash, seed: opts.seed, episodes: opts.episodes, dqn: opts.dqn ?? {}, reward: protocol.reward, history: [], validation: [], best: null };
   const hasPolicy = existsSync(join(policyDir, 'model.json'));
   const hasRecord = existsSync(join(opts.outDir, TRAINING_FILE));
   if (opts.resume && (hasPolicy || hasRecord)) {
@@ -138,7 +140,7 @@ export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, 
   const statePath = join(opts.outDir, TRAINING_STATE_FILE);
   const resumed = record.history.length > 0 && existsSync(statePath) ? decodeTrainingState(readFileSync(statePath), statePath) : null;
   if (resumed) record = { ...(resumed.meta.record as TrainingRecord), episodes: opts.episodes };
-  if (record.history.length > 0) record.resumes = [...(record.resumes ?? []), { afterEpisodes: record.history.length, exact: resumed !== null }];
+  if (record.history.length > 0 && record.history.length < opts.episodes) record.resumes = [...(record.resumes ?? []), { afterEpisodes: record.history.length, exact: resumed !== null }];
   const init = await initialModel(protocol, protocolData(protocol, opts.env?.dataRoot), opts.seed, opts.cacheDir ?? null, 'policy');
   const env = makeEnv(protocol, { ...opts.env, phase: 'policy', seed: opts.seed, initialModel: init, learnerCacheDir: opts.cacheDir });
   const rng = new Rng(opts.seed);

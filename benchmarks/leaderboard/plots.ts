@@ -5,7 +5,7 @@
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import type { Leaderboard } from './aggregate.ts';
-import type { PolicyCost } from './research-questions.ts';
+import type { PolicyRun } from './research-questions.ts';
 
 type Spec = vl.TopLevelSpec;
 
@@ -64,7 +64,7 @@ export function costSpec(lb: Leaderboard): Spec {
 }
 
 /** The DQN's learning curve: return per training episode, and the greedy policy's validation mIoU. */
-export function learningCurveSpec(name: string, history: { episode: number; return: number }[], p: PolicyCost): Spec {
+export function learningCurveSpec(name: string, history: { episode: number; return: number }[], p: Pick<PolicyRun, 'validation'>): Spec {
   return {
     $schema: SCHEMA,
     title: `${name}: DQN training (return per episode; greedy validation reward-set mIoU)`,

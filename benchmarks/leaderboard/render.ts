@@ -96,7 +96,7 @@ export function markdown(lb: Leaderboard, answers: readonly Answer[], figures: r
   out.push('## The research questions', '', 'Every sentence below is generated from the run records.', '');
   for (const a of answers) {
     out.push(`### ${a.id}. ${a.question}`, '', ...a.sentences.map((s) => `- ${s}`), '');
-    if (a.table) out.push(...mdTable(a.table), '');
+    for (const t of a.tables ?? []) out.push(...mdTable(t), '');
   }
   return out.join('\n');
 }
@@ -104,7 +104,7 @@ export function markdown(lb: Leaderboard, answers: readonly Answer[], figures: r
 export function html(lb: Leaderboard, answers: readonly Answer[], figures: readonly Figure[]): string {
   const table = (t: { header: string[]; rows: string[][] }) => `<table><tr>${t.header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${t.rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</table>`;
   const ts = tables(lb).map((t) => `<h2>${esc(t.title)}</h2>${table(t)}${t.note ? `<p class="note">${esc(t.note)}</p>` : ''}`).join('\n');
-  const rq = answers.map((a) => `<section id="${a.id}"><h3>${a.id}. ${esc(a.question)}</h3><ul>${a.sentences.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>${a.table ? table(a.table) : ''}</section>`).join('\n');
+  const rq = answers.map((a) => `<section id="${a.id}"><h3>${a.id}. ${esc(a.question)}</h3><ul>${a.sentences.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>${(a.tables ?? []).map(table).join('')}</section>`).join('\n');
   const figs = figures.map((f) => `<figure><figcaption>${esc(f.title)}</figcaption>${f.svg ?? `<img src="${esc(f.file)}" alt="${esc(f.title)}">`}</figure>`).join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>regiongym leaderboard: ${esc(lb.protocol)}</title>
 <style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;font-size:12px}th{background:#f4f4f4}figure{margin:1.5em 0}figcaption{font-weight:bold;margin-bottom:.4em}img{max-width:100%}.note{font-size:12px;color:#555}</style></head>

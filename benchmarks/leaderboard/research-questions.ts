@@ -15,19 +15,30 @@ const fewPairs = (cs: readonly ({ pairs: number } | null | undefined)[]): string
   return few === null ? '' : ` (from as few as ${few} seed pairs: leads for more seeds, not findings)`;
 };
 
-export interface PolicyCost {
+/** One train-policy run, as its training record tells it (write.ts policyRun). */
+export interface PolicyRun {
+  /** The run directory's name. */
+  label: string;
+  /** What the paper's text and code disagree on, as this run set it. */
+  settings: string;
   episodes: number;
   trainMs: number;
   validation: { episode: number; rewardMIoU: number }[];
-  bestEpisode: number | null;
+  best: { episode: number; rewardMIoU: number } | null;
+  resumes: { afterEpisodes: number; exact: boolean }[];
+}
+
+export interface Table {
+  header: string[];
+  rows: string[][];
 }
 
 export interface Answer {
   id: string;
   question: string;
   sentences: string[];
-  /** A table backing the sentences (header, rows). */
-  table?: { header: string[]; rows: string[][] };
+  /** Tables backing the sentences. */
+  tables?: Table[];
 }
 
 const pts = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)}`;
@@ -75,7 +86,7 @@ function tally(x: string, y: string, ps: Pair[]): string {
   return `${x} vs ${y}: resolved better at ${better} of ${budgets.length} budgets, resolved worse at ${worse}, not resolved at ${budgets.length - better - worse}.`;
 }
 
-function pairTable(rows: { x: string; y: string; ps: Pair[] }[], budgets: readonly number[]): Answer['table'] {
+function pairTable(rows: { x: string; y: string; ps: Pair[] }[], budgets: readonly number[]): Table {
   const cols = [...budgets.map(String), 'AUBC'];
   return {
     header: ['comparison (points)', ...cols],
@@ -89,7 +100,30 @@ function pairTable(rows: { x: string; y: string; ps: Pair[] }[], budgets: readon
   };
 }
 
-export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[], policy: PolicyCost | null): Answer[] {
+/** The DQN's training runs: where each one's greedy validation curve peaked and where it ended. */
+function trainingSentences(runs: readonly PolicyRun[]): string[] {
+  return runs.map((r) => {
+    const last = r.validation[r.validation.length - 1];
+    const peak = r.best ? `best greedy validation reward-set mIoU ${pct(r.best.rewardMIoU)} % after episode ${r.best.episode}` : 'never validated';
+    const end = last && r.best && last.episode !== r.best.episode ? `, ${pct(last.rewardMIoU)} % after the last validated episode (${last.episode}): ${pts(last.rewardMIoU - r.best.rewardMIoU)} points from its best` : '';
+    const inexact = r.resumes.filter((x) => !x.exact).map((x) => x.afterEpisodes);
+    return `Training run ${r.label} (${r.settings}; ${r.episodes} episodes, ${(r.trainMs / 3_600_000).toFixed(2)} h): ${peak}${end}.${inexact.length ? ` Resumed after episode${inexact.length > 1 ? 's' : ''} ${inexact.join(', ')} with an empty replay buffer.` : ''}`;
+  });
+}
+
+function trainingTable(runs: readonly PolicyRun[]): Table {
+  const episodes = [...new Set(runs.flatMap((r) => r.validation.map((v) => v.episode)))].sort((a, b) => a - b);
+  return {
+    header: ['training run (validation mIoU %)', 'settings', ...episodes.map((e) => `ep ${e}`)],
+    rows: runs.map((r) => [r.label, r.settings, ...episodes.map((e) => {
+      const v = r.validation.find((x) => x.episode === e);
+      return v ? `${pct(v.rewardMIoU)}${r.best?.episode === e ? ' ★' : ''}` : '–';
+    })]),
+  };
+}
+
+export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[], policies: readonly PolicyRun[]): Answer[] {
+  const policy = policies[0] ?? null;
   const names = (lb.dataset.classNames.length === records[0]!.testPerClassIoU.length ? lb.dataset.classNames : records[0]!.testPerClassIoU.map((_, c) => `class ${c}`)) as string[];
   const by = (pred: (a: AgentSummary) => boolean) => lb.agents.filter(pred);
   const dqns = by((a) => a.agentId.startsWith('dqn'));
@@ -108,7 +142,10 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
           ...rows.flatMap(({ x, y, ps }) => [tally(x, y, ps), ...ps.filter((p) => p.budget === 'AUBC').map((p) => sentence(x, y, p))]),
           ...(unpaired.length ? [`Not compared (fewer than 2 seeds in common with the DQN at every budget): ${[...new Set(unpaired)].join(', ')}.`] : []),
         ];
-    out.push({ id: 'RQ1', question: 'Does the DQN learn to pick informative regions? (DQN vs each baseline, paired by seed, every budget)', sentences, table: rows.length ? pairTable(rows, lb.budgets) : undefined });
+    sentences.push(...trainingSentences(policies));
+    if (policy?.best) sentences.push(`The DQN evaluated above is ${policy.label}'s best validated checkpoint (episode ${policy.best.episode}), picked by the validation curve as the paper picks its policy.`);
+    const tables = [...(rows.length ? [pairTable(rows, lb.budgets)] : []), ...(policies.some((p) => p.validation.length) ? [trainingTable(policies)] : [])];
+    out.push({ id: 'RQ1', question: 'Does the DQN learn to pick informative regions? (DQN vs each baseline, paired by seed, every budget; the training curves behind it)', sentences, tables });
   }
   // RQ2
   {
@@ -117,7 +154,7 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
     const sentences = rows.length === 0
       ? ['These records hold no whole-image agent beside its region version (image-random with random, image-entropy with entropy): RQ2 cannot be answered from them.']
       : rows.flatMap(({ x, y, ps }) => [tally(`${x} (regions)`, `${y} (whole images)`, ps), ...ps.filter((p) => p.budget === 'AUBC').map((p) => sentence(x, y, p))]);
-    out.push({ id: 'RQ2', question: 'Regions or whole images, at equal labelled pixels? (each region agent − its whole-image version)', sentences, table: rows.length ? pairTable(rows, lb.budgets) : undefined });
+    out.push({ id: 'RQ2', question: 'Regions or whole images, at equal labelled pixels? (each region agent − its whole-image version)', sentences, tables: rows.length ? [pairTable(rows, lb.budgets)] : undefined });
   }
   // RQ3
   {
@@ -134,10 +171,10 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
       id: 'RQ3',
       question: `Rare classes: per-class test IoU (%) and labelled-pixel share (%) at ${lb.budgets[lb.budgets.length - 1]} regions`,
       sentences,
-      table: {
+      tables: [{
         header: ['agent', ...names.map((n, c) => (lb.rareClasses.includes(c) ? `${n} (rare)` : n))],
         rows: lb.agents.flatMap((a) => [[`${a.agent} IoU`, ...a.perClassIoU.map((v) => pct(v))], [`${a.agent} labelled`, ...names.map((_, c) => pct(a.labeledShare[c] ?? NaN))]]),
-      },
+      }],
     });
   }
   // RQ4
@@ -156,8 +193,8 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
   {
     const random = lb.agents.find((a) => a.agentId === 'random');
     const sentences = lb.agents.map((a) => `${a.agent}: ${fixed(a.stepMs, 2, 1000)} s per labelling step${random && a !== random ? ` (${(a.stepMs / random.stepMs).toFixed(1)}× random)` : ''}, ${fixed(a.runMs, 1, 60000)} min per run at ${lb.budgets[lb.budgets.length - 1]} regions.`);
-    if (policy) sentences.push(`The DQN's training: ${policy.episodes} episodes in ${(policy.trainMs / 3_600_000).toFixed(2)} h${policy.bestEpisode !== null ? `; the policy evaluated here is the best validated checkpoint (episode ${policy.bestEpisode})` : ''}.`);
-    out.push({ id: 'RQ5', question: 'Cost: wall time per step and per run of every agent, and the DQN\'s training', sentences, table: { header: ['agent', 's per step', 'min per run'], rows: lb.agents.map((a) => [a.agent, fixed(a.stepMs, 2, 1000), fixed(a.runMs, 1, 60000)]) } });
+    for (const p of policies) sentences.push(`The DQN's training (${p.label}): ${p.episodes} episodes in ${(p.trainMs / 3_600_000).toFixed(2)} h, ${fixed(p.trainMs / Math.max(1, p.episodes), 0, 1000)} s per episode with its validation${p === policy && p.best ? `; the policy evaluated here is its best validated checkpoint (episode ${p.best.episode})` : ''}.`);
+    out.push({ id: 'RQ5', question: 'Cost: wall time per step and per run of every agent, and the DQN\'s training', sentences, tables: [{ header: ['agent', 's per step', 'min per run'], rows: lb.agents.map((a) => [a.agent, fixed(a.stepMs, 2, 1000), fixed(a.runMs, 1, 60000)]) }] });
   }
   return out;
 }

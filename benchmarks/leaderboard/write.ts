@@ -13,9 +13,10 @@ import type { RunRecord } from '../run-record.ts';
 import { aggregate, type Leaderboard } from './aggregate.ts';
 import { html, markdown, type Figure } from './render.ts';
 import { classShareSpec, costSpec, curveSpec, learningCurveSpec, perClassSpec, renderSvg } from './plots.ts';
-import { researchQuestions, type PolicyCost } from './research-questions.ts';
+import { researchQuestions, type PolicyRun } from './research-questions.ts';
 import { overlayPng } from './overlay.ts';
-import { readTrainingRecord } from '../train-policy.ts';
+import { DQN_DEFAULTS } from '../../agents/dqn/config.ts';
+import { readTrainingRecord, type TrainingRecord } from '../train-policy.ts';
 
 export interface LeaderboardInputs {
   upperBound?: number | null;
@@ -37,12 +38,12 @@ export async function writeLeaderboard(records: readonly RunRecord[], outDir: st
   await svg('per-class-iou.svg', 'Per-class test IoU at the largest budget', perClassSpec(lb));
   await svg('labelled-classes.svg', 'Labelled pixels per class', classShareSpec(lb));
   await svg('cost.svg', 'Wall time per labelling step', costSpec(lb));
-  let policy: PolicyCost | null = null;
+  const policies: PolicyRun[] = [];
   for (const [i, dir] of (inputs.policies ?? []).entries()) {
     const t = readTrainingRecord(dir);
-    const cost = { episodes: t.history.length, trainMs: t.history.reduce((a, h) => a + h.ms, 0) + t.validation.reduce((a, v) => a + v.ms, 0), validation: t.validation, bestEpisode: t.best?.episode ?? null };
-    policy ??= cost;
-    await svg(`dqn-learning-curve${i ? `-${i + 1}` : ''}.svg`, `DQN learning curve (${dir.split('/').filter(Boolean).slice(-1)[0]})`, learningCurveSpec(t.protocol, t.history, cost));
+    const run = policyRun(dir, t);
+    policies.push(run);
+    await svg(`dqn-learning-curve${i ? `-${i + 1}` : ''}.svg`, `DQN learning curve (${run.label}: ${run.settings})`, learningCurveSpec(t.protocol, t.history, run));
   }
   if (inputs.pool && inputs.pool.images.length >= 3) {
     const budget = lb.budgets[Math.floor((lb.budgets.length - 1) / 2)]!;
@@ -55,10 +56,29 @@ export async function writeLeaderboard(records: readonly RunRecord[], outDir: st
       figures.push({ file, title: `${a.agent}: regions labelled in the first 3 evaluation-pool images (seed ${seed}, ${budget} regions; grey = unlabelled)`, svg: null });
     }
   }
-  const answers = researchQuestions(lb, records, policy);
+  const answers = researchQuestions(lb, records, policies);
   writeFileAtomic(join(outDir, 'leaderboard.md'), markdown(lb, answers, figures));
   writeFileAtomic(join(outDir, 'index.html'), html(lb, answers, figures));
   return lb;
+}
+
+/** A training record as the leaderboard reports it; settings the record omits are the defaults of the version that wrote it. */
+function policyRun(dir: string, t: TrainingRecord): PolicyRun {
+  const decay = t.dqn.lrDecayPerStep ?? DQN_DEFAULTS.lrDecayPerStep;
+  const settings = [
+    `${t.dqn.replay ?? DQN_DEFAULTS.replay} replay`,
+    decay === 1 ? 'constant lr' : `lr ×${decay} per step`,
+    t.reward?.firstAgainstZero ? 'first reward against 0' : 'first reward against the initial model',
+  ].join(', ');
+  return {
+    label: dir.split('/').filter(Boolean).slice(-1)[0]!,
+    settings,
+    episodes: t.history.length,
+    trainMs: t.history.reduce((a, h) => a + h.ms, 0) + t.validation.reduce((a, v) => a + v.ms, 0),
+    validation: t.validation,
+    best: t.best,
+    resumes: t.resumes ?? [],
+  };
 }
 
 /** The upper bound from a train-supervised result.json (its test mIoU); a ConfigError naming the file otherwise. */
