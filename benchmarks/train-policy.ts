@@ -14,6 +14,9 @@ import { Subject } from 'rxjs';
 import { Rng } from '../env/core/rng.ts';
 import { writeFileAtomic } from '../env/core/fs.ts';
 import { ConfigError } from '../env/core/errors.ts';
+import type { Agent } from '../agents/agent.ts';
+import { RandomAgent } from '../agents/baselines/random.ts';
+import { EntropyAgent } from '../agents/baselines/entropy.ts';
 import { DqnAgent } from '../agents/dqn/dqn-agent.ts';
 import { decodeTrainingState, encodeTrainingState, type RngState } from '../agents/dqn/training-state.ts';
 import type { DqnConfig } from '../agents/dqn/config.ts';
@@ -67,6 +70,8 @@ export interface TrainingRecord {
   validation: ValidationPoint[];
   /** The validated checkpoint kept in best/. */
   best: ValidationPoint | null;
+  /** Baselines run once on the validation episode: the level the validation curve is to be read against. */
+  references?: { agent: string; rewardMIoU: number; return: number }[];
   /** Each time the run was resumed: after how many episodes, and whether exactly (from the training state) or with an empty replay buffer. */
   resumes?: { afterEpisodes: number; exact: boolean }[];
 }
@@ -102,24 +107,31 @@ export function readTrainingRecord(dir: string): TrainingRecord {
   return { validation: [], best: null, dqn: {}, ...doc } as TrainingRecord;
 }
 
-/** One greedy episode on the validation seed (the policy does not learn). */
-async function validate(env: ActiveSegEnv, agent: DqnAgent, seed: number): Promise<{ rewardMIoU: number; return: number }> {
+/** One episode on the validation seed by an agent that does not learn (the DQN greedy, or a baseline). */
+async function validate(env: ActiveSegEnv, agent: Agent, seed: number): Promise<{ rewardMIoU: number; return: number }> {
+  let [obs, info]: [ActiveSegObs, ActiveSegInfo] = await env.reset({ seed });
+  const rng = new Rng(seed).fork('validate');
+  let ret = 0;
+  for (let done = false; !done; ) {
+    const [o, r, term, trunc, i] = await env.step(await agent.act(obs, info, rng));
+    ret += r;
+    [obs, info, done] = [o, i, term || trunc];
+  }
+  return { rewardMIoU: info.rewardMIoU, return: ret };
+}
+
+async function validateGreedy(env: ActiveSegEnv, agent: DqnAgent, seed: number): Promise<{ rewardMIoU: number; return: number }> {
   const wasTraining = agent.training;
   agent.training = false;
   try {
-    let [obs, info]: [ActiveSegObs, ActiveSegInfo] = await env.reset({ seed });
-    const rng = new Rng(seed).fork('validate');
-    let ret = 0;
-    for (let done = false; !done; ) {
-      const [o, r, term, trunc, i] = await env.step(await agent.act(obs, info, rng));
-      ret += r;
-      [obs, info, done] = [o, i, term || trunc];
-    }
-    return { rewardMIoU: info.rewardMIoU, return: ret };
+    return await validate(env, agent, seed);
   } finally {
     agent.training = wasTraining;
   }
 }
+
+/** The baselines every validation curve is read against (random: does the policy beat chance; entropy: the usual heuristic). */
+const REFERENCE_AGENTS: readonly (() => Agent)[] = [() => new RandomAgent(), () => new EntropyAgent()];
 
 export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, progress?: Subject<PolicyProgress>): Promise<TrainingRecord> {
   const policyDir = join(opts.outDir, 'policy');
@@ -149,11 +161,20 @@ export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, 
   agent.training = true;
   const actRng = rng.fork('act');
   if (resumed) actRng.setState(resumed.meta.actRng as RngState);
+  const save = () => writeFileAtomic(join(opts.outDir, TRAINING_FILE), JSON.stringify(record, null, 1));
+  const validationSeed = (opts.seed + VALIDATION_SEED_OFFSET) >>> 0;
+  if ((opts.validateEvery ?? 5) > 0 && record.references === undefined) {
+    record.references = [];
+    for (const make of REFERENCE_AGENTS) {
+      const a = make();
+      record.references.push({ agent: a.name, ...(await validate(env, a, validationSeed)) });
+    }
+    save();
+  }
   const t0 = performance.now();
   // a resumed run estimates time left from the checkpointed episodes too
   const episodeMs: number[] = record.history.map((h) => h.ms);
   const every = opts.validateEvery ?? 5;
-  const save = () => writeFileAtomic(join(opts.outDir, TRAINING_FILE), JSON.stringify(record, null, 1));
   try {
     for (let episode = record.history.length; episode < opts.episodes; episode++) {
       const te = performance.now();
@@ -183,7 +204,7 @@ export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, 
       await agent.save(policyDir);
       if (every > 0 && (episode + 1) % every === 0) {
         const tv = performance.now();
-        const v = await validate(env, agent, (opts.seed + VALIDATION_SEED_OFFSET) >>> 0);
+        const v = await validateGreedy(env, agent, validationSeed);
         const point = { episode: episode + 1, rewardMIoU: v.rewardMIoU, return: v.return, ms: performance.now() - tv };
         record.validation.push(point);
         if (!record.best || point.rewardMIoU > record.best.rewardMIoU) {

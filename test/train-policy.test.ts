@@ -43,6 +43,8 @@ describe('train-policy', function () {
     await trainPolicy(tinyProtocol(), { ...opts, episodes: 2, outDir: stopped });
     const resumed = await trainPolicy(tinyProtocol(), { ...opts, episodes: 3, outDir: stopped, resume: true });
     expect(resumed.resumes).to.deep.equal([{ afterEpisodes: 2, exact: true }]);
+    expect(whole.references!.map((r) => r.agent)).to.deep.equal(['random', 'entropy']);
+    for (const r of whole.references!) expect(r.rewardMIoU).to.be.within(0, 1);
     expect(withoutTimes(resumed)).to.deep.equal(withoutTimes(whole));
     expect(bytesOf(join(stopped, 'policy')).equals(bytesOf(join(straight, 'policy')))).to.equal(true);
     expect(bytesOf(join(stopped, 'best')).equals(bytesOf(join(straight, 'best')))).to.equal(true);

@@ -64,7 +64,7 @@ export function costSpec(lb: Leaderboard): Spec {
 }
 
 /** The DQN's learning curve: return per training episode, and the greedy policy's validation mIoU. */
-export function learningCurveSpec(name: string, history: { episode: number; return: number }[], p: Pick<PolicyRun, 'validation'>): Spec {
+export function learningCurveSpec(name: string, history: { episode: number; return: number }[], p: Pick<PolicyRun, 'validation' | 'references'>): Spec {
   return {
     $schema: SCHEMA,
     title: `${name}: DQN training (return per episode; greedy validation reward-set mIoU)`,
@@ -72,7 +72,14 @@ export function learningCurveSpec(name: string, history: { episode: number; retu
     height: 260,
     layer: [
       { data: { values: history.map((h) => ({ episode: h.episode, return: Math.round(1000 * h.return) / 1000 })) }, mark: { type: 'line', opacity: 0.6 }, encoding: { x: { field: 'episode', type: 'quantitative' }, y: { field: 'return', type: 'quantitative', title: 'episode return (points)' } } },
-      { data: { values: p.validation.map((v) => ({ episode: v.episode, miou: pct(v.rewardMIoU) })) }, mark: { type: 'line', point: true, color: '#d62728' }, encoding: { x: { field: 'episode', type: 'quantitative' }, y: { field: 'miou', type: 'quantitative', title: 'validation mIoU (%)', scale: { zero: false } } } },
+      {
+        layer: [
+          { data: { values: p.validation.map((v) => ({ episode: v.episode, miou: pct(v.rewardMIoU) })) }, mark: { type: 'line', point: true, color: '#d62728' }, encoding: { x: { field: 'episode', type: 'quantitative' }, y: { field: 'miou', type: 'quantitative', title: 'validation mIoU (%) (dashed: baselines on the same episode)', scale: { zero: false } } } },
+          ...(p.references.length ? [
+            { data: { values: p.references.map((r) => ({ agent: r.agent, miou: pct(r.rewardMIoU) })) }, mark: { type: 'rule', strokeDash: [4, 3] }, encoding: { y: { field: 'miou', type: 'quantitative' }, color: { field: 'agent', type: 'nominal', title: 'baseline' } } },
+          ] : []),
+        ],
+      },
     ],
     resolve: { scale: { y: 'independent' } },
   } as Spec;

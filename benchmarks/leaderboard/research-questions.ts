@@ -26,6 +26,8 @@ export interface PolicyRun {
   validation: { episode: number; rewardMIoU: number }[];
   best: { episode: number; rewardMIoU: number } | null;
   resumes: { afterEpisodes: number; exact: boolean }[];
+  /** Baselines on the same validation episode. */
+  references: { agent: string; rewardMIoU: number }[];
 }
 
 export interface Table {
@@ -107,15 +109,17 @@ function trainingSentences(runs: readonly PolicyRun[]): string[] {
     const peak = r.best ? `best greedy validation reward-set mIoU ${pct(r.best.rewardMIoU)} % after episode ${r.best.episode}` : 'never validated';
     const end = last && r.best && last.episode !== r.best.episode ? `, ${pct(last.rewardMIoU)} % after the last validated episode (${last.episode}): ${pts(last.rewardMIoU - r.best.rewardMIoU)} points from its best` : '';
     const inexact = r.resumes.filter((x) => !x.exact).map((x) => x.afterEpisodes);
-    return `Training run ${r.label} (${r.settings}; ${r.episodes} episodes, ${(r.trainMs / 3_600_000).toFixed(2)} h): ${peak}${end}.${inexact.length ? ` Resumed after episode${inexact.length > 1 ? 's' : ''} ${inexact.join(', ')} with an empty replay buffer.` : ''}`;
+    const refs = r.references.length && r.best ? ` On the same validation episode ${r.references.map((x) => `${x.agent} reaches ${pct(x.rewardMIoU)} % (best − ${x.agent} ${pts(r.best!.rewardMIoU - x.rewardMIoU)} points)`).join(', ')}; one episode, so a lead, not a finding.` : '';
+    return `Training run ${r.label} (${r.settings}; ${r.episodes} episodes, ${(r.trainMs / 3_600_000).toFixed(2)} h): ${peak}${end}.${refs}${inexact.length ? ` Resumed after episode${inexact.length > 1 ? 's' : ''} ${inexact.join(', ')} with an empty replay buffer.` : ''}`;
   });
 }
 
 function trainingTable(runs: readonly PolicyRun[]): Table {
   const episodes = [...new Set(runs.flatMap((r) => r.validation.map((v) => v.episode)))].sort((a, b) => a - b);
+  const refs = [...new Set(runs.flatMap((r) => r.references.map((x) => x.agent)))];
   return {
-    header: ['training run (validation mIoU %)', 'settings', ...episodes.map((e) => `ep ${e}`)],
-    rows: runs.map((r) => [r.label, r.settings, ...episodes.map((e) => {
+    header: ['training run (validation mIoU %)', 'settings', ...refs, ...episodes.map((e) => `ep ${e}`)],
+    rows: runs.map((r) => [r.label, r.settings, ...refs.map((a) => pct(r.references.find((x) => x.agent === a)?.rewardMIoU)), ...episodes.map((e) => {
       const v = r.validation.find((x) => x.episode === e);
       return v ? `${pct(v.rewardMIoU)}${r.best?.episode === e ? ' ★' : ''}` : '–';
     })]),

@@ -78,6 +78,7 @@ function policyRun(dir: string, t: TrainingRecord): PolicyRun {
     validation: t.validation,
     best: t.best,
     resumes: t.resumes ?? [],
+    references: t.references ?? [],
   };
 }
 
