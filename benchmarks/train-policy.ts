@@ -47,6 +47,8 @@ export interface EpisodeSummary {
   finalRewardMIoU: number;
   steps: number;
   ms: number;
+  /** Mean Huber TD loss of the episode's updates (null before the buffer holds a batch; absent in older records). */
+  meanLoss?: number | null;
 }
 
 export interface ValidationPoint {
@@ -183,10 +185,17 @@ export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, 
       agent.beginEpisode();
       let ret = 0;
       let steps = 0;
+      let lossSum = 0;
+      let lossCount = 0;
       for (let done = false; !done; ) {
         const action = await agent.act(obs, info, actRng);
         const [nextObs, reward, terminated, truncated, nextInfo] = await env.step(action);
+        const updatesBefore = agent.stats.updates;
         await agent.observe({ action, reward, nextObs, nextInfo, terminated, truncated });
+        if (agent.stats.updates > updatesBefore && agent.stats.lastLoss !== null) {
+          lossSum += agent.stats.lastLoss;
+          lossCount += 1;
+        }
         ret += reward;
         steps += 1;
         obs = nextObs;
@@ -200,7 +209,7 @@ export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, 
         });
       }
       episodeMs.push(performance.now() - te);
-      record.history.push({ episode: episode + 1, return: ret, finalRewardMIoU: info.rewardMIoU, steps, ms: performance.now() - te });
+      record.history.push({ episode: episode + 1, return: ret, finalRewardMIoU: info.rewardMIoU, steps, ms: performance.now() - te, meanLoss: lossCount ? lossSum / lossCount : null });
       await agent.save(policyDir);
       if (every > 0 && (episode + 1) % every === 0) {
         const tv = performance.now();

@@ -89,14 +89,14 @@ describe('leaderboard', function () {
       writeFileSync(join(d, 'training.json'), JSON.stringify(doc));
       return d;
     };
-    const h = (n: number) => Array.from({ length: n }, (_, i) => ({ episode: i + 1, return: i, finalRewardMIoU: 0.3, steps: 2, ms: 1000 }));
+    const h = (n: number) => Array.from({ length: n }, (_, i) => ({ episode: i + 1, return: i, finalRewardMIoU: 0.3, steps: 2, ms: 1000, meanLoss: i === 0 ? null : 2 ** i }));
     const v = (e: number, m: number) => ({ episode: e, rewardMIoU: m, return: 0, ms: 500 });
     const main = runDir('main', { protocol: 'p', protocolHash: 'h', seed: 1, episodes: 6, dqn: { replay: 'uniform', lrDecayPerStep: 1 }, history: h(6), validation: [v(2, 0.3), v(4, 0.35), v(6, 0.2)], best: v(4, 0.35), resumes: [{ afterEpisodes: 3, exact: false }], references: [{ agent: 'random', rewardMIoU: 0.3, return: 1 }, { agent: 'entropy', rewardMIoU: 0.37, return: 2 }] });
     const decay = runDir('lr-decay', { protocol: 'p', protocolHash: 'h', seed: 1, episodes: 4, dqn: { lrDecayPerStep: 0.97 }, reward: { firstAgainstZero: true }, history: h(4), validation: [v(2, 0.31), v(4, 0.32)], best: v(4, 0.32) });
     const out = tempDir();
     await writeLeaderboard(records(), out, { policies: [main, decay] });
     const md = readFileSync(join(out, 'leaderboard.md'), 'utf8');
-    expect(md).to.contain('Training run main (uniform replay, constant lr, first reward against the initial model; 6 episodes, 0.00 h): best greedy validation reward-set mIoU 35.0 % after episode 4, 20.0 % after the last validated episode (6): −15.0 points from its best. On the same validation episode random reaches 30.0 % (best − random +5.0 points), entropy reaches 37.0 % (best − entropy −2.0 points); one episode, so a lead, not a finding. Resumed after episode 3 with an empty replay buffer.');
+    expect(md).to.contain('Training run main (uniform replay, constant lr, first reward against the initial model; 6 episodes, 0.00 h): best greedy validation reward-set mIoU 35.0 % after episode 4, 20.0 % after the last validated episode (6): −15.0 points from its best. On the same validation episode random reaches 30.0 % (best − random +5.0 points), entropy reaches 37.0 % (best − entropy −2.0 points); one episode, so a lead, not a finding. Mean TD loss 2.00 over its first 1 episode with updates, 32.0 over its last 1. Resumed after episode 3 with an empty replay buffer.');
     expect(md).to.contain('Training run lr-decay (uniform replay, lr ×0.97 per step, first reward against 0; 4 episodes, 0.00 h): best greedy validation reward-set mIoU 32.0 % after episode 4.');
     expect(md).to.contain('| main | uniform replay, constant lr, first reward against the initial model | 30.0 | 37.0 | 30.0 | 35.0 ★ | 20.0 |');
     expect(md).to.contain('| lr-decay | uniform replay, lr ×0.97 per step, first reward against 0 | – | – | 31.0 | 32.0 ★ | – |');

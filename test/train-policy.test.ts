@@ -45,6 +45,7 @@ describe('train-policy', function () {
     expect(resumed.resumes).to.deep.equal([{ afterEpisodes: 2, exact: true }]);
     expect(whole.references!.map((r) => r.agent)).to.deep.equal(['random', 'entropy']);
     for (const r of whole.references!) expect(r.rewardMIoU).to.be.within(0, 1);
+    for (const h of whole.history) expect(h.meanLoss).to.be.a('number').and.satisfy(Number.isFinite);
     expect(withoutTimes(resumed)).to.deep.equal(withoutTimes(whole));
     expect(bytesOf(join(stopped, 'policy')).equals(bytesOf(join(straight, 'policy')))).to.equal(true);
     expect(bytesOf(join(stopped, 'best')).equals(bytesOf(join(straight, 'best')))).to.equal(true);

@@ -28,6 +28,8 @@ export interface PolicyRun {
   resumes: { afterEpisodes: number; exact: boolean }[];
   /** Baselines on the same validation episode. */
   references: { agent: string; rewardMIoU: number }[];
+  /** Mean TD loss per episode, where the record has it. */
+  losses: { episode: number; meanLoss: number }[];
 }
 
 export interface Table {
@@ -110,7 +112,10 @@ function trainingSentences(runs: readonly PolicyRun[]): string[] {
     const end = last && r.best && last.episode !== r.best.episode ? `, ${pct(last.rewardMIoU)} % after the last validated episode (${last.episode}): ${pts(last.rewardMIoU - r.best.rewardMIoU)} points from its best` : '';
     const inexact = r.resumes.filter((x) => !x.exact).map((x) => x.afterEpisodes);
     const refs = r.references.length && r.best ? ` On the same validation episode ${r.references.map((x) => `${x.agent} reaches ${pct(x.rewardMIoU)} % (best − ${x.agent} ${pts(r.best!.rewardMIoU - x.rewardMIoU)} points)`).join(', ')}; one episode, so a lead, not a finding.` : '';
-    return `Training run ${r.label} (${r.settings}; ${r.episodes} episodes, ${(r.trainMs / 3_600_000).toFixed(2)} h): ${peak}${end}.${refs}${inexact.length ? ` Resumed after episode${inexact.length > 1 ? 's' : ''} ${inexact.join(', ')} with an empty replay buffer.` : ''}`;
+    const tenth = Math.max(1, Math.floor(r.losses.length / 10));
+    const meanOf = (xs: readonly { meanLoss: number }[]) => mean(xs.map((x) => x.meanLoss));
+    const loss = r.losses.length >= 2 * tenth + 1 ? ` Mean TD loss ${meanOf(r.losses.slice(0, tenth)).toPrecision(3)} over its first ${tenth} episode${tenth > 1 ? 's' : ''} with updates, ${meanOf(r.losses.slice(-tenth)).toPrecision(3)} over its last ${tenth}.` : '';
+    return `Training run ${r.label} (${r.settings}; ${r.episodes} episodes, ${(r.trainMs / 3_600_000).toFixed(2)} h): ${peak}${end}.${refs}${loss}${inexact.length ? ` Resumed after episode${inexact.length > 1 ? 's' : ''} ${inexact.join(', ')} with an empty replay buffer.` : ''}`;
   });
 }
 

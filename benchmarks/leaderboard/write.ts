@@ -79,6 +79,7 @@ function policyRun(dir: string, t: TrainingRecord): PolicyRun {
     best: t.best,
     resumes: t.resumes ?? [],
     references: t.references ?? [],
+    losses: t.history.flatMap((h) => (typeof h.meanLoss === 'number' ? [{ episode: h.episode, meanLoss: h.meanLoss }] : [])),
   };
 }
 
