@@ -59,6 +59,13 @@ describe('leaderboard', function () {
     expect(e.vsBestBaseline[0]!.other).to.equal('random'); // the best other baseline with an AUBC
   });
 
+  it('a baseline with a curve on one seed only is never the best baseline, however high', () => {
+    const r = [...[6, 12].map((b) => fakeRecord({ agent: 'margin', agentId: 'margin', seed: 1, budgetRegions: b, testMIoU: 0.9, trajectory: 'm1' })), ...records()];
+    const lb = aggregate(r);
+    expect(lb.bestBaseline).to.equal('entropy');
+    expect(lb.agents.find((a) => a.agentId === 'entropy')!.vsBestBaseline[2]!.other).to.equal('random');
+  });
+
   it('refuses duplicate runs, two protocols and mixed engines, naming them', () => {
     const r = records();
     expect(() => aggregate([...r, r[0]!])).to.throw(ConfigError, /two records for random seed 1 budget 6/);

@@ -124,9 +124,12 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
   const random = ids.find((id) => id === 'random') ?? null;
   const baselines = ids.filter((id) => of(id)[0]!.baseline && !of(id)[0]!.privileged);
   const aubcMean = (id: string) => mean([...aubcBySeed(id).values()]);
-  // an agent run on only some budgets has no AUBC: it cannot be the best baseline
+  // the best baseline needs an AUBC (all budgets) on at least 2 seeds and on half as many seeds as the
+  // best-covered baseline: an agent run on some budgets, or on one lucky seed, cannot be the reference
+  const aubcSeeds = (id: string) => aubcBySeed(id).size;
+  const enoughSeeds = Math.max(2, Math.ceil(Math.max(0, ...baselines.map(aubcSeeds)) / 2));
   const bestOf = (pool: string[]) => {
-    const ranked = pool.filter((id) => !Number.isNaN(aubcMean(id)));
+    const ranked = pool.filter((id) => aubcSeeds(id) >= enoughSeeds);
     return ranked.length ? ranked.reduce((b, id) => (aubcMean(id) > aubcMean(b) ? id : b), ranked[0]!) : null;
   };
   const bestBaseline = bestOf(baselines);
