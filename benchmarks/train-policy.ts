@@ -19,7 +19,7 @@ import { RandomAgent } from '../agents/baselines/random.ts';
 import { EntropyAgent } from '../agents/baselines/entropy.ts';
 import { DqnAgent } from '../agents/dqn/dqn-agent.ts';
 import { decodeTrainingState, encodeTrainingState, type RngState } from '../agents/dqn/training-state.ts';
-import type { DqnConfig } from '../agents/dqn/config.ts';
+import { DQN_DEFAULTS, type DqnConfig } from '../agents/dqn/config.ts';
 import { makeEnv, protocolData, type MakeEnvOptions } from '../env/make-env.ts';
 import type { Protocol } from '../env/protocol/load.ts';
 import { protocolHash } from '../env/protocol/hash.ts';
@@ -147,6 +147,12 @@ export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, 
     if (old.protocolHash !== hash) throw new ConfigError(`${opts.outDir} was trained on protocol '${old.protocol}' (${old.protocolHash}), not '${protocol.name}' (${hash}): use another --out`);
     if (old.seed !== opts.seed) throw new ConfigError(`${opts.outDir} was trained with --seed ${old.seed}, not ${opts.seed}: resume with --seed ${old.seed} or use another --out`);
     if (old.history.length > 0 && !hasPolicy) throw new ConfigError(`${opts.outDir}/${TRAINING_FILE} lists ${old.history.length} episodes but ${policyDir} is missing: remove ${opts.outDir} to train anew`);
+    // the checkpoint's settings win on resume: a different flag would silently train something else
+    for (const key of ['replay', 'lrDecayPerStep'] as const) {
+      const was = old.dqn[key] ?? DQN_DEFAULTS[key];
+      const now = opts.dqn?.[key] ?? DQN_DEFAULTS[key];
+      if (was !== now) throw new ConfigError(`${opts.outDir} was trained with ${key} = ${was}, not ${now}: resume with the same setting (--${key === 'replay' ? 'replay' : 'lr-decay'} ${was}) or use another --out`);
+    }
     record = { ...old, episodes: opts.episodes };
   } else if (!opts.resume && hasPolicy) {
     throw new ConfigError(`${opts.outDir} already holds a policy: pass --resume to continue it, or another --out`);

@@ -64,6 +64,10 @@ describe('train-policy', function () {
     const r = await trainPolicy(tinyProtocol(), { ...opts, episodes: 2, outDir: dir, resume: true });
     expect(r.history.map((h) => h.episode)).to.deep.equal([1, 2]);
     expect(r.resumes).to.deep.equal([{ afterEpisodes: 1, exact: false }]);
+    await trainPolicy(tinyProtocol(), { ...opts, dqn: { ...dqn, lrDecayPerStep: 0.97 }, episodes: 3, outDir: dir, resume: true }).then(
+      () => expect.fail('resumed with another lr decay'),
+      (e: Error) => expect(e.message).to.match(/was trained with lrDecayPerStep = 1, not 0\.97: resume with the same setting \(--lr-decay 1\)/),
+    );
     expect(tf.memory().numTensors).to.equal(before);
     rmSync(dir, { recursive: true, force: true });
   });
