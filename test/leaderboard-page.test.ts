@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../env/core/errors.ts';
 import { aggregate } from '../benchmarks/leaderboard/aggregate.ts';
 import { writeLeaderboard } from '../benchmarks/leaderboard/write.ts';
+import { policyId } from '../agents/dqn/policy-id.ts';
 import type { RunRecord } from '../benchmarks/run-record.ts';
 import { fakeRecord, tempDir } from './helpers.ts';
 
@@ -100,14 +101,23 @@ describe('leaderboard', function () {
     const v = (e: number, m: number) => ({ episode: e, rewardMIoU: m, return: 0, ms: 500 });
     const main = runDir('main', { protocol: 'p', protocolHash: 'h', seed: 1, episodes: 6, dqn: { replay: 'uniform', lrDecayPerStep: 1 }, history: h(6), validation: [v(2, 0.3), v(4, 0.35), v(6, 0.2)], best: v(4, 0.35), resumes: [{ afterEpisodes: 3, exact: false }], references: [{ agent: 'random', rewardMIoU: 0.3, return: 1 }, { agent: 'entropy', rewardMIoU: 0.37, return: 2 }] });
     const decay = runDir('lr-decay', { protocol: 'p', protocolHash: 'h', seed: 1, episodes: 4, dqn: { lrDecayPerStep: 0.97 }, reward: { firstAgainstZero: true }, history: h(4), validation: [v(2, 0.31), v(4, 0.32)], best: v(4, 0.32) });
+    mkdirSync(join(main, 'best'));
+    writeFileSync(join(main, 'best', 'model.json'), '{}');
+    writeFileSync(join(main, 'best', 'weights.bin'), 'w');
+    const id = policyId(join(main, 'best'));
+    const dqnRuns = [1, 2, 3, 4].flatMap((seed) => [6, 12].map((b) => fakeRecord({ agent: 'dqn', agentId: id, baseline: false, seed, budgetRegions: b, testMIoU: 0.2, trajectory: `d${seed}` })));
     const out = tempDir();
-    await writeLeaderboard(records(), out, { policies: [main, decay] });
+    await writeLeaderboard([...records(), ...dqnRuns], out, { policies: [main, decay] });
     const md = readFileSync(join(out, 'leaderboard.md'), 'utf8');
     expect(md).to.contain('Training run main (uniform replay, constant lr, first reward against the initial model; 6 episodes, 0.00 h): best greedy validation reward-set mIoU 35.0 % after episode 4, 20.0 % after the last validated episode (6): −15.0 points from its best. On the same validation episode random reaches 30.0 % (best − random +5.0 points; 1 of 3 checkpoints above it), entropy reaches 37.0 % (best − entropy −2.0 points; 0 of 3 checkpoints above it); the mean of all 3 validation points is 28.3 % (one episode each, so leads, not findings). Mean TD loss 2.00 over its first 1 episode with updates, 32.0 over its last 1. Resumed after episode 3 with an empty replay buffer.');
     expect(md).to.contain('Training run lr-decay (uniform replay, lr ×0.97 per step, first reward against 0; 4 episodes, 0.00 h): best greedy validation reward-set mIoU 32.0 % after episode 4.');
     expect(md).to.contain('| main | uniform replay, constant lr, first reward against the initial model | 30.0 | 37.0 | 30.0 | 35.0 ★ | 20.0 |');
     expect(md).to.contain('| lr-decay | uniform replay, lr ×0.97 per step, first reward against 0 | – | – | 31.0 | 32.0 ★ | – |');
     expect(readdirSync(out)).to.include.members(['dqn-learning-curve.svg', 'dqn-learning-curve-2.svg']);
+    // the policy's runs carry the training run and episode they come from
+    expect(md).to.contain('| dqn (main, episode 4) |');
+    expect(md).to.contain(`${id} is main's best validated checkpoint (episode 4)`);
+    expect(md).to.contain('dqn (main, episode 4) vs random: resolved better at 0 of 2 budgets');
   });
 
   it('index.html renders from the file system in headless Chromium: tables, figures, no console errors', async function () {

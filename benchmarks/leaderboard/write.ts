@@ -16,6 +16,7 @@ import { classShareSpec, costSpec, curveSpec, learningCurveSpec, perClassSpec, r
 import { researchQuestions, type PolicyRun } from './research-questions.ts';
 import { overlayPng } from './overlay.ts';
 import { DQN_DEFAULTS } from '../../agents/dqn/config.ts';
+import { policyId } from '../../agents/dqn/policy-id.ts';
 import { readTrainingRecord, type TrainingRecord } from '../train-policy.ts';
 
 export interface LeaderboardInputs {
@@ -26,7 +27,11 @@ export interface LeaderboardInputs {
   pool?: { images: readonly SegSample[]; grid: RegionGrid } | null;
 }
 
-export async function writeLeaderboard(records: readonly RunRecord[], outDir: string, inputs: LeaderboardInputs = {}): Promise<Leaderboard> {
+export async function writeLeaderboard(given: readonly RunRecord[], outDir: string, inputs: LeaderboardInputs = {}): Promise<Leaderboard> {
+  const trainings = (inputs.policies ?? []).map((dir) => ({ t: readTrainingRecord(dir), run: policyRun(dir, readTrainingRecord(dir)) }));
+  // a policy's runs are labelled by the training run and episode they come from, not by a hash
+  const named = new Map(trainings.flatMap(({ run }) => (run.bestAgentId && run.best ? [[run.bestAgentId, `dqn (${run.label}, episode ${run.best.episode})`] as const] : [])));
+  const records = given.map((r) => (named.has(r.agentId) ? { ...r, agent: named.get(r.agentId)! } : r));
   const lb = aggregate(records, inputs.upperBound ?? null);
   const figures: Figure[] = [];
   const svg = async (file: string, title: string, spec: Parameters<typeof renderSvg>[0]) => {
@@ -38,11 +43,8 @@ export async function writeLeaderboard(records: readonly RunRecord[], outDir: st
   await svg('per-class-iou.svg', 'Per-class test IoU at the largest budget', perClassSpec(lb));
   await svg('labelled-classes.svg', 'Labelled pixels per class', classShareSpec(lb));
   await svg('cost.svg', 'Wall time per labelling step', costSpec(lb));
-  const policies: PolicyRun[] = [];
-  for (const [i, dir] of (inputs.policies ?? []).entries()) {
-    const t = readTrainingRecord(dir);
-    const run = policyRun(dir, t);
-    policies.push(run);
+  const policies: PolicyRun[] = trainings.map(({ run }) => run);
+  for (const [i, { t, run }] of trainings.entries()) {
     await svg(`dqn-learning-curve${i ? `-${i + 1}` : ''}.svg`, `DQN learning curve (${run.label}: ${run.settings})`, learningCurveSpec(t.protocol, t.history, run));
   }
   if (inputs.pool && inputs.pool.images.length >= 3) {
@@ -79,6 +81,7 @@ function policyRun(dir: string, t: TrainingRecord): PolicyRun {
     best: t.best,
     resumes: t.resumes ?? [],
     references: t.references ?? [],
+    bestAgentId: existsSync(join(dir, 'best', 'model.json')) ? policyId(join(dir, 'best')) : null,
     losses: t.history.flatMap((h) => (typeof h.meanLoss === 'number' ? [{ episode: h.episode, meanLoss: h.meanLoss }] : [])),
   };
 }
