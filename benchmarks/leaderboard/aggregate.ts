@@ -38,6 +38,8 @@ export interface AgentSummary {
   /** Per budget (same order as `budgets`). */
   cells: (Cell | null)[];
   aubcMean: number;
+  /** Seeds with a run at every budget (those the AUBC is over). */
+  aubcSeeds: number;
   aubcStd: number;
   aubcCi: [number, number];
   /** Seeds per agent for a ±1-point 95 % interval on a difference at this agent's AUBC std. */
@@ -170,6 +172,7 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
       seeds: [...new Set(of(id).map((r) => r.seed))].sort((x, y) => x - y),
       cells,
       aubcMean: mean(av),
+      aubcSeeds: av.length,
       // one seed has no spread to speak of: NaN, shown as '–'
       aubcStd: av.length > 1 ? std(av) : NaN,
       aubcCi: bootstrapMeanCI(av, reps, 7 + idx),

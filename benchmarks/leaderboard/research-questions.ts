@@ -199,7 +199,7 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
     const ranked = lb.agents.filter((a) => !a.privileged);
     const vsRandom = ranked.filter((a) => a.agentId !== 'random').map((a) => ({ a, c: a.vsRandom[lb.budgets.length] }));
     const sentences = [
-      `Ranking by AUBC (test mIoU averaged over ${lb.budgets[0]}–${lb.budgets[lb.budgets.length - 1]} regions): ${ranked.map((a) => `${a.agent} ${pct(a.aubcMean)} [${pct(a.aubcCi[0])}, ${pct(a.aubcCi[1])}]`).join('; ')}.`,
+      `Ranking by AUBC (test mIoU averaged over ${lb.budgets[0]}–${lb.budgets[lb.budgets.length - 1]} regions; mean [95 % CI], seeds): ${ranked.filter((a) => a.aubcSeeds > 0).map((a) => `${a.agent} ${pct(a.aubcMean)} [${pct(a.aubcCi[0])}, ${pct(a.aubcCi[1])}], ${a.aubcSeeds}`).join('; ')}.${ranked.some((a) => a.aubcSeeds === 0) ? ` No AUBC (not run at every budget): ${ranked.filter((a) => a.aubcSeeds === 0).map((a) => a.agent).join(', ')}.` : ''}`,
       ...vsRandom.filter(({ c }) => c).map(({ a, c }) => `${a.agent} − random in AUBC: ${pts(c!.meanDiff)} [${pts(c!.ci[0])}, ${pts(c!.ci[1])}] points, ${c!.resolved ? (c!.meanDiff > 0 ? 'resolved: better' : 'resolved: worse') : 'not resolved'}.`),
       `Agents that beat random in AUBC with a resolved interval: ${vsRandom.filter(({ c }) => c?.resolved && c.meanDiff > 0).map(({ a }) => a.agent).join(', ') || 'none'}${fewPairs(vsRandom.map(({ c }) => c))}.`,
       ...lb.agents.filter((a) => a.privileged).map((a) => `${a.agent} (an upper bound that reads the labels): AUBC ${pct(a.aubcMean)} %${a.seeds.length < lb.seeds.length ? ` over ${a.seeds.length} seeds` : ''}.`),
