@@ -171,19 +171,19 @@ export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, 
   if (resumed) actRng.setState(resumed.meta.actRng as RngState);
   const save = () => writeFileAtomic(join(opts.outDir, TRAINING_FILE), JSON.stringify(record, null, 1));
   const validationSeed = (opts.seed + VALIDATION_SEED_OFFSET) >>> 0;
-  if ((opts.validateEvery ?? 5) > 0 && record.references === undefined) {
-    record.references = [];
-    for (const make of REFERENCE_AGENTS) {
-      const a = make();
-      record.references.push({ agent: a.name, ...(await validate(env, a, validationSeed)) });
-    }
-    save();
-  }
-  const t0 = performance.now();
-  // a resumed run estimates time left from the checkpointed episodes too
-  const episodeMs: number[] = record.history.map((h) => h.ms);
   const every = opts.validateEvery ?? 5;
   try {
+    if (every > 0 && record.references === undefined) {
+      record.references = [];
+      for (const make of REFERENCE_AGENTS) {
+        const a = make();
+        record.references.push({ agent: a.name, ...(await validate(env, a, validationSeed)) });
+      }
+      save();
+    }
+    const t0 = performance.now();
+    // a resumed run estimates time left from the checkpointed episodes too
+    const episodeMs: number[] = record.history.map((h) => h.ms);
     for (let episode = record.history.length; episode < opts.episodes; episode++) {
       const te = performance.now();
       // every episode has its own seed, so a resumed run replays the same episodes

@@ -113,14 +113,16 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
   const of = (id: string) => records.filter((r) => r.agentId === id);
   const at = (id: string, b: number) => of(id).filter((r) => r.budgetRegions === b);
   const bySeed = (id: string, b: number) => new Map(at(id, b).map((r) => [r.seed, r.testMIoU]));
-  const aubcBySeed = (id: string) => {
+  // AUBC by seed (seeds with a run at every budget), once per agent: ranking and every pairing read it
+  const aubcs = new Map(ids.map((id) => {
     const m = new Map<number, number>();
     for (const s of seeds) {
       const curve = budgets.map((b) => of(id).find((r) => r.seed === s && r.budgetRegions === b)?.testMIoU);
       if (curve.every((v) => v !== undefined)) m.set(s, aubc(budgets, curve as number[]));
     }
-    return m;
-  };
+    return [id, m as ReadonlyMap<number, number>];
+  }));
+  const aubcBySeed = (id: string) => aubcs.get(id)!;
   const curve = (id: string) => budgets.map((b) => mean(at(id, b).map((r) => r.testMIoU)));
   const maxB = budgets[budgets.length - 1]!;
   const random = ids.find((id) => id === 'random') ?? null;

@@ -5,6 +5,9 @@ const missing = (v: number | null | undefined): v is null | undefined => v === n
 /** A fraction as a percentage with `d` decimals. */
 export const pct = (v: number | null | undefined, d = 1): string => (missing(v) ? '–' : (100 * v).toFixed(d));
 
+/** A difference of fractions in signed points with one decimal (+1.2, −0.3). */
+export const pts = (v: number): string => `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)}`;
+
 /** A number with `d` decimals, after dividing by `scale` (ms → s: 1000). */
 export const fixed = (v: number | null | undefined, d: number, scale = 1): string => (missing(v) ? '–' : (v / scale).toFixed(d));
 

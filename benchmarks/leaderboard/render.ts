@@ -1,9 +1,8 @@
 /** Leaderboard renderers: markdown tables and a static HTML page (no server, no scripts) around the figures. */
 import type { AgentSummary, Comparison, Leaderboard } from './aggregate.ts';
 import type { Answer } from './research-questions.ts';
-import { fewSeedPairs, fixed, pct } from './format.ts';
+import { fewSeedPairs, fixed, pct, pts } from './format.ts';
 
-const pts = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)}`;
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export interface Table {

@@ -7,7 +7,7 @@
 import type { RunRecord } from '../run-record.ts';
 import { aubc, bootstrapMeanCI, mean, pairedDifferences, pairedProbabilityOfImprovement } from '../stats.ts';
 import type { AgentSummary, Leaderboard } from './aggregate.ts';
-import { fewSeedPairs, fixed, pct } from './format.ts';
+import { fewSeedPairs, fixed, pct, pts } from './format.ts';
 
 /** A caution when the fewest seed pairs behind these comparisons are too few (format.ts fewSeedPairs). */
 const fewPairs = (cs: readonly ({ pairs: number } | null | undefined)[]): string => {
@@ -47,7 +47,6 @@ export interface Answer {
   tables?: Table[];
 }
 
-const pts = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)}`;
 
 interface Pair {
   budget: number | 'AUBC';
@@ -141,6 +140,8 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
   const names = (lb.dataset.classNames.length === records[0]!.testPerClassIoU.length ? lb.dataset.classNames : records[0]!.testPerClassIoU.map((_, c) => `class ${c}`)) as string[];
   const by = (pred: (a: AgentSummary) => boolean) => lb.agents.filter(pred);
   const dqns = by((a) => a.agentId.startsWith('dqn'));
+  // a training run whose best checkpoint has runs on this board
+  const evaluated = (p: PolicyRun) => p.best !== null && dqns.some((d) => d.agentId === p.bestAgentId);
   const baselines = by((a) => a.baseline && !a.privileged);
   const out: Answer[] = [];
 
@@ -157,10 +158,7 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
           ...(unpaired.length ? [`Not compared (fewer than 2 seeds in common with the DQN at every budget): ${[...new Set(unpaired)].join(', ')}.`] : []),
         ];
     sentences.push(...trainingSentences(policies));
-    for (const p of policies) {
-      const evaluated = p.best && p.bestAgentId && dqns.some((d) => d.agentId === p.bestAgentId);
-      if (evaluated) sentences.push(`${p.bestAgentId} is ${p.label}'s best validated checkpoint (episode ${p.best!.episode}), picked by the validation curve as the paper picks its policy.`);
-    }
+    for (const p of policies.filter(evaluated)) sentences.push(`${p.bestAgentId} is ${p.label}'s best validated checkpoint (episode ${p.best!.episode}), picked by the validation curve as the paper picks its policy.`);
     const tables = [...(rows.length ? [pairTable(rows, lb.budgets)] : []), ...(policies.some((p) => p.validation.length) ? [trainingTable(policies)] : [])];
     out.push({ id: 'RQ1', question: 'Does the DQN learn to pick informative regions? (DQN vs each baseline, paired by seed, every budget; the training curves behind it)', sentences, tables });
   }
@@ -210,7 +208,7 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
   {
     const random = lb.agents.find((a) => a.agentId === 'random');
     const sentences = lb.agents.map((a) => `${a.agent}: ${fixed(a.stepMs, 2, 1000)} s per labelling step${random && a !== random ? ` (${(a.stepMs / random.stepMs).toFixed(1)}× random)` : ''}, ${fixed(a.runMs, 1, 60000)} min per run at ${lb.budgets[lb.budgets.length - 1]} regions.`);
-    for (const p of policies) sentences.push(`The DQN's training (${p.label}): ${p.episodes} episodes in ${(p.trainMs / 3_600_000).toFixed(2)} h, ${fixed(p.trainMs / Math.max(1, p.episodes), 0, 1000)} s per episode with its validation${p.best && dqns.some((d) => d.agentId === p.bestAgentId) ? `; its best validated checkpoint (episode ${p.best.episode}) is evaluated here` : ''}.`);
+    for (const p of policies) sentences.push(`The DQN's training (${p.label}): ${p.episodes} episodes in ${(p.trainMs / 3_600_000).toFixed(2)} h, ${fixed(p.trainMs / Math.max(1, p.episodes), 0, 1000)} s per episode with its validation${evaluated(p) ? `; its best validated checkpoint (episode ${p.best!.episode}) is evaluated here` : ''}.`);
     out.push({ id: 'RQ5', question: 'Cost: wall time per step and per run of every agent, and the DQN\'s training', sentences, tables: [{ header: ['agent', 's per step', 'min per run'], rows: lb.agents.map((a) => [a.agent, fixed(a.stepMs, 2, 1000), fixed(a.runMs, 1, 60000)]) }] });
   }
   return out;

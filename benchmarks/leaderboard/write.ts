@@ -28,7 +28,10 @@ export interface LeaderboardInputs {
 }
 
 export async function writeLeaderboard(given: readonly RunRecord[], outDir: string, inputs: LeaderboardInputs = {}): Promise<Leaderboard> {
-  const trainings = (inputs.policies ?? []).map((dir) => ({ t: readTrainingRecord(dir), run: policyRun(dir, readTrainingRecord(dir)) }));
+  const trainings = (inputs.policies ?? []).map((dir) => {
+    const t = readTrainingRecord(dir);
+    return { t, run: policyRun(dir, t) };
+  });
   // a policy's runs are labelled by the training run and episode they come from, not by a hash
   const named = new Map(trainings.flatMap(({ run }) => (run.bestAgentId && run.best ? [[run.bestAgentId, `dqn (${run.label}, episode ${run.best.episode})`] as const] : [])));
   const records = given.map((r) => (named.has(r.agentId) ? { ...r, agent: named.get(r.agentId)! } : r));
