@@ -2,8 +2,10 @@
  * Policy training (docs/method.md §6.1): episodes on the policy-training pool (D_T) with
  * the protocol's state and reward sets; the DQN learns from every step. After each episode the policy
  * is checkpointed (atomic writes) with its training record; every `validateEvery` episodes the greedy
- * policy runs one episode on a fixed validation seed and its final reward-set mIoU is recorded — the
- * learning curve — and the best validated checkpoint is kept in best/, as the paper picks its policy.
+ * policy runs `validateEpisodes` episodes (default 1, as the paper) on fixed validation seeds and their
+ * mean final reward-set mIoU is recorded — the learning curve — and the best validated checkpoint is
+ * kept in best/, as the paper picks its policy. One episode is a noisy judge: on CamVid two checkpoints
+ * one episode rated 35.1 % and 35.3 % differed by 1.5–2 AUBC points over 3 seeds (results/README.md).
  * With the policy, the whole learning state (replay buffer, momentum, counters, random streams and this
  * record) is written after every episode to one file, so a stopped run resumes bit for bit. A directory
  * from before that file existed resumes from policy/ with an empty buffer, and the record says so.
@@ -54,10 +56,12 @@ export interface EpisodeSummary {
 export interface ValidationPoint {
   /** Episodes trained when validated. */
   episode: number;
-  /** Final reward-set mIoU of the greedy policy's episode on the validation seed. */
+  /** Final reward-set mIoU of the greedy policy on the validation seeds, the mean over them when several. */
   rewardMIoU: number;
   return: number;
   ms: number;
+  /** Each validation episode's final reward-set mIoU, when there are several (validateEpisodes > 1). */
+  perEpisode?: number[];
 }
 
 export interface TrainingRecord {
@@ -72,8 +76,10 @@ export interface TrainingRecord {
   validation: ValidationPoint[];
   /** The validated checkpoint kept in best/. */
   best: ValidationPoint | null;
-  /** Baselines run once on the validation episode: the level the validation curve is to be read against. */
-  references?: { agent: string; rewardMIoU: number; return: number }[];
+  /** Episodes per validation point (absent in older records: 1). */
+  validationEpisodes?: number;
+  /** Baselines run once on the validation episodes (their mean): the level the validation curve is to be read against. */
+  references?: { agent: string; rewardMIoU: number; return: number; perEpisode?: number[] }[];
   /** Each time the run was resumed: after how many episodes, and whether exactly (from the training state) or with an empty replay buffer. */
   resumes?: { afterEpisodes: number; exact: boolean }[];
 }
@@ -87,6 +93,8 @@ export interface TrainPolicyOptions {
   resume?: boolean;
   /** Validate the greedy policy every this many episodes (0: never). */
   validateEvery?: number;
+  /** Episodes per validation, on fixed seeds; the checkpoint is picked by their mean (default 1, as the paper). */
+  validateEpisodes?: number;
   env?: MakeEnvOptions;
   cacheDir?: string | null;
 }
@@ -95,6 +103,8 @@ export const TRAINING_FILE = 'training.json';
 /** The full learning state after the last finished episode (see agents/dqn/training-state.ts). */
 export const TRAINING_STATE_FILE = 'training-state.bin';
 const VALIDATION_SEED_OFFSET = 7_654_321;
+// validation seeds after the first; training episodes' seeds step by 1000003, so the two never meet in practice
+const VALIDATION_SEED_STRIDE = 7_919;
 
 /** The training record of a run directory, checked; a ConfigError naming the file when unusable. */
 export function readTrainingRecord(dir: string): TrainingRecord {
@@ -122,11 +132,25 @@ async function validate(env: ActiveSegEnv, agent: Agent, seed: number): Promise<
   return { rewardMIoU: info.rewardMIoU, return: ret };
 }
 
-async function validateGreedy(env: ActiveSegEnv, agent: DqnAgent, seed: number): Promise<{ rewardMIoU: number; return: number }> {
+/** The validation seeds: the first is the one every earlier record used, so one-episode curves stay comparable. */
+export function validationSeeds(seed: number, episodes: number): number[] {
+  return Array.from({ length: episodes }, (_, i) => (seed + VALIDATION_SEED_OFFSET + VALIDATION_SEED_STRIDE * i) >>> 0);
+}
+
+/** An agent's validation over every seed: the mean, and each episode's mIoU when there are several. */
+async function validateOver(env: ActiveSegEnv, agent: Agent, seeds: readonly number[]): Promise<{ rewardMIoU: number; return: number; perEpisode?: number[] }> {
+  const results = [];
+  for (const seed of seeds) results.push(await validate(env, agent, seed));
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const rewardMIoU = mean(results.map((r) => r.rewardMIoU));
+  return { rewardMIoU, return: mean(results.map((r) => r.return)), ...(seeds.length > 1 ? { perEpisode: results.map((r) => r.rewardMIoU) } : {}) };
+}
+
+async function validateGreedy(env: ActiveSegEnv, agent: DqnAgent, seeds: readonly number[]): Promise<{ rewardMIoU: number; return: number; perEpisode?: number[] }> {
   const wasTraining = agent.training;
   agent.training = false;
   try {
-    return await validate(env, agent, seed);
+    return await validateOver(env, agent, seeds);
   } finally {
     agent.training = wasTraining;
   }
@@ -153,6 +177,9 @@ export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, 
       const now = opts.dqn?.[key] ?? DQN_DEFAULTS[key];
       if (was !== now) throw new ConfigError(`${opts.outDir} was trained with ${key} = ${was}, not ${now}: resume with the same setting (--${key === 'replay' ? 'replay' : 'lr-decay'} ${was}) or use another --out`);
     }
+    // a curve whose points average different numbers of episodes would pick its best unfairly
+    const wasEpisodes = old.validationEpisodes ?? 1;
+    if (wasEpisodes !== (opts.validateEpisodes ?? 1)) throw new ConfigError(`${opts.outDir} was validated over ${wasEpisodes} episode(s) per point, not ${opts.validateEpisodes ?? 1}: resume with --validate-episodes ${wasEpisodes} or use another --out`);
     record = { ...old, episodes: opts.episodes };
   } else if (!opts.resume && hasPolicy) {
     throw new ConfigError(`${opts.outDir} already holds a policy: pass --resume to continue it, or another --out`);
@@ -170,14 +197,17 @@ export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, 
   const actRng = rng.fork('act');
   if (resumed) actRng.setState(resumed.meta.actRng as RngState);
   const save = () => writeFileAtomic(join(opts.outDir, TRAINING_FILE), JSON.stringify(record, null, 1));
-  const validationSeed = (opts.seed + VALIDATION_SEED_OFFSET) >>> 0;
+  const validateEpisodes = opts.validateEpisodes ?? 1;
+  if (!Number.isInteger(validateEpisodes) || validateEpisodes < 1) throw new ConfigError(`validateEpisodes must be an integer ≥ 1, got ${validateEpisodes}`);
+  if (validateEpisodes > 1) record.validationEpisodes = validateEpisodes;
+  const seeds = validationSeeds(opts.seed, validateEpisodes);
   const every = opts.validateEvery ?? 5;
   try {
     if (every > 0 && record.references === undefined) {
       record.references = [];
       for (const make of REFERENCE_AGENTS) {
         const a = make();
-        record.references.push({ agent: a.name, ...(await validate(env, a, validationSeed)) });
+        record.references.push({ agent: a.name, ...(await validateOver(env, a, seeds)) });
       }
       save();
     }
@@ -219,8 +249,8 @@ export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, 
       await agent.save(policyDir);
       if (every > 0 && (episode + 1) % every === 0) {
         const tv = performance.now();
-        const v = await validateGreedy(env, agent, validationSeed);
-        const point = { episode: episode + 1, rewardMIoU: v.rewardMIoU, return: v.return, ms: performance.now() - tv };
+        const v = await validateGreedy(env, agent, seeds);
+        const point: ValidationPoint = { episode: episode + 1, rewardMIoU: v.rewardMIoU, return: v.return, ms: performance.now() - tv, ...(v.perEpisode ? { perEpisode: v.perEpisode } : {}) };
         record.validation.push(point);
         if (!record.best || point.rewardMIoU > record.best.rewardMIoU) {
           await agent.save(join(opts.outDir, 'best'));

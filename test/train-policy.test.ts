@@ -71,6 +71,32 @@ describe('train-policy', function () {
     expect(tf.memory().numTensors).to.equal(before);
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it('validation over 2 episodes averages them, keeps the first seed of 1-episode runs, picks by the mean and leaves training untouched', async () => {
+    const one = tempDir('tp-val1-');
+    const two = tempDir('tp-val2-');
+    const opts = { seed: 5, validateEvery: 1, episodes: 2, dqn, cacheDir: null };
+    const single = await trainPolicy(tinyProtocol(), { ...opts, outDir: one });
+    const double = await trainPolicy(tinyProtocol(), { ...opts, validateEpisodes: 2, outDir: two });
+    expect(single.validationEpisodes).to.equal(undefined);
+    expect(double.validationEpisodes).to.equal(2);
+    for (const [i, v] of double.validation.entries()) {
+      expect(v.perEpisode).to.have.length(2);
+      expect(v.rewardMIoU).to.be.closeTo((v.perEpisode![0]! + v.perEpisode![1]!) / 2, 1e-12);
+      expect(v.perEpisode![0]).to.equal(single.validation[i]!.rewardMIoU);
+    }
+    for (const r of double.references!) expect(r.perEpisode).to.have.length(2);
+    expect(double.best!.rewardMIoU).to.equal(Math.max(...double.validation.map((v) => v.rewardMIoU)));
+    const { validationEpisodes: _, ...doubleTraining } = double;
+    expect(withoutTimes({ ...doubleTraining, validation: [], best: null, references: [] })).to.deep.equal(withoutTimes({ ...single, validation: [], best: null, references: [] }));
+    expect(bytesOf(join(two, 'policy')).equals(bytesOf(join(one, 'policy')))).to.equal(true);
+    await trainPolicy(tinyProtocol(), { ...opts, episodes: 3, outDir: two, resume: true }).then(
+      () => expect.fail('resumed with another number of validation episodes'),
+      (e: Error) => expect(e.message).to.match(/validated over 2 episode\(s\) per point, not 1: resume with --validate-episodes 2/),
+    );
+    rmSync(one, { recursive: true, force: true });
+    rmSync(two, { recursive: true, force: true });
+  });
 });
 
 describe('DQN training state file', () => {

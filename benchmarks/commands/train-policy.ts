@@ -17,6 +17,7 @@ interface Opts extends ComputeOptions {
   replay: 'uniform' | 'prioritized';
   lrDecay: number;
   validateEvery: number;
+  validateEpisodes: number;
   firstRewardAgainstZero: boolean;
   root?: string;
   cacheDir: string;
@@ -36,6 +37,7 @@ export function registerTrainPolicy(program: Command): void {
     .option('--replay <kind>', 'uniform (paper code) | prioritized (paper text)', choiceOption('--replay', ['uniform', 'prioritized'] as const), 'uniform')
     .option('--lr-decay <f>', 'DQN lr factor per AL step (paper 0.97; default 1 = constant)', floatOption('--lr-decay', 0, 1), 1)
     .option('--validate-every <n>', 'validate the greedy policy every n episodes (0: never); the best goes to <out>/best', intOption('--validate-every', 0), 5)
+    .option('--validate-episodes <n>', 'episodes per validation, on fixed seeds; the best checkpoint is picked by their mean (paper: 1)', intOption('--validate-episodes', 1), 1)
     .option('--first-reward-against-zero', "the paper's code: the first reward of an episode is 100·mIoU (against 0)", false)
     .option('--root <dir>', 'data folder of a real data set')
     .option('--cache-dir <dir>', 'learner cache (encoder features, pre-trained weights)', defaultCacheDir());
@@ -51,9 +53,9 @@ export function registerTrainPolicy(program: Command): void {
       );
     });
     await prepareProtocol(protocol, { dataRoot: o.root, cacheDir: o.cacheDir, threads: o.threads });
-    const record = await trainPolicy(protocol, { episodes: o.episodes, seed: o.seed, outDir: o.out, resume: o.resume, validateEvery: o.validateEvery, dqn: { replay: o.replay, lrDecayPerStep: o.lrDecay }, env: { dataRoot: o.root }, cacheDir: o.cacheDir }, events);
+    const record = await trainPolicy(protocol, { episodes: o.episodes, seed: o.seed, outDir: o.out, resume: o.resume, validateEvery: o.validateEvery, validateEpisodes: o.validateEpisodes, dqn: { replay: o.replay, lrDecayPerStep: o.lrDecay }, env: { dataRoot: o.root }, cacheDir: o.cacheDir }, events);
     for (const h of record.history) console.log(`episode ${h.episode}: return ${h.return.toFixed(2)}, final reward-set mIoU ${(100 * h.finalRewardMIoU).toFixed(2)}, ${h.steps} steps, ${(h.ms / 1000).toFixed(1)} s`);
-    for (const v of record.validation) console.log(`validation after ${v.episode} episodes: greedy reward-set mIoU ${(100 * v.rewardMIoU).toFixed(2)}`);
+    for (const v of record.validation) console.log(`validation after ${v.episode} episodes: greedy reward-set mIoU ${(100 * v.rewardMIoU).toFixed(2)}${v.perEpisode ? ` (mean of ${v.perEpisode.map((x) => (100 * x).toFixed(2)).join(', ')})` : ''}`);
     console.log(`last policy in ${o.out}/policy${record.best ? `; best validated (episode ${record.best.episode}, ${(100 * record.best.rewardMIoU).toFixed(2)} %) in ${o.out}/best` : ''}`);
   });
 }

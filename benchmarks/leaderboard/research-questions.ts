@@ -23,10 +23,12 @@ export interface PolicyRun {
   settings: string;
   episodes: number;
   trainMs: number;
+  /** Episodes each validation point averages. */
+  validationEpisodes: number;
   validation: { episode: number; rewardMIoU: number }[];
   best: { episode: number; rewardMIoU: number } | null;
   resumes: { afterEpisodes: number; exact: boolean }[];
-  /** Baselines on the same validation episode. */
+  /** Baselines on the same validation episodes. */
   references: { agent: string; rewardMIoU: number }[];
   /** Mean TD loss per episode, where the record has it. */
   losses: { episode: number; meanLoss: number }[];
@@ -115,7 +117,7 @@ function trainingSentences(runs: readonly PolicyRun[]): string[] {
     // the best of many noisy validation points is biased upwards: the mean of all of them is the fairer level
     const all = r.validation.map((x) => x.rewardMIoU);
     const refs = r.references.length && r.best
-      ? ` On the same validation episode ${r.references.map((x) => `${x.agent} reaches ${pct(x.rewardMIoU)} % (best − ${x.agent} ${pts(r.best!.rewardMIoU - x.rewardMIoU)} points; ${all.filter((v) => v > x.rewardMIoU).length} of ${all.length} checkpoints above it)`).join(', ')}; the mean of all ${all.length} validation points is ${pct(mean(all))} % (one episode each, so leads, not findings).`
+      ? ` On the same validation episode${r.validationEpisodes > 1 ? 's' : ''} ${r.references.map((x) => `${x.agent} reaches ${pct(x.rewardMIoU)} % (best − ${x.agent} ${pts(r.best!.rewardMIoU - x.rewardMIoU)} points; ${all.filter((v) => v > x.rewardMIoU).length} of ${all.length} checkpoints above it)`).join(', ')}; the mean of all ${all.length} validation points is ${pct(mean(all))} % (${r.validationEpisodes > 1 ? `each the mean of ${r.validationEpisodes} episodes` : 'one episode each'}, so leads, not findings).`
       : '';
     const tenth = Math.max(1, Math.floor(r.losses.length / 10));
     const meanOf = (xs: readonly { meanLoss: number }[]) => mean(xs.map((x) => x.meanLoss));

@@ -80,6 +80,7 @@ function policyRun(dir: string, t: TrainingRecord): PolicyRun {
     settings,
     episodes: t.history.length,
     trainMs: t.history.reduce((a, h) => a + h.ms, 0) + t.validation.reduce((a, v) => a + v.ms, 0),
+    validationEpisodes: t.validationEpisodes ?? 1,
     validation: t.validation,
     best: t.best,
     resumes: t.resumes ?? [],
