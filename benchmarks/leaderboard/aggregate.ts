@@ -100,6 +100,32 @@ function compare(x: ReadonlyMap<number, number>, y: ReadonlyMap<number, number>,
   return { other, pairs: d.length, meanDiff: mean(d), ci, resolved: ci[0] > 0 || ci[1] < 0, probImprovement: pairedProbabilityOfImprovement(d) };
 }
 
+/** What paired comparisons read: an agent's test mIoU by seed at a budget, and its AUBC by seed over
+ * the seeds with a run at every budget — computed once per agent, since ranking and every pairing ask. */
+export function perSeed(records: readonly RunRecord[], budgets: readonly number[]): {
+  bySeed: (agentId: string, budget: number) => ReadonlyMap<number, number>;
+  aubcBySeed: (agentId: string) => ReadonlyMap<number, number>;
+} {
+  const byAgent = new Map<string, RunRecord[]>();
+  for (const r of records) byAgent.set(r.agentId, [...(byAgent.get(r.agentId) ?? []), r]);
+  const of = (id: string) => byAgent.get(id) ?? [];
+  const aubcs = new Map<string, ReadonlyMap<number, number>>();
+  return {
+    bySeed: (id, b) => new Map(of(id).filter((r) => r.budgetRegions === b).map((r) => [r.seed, r.testMIoU])),
+    aubcBySeed: (id) => {
+      let m = aubcs.get(id) as Map<number, number> | undefined;
+      if (m) return m;
+      m = new Map();
+      for (const s of [...new Set(of(id).map((r) => r.seed))].sort((a, b) => a - b)) {
+        const curve = budgets.map((b) => of(id).find((r) => r.seed === s && r.budgetRegions === b)?.testMIoU);
+        if (curve.every((v) => v !== undefined)) m.set(s, aubc(budgets, curve as number[]));
+      }
+      aubcs.set(id, m);
+      return m;
+    },
+  };
+}
+
 export function aggregate(records: readonly RunRecord[], upperBound: number | null = null, reps = 2000): Leaderboard {
   checkComparable(records);
   const first = records[0]!;
@@ -112,17 +138,7 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
   for (const [id, l] of label) if (labels.filter((x) => x === l).length > 1) label.set(id, `${l} (${id.split('@')[1] ?? id})`);
   const of = (id: string) => records.filter((r) => r.agentId === id);
   const at = (id: string, b: number) => of(id).filter((r) => r.budgetRegions === b);
-  const bySeed = (id: string, b: number) => new Map(at(id, b).map((r) => [r.seed, r.testMIoU]));
-  // AUBC by seed (seeds with a run at every budget), once per agent: ranking and every pairing read it
-  const aubcs = new Map(ids.map((id) => {
-    const m = new Map<number, number>();
-    for (const s of seeds) {
-      const curve = budgets.map((b) => of(id).find((r) => r.seed === s && r.budgetRegions === b)?.testMIoU);
-      if (curve.every((v) => v !== undefined)) m.set(s, aubc(budgets, curve as number[]));
-    }
-    return [id, m as ReadonlyMap<number, number>];
-  }));
-  const aubcBySeed = (id: string) => aubcs.get(id)!;
+  const { bySeed, aubcBySeed } = perSeed(records, budgets);
   const curve = (id: string) => budgets.map((b) => mean(at(id, b).map((r) => r.testMIoU)));
   const maxB = budgets[budgets.length - 1]!;
   const random = ids.find((id) => id === 'random') ?? null;

@@ -5,8 +5,8 @@
  * pixels; RQ3 rare classes; RQ4 all budgets (curve, AUBC); RQ5 cost.
  */
 import type { RunRecord } from '../run-record.ts';
-import { aubc, bootstrapMeanCI, mean, pairedDifferences, pairedProbabilityOfImprovement } from '../stats.ts';
-import type { AgentSummary, Leaderboard } from './aggregate.ts';
+import { bootstrapMeanCI, mean, pairedDifferences, pairedProbabilityOfImprovement } from '../stats.ts';
+import { perSeed, type AgentSummary, type Leaderboard } from './aggregate.ts';
 import { fewSeedPairs, fixed, pct, pts } from './format.ts';
 
 /** A caution when the fewest seed pairs behind these comparisons are too few (format.ts fewSeedPairs). */
@@ -60,24 +60,14 @@ interface Pair {
 }
 
 /** x − y paired by seed at every budget and for AUBC. */
-function pairedAll(records: readonly RunRecord[], budgets: readonly number[], x: string, y: string, seed: number): Pair[] {
-  const seedsOf = (id: string, b: number) => new Map(records.filter((r) => r.agentId === id && r.budgetRegions === b).map((r) => [r.seed, r.testMIoU]));
-  const aubcOf = (id: string) => {
-    const m = new Map<number, number>();
-    const seeds = [...new Set(records.filter((r) => r.agentId === id).map((r) => r.seed))];
-    for (const s of seeds) {
-      const c = budgets.map((b) => records.find((r) => r.agentId === id && r.seed === s && r.budgetRegions === b)?.testMIoU);
-      if (c.every((v) => v !== undefined)) m.set(s, aubc(budgets, c as number[]));
-    }
-    return m;
-  };
-  const one = (budget: number | 'AUBC', a: Map<number, number>, b: Map<number, number>, k: number): Pair[] => {
+function pairedAll(seedsOf: ReturnType<typeof perSeed>, budgets: readonly number[], x: string, y: string, seed: number): Pair[] {
+  const one = (budget: number | 'AUBC', a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>, k: number): Pair[] => {
     const d = pairedDifferences(a, b);
     if (d.length < 2) return [];
     const ci = bootstrapMeanCI(d, 2000, seed + k);
     return [{ budget, pairs: d.length, meanDiff: mean(d), ci, resolved: ci[0] > 0 || ci[1] < 0, pImp: pairedProbabilityOfImprovement(d) }];
   };
-  return [...budgets.flatMap((b, k) => one(b, seedsOf(x, b), seedsOf(y, b), k)), ...one('AUBC', aubcOf(x), aubcOf(y), 99)];
+  return [...budgets.flatMap((b, k) => one(b, seedsOf.bySeed(x, b), seedsOf.bySeed(y, b), k)), ...one('AUBC', seedsOf.aubcBySeed(x), seedsOf.aubcBySeed(y), 99)];
 }
 
 function sentence(x: string, y: string, p: Pair): string {
@@ -141,6 +131,7 @@ function trainingTable(runs: readonly PolicyRun[]): Table {
 export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[], policies: readonly PolicyRun[]): Answer[] {
   const names = (lb.dataset.classNames.length === records[0]!.testPerClassIoU.length ? lb.dataset.classNames : records[0]!.testPerClassIoU.map((_, c) => `class ${c}`)) as string[];
   const by = (pred: (a: AgentSummary) => boolean) => lb.agents.filter(pred);
+  const seedsOf = perSeed(records, lb.budgets);
   const dqns = by((a) => a.agentId.startsWith('dqn'));
   // a training run whose best checkpoint has runs on this board
   const evaluated = (p: PolicyRun) => p.best !== null && dqns.some((d) => d.agentId === p.bestAgentId);
@@ -149,7 +140,7 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
 
   // RQ1
   {
-    const all = dqns.flatMap((d) => baselines.map((b) => ({ x: d.agent, y: b.agent, ps: pairedAll(records, lb.budgets, d.agentId, b.agentId, 11) })));
+    const all = dqns.flatMap((d) => baselines.map((b) => ({ x: d.agent, y: b.agent, ps: pairedAll(seedsOf, lb.budgets, d.agentId, b.agentId, 11) })));
     // a baseline sharing fewer than 2 seeds with the DQN at every budget has nothing to compare
     const rows = all.filter((r) => r.ps.length > 0);
     const unpaired = all.filter((r) => r.ps.length === 0).map((r) => r.y);
@@ -167,7 +158,7 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
   // RQ2
   {
     const pairs = by((a) => a.agentId.startsWith('image-')).map((img) => ({ img, region: lb.agents.find((a) => a.agentId === img.agentId.slice('image-'.length)) })).filter((p) => p.region);
-    const rows = pairs.map(({ img, region }) => ({ x: region!.agent, y: img.agent, ps: pairedAll(records, lb.budgets, region!.agentId, img.agentId, 22) }));
+    const rows = pairs.map(({ img, region }) => ({ x: region!.agent, y: img.agent, ps: pairedAll(seedsOf, lb.budgets, region!.agentId, img.agentId, 22) }));
     const sentences = rows.length === 0
       ? ['These records hold no whole-image agent beside its region version (image-random with random, image-entropy with entropy): RQ2 cannot be answered from them.']
       : rows.flatMap(({ x, y, ps }) => [tally(`${x} (regions)`, `${y} (whole images)`, ps), ...ps.filter((p) => p.budget === 'AUBC').map((p) => sentence(x, y, p))]);
