@@ -105,7 +105,14 @@ describe('leaderboard', function () {
     writeFileSync(join(main, 'best', 'model.json'), '{}');
     writeFileSync(join(main, 'best', 'weights.bin'), 'w');
     const id = policyId(join(main, 'best'));
-    const dqnRuns = [1, 2, 3, 4].flatMap((seed) => [6, 12].map((b) => fakeRecord({ agent: 'dqn', agentId: id, baseline: false, seed, budgetRegions: b, testMIoU: 0.2, trajectory: `d${seed}` })));
+    mkdirSync(join(decay, 'best'));
+    writeFileSync(join(decay, 'best', 'model.json'), '{}');
+    writeFileSync(join(decay, 'best', 'weights.bin'), 'other weights');
+    const decayId = policyId(join(decay, 'best'));
+    const dqnRuns = [1, 2, 3, 4].flatMap((seed) => [6, 12].flatMap((b) => [
+      fakeRecord({ agent: 'dqn', agentId: id, baseline: false, seed, budgetRegions: b, testMIoU: 0.2, trajectory: `d${seed}` }),
+      fakeRecord({ agent: 'dqn', agentId: decayId, baseline: false, seed, budgetRegions: b, testMIoU: 0.25 + 0.01 * seed, trajectory: `e${seed}` }),
+    ]));
     const out = tempDir();
     await writeLeaderboard([...records(), ...dqnRuns], out, { policies: [main, decay] });
     const md = readFileSync(join(out, 'leaderboard.md'), 'utf8');
@@ -118,6 +125,8 @@ describe('leaderboard', function () {
     expect(md).to.contain('| dqn (main, episode 4) |');
     expect(md).to.contain(`${id} is main's best validated checkpoint (episode 4)`);
     expect(md).to.contain('dqn (main, episode 4) vs random: resolved better at 0 of 2 budgets');
+    // two policies on one board are compared with each other, paired by seed
+    expect(md).to.match(/Policy against policy: dqn \(lr-decay, episode 4\) − dqn \(main, episode 4\) in AUBC: \+7\.5 \[\+\d\.\d, \+\d\.\d\] points over 4 seeds, P\(improvement\) 1\.00, resolved: better\./);
   });
 
   it('index.html renders from the file system in headless Chromium: tables, figures, no console errors', async function () {

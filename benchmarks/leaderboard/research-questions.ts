@@ -144,15 +144,19 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
     // a baseline sharing fewer than 2 seeds with the DQN at every budget has nothing to compare
     const rows = all.filter((r) => r.ps.length > 0);
     const unpaired = all.filter((r) => r.ps.length === 0).map((r) => r.y);
+    // two policies on one board differ by how they were trained: each pair of them, paired by seed, says
+    // whether the training choice (replay, lr decay, first reward, checkpoint) shows in the results
+    const policyPairs = dqns.flatMap((d, i) => dqns.slice(i + 1).map((e) => ({ x: d.agent, y: e.agent, ps: pairedAll(seedsOf, lb.budgets, d.agentId, e.agentId, 33) }))).filter((r) => r.ps.length > 0);
     const sentences = dqns.length === 0
       ? ['These records hold no DQN runs: RQ1 cannot be answered from them.']
       : [
           ...rows.flatMap(({ x, y, ps }) => [tally(x, y, ps), ...ps.filter((p) => p.budget === 'AUBC').map((p) => sentence(x, y, p))]),
           ...(unpaired.length ? [`Not compared (fewer than 2 seeds in common with the DQN at every budget): ${[...new Set(unpaired)].join(', ')}.`] : []),
+          ...policyPairs.flatMap(({ x, y, ps }) => ps.filter((p) => p.budget === 'AUBC').map((p) => `Policy against policy: ${sentence(x, y, p)}`)),
         ];
     sentences.push(...trainingSentences(policies));
     for (const p of policies.filter(evaluated)) sentences.push(`${p.bestAgentId} is ${p.label}'s best validated checkpoint (episode ${p.best!.episode}), picked by the validation curve as the paper picks its policy.`);
-    const tables = [...(rows.length ? [pairTable(rows, lb.budgets)] : []), ...(policies.some((p) => p.validation.length) ? [trainingTable(policies)] : [])];
+    const tables = [...(rows.length ? [pairTable([...rows, ...policyPairs], lb.budgets)] : []), ...(policies.some((p) => p.validation.length) ? [trainingTable(policies)] : [])];
     out.push({ id: 'RQ1', question: 'Does the DQN learn to pick informative regions? (DQN vs each baseline, paired by seed, every budget; the training curves behind it)', sentences, tables });
   }
   // RQ2
