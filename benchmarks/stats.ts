@@ -113,3 +113,33 @@ export function pairedProbabilityOfImprovement(diffs: readonly number[]): number
 export function seedsForDifference(sigma: number, delta: number): number {
   return Math.max(2, Math.ceil(2 * ((1.96 * sigma) / delta) ** 2));
 }
+
+/** Ranks 1..n of `xs`, ties sharing their mean rank. */
+function ranks(xs: readonly number[]): number[] {
+  const order = xs.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+  const r = new Array<number>(xs.length);
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
+    for (let k = i; k <= j; k++) r[order[k]![1]] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  return r;
+}
+
+/** Spearman's rank correlation of paired samples (Pearson's on the ranks; NaN below 3 pairs or with no spread). */
+export function spearman(x: readonly number[], y: readonly number[]): number {
+  if (x.length !== y.length) throw new RangeError(`spearman: ${x.length} x values but ${y.length} y values`);
+  if (x.length < 3) return NaN;
+  const [rx, ry] = [ranks(x), ranks(y)];
+  const [mx, my] = [mean(rx), mean(ry)];
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < rx.length; i++) {
+    sxy += (rx[i]! - mx) * (ry[i]! - my);
+    sxx += (rx[i]! - mx) ** 2;
+    syy += (ry[i]! - my) ** 2;
+  }
+  return sxx === 0 || syy === 0 ? NaN : sxy / Math.sqrt(sxx * syy);
+}

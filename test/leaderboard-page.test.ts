@@ -125,6 +125,9 @@ describe('leaderboard', function () {
     expect(md).to.contain('| dqn (main, episode 4) |');
     expect(md).to.contain(`${id} is main's best validated checkpoint (episode 4)`);
     expect(md).to.contain('dqn (main, episode 4) vs random: resolved better at 0 of 2 budgets');
+    // the validation score that picked each checkpoint, against what the checkpoint did on the board
+    expect(md).to.contain('Validation against results: of the 2 evaluated checkpoints, the best validated (dqn (main, episode 4), 35.0 %) has AUBC 20.0 % on the 4 seeds they share (1, 2, 3, 4); the highest there is dqn (lr-decay, episode 4) (27.5 %, validated 32.0 %; whether the gap is resolved: “Policy against policy” above).');
+    expect(md).to.contain('| dqn (lr-decay, episode 4) | 32.0 | 27.5 |');
     // two policies on one board are compared with each other, paired by seed
     expect(md).to.match(/Policy against policy: dqn \(lr-decay, episode 4\) − dqn \(main, episode 4\) in AUBC: \+7\.5 \[\+\d\.\d, \+\d\.\d\] points over 4 seeds, P\(improvement\) 1\.00, resolved: better\./);
   });

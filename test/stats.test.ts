@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { aubc, bootstrapCI, iqm, labelsToReach, mean, median, percentFewerLabels, percentOfFull, probabilityOfImprovement, rareClassMIoU, std } from '../benchmarks/stats.ts';
 import { checkRunRecord } from '../benchmarks/run-record.ts';
 import { parseProtocol, loadProtocol, protocolNames } from '../env/protocol/load.ts';
@@ -72,6 +73,32 @@ describe('protocol and run-record schemas', () => {
     expect(() => checkRunRecord({ schema: 2 })).to.throw(ConfigError, /must have required property 'protocolHash'/);
     expect(() => checkRunRecord({ schema: 1 })).to.throw(ConfigError, /schema-1 record from regiongym 0.1/);
     expect(() => checkRunRecord({ ...fakeRecord(), testMIoU: 2 })).to.throw(ConfigError, /testMIoU: must be <= 1/);
+  });
+});
+
+describe('rank correlation', () => {
+  it('spearman: hand-computed values, ties at mean rank, NaN below 3 pairs or without spread', async () => {
+    const { spearman } = await import('../benchmarks/stats.ts');
+    expect(spearman([1, 2, 3, 4], [10, 20, 30, 40])).to.equal(1);
+    expect(spearman([1, 2, 3, 4], [4, 3, 2, 1])).to.equal(-1);
+    // ranks x 1 2 3, y 1 3 2: 1 − 6·Σd²/(n(n²−1)) = 1 − 6·2/24 = 0.5
+    expect(spearman([0.1, 0.2, 0.3], [5, 9, 7])).to.be.closeTo(0.5, 1e-12);
+    // y ranks 1.5 1.5 3 against 1 2 3: Pearson on ranks = 0.866…
+    expect(spearman([1, 2, 3], [7, 7, 8])).to.be.closeTo(Math.sqrt(3) / 2, 1e-12);
+    expect(spearman([1, 2], [1, 2])).to.be.NaN;
+    expect(spearman([1, 1, 1], [1, 2, 3])).to.be.NaN;
+    expect(() => spearman([1, 2, 3], [1, 2])).to.throw(RangeError, /3 x values but 2 y values/);
+  });
+
+  it('spearman is in [−1, 1], symmetric, and unchanged by any increasing transform (property)', async () => {
+    const { spearman } = await import('../benchmarks/stats.ts');
+    const pairs = fc.array(fc.tuple(fc.integer({ min: -50, max: 50 }), fc.integer({ min: -50, max: 50 })), { minLength: 3, maxLength: 12 });
+    fc.assert(fc.property(pairs, (ps) => {
+      const [x, y] = [ps.map((p) => p[0]), ps.map((p) => p[1])];
+      const r = spearman(x, y);
+      if (Number.isNaN(r)) return new Set(x).size === 1 || new Set(y).size === 1;
+      return r >= -1 - 1e-12 && r <= 1 + 1e-12 && Math.abs(r - spearman(y, x)) < 1e-12 && Math.abs(r - spearman(x.map((v) => Math.exp(v / 10)), y)) < 1e-12;
+    }));
   });
 });
 
