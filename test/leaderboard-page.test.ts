@@ -45,6 +45,19 @@ describe('leaderboard', function () {
     expect(lb.agents[0]!.agentId).to.equal('entropy'); // ranked by AUBC
   });
 
+  it('a comparison has one interval: agents added to the board, or listed first, leave the others\' intervals as they were', () => {
+    const noisy = records().map((r) => ({ ...r, testMIoU: r.testMIoU + (r.agent === 'entropy' ? 0.003 * ((r.seed * 7 + r.budgetRegions) % 5) : 0) }));
+    const intervals = (rs: RunRecord[]) => {
+      const e = aggregate(rs).agents.find((a) => a.agentId === 'entropy')!;
+      return { vsRandom: e.vsRandom.map((c) => c?.ci), aubc: e.aubcCi };
+    };
+    const others = [1, 2, 3, 4].flatMap((seed) => [6, 12].map((b) => fakeRecord({ agent: 'margin', agentId: 'margin', seed, budgetRegions: b, testMIoU: 0.1 + 0.02 * seed, trajectory: `m${seed}` })));
+    const alone = intervals(noisy);
+    expect(alone.vsRandom[0]![0]).to.be.below(alone.vsRandom[0]![1]); // a real interval, not a point
+    expect(intervals([...others, ...noisy])).to.deep.equal(alone);
+    expect(intervals([...noisy].reverse())).to.deep.equal(alone);
+  });
+
   it('an agent run on fewer budgets has paired cells where it ran, no AUBC, and is never the best baseline', () => {
     // margin only at budget 6, far above everyone there: it must not become the reference of the others
     // (listed first: the first agent seen was the old starting point of the search for the best)

@@ -5,6 +5,7 @@
  * AUBC; a difference is "resolved" when its interval excludes 0.
  */
 import { ConfigError } from '../../env/core/errors.ts';
+import { Rng } from '../../env/core/rng.ts';
 import type { RunRecord } from '../run-record.ts';
 import { aubc, bootstrapCI, bootstrapMeanCI, iqm, labelsToReach, mean, pairedDifferences, pairedProbabilityOfImprovement, percentFewerLabels, percentOfFull, seedsForDifference, std } from '../stats.ts';
 
@@ -93,10 +94,15 @@ export function checkComparable(records: readonly RunRecord[]): void {
   }
 }
 
-function compare(x: ReadonlyMap<number, number>, y: ReadonlyMap<number, number>, other: string, reps: number, seed: number): Comparison | null {
+/** A bootstrap seed that is a function of what is resampled: one comparison gets one interval wherever
+ * the page prints it, whatever other agents share the board. */
+export const bootstrapSeed = (what: string): number => new Rng(0).fork(what).nextUint32();
+
+/** x − y paired by seed; `key` names the comparison (agent ids and budget) and seeds its bootstrap. */
+export function pairedComparison(x: ReadonlyMap<number, number>, y: ReadonlyMap<number, number>, other: string, key: string, reps = 2000): Comparison | null {
   const d = pairedDifferences(x, y);
   if (d.length < 2) return null;
-  const ci = bootstrapMeanCI(d, reps, seed);
+  const ci = bootstrapMeanCI(d, reps, bootstrapSeed(key));
   return { other, pairs: d.length, meanDiff: mean(d), ci, resolved: ci[0] > 0 || ci[1] < 0, probImprovement: pairedProbabilityOfImprovement(d) };
 }
 
@@ -161,7 +167,7 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
   const rareClasses = classes.map((f, c) => [f, c] as const).sort((a, b) => a[0] - b[0]).slice(0, 3).map(([, c]) => c);
   const C = first.testPerClassIoU.length;
 
-  const summaries: AgentSummary[] = ids.map((id, idx) => {
+  const summaries: AgentSummary[] = ids.map((id) => {
     const cells = budgets.map((b) => {
       const xs = at(id, b).map((r) => r.testMIoU);
       if (xs.length === 0) return null;
@@ -171,7 +177,7 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
     const av = [...a.values()];
     const versus = (otherId: string | null): (Comparison | null)[] => {
       if (!otherId || otherId === id) return budgets.map(() => null).concat([null]);
-      return [...budgets.map((b, j) => compare(bySeed(id, b), bySeed(otherId, b), label.get(otherId)!, reps, 1000 * idx + j)), compare(a, aubcBySeed(otherId), label.get(otherId)!, reps, 1000 * idx + 999)];
+      return [...budgets.map((b) => pairedComparison(bySeed(id, b), bySeed(otherId, b), label.get(otherId)!, `${id} − ${otherId} @ ${b}`, reps)), pairedComparison(a, aubcBySeed(otherId), label.get(otherId)!, `${id} − ${otherId} @ AUBC`, reps)];
     };
     const final = at(id, maxB);
     // per-step cost does not depend on the budget much: an agent run on fewer budgets shows its largest
@@ -193,7 +199,7 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
       aubcSeeds: av.length,
       // one seed has no spread to speak of: NaN, shown as '–'
       aubcStd: av.length > 1 ? std(av) : NaN,
-      aubcCi: bootstrapMeanCI(av, reps, 7 + idx),
+      aubcCi: bootstrapMeanCI(av, reps, bootstrapSeed(`AUBC of ${id}`)),
       seedsFor1Point: av.length > 1 ? seedsForDifference(100 * std(av), 1) : NaN,
       vsRandom: versus(random),
       vsBestBaseline: versus(bestOther),

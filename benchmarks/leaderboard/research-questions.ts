@@ -5,8 +5,8 @@
  * pixels; RQ3 rare classes; RQ4 all budgets (curve, AUBC); RQ5 cost.
  */
 import type { RunRecord } from '../run-record.ts';
-import { bootstrapMeanCI, mean, pairedDifferences, pairedProbabilityOfImprovement, spearman } from '../stats.ts';
-import { perSeed, type AgentSummary, type Leaderboard } from './aggregate.ts';
+import { mean, spearman } from '../stats.ts';
+import { pairedComparison, perSeed, type AgentSummary, type Leaderboard } from './aggregate.ts';
 import { fewSeedPairs, fixed, pct, pts } from './format.ts';
 
 /** A caution when the fewest seed pairs behind these comparisons are too few (format.ts fewSeedPairs). */
@@ -59,15 +59,13 @@ interface Pair {
   pImp: number;
 }
 
-/** x − y paired by seed at every budget and for AUBC. */
-function pairedAll(seedsOf: ReturnType<typeof perSeed>, budgets: readonly number[], x: string, y: string, seed: number): Pair[] {
-  const one = (budget: number | 'AUBC', a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>, k: number): Pair[] => {
-    const d = pairedDifferences(a, b);
-    if (d.length < 2) return [];
-    const ci = bootstrapMeanCI(d, 2000, seed + k);
-    return [{ budget, pairs: d.length, meanDiff: mean(d), ci, resolved: ci[0] > 0 || ci[1] < 0, pImp: pairedProbabilityOfImprovement(d) }];
+/** x − y paired by seed at every budget and for AUBC: the same comparisons, with the same intervals, as the tables' (aggregate.ts). */
+function pairedAll(seedsOf: ReturnType<typeof perSeed>, budgets: readonly number[], x: string, y: string): Pair[] {
+  const one = (budget: number | 'AUBC', a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): Pair[] => {
+    const c = pairedComparison(a, b, y, `${x} − ${y} @ ${budget}`);
+    return c ? [{ budget, pairs: c.pairs, meanDiff: c.meanDiff, ci: c.ci, resolved: c.resolved, pImp: c.probImprovement }] : [];
   };
-  return [...budgets.flatMap((b, k) => one(b, seedsOf.bySeed(x, b), seedsOf.bySeed(y, b), k)), ...one('AUBC', seedsOf.aubcBySeed(x), seedsOf.aubcBySeed(y), 99)];
+  return [...budgets.flatMap((b) => one(b, seedsOf.bySeed(x, b), seedsOf.bySeed(y, b))), ...one('AUBC', seedsOf.aubcBySeed(x), seedsOf.aubcBySeed(y))];
 }
 
 function sentence(x: string, y: string, p: Pair): string {
@@ -162,13 +160,13 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
 
   // RQ1
   {
-    const all = dqns.flatMap((d) => baselines.map((b) => ({ x: d.agent, y: b.agent, ps: pairedAll(seedsOf, lb.budgets, d.agentId, b.agentId, 11) })));
+    const all = dqns.flatMap((d) => baselines.map((b) => ({ x: d.agent, y: b.agent, ps: pairedAll(seedsOf, lb.budgets, d.agentId, b.agentId) })));
     // a baseline sharing fewer than 2 seeds with the DQN at every budget has nothing to compare
     const rows = all.filter((r) => r.ps.length > 0);
     const unpaired = all.filter((r) => r.ps.length === 0).map((r) => r.y);
     // two policies on one board differ by how they were trained: each pair of them, paired by seed, says
     // whether the training choice (replay, lr decay, first reward, checkpoint) shows in the results
-    const policyPairs = dqns.flatMap((d, i) => dqns.slice(i + 1).map((e) => ({ x: d.agent, y: e.agent, ps: pairedAll(seedsOf, lb.budgets, d.agentId, e.agentId, 33) }))).filter((r) => r.ps.length > 0);
+    const policyPairs = dqns.flatMap((d, i) => dqns.slice(i + 1).map((e) => ({ x: d.agent, y: e.agent, ps: pairedAll(seedsOf, lb.budgets, d.agentId, e.agentId) }))).filter((r) => r.ps.length > 0);
     const sentences = dqns.length === 0
       ? ['These records hold no DQN runs: RQ1 cannot be answered from them.']
       : [
@@ -186,7 +184,7 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
   // RQ2
   {
     const pairs = by((a) => a.agentId.startsWith('image-')).map((img) => ({ img, region: lb.agents.find((a) => a.agentId === img.agentId.slice('image-'.length)) })).filter((p) => p.region);
-    const rows = pairs.map(({ img, region }) => ({ x: region!.agent, y: img.agent, ps: pairedAll(seedsOf, lb.budgets, region!.agentId, img.agentId, 22) }));
+    const rows = pairs.map(({ img, region }) => ({ x: region!.agent, y: img.agent, ps: pairedAll(seedsOf, lb.budgets, region!.agentId, img.agentId) }));
     const sentences = rows.length === 0
       ? ['These records hold no whole-image agent beside its region version (image-random with random, image-entropy with entropy): RQ2 cannot be answered from them.']
       : rows.flatMap(({ x, y, ps }) => [tally(`${x} (regions)`, `${y} (whole images)`, ps), ...ps.filter((p) => p.budget === 'AUBC').map((p) => sentence(x, y, p))]);
