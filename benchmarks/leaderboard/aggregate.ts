@@ -113,7 +113,11 @@ export function perSeed(records: readonly RunRecord[], budgets: readonly number[
   aubcBySeed: (agentId: string) => ReadonlyMap<number, number>;
 } {
   const byAgent = new Map<string, RunRecord[]>();
-  for (const r of records) byAgent.set(r.agentId, [...(byAgent.get(r.agentId) ?? []), r]);
+  for (const r of records) {
+    const rs = byAgent.get(r.agentId);
+    if (rs) rs.push(r);
+    else byAgent.set(r.agentId, [r]);
+  }
   const of = (id: string) => byAgent.get(id) ?? [];
   const aubcs = new Map<string, ReadonlyMap<number, number>>();
   return {

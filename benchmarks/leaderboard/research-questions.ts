@@ -6,7 +6,7 @@
  */
 import type { RunRecord } from '../run-record.ts';
 import { mean, spearman } from '../stats.ts';
-import { pairedComparison, perSeed, type AgentSummary, type Leaderboard } from './aggregate.ts';
+import { pairedComparison, perSeed, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
 import { fewSeedPairs, fixed, pct, pts } from './format.ts';
 
 /** A caution when the fewest seed pairs behind these comparisons are too few (format.ts fewSeedPairs). */
@@ -50,20 +50,14 @@ export interface Answer {
 }
 
 
-interface Pair {
-  budget: number | 'AUBC';
-  pairs: number;
-  meanDiff: number;
-  ci: [number, number];
-  resolved: boolean;
-  pImp: number;
-}
+/** One of aggregate's paired comparisons, with the budget (or AUBC) it is at. */
+type Pair = Comparison & { budget: number | 'AUBC' };
 
 /** x − y paired by seed at every budget and for AUBC: the same comparisons, with the same intervals, as the tables' (aggregate.ts). */
 function pairedAll(seedsOf: ReturnType<typeof perSeed>, budgets: readonly number[], x: string, y: string): Pair[] {
   const one = (budget: number | 'AUBC', a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): Pair[] => {
     const c = pairedComparison(a, b, y, `${x} − ${y} @ ${budget}`);
-    return c ? [{ budget, pairs: c.pairs, meanDiff: c.meanDiff, ci: c.ci, resolved: c.resolved, pImp: c.probImprovement }] : [];
+    return c ? [{ ...c, budget }] : [];
   };
   return [...budgets.flatMap((b) => one(b, seedsOf.bySeed(x, b), seedsOf.bySeed(y, b))), ...one('AUBC', seedsOf.aubcBySeed(x), seedsOf.aubcBySeed(y))];
 }
@@ -71,7 +65,7 @@ function pairedAll(seedsOf: ReturnType<typeof perSeed>, budgets: readonly number
 function sentence(x: string, y: string, p: Pair): string {
   const where = p.budget === 'AUBC' ? 'in AUBC' : `at ${p.budget} regions`;
   const verdict = p.resolved ? (p.meanDiff > 0 ? 'resolved: better' : 'resolved: worse') : 'not resolved';
-  return `${x} − ${y} ${where}: ${pts(p.meanDiff)} [${pts(p.ci[0])}, ${pts(p.ci[1])}] points over ${p.pairs} seeds, P(improvement) ${p.pImp.toFixed(2)}, ${verdict}.`;
+  return `${x} − ${y} ${where}: ${pts(p.meanDiff)} [${pts(p.ci[0])}, ${pts(p.ci[1])}] points over ${p.pairs} seeds, P(improvement) ${p.probImprovement.toFixed(2)}, ${verdict}.`;
 }
 
 function tally(x: string, y: string, ps: Pair[]): string {
