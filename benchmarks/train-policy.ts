@@ -28,6 +28,7 @@ import { protocolHash } from '../env/protocol/hash.ts';
 import type { ActiveSegEnv } from '../env/active-seg-env.ts';
 import type { ActiveSegInfo, ActiveSegObs } from '../env/active-seg-types.ts';
 import { initialModel } from './runner/trajectory.ts';
+import { mean } from './stats.ts';
 
 export interface PolicyProgress {
   episode: number;
@@ -141,9 +142,7 @@ export function validationSeeds(seed: number, episodes: number): number[] {
 async function validateOver(env: ActiveSegEnv, agent: Agent, seeds: readonly number[]): Promise<{ rewardMIoU: number; return: number; perEpisode?: number[] }> {
   const results = [];
   for (const seed of seeds) results.push(await validate(env, agent, seed));
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const rewardMIoU = mean(results.map((r) => r.rewardMIoU));
-  return { rewardMIoU, return: mean(results.map((r) => r.return)), ...(seeds.length > 1 ? { perEpisode: results.map((r) => r.rewardMIoU) } : {}) };
+  return { rewardMIoU: mean(results.map((r) => r.rewardMIoU)), return: mean(results.map((r) => r.return)), ...(seeds.length > 1 ? { perEpisode: results.map((r) => r.rewardMIoU) } : {}) };
 }
 
 async function validateGreedy(env: ActiveSegEnv, agent: DqnAgent, seeds: readonly number[]): Promise<{ rewardMIoU: number; return: number; perEpisode?: number[] }> {
@@ -162,6 +161,8 @@ const REFERENCE_AGENTS: readonly (() => Agent)[] = [() => new RandomAgent(), () 
 export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, progress?: Subject<PolicyProgress>): Promise<TrainingRecord> {
   const policyDir = join(opts.outDir, 'policy');
   const hash = protocolHash(protocol);
+  const validateEpisodes = opts.validateEpisodes ?? 1;
+  if (!Number.isInteger(validateEpisodes) || validateEpisodes < 1) throw new ConfigError(`validateEpisodes must be an integer ≥ 1, got ${validateEpisodes}`);
   let record: TrainingRecord = { protocol: protocol.name, protocolHash: hash, seed: opts.seed, episodes: opts.episodes, dqn: opts.dqn ?? {}, reward: protocol.reward, history: [], validation: [], best: null };
   const hasPolicy = existsSync(join(policyDir, 'model.json'));
   const hasRecord = existsSync(join(opts.outDir, TRAINING_FILE));
@@ -179,7 +180,7 @@ export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, 
     }
     // a curve whose points average different numbers of episodes would pick its best unfairly
     const wasEpisodes = old.validationEpisodes ?? 1;
-    if (wasEpisodes !== (opts.validateEpisodes ?? 1)) throw new ConfigError(`${opts.outDir} was validated over ${wasEpisodes} episode(s) per point, not ${opts.validateEpisodes ?? 1}: resume with --validate-episodes ${wasEpisodes} or use another --out`);
+    if (wasEpisodes !== validateEpisodes) throw new ConfigError(`${opts.outDir} was validated over ${wasEpisodes} episode(s) per point, not ${validateEpisodes}: resume with --validate-episodes ${wasEpisodes} or use another --out`);
     record = { ...old, episodes: opts.episodes };
   } else if (!opts.resume && hasPolicy) {
     throw new ConfigError(`${opts.outDir} already holds a policy: pass --resume to continue it, or another --out`);
@@ -197,8 +198,6 @@ export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, 
   const actRng = rng.fork('act');
   if (resumed) actRng.setState(resumed.meta.actRng as RngState);
   const save = () => writeFileAtomic(join(opts.outDir, TRAINING_FILE), JSON.stringify(record, null, 1));
-  const validateEpisodes = opts.validateEpisodes ?? 1;
-  if (!Number.isInteger(validateEpisodes) || validateEpisodes < 1) throw new ConfigError(`validateEpisodes must be an integer ≥ 1, got ${validateEpisodes}`);
   if (validateEpisodes > 1) record.validationEpisodes = validateEpisodes;
   const seeds = validationSeeds(opts.seed, validateEpisodes);
   const every = opts.validateEvery ?? 5;
