@@ -106,34 +106,61 @@ export function pairedComparison(x: ReadonlyMap<number, number>, y: ReadonlyMap<
   return { other, pairs: d.length, meanDiff: mean(d), ci, resolved: ci[0] > 0 || ci[1] < 0, probImprovement: pairedProbabilityOfImprovement(d) };
 }
 
-/** What paired comparisons read: an agent's test mIoU by seed at a budget, and its AUBC by seed over
- * the seeds with a run at every budget — computed once per agent, since ranking and every pairing ask. */
-export function perSeed(records: readonly RunRecord[], budgets: readonly number[]): {
+/** The run records read by agent, seed and budget: an agent's runs, its runs at a budget, its test
+ * mIoU by seed at a budget, and its AUBC by seed over the seeds with a run at every budget of the board.
+ * Built once per records array (the aggregate and the research questions read the same one) and each
+ * agent's AUBC computed once, since ranking and every pairing ask for it. */
+export interface RunIndex {
+  runs: (agentId: string) => readonly RunRecord[];
+  at: (agentId: string, budget: number) => readonly RunRecord[];
   bySeed: (agentId: string, budget: number) => ReadonlyMap<number, number>;
   aubcBySeed: (agentId: string) => ReadonlyMap<number, number>;
-} {
+}
+
+const indexes = new WeakMap<readonly RunRecord[], RunIndex>();
+
+export function runIndex(records: readonly RunRecord[]): RunIndex {
+  const known = indexes.get(records);
+  if (known) return known;
+  const budgets = [...new Set(records.map((r) => r.budgetRegions))].sort((a, b) => a - b);
   const byAgent = new Map<string, RunRecord[]>();
-  for (const r of records) {
-    const rs = byAgent.get(r.agentId);
+  const byAgentBudget = new Map<string, RunRecord[]>();
+  const push = <K>(m: Map<K, RunRecord[]>, k: K, r: RunRecord) => {
+    const rs = m.get(k);
     if (rs) rs.push(r);
-    else byAgent.set(r.agentId, [r]);
+    else m.set(k, [r]);
+  };
+  for (const r of records) {
+    push(byAgent, r.agentId, r);
+    push(byAgentBudget, `${r.agentId}\u0000${r.budgetRegions}`, r);
   }
-  const of = (id: string) => byAgent.get(id) ?? [];
+  const at = (id: string, b: number) => byAgentBudget.get(`${id}\u0000${b}`) ?? [];
   const aubcs = new Map<string, ReadonlyMap<number, number>>();
-  return {
-    bySeed: (id, b) => new Map(of(id).filter((r) => r.budgetRegions === b).map((r) => [r.seed, r.testMIoU])),
+  const index: RunIndex = {
+    runs: (id) => byAgent.get(id) ?? [],
+    at,
+    bySeed: (id, b) => new Map(at(id, b).map((r) => [r.seed, r.testMIoU])),
     aubcBySeed: (id) => {
-      let m = aubcs.get(id) as Map<number, number> | undefined;
-      if (m) return m;
-      m = new Map();
-      for (const s of [...new Set(of(id).map((r) => r.seed))].sort((a, b) => a - b)) {
-        const curve = budgets.map((b) => of(id).find((r) => r.seed === s && r.budgetRegions === b)?.testMIoU);
+      const known = aubcs.get(id);
+      if (known) return known;
+      const m = new Map<number, number>();
+      const curves = new Map<number, (number | undefined)[]>();
+      budgets.forEach((b, i) => {
+        for (const r of at(id, b)) {
+          const c = curves.get(r.seed) ?? curves.set(r.seed, budgets.map(() => undefined)).get(r.seed)!;
+          c[i] ??= r.testMIoU;
+        }
+      });
+      for (const s of [...curves.keys()].sort((a, b) => a - b)) {
+        const curve = curves.get(s)!;
         if (curve.every((v) => v !== undefined)) m.set(s, aubc(budgets, curve as number[]));
       }
       aubcs.set(id, m);
       return m;
     },
   };
+  indexes.set(records, index);
+  return index;
 }
 
 export function aggregate(records: readonly RunRecord[], upperBound: number | null = null, reps = 2000): Leaderboard {
@@ -146,9 +173,7 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
   // two ids under one label (two policies): tell them apart
   const labels = [...label.values()];
   for (const [id, l] of label) if (labels.filter((x) => x === l).length > 1) label.set(id, `${l} (${id.split('@')[1] ?? id})`);
-  const of = (id: string) => records.filter((r) => r.agentId === id);
-  const at = (id: string, b: number) => of(id).filter((r) => r.budgetRegions === b);
-  const { bySeed, aubcBySeed } = perSeed(records, budgets);
+  const { runs: of, at, bySeed, aubcBySeed } = runIndex(records);
   const curve = (id: string) => budgets.map((b) => mean(at(id, b).map((r) => r.testMIoU)));
   const maxB = budgets[budgets.length - 1]!;
   const random = ids.find((id) => id === 'random') ?? null;

@@ -6,7 +6,7 @@
  */
 import type { RunRecord } from '../run-record.ts';
 import { mean, spearman } from '../stats.ts';
-import { pairedComparison, perSeed, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
+import { pairedComparison, runIndex, type RunIndex, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
 import { fewSeedPairs, fixed, pct, pts } from './format.ts';
 
 /** A caution when the fewest seed pairs behind these comparisons are too few (format.ts fewSeedPairs). */
@@ -54,7 +54,7 @@ export interface Answer {
 type Pair = Comparison & { budget: number | 'AUBC' };
 
 /** x − y paired by seed at every budget and for AUBC: the same comparisons, with the same intervals, as the tables' (aggregate.ts). */
-function pairedAll(seedsOf: ReturnType<typeof perSeed>, budgets: readonly number[], x: string, y: string): Pair[] {
+function pairedAll(seedsOf: RunIndex, budgets: readonly number[], x: string, y: string): Pair[] {
   const one = (budget: number | 'AUBC', a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): Pair[] => {
     const c = pairedComparison(a, b, y, `${x} − ${y} @ ${budget}`);
     return c ? [{ ...c, budget }] : [];
@@ -125,7 +125,7 @@ function trainingTable(runs: readonly PolicyRun[]): Table {
  * evaluated checkpoint's validation mIoU beside its mean AUBC on the seeds all of them share, and
  * their rank correlation: the paper picks its policy by this score, so a weak link here is a weak DQN.
  */
-function validationAgainstResults(runs: readonly PolicyRun[], dqns: readonly AgentSummary[], seedsOf: ReturnType<typeof perSeed>): { sentence: string; table: Table } | null {
+function validationAgainstResults(runs: readonly PolicyRun[], dqns: readonly AgentSummary[], seedsOf: RunIndex): { sentence: string; table: Table } | null {
   if (runs.length < 2) return null;
   const aubcs = runs.map((r) => seedsOf.aubcBySeed(r.bestAgentId!));
   const common = [...aubcs[0]!.keys()].filter((s) => aubcs.every((m) => m.has(s))).sort((a, b) => a - b);
@@ -145,7 +145,7 @@ function validationAgainstResults(runs: readonly PolicyRun[], dqns: readonly Age
 export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[], policies: readonly PolicyRun[]): Answer[] {
   const names = (lb.dataset.classNames.length === records[0]!.testPerClassIoU.length ? lb.dataset.classNames : records[0]!.testPerClassIoU.map((_, c) => `class ${c}`)) as string[];
   const by = (pred: (a: AgentSummary) => boolean) => lb.agents.filter(pred);
-  const seedsOf = perSeed(records, lb.budgets);
+  const seedsOf = runIndex(records);
   const dqns = by((a) => a.agentId.startsWith('dqn'));
   // a training run whose best checkpoint has runs on this board
   const evaluated = (p: PolicyRun) => p.best !== null && dqns.some((d) => d.agentId === p.bestAgentId);
