@@ -45,6 +45,14 @@ describe('leaderboard', function () {
     expect(lb.agents[0]!.agentId).to.equal('entropy'); // ranked by AUBC
   });
 
+  it('summed wall time: each trajectory\'s labelling once (its cumulative time at its last budget), every final training and test', () => {
+    const timed = records().map((r) => ({ ...r, timings: { labelingMs: r.budgetRegions * 1000, finalTrainMs: 300, testMs: 200 } }));
+    const lb = aggregate(timed);
+    expect(lb.trajectories).to.equal(8);
+    // 8 trajectories labelled to 12 regions (12 s each) + 16 runs of 0.5 s
+    expect(lb.runTimeMs).to.equal(8 * 12000 + 16 * 500);
+  });
+
   it('a comparison has one interval: agents added to the board, or listed first, leave the others\' intervals as they were', () => {
     const noisy = records().map((r) => ({ ...r, testMIoU: r.testMIoU + (r.agent === 'entropy' ? 0.003 * ((r.seed * 7 + r.budgetRegions) % 5) : 0) }));
     const intervals = (rs: RunRecord[]) => {

@@ -77,6 +77,10 @@ export interface Leaderboard {
   rareClasses: number[];
   upperBound: number | null;
   runs: number;
+  /** (agent, seed) trajectories, and their wall time summed from the records: each trajectory's
+   * labelling to its last budget (labelingMs is cumulative) plus every final training and test. */
+  trajectories: number;
+  runTimeMs: number;
 }
 
 /** One record per key, a single protocol content, one engine and learner: else a ConfigError saying which. */
@@ -161,6 +165,17 @@ export function runIndex(records: readonly RunRecord[]): RunIndex {
   };
   indexes.set(records, index);
   return index;
+}
+
+/** Trajectories and their summed wall time (see Leaderboard.runTimeMs). */
+export function trajectoryTime(records: readonly RunRecord[]): { trajectories: number; runTimeMs: number } {
+  const labelling = new Map<string, number>();
+  let evaluation = 0;
+  for (const r of records) {
+    labelling.set(r.trajectory, Math.max(labelling.get(r.trajectory) ?? 0, r.timings.labelingMs));
+    evaluation += r.timings.finalTrainMs + r.timings.testMs;
+  }
+  return { trajectories: labelling.size, runTimeMs: evaluation + [...labelling.values()].reduce((a, b) => a + b, 0) };
 }
 
 export function aggregate(records: readonly RunRecord[], upperBound: number | null = null, reps = 2000): Leaderboard {
@@ -265,5 +280,6 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
     rareClasses,
     upperBound,
     runs: records.length,
+    ...trajectoryTime(records),
   };
 }

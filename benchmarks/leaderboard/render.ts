@@ -85,7 +85,7 @@ function pairedNote(cs: readonly (Comparison | null)[]): string {
 function header(lb: Leaderboard): string[] {
   return [
     `Protocol \`${lb.protocol}\` (content ${lb.protocolHash}), learner ${lb.model.name} (${learnerSettings(lb.model)}), data ${lb.dataset.name}, gradients on ${lb.training}.`,
-    `${lb.runs} runs: ${lb.agents.length} agents × seeds ${lb.seeds.join(', ')} × budgets ${lb.budgets.join(', ')} (regions). Upper bounds that read the labels are marked and never ranked against deployable agents.`,
+    `${lb.runs} runs: ${lb.agents.length} agents × seeds ${lb.seeds.join(', ')} × budgets ${lb.budgets.join(', ')} (regions), in ${lb.trajectories} trajectories of ${(lb.runTimeMs / 3.6e6).toFixed(1)} h summed wall time (each trajectory's labelling to its last budget, every final training and test, from the records). Upper bounds that read the labels are marked and never ranked against deployable agents.`,
   ];
 }
 
