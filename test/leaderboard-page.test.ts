@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../env/core/errors.ts';
 import { aggregate } from '../benchmarks/leaderboard/aggregate.ts';
 import { writeLeaderboard } from '../benchmarks/leaderboard/write.ts';
+import { researchQuestions } from '../benchmarks/leaderboard/research-questions.ts';
 import { policyId } from '../agents/dqn/policy-id.ts';
 import type { RunRecord } from '../benchmarks/run-record.ts';
 import { fakeRecord, tempDir } from './helpers.ts';
@@ -109,6 +110,22 @@ describe('leaderboard', function () {
     // 4 seeds: the page says its resolved cells are leads, not findings
     expect(md).to.contain('Some cells rest on 4 seed pairs');
     expect(md).to.contain('from as few as 4 seed pairs');
+  });
+
+  it('RQ4 gives an upper bound run at one budget its headroom over random and the top agent, paired by seed', () => {
+    // the oracle 3 points above random at budget 6 on every seed: +3.0 over random, +3.0 − entropy's 0.375 over entropy
+    const oracle = [1, 2, 3, 4].map((seed) => fakeRecord({ agent: 'oracle', agentId: 'oracle=2', privileged: true, baseline: true, seed, budgetRegions: 6, testMIoU: 0.23 + 0.01 * seed, trajectory: `o${seed}` }));
+    const rs = [...records(), ...oracle];
+    const rq4 = researchQuestions(aggregate(rs), rs, []).find((a) => a.id === 'RQ4')!;
+    const headroom = rq4.sentences.filter((x) => x.startsWith('Headroom'));
+    expect(headroom).to.have.length(2);
+    expect(headroom[0]).to.equal('Headroom: oracle (upper bound) − random at 6 regions: +3.0 [+3.0, +3.0] points over 4 seeds, P(improvement) 1.00, resolved: better.');
+    // differences 3.0, 2.75, 2.5, 2.25 points: mean 2.6, a bootstrap interval inside [2.25, 3.0]
+    const m = /^Headroom: oracle \(upper bound\) − entropy at 6 regions: \+2\.6 \[\+([\d.]+), \+([\d.]+)\] points over 4 seeds, P\(improvement\) 1\.00, resolved: better\.$/.exec(headroom[1]!);
+    expect(m, headroom[1]).to.not.equal(null);
+    expect(Number(m![1])).to.be.within(2.2, 2.6);
+    expect(Number(m![2])).to.be.within(2.6, 3.0);
+    expect(rq4.sentences.join(' ')).not.to.contain('NaN');
   });
 
   it('RQ1 reports each DQN training run: its settings, the peak of its validation curve and where it ended', async () => {
