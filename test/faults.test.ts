@@ -52,9 +52,11 @@ for (let i = 0; i < 300; i++) appendRunRecord(process.argv[3]!, fakeRecord({ see
     const file = join(dir, 'p.json');
     writeFileSync(file, JSON.stringify({ ...p, name: 'tiny-two', data: { name: 'synthetic', scale: 0.1, synthetic: { seed: 1, counts: { d_t: 3, d_s: 1, d_v: 4, val: 2, test: 2 } } }, poolsPerStep: 3, poolSize: { policy: 3, eval: 3 }, budgets: [6, 12], policyBudget: 6, seeds: [1], segmentation: { ...p.segmentation, crop: 16, batchSize: 4 }, initialModel: { evaluation: 'scratch', pretrainEpochs: 0 }, finalTraining: { epochs: 2, patience: 2 } }));
     const out = join(dir, 'runs.jsonl');
-    const args = ['bin/regiongym.mjs', 'bench', '--protocol', file, '--agents', 'random,entropy', '--workers', '2', '--threads', '1', '--inference', 'tfjs', '--training', 'tfjs', '--cache-dir', join(dir, 'cache'), '--out', out];
+    const args = ['bin/regiongym.mjs', 'bench', '--protocol', file, '--agents', 'random,entropy', '--workers', '2', '--threads', '1', '--inference', 'tfjs', '--training', 'tfjs', '--cache-dir', join(dir, 'cache'), '--out', out, '--progress-every', '0'];
     const runs = await Promise.all([0, 1].map(() => exitOf(process.execPath, args)));
     runs.forEach((r) => expect(r.code, r.stderr).to.equal(0));
+    // without a terminal, a labelling heartbeat between finished runs (--progress-every 0: every step)
+    expect(runs.map((r) => r.stderr).join('')).to.match(/labelling: \d+ regions in [12] started trajectories after \d+ s \((random|entropy) seed 1: \d+\/12\)/);
     const records = readRunRecords(out);
     expect(records).to.have.length(4);
     expect(new Set(records.map(runKey)).size).to.equal(4);

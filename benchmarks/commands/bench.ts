@@ -29,6 +29,7 @@ interface Opts extends ComputeOptions {
   json: boolean;
   shard?: string;
   shards?: number;
+  progressEvery: number;
 }
 
 export function registerBench(program: Command): void {
@@ -47,7 +48,8 @@ export function registerBench(program: Command): void {
     .option('--shards <n>', 'shard count when the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs)', intOption('--shards', 1))
     .option('--root <dir>', 'data folder of a real data set')
     .option('--cache-dir <dir>', 'learner cache: encoder features, pre-trained weights (shared by runs files)', defaultCacheDir())
-    .option('--no-feature-cache', 'keep encoder features in memory only');
+    .option('--no-feature-cache', 'keep encoder features in memory only')
+    .option('--progress-every <s>', 'without a terminal: a labelling-progress line at most every s seconds between finished runs (0: at every step)', intOption('--progress-every', 0), 60);
   addComputeOptions(cmd, 'wasm').action(async (o: Opts) => {
     await checkCompute(o);
     const protocol = resolveProtocol(o.protocol);
@@ -80,6 +82,7 @@ export function registerBench(program: Command): void {
     const regionsBar = bars?.create(plan.jobs.length * budgets[budgets.length - 1]!, 0, { label: 'labels ', unit: 'regions' });
     const regions = new Map<string, number>();
     let done = plan.skippedRuns;
+    let lastProgressLine = t0;
     const events = runBench(opts, plan).pipe(
       tap((e) => {
         if (e.message.type === 'record') {
@@ -95,7 +98,15 @@ export function registerBench(program: Command): void {
         }
         if (e.message.type === 'progress') {
           regions.set(`${e.job.agent.label}/${e.job.seed}`, e.message.progress.usedRegions);
-          regionsBar?.update([...regions.values()].reduce((a, b) => a + b, 0));
+          const labelled = [...regions.values()].reduce((a, b) => a + b, 0);
+          regionsBar?.update(labelled);
+          // a trajectory's runs can be an hour apart (the oracle probes ~50 candidates a step): logs get a heartbeat
+          const now = performance.now();
+          if (!tty && now - lastProgressLine >= 1000 * o.progressEvery) {
+            lastProgressLine = now;
+            const p = e.message.progress;
+            process.stderr.write(`labelling: ${labelled} regions in ${regions.size} started trajectories after ${((now - t0) / 1000).toFixed(0)} s (${p.agent} seed ${p.seed}: ${p.usedRegions}/${p.maxBudget})\n`);
+          }
         }
       }),
     );
