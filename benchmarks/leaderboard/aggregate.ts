@@ -113,7 +113,8 @@ export function pairedComparison(x: ReadonlyMap<number, number>, y: ReadonlyMap<
 /** The run records read by agent, seed and budget: an agent's runs, its runs at a budget, its test
  * mIoU by seed at a budget, and its AUBC by seed over the seeds with a run at every budget of the board.
  * Built once per records array (the aggregate and the research questions read the same one) and each
- * agent's AUBC computed once, since ranking and every pairing ask for it. */
+ * agent's AUBC computed once, since ranking and every pairing ask for it. Memoized on the array's
+ * identity: the records are read-only once read (push to a new array, not to one already indexed). */
 export interface RunIndex {
   runs: (agentId: string) => readonly RunRecord[];
   at: (agentId: string, budget: number) => readonly RunRecord[];
