@@ -116,6 +116,8 @@ export function pairedComparison(x: ReadonlyMap<number, number>, y: ReadonlyMap<
  * agent's AUBC computed once, since ranking and every pairing ask for it. Memoized on the array's
  * identity: the records are read-only once read (push to a new array, not to one already indexed). */
 export interface RunIndex {
+  /** The board's budgets, ascending. */
+  budgets: readonly number[];
   runs: (agentId: string) => readonly RunRecord[];
   at: (agentId: string, budget: number) => readonly RunRecord[];
   bySeed: (agentId: string, budget: number) => ReadonlyMap<number, number>;
@@ -142,6 +144,7 @@ export function runIndex(records: readonly RunRecord[]): RunIndex {
   const at = (id: string, b: number) => byAgentBudget.get(`${id}\u0000${b}`) ?? [];
   const aubcs = new Map<string, ReadonlyMap<number, number>>();
   const index: RunIndex = {
+    budgets,
     runs: (id) => byAgent.get(id) ?? [],
     at,
     bySeed: (id, b) => new Map(at(id, b).map((r) => [r.seed, r.testMIoU])),
@@ -182,14 +185,13 @@ export function trajectoryTime(records: readonly RunRecord[]): { trajectories: n
 export function aggregate(records: readonly RunRecord[], upperBound: number | null = null, reps = 2000): Leaderboard {
   checkComparable(records);
   const first = records[0]!;
-  const budgets = [...new Set(records.map((r) => r.budgetRegions))].sort((a, b) => a - b);
+  const { budgets, runs: of, at, bySeed, aubcBySeed } = runIndex(records);
   const seeds = [...new Set(records.map((r) => r.seed))].sort((a, b) => a - b);
   const ids = [...new Set(records.map((r) => r.agentId))];
   const label = new Map(records.map((r) => [r.agentId, r.agent]));
   // two ids under one label (two policies): tell them apart
   const labels = [...label.values()];
   for (const [id, l] of label) if (labels.filter((x) => x === l).length > 1) label.set(id, `${l} (${id.split('@')[1] ?? id})`);
-  const { runs: of, at, bySeed, aubcBySeed } = runIndex(records);
   const curve = (id: string) => budgets.map((b) => mean(at(id, b).map((r) => r.testMIoU)));
   const maxB = budgets[budgets.length - 1]!;
   const random = ids.find((id) => id === 'random') ?? null;
@@ -273,7 +275,7 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
     model: first.model,
     dataset: first.dataset,
     training: first.training,
-    budgets,
+    budgets: [...budgets],
     seeds,
     agents: summaries,
     bestBaseline: bestBaseline ? label.get(bestBaseline)! : null,
