@@ -11,6 +11,7 @@ import '../agents/catalog.ts';
 import { registerLeaderboard } from './commands/leaderboard.ts';
 import { registerMerge } from './commands/merge.ts';
 import { registerPrepare } from './commands/prepare.ts';
+import { registerCompare } from './commands/compare.ts';
 
 const program = new Command('regiongym').description('active learning for semantic segmentation as a gym-style benchmark');
 registerTrainSupervised(program);
@@ -19,6 +20,7 @@ registerCheckEnv(program);
 registerTrainPolicy(program);
 registerBench(program);
 registerLeaderboard(program);
+registerCompare(program);
 registerMerge(program);
 registerPrepare(program);
 

@@ -28,13 +28,8 @@ export interface LeaderboardInputs {
 }
 
 export async function writeLeaderboard(given: readonly RunRecord[], outDir: string, inputs: LeaderboardInputs = {}): Promise<Leaderboard> {
-  const trainings = (inputs.policies ?? []).map((dir) => {
-    const t = readTrainingRecord(dir);
-    return { t, run: policyRun(dir, t) };
-  });
-  // a policy's runs are labelled by the training run and episode they come from, not by a hash
-  const named = new Map(trainings.flatMap(({ run }) => (run.bestAgentId && run.best ? [[run.bestAgentId, `dqn (${run.label}, episode ${run.best.episode})`] as const] : [])));
-  const records = given.map((r) => (named.has(r.agentId) ? { ...r, agent: named.get(r.agentId)! } : r));
+  const trainings = readPolicies(inputs.policies ?? []);
+  const records = namePolicies(given, trainings);
   const lb = aggregate(records, inputs.upperBound ?? null);
   const figures: Figure[] = [];
   const svg = async (file: string, title: string, spec: Parameters<typeof renderSvg>[0]) => {
@@ -65,6 +60,20 @@ export async function writeLeaderboard(given: readonly RunRecord[], outDir: stri
   writeFileAtomic(join(outDir, 'leaderboard.md'), markdown(lb, answers, figures));
   writeFileAtomic(join(outDir, 'index.html'), html(lb, answers, figures));
   return lb;
+}
+
+/** The training records of train-policy output directories, read once. */
+export function readPolicies(dirs: readonly string[]): { t: TrainingRecord; run: PolicyRun }[] {
+  return dirs.map((dir) => {
+    const t = readTrainingRecord(dir);
+    return { t, run: policyRun(dir, t) };
+  });
+}
+
+/** A policy's runs labelled by the training run and episode they come from ("dqn (policy, episode 90)"), not by a hash. */
+export function namePolicies(records: readonly RunRecord[], trainings: readonly { run: PolicyRun }[]): RunRecord[] {
+  const named = new Map(trainings.flatMap(({ run }) => (run.bestAgentId && run.best ? [[run.bestAgentId, `dqn (${run.label}, episode ${run.best.episode})`] as const] : [])));
+  return records.map((r) => (named.has(r.agentId) ? { ...r, agent: named.get(r.agentId)! } : r));
 }
 
 /** A training record as the leaderboard reports it; settings the record omits are the defaults of the version that wrote it. */

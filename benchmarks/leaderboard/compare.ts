@@ -1,0 +1,125 @@
+/**
+ * One table across protocols: the same agents on different learners (or data sets), each against
+ * random paired by seed within its own protocol, and how far the rankings agree. It says what the
+ * learner does to the ranking: whether selection moves the learner at all, and whether the agents
+ * that lead on one learner lead on the other. Pure; the sentences are generated from the numbers.
+ */
+import { ConfigError } from '../../env/core/errors.ts';
+import type { RunRecord } from '../run-record.ts';
+import { spearman } from '../stats.ts';
+import { aggregate, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
+import { fewSeedPairs, pct, pts } from './format.ts';
+
+export interface ProtocolBoard {
+  protocol: string;
+  model: string;
+  seeds: number;
+  runs: number;
+  lb: Leaderboard;
+}
+
+export interface CompareCell {
+  aubc: number;
+  aubcSeeds: number;
+  /** AUBC − random, paired by seed within the protocol (null: random itself, or under 2 pairs). */
+  vsRandom: Comparison | null;
+  /** 1 = highest AUBC among the protocol's deployable agents with an AUBC. */
+  rank: number;
+}
+
+export interface ProtocolComparison {
+  boards: ProtocolBoard[];
+  /** One row per agent family (its label without a checkpoint suffix), cells in board order. */
+  rows: { agent: string; cells: (CompareCell | null)[] }[];
+  sentences: string[];
+}
+
+/** An agent's label without what names its checkpoint ("dqn (policy, episode 90)" → "dqn"), so a
+ * protocol's DQN meets another protocol's; kept whole where that would merge two agents of one board. */
+function families(agents: readonly AgentSummary[]): Map<string, string> {
+  const base = (a: AgentSummary) => a.agent.replace(/ \(.*\)$/, '');
+  const counts = new Map<string, number>();
+  for (const a of agents) counts.set(base(a), (counts.get(base(a)) ?? 0) + 1);
+  return new Map(agents.map((a) => [a.agentId, counts.get(base(a)) === 1 ? base(a) : a.agent]));
+}
+
+const modelName = (lb: Leaderboard) => `${lb.model.name}${typeof lb.model['head'] === 'string' ? ` (${lb.model['head']} head)` : ''}`;
+
+/** `groups`: the run records of each protocol (one protocol per group; see checkComparable). */
+export function compareProtocols(groups: readonly (readonly RunRecord[])[], reps = 2000): ProtocolComparison {
+  if (groups.length < 2) throw new ConfigError(`a comparison needs run records of at least 2 protocols; got ${groups.length}`);
+  const boards = groups.map((g) => {
+    const lb = aggregate(g, null, reps);
+    return { protocol: lb.protocol, model: modelName(lb), seeds: lb.seeds.length, runs: lb.runs, lb };
+  });
+  const names = boards.map((b) => b.protocol);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new ConfigError(`protocol '${dup}' is given twice (${boards.filter((b) => b.protocol === dup).map((b) => `hash ${b.lb.protocolHash}`).join(', ')}): a comparison takes one run set per protocol`);
+
+  const order: string[] = [];
+  const cellsBy = new Map<string, (CompareCell | null)[]>();
+  boards.forEach(({ lb }, j) => {
+    const family = families(lb.agents);
+    const ranked = lb.agents.filter((a) => !a.privileged && a.aubcSeeds > 0);
+    for (const a of lb.agents) {
+      if (a.privileged || a.aubcSeeds === 0) continue;
+      const f = family.get(a.agentId)!;
+      if (!cellsBy.has(f)) {
+        order.push(f);
+        cellsBy.set(f, boards.map(() => null));
+      }
+      cellsBy.get(f)![j] = { aubc: a.aubcMean, aubcSeeds: a.aubcSeeds, vsRandom: a.vsRandom[lb.budgets.length] ?? null, rank: ranked.indexOf(a) + 1 };
+    }
+  });
+  const rows = order.map((agent) => ({ agent, cells: cellsBy.get(agent)! }));
+
+  const sentences: string[] = [];
+  boards.forEach((b, j) => {
+    const cs = rows.flatMap((r) => (r.cells[j]?.vsRandom ? [{ agent: r.agent, c: r.cells[j]!.vsRandom! }] : []));
+    if (cs.length === 0) {
+      sentences.push(`${b.protocol} (${b.model}): no agent pairs with random on 2 or more seeds.`);
+      return;
+    }
+    const better = cs.filter(({ c }) => c.resolved && c.meanDiff > 0).map(({ agent }) => agent);
+    const worse = cs.filter(({ c }) => c.resolved && c.meanDiff < 0).map(({ agent }) => agent);
+    const top = cs.reduce((x, y) => (y.c.meanDiff > x.c.meanDiff ? y : x));
+    const few = fewSeedPairs(cs.map(({ c }) => c));
+    sentences.push(`${b.protocol} (${b.model}, ${b.seeds} seeds): AUBC − random spans ${pts(Math.min(...cs.map(({ c }) => c.meanDiff)))} to ${pts(top.c.meanDiff)} points over ${cs.length} agents; the largest, ${top.agent} ${pts(top.c.meanDiff)} [${pts(top.c.ci[0])}, ${pts(top.c.ci[1])}], is ${top.c.resolved ? 'resolved' : 'not resolved'}; resolved better than random: ${better.join(', ') || 'none'}; resolved worse: ${worse.join(', ') || 'none'}${few !== null ? ` (some comparisons have only ${few} seed pairs)` : ''}.`);
+  });
+  for (let i = 0; i < boards.length; i++)
+    for (let j = i + 1; j < boards.length; j++) {
+      const shared = rows.filter((r) => r.cells[i] && r.cells[j]);
+      const rho = spearman(shared.map((r) => r.cells[i]!.aubc), shared.map((r) => r.cells[j]!.aubc));
+      const moves = shared.map((r) => ({ agent: r.agent, from: r.cells[i]!.rank, to: r.cells[j]!.rank })).sort((x, y) => Math.abs(y.to - y.from) - Math.abs(x.to - x.from) || x.agent.localeCompare(y.agent));
+      const biggest = moves[0];
+      sentences.push(
+        `${boards[i]!.protocol} against ${boards[j]!.protocol}: ${shared.length} agents ran on both; their AUBC rankings ${Number.isNaN(rho) ? 'cannot be correlated (under 3 agents or no spread)' : `rank-correlate at ρ = ${rho.toFixed(2)} (Spearman)`}` +
+          (biggest && biggest.from !== biggest.to ? `; the largest move is ${biggest.agent}, rank ${biggest.from} → ${biggest.to}.` : '.'),
+      );
+    }
+  return { boards, rows, sentences };
+}
+
+const cellText = (c: CompareCell | null) => {
+  if (!c) return '–';
+  const v = c.vsRandom;
+  const diff = v ? ` · ${pts(v.meanDiff)} [${pts(v.ci[0])}, ${pts(v.ci[1])}]${v.resolved ? (v.meanDiff > 0 ? ' ▲' : ' ▼') : ''}` : '';
+  return `${c.rank}. ${pct(c.aubc)}${diff} (${c.aubcSeeds})`;
+};
+
+export function comparisonMarkdown(cmp: ProtocolComparison): string {
+  const head = ['agent', ...cmp.boards.map((b) => `${b.protocol} — ${b.model}`)];
+  const lines = [
+    '# The learner and the ranking',
+    '',
+    `Each cell: rank by AUBC among the protocol's deployable agents, AUBC (%), AUBC − random in points paired by seed with its 95 % bootstrap interval (▲/▼: resolved better/worse), and the seeds (runs at every budget). Made by \`regiongym compare\` from ${cmp.boards.map((b) => `${b.runs} runs of ${b.protocol}`).join(', ')}.`,
+    '',
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...cmp.rows.map((r) => `| ${r.agent} | ${r.cells.map(cellText).join(' | ')} |`),
+    '',
+    ...cmp.sentences.map((s) => `- ${s}`),
+    '',
+  ];
+  return lines.join('\n');
+}

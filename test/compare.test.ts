@@ -1,0 +1,59 @@
+/** `regiongym compare`: the same agents on two protocols (learners), ranks and paired gains over random per protocol. */
+import { expect } from 'chai';
+import { ConfigError } from '../env/core/errors.ts';
+import { compareProtocols, comparisonMarkdown } from '../benchmarks/leaderboard/compare.ts';
+import type { RunRecord } from '../benchmarks/run-record.ts';
+import { fakeRecord } from './helpers.ts';
+
+/** random, entropy, margin on seeds 1..5 at budgets 6, 12; `gain` adds points over random per agent. */
+function board(protocol: string, model: string, gain: Record<string, (seed: number) => number>): RunRecord[] {
+  const out: RunRecord[] = [];
+  for (const seed of [1, 2, 3, 4, 5])
+    for (const b of [6, 12])
+      for (const agent of ['random', 'entropy', 'margin']) {
+        const base = 0.2 + 0.01 * seed + (b === 12 ? 0.05 : 0);
+        out.push(fakeRecord({ protocol, protocolHash: `h-${protocol}`, model: { name: model }, agent, agentId: agent, seed, budgetRegions: b, testMIoU: base + (gain[agent]?.(seed) ?? 0), trajectory: `${agent}${seed}` }));
+      }
+  return out;
+}
+
+describe('compare protocols', () => {
+  // on the weak learner selection changes nothing resolvable; on the strong one entropy gains 3 points
+  // on every seed and margin 1 point on every seed but one
+  const weak = board('p-weak', 'unet-s', { entropy: (s) => (s % 2 ? 0.002 : -0.002), margin: (s) => (s % 2 ? -0.001 : 0.001) });
+  const strong = board('p-strong', 'frozen-encoder', { entropy: () => 0.03, margin: (s) => (s === 3 ? 0.005 : 0.01) });
+
+  it('ranks each protocol, pairs with random within it, and says which gains are resolved', () => {
+    const cmp = compareProtocols([weak, strong], 500);
+    expect(cmp.boards.map((b) => b.protocol)).to.deep.equal(['p-weak', 'p-strong']);
+    const row = (a: string) => cmp.rows.find((r) => r.agent === a)!;
+    expect(row('entropy').cells[1]!.rank).to.equal(1);
+    expect(row('margin').cells[1]!.rank).to.equal(2);
+    expect(row('random').cells[1]!.rank).to.equal(3);
+    expect(row('random').cells[0]!.vsRandom).to.equal(null);
+    expect(row('entropy').cells[1]!.vsRandom!.meanDiff).to.be.closeTo(0.03, 1e-12);
+    expect(row('entropy').cells[1]!.vsRandom!.resolved).to.equal(true);
+    expect(row('entropy').cells[0]!.vsRandom!.resolved).to.equal(false);
+    expect(cmp.sentences[0]).to.match(/^p-weak \(unet-s, 5 seeds\).*resolved better than random: none;/);
+    expect(cmp.sentences[1]).to.match(/^p-strong \(frozen-encoder, 5 seeds\).*largest, entropy \+3\.0 \[\+3\.0, \+3\.0\], is resolved; resolved better than random: entropy, margin;/);
+    expect(cmp.sentences[2]).to.match(/^p-weak against p-strong: 3 agents ran on both; their AUBC rankings rank-correlate at ρ = /);
+    const md = comparisonMarkdown(cmp);
+    expect(md).to.include('| agent | p-weak — unet-s | p-strong — frozen-encoder |');
+    expect(md).to.match(/\| entropy \| \d\. [\d.]+ · [+−][\d.]+ \[[^\]]+\] \(5\) \| 1\. [\d.]+ · \+3\.0 \[\+3\.0, \+3\.0\] ▲ \(5\) \|/);
+    // the same inputs give the same text
+    expect(comparisonMarkdown(compareProtocols([weak, strong], 500))).to.equal(md);
+  });
+
+  it('an agent one protocol lacks is a dash there, not a zero', () => {
+    const cmp = compareProtocols([weak.filter((r) => r.agentId !== 'margin'), strong], 500);
+    const margin = cmp.rows.find((r) => r.agent === 'margin')!;
+    expect(margin.cells[0]).to.equal(null);
+    expect(comparisonMarkdown(cmp)).to.match(/\| margin \| – \| 2\./);
+  });
+
+  it('refuses one protocol, or one protocol twice, naming it', () => {
+    expect(() => compareProtocols([weak])).to.throw(ConfigError, /at least 2 protocols; got 1/);
+    const again = weak.map((r) => ({ ...r, protocolHash: 'other' }));
+    expect(() => compareProtocols([weak, again])).to.throw(ConfigError, /'p-weak' is given twice \(hash h-p-weak, hash other\)/);
+  });
+});
