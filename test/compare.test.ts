@@ -44,6 +44,19 @@ describe('compare protocols', () => {
     expect(comparisonMarkdown(compareProtocols([weak, strong], 500))).to.equal(md);
   });
 
+  it("a DQN meets the other protocol's DQN of the same training-run name, whatever episode was picked", () => {
+    const dqn = (recs: RunRecord[], label: string, id: string) => recs.filter((r) => r.agentId === 'margin').map((r) => ({ ...r, agent: label, agentId: id, baseline: false }));
+    const a = [...weak, ...dqn(weak, 'dqn (policy, episode 5)', 'dqn@a')];
+    const b = [...strong, ...dqn(strong, 'dqn (policy, episode 90)', 'dqn@b'), ...dqn(strong, 'dqn (policy-lr-decay, episode 10)', 'dqn@c')];
+    const cmp = compareProtocols([a, b], 500);
+    const row = cmp.rows.find((r) => r.agent === 'dqn (policy)')!;
+    expect(row.cells.every((c) => c !== null)).to.equal(true);
+    expect(cmp.rows.find((r) => r.agent === 'dqn (policy-lr-decay)')!.cells[0]).to.equal(null);
+    // two checkpoints of one run on one board stay apart
+    const twice = compareProtocols([a, [...b, ...dqn(strong, 'dqn (policy, episode 35)', 'dqn@d')]], 500);
+    expect(twice.rows.map((r) => r.agent)).to.include.members(['dqn (policy, episode 90)', 'dqn (policy, episode 35)', 'dqn (policy)']);
+  });
+
   it('an agent one protocol lacks is a dash there, not a zero', () => {
     const cmp = compareProtocols([weak.filter((r) => r.agentId !== 'margin'), strong], 500);
     const margin = cmp.rows.find((r) => r.agent === 'margin')!;

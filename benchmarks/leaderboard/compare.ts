@@ -29,15 +29,16 @@ export interface CompareCell {
 
 export interface ProtocolComparison {
   boards: ProtocolBoard[];
-  /** One row per agent family (its label without a checkpoint suffix), cells in board order. */
+  /** One row per agent family (its label without the checkpoint's episode), cells in board order. */
   rows: { agent: string; cells: (CompareCell | null)[] }[];
   sentences: string[];
 }
 
-/** An agent's label without what names its checkpoint ("dqn (policy, episode 90)" → "dqn"), so a
- * protocol's DQN meets another protocol's; kept whole where that would merge two agents of one board. */
+/** An agent's label without the checkpoint's episode ("dqn (policy, episode 90)" → "dqn (policy)"), so the
+ * DQN trained into `policy/` on one protocol meets the one trained into `policy/` on another; kept whole
+ * where that would merge two agents of one board (two checkpoints of one training run). */
 function families(agents: readonly AgentSummary[]): Map<string, string> {
-  const base = (a: AgentSummary) => a.agent.replace(/ \(.*\)$/, '');
+  const base = (a: AgentSummary) => a.agent.replace(/, episode \d+\)$/, ')');
   const counts = new Map<string, number>();
   for (const a of agents) counts.set(base(a), (counts.get(base(a)) ?? 0) + 1);
   return new Map(agents.map((a) => [a.agentId, counts.get(base(a)) === 1 ? base(a) : a.agent]));

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The cross-protocol tables (regiongym compare), from the published runs files:
+#   compare-synthetic-learners.md   one data set on two learners (UNet-S from scratch, frozen encoder):
+#                                   what the learner does to the ranking
+#   compare-synthetic-camvid.md     one learner on two data sets: whether the synthetic board ranks the
+#                                   agents as CamVid does
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npx regiongym compare results/synthetic/runs.jsonl results/synthetic-frozen/runs.jsonl \
+  --policy results/synthetic/policy results/synthetic-frozen/policy results/synthetic-frozen/policy-validate-3 \
+  --out results/compare-synthetic-learners.md
+npx regiongym compare results/synthetic-frozen/runs.jsonl results/camvid-ralis/runs.jsonl \
+  --policy results/synthetic-frozen/policy results/synthetic-frozen/policy-validate-3 results/camvid-ralis/policy \
+    results/camvid-ralis/policy-lr-decay results/camvid-ralis/policy-prioritized results/camvid-ralis/policy-first-reward-zero \
+  --out results/compare-synthetic-camvid.md
