@@ -37,6 +37,8 @@ describe('compare protocols', () => {
     expect(cmp.sentences[0]).to.match(/^p-weak \(unet-s, 5 seeds\).*resolved better than random: none;/);
     expect(cmp.sentences[1]).to.match(/^p-strong \(frozen-encoder, 5 seeds\).*largest, entropy \+3\.0 \[\+3\.0, \+3\.0\], is resolved; resolved better than random: entropy, margin;/);
     expect(cmp.sentences[2]).to.match(/^p-weak against p-strong: 3 agents ran on both; their AUBC rankings rank-correlate at ρ = /);
+    // entropy is level with random on the weak board and first of 3 on the strong one
+    expect(cmp.sentences[2]).to.match(/the largest move among them is \w+, rank \d → \d of 3\./);
     const md = comparisonMarkdown(cmp);
     expect(md).to.include('| agent | p-weak — unet-s | p-strong — frozen-encoder |');
     expect(md).to.match(/\| entropy \| \d\. [\d.]+ · [+−][\d.]+ \[[^\]]+\] \(5\) \| 1\. [\d.]+ · \+3\.0 \[\+3\.0, \+3\.0\] ▲ \(5\) \|/);

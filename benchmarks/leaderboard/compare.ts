@@ -91,11 +91,17 @@ export function compareProtocols(groups: readonly (readonly RunRecord[])[], reps
     for (let j = i + 1; j < boards.length; j++) {
       const shared = rows.filter((r) => r.cells[i] && r.cells[j]);
       const rho = spearman(shared.map((r) => r.cells[i]!.aubc), shared.map((r) => r.cells[j]!.aubc));
-      const moves = shared.map((r) => ({ agent: r.agent, from: r.cells[i]!.rank, to: r.cells[j]!.rank })).sort((x, y) => Math.abs(y.to - y.from) - Math.abs(x.to - x.from) || x.agent.localeCompare(y.agent));
+      // ranks among the shared agents only: a board with more agents would otherwise move everyone down
+      const rankIn = (k: number) => {
+        const order = [...shared].sort((x, y) => x.cells[k]!.rank - y.cells[k]!.rank);
+        return (r: (typeof shared)[number]) => order.indexOf(r) + 1;
+      };
+      const [ri, rj] = [rankIn(i), rankIn(j)];
+      const moves = shared.map((r) => ({ agent: r.agent, from: ri(r), to: rj(r) })).sort((x, y) => Math.abs(y.to - y.from) - Math.abs(x.to - x.from) || x.agent.localeCompare(y.agent));
       const biggest = moves[0];
       sentences.push(
         `${boards[i]!.protocol} against ${boards[j]!.protocol}: ${shared.length} agents ran on both; their AUBC rankings ${Number.isNaN(rho) ? 'cannot be correlated (under 3 agents or no spread)' : `rank-correlate at ρ = ${rho.toFixed(2)} (Spearman)`}` +
-          (biggest && biggest.from !== biggest.to ? `; the largest move is ${biggest.agent}, rank ${biggest.from} → ${biggest.to}.` : '.'),
+          (biggest && biggest.from !== biggest.to ? `; the largest move among them is ${biggest.agent}, rank ${biggest.from} → ${biggest.to} of ${shared.length}.` : '.'),
       );
     }
   return { boards, rows, sentences };
