@@ -61,15 +61,15 @@ export function compareProtocols(groups: readonly (readonly RunRecord[])[], reps
   const cellsBy = new Map<string, (CompareCell | null)[]>();
   boards.forEach(({ lb }, j) => {
     const family = families(lb.agents);
+    // lb.agents is sorted by AUBC: the position among the deployable agents with an AUBC is the rank
     const ranked = lb.agents.filter((a) => !a.privileged && a.aubcSeeds > 0);
-    for (const a of lb.agents) {
-      if (a.privileged || a.aubcSeeds === 0) continue;
+    for (const [k, a] of ranked.entries()) {
       const f = family.get(a.agentId)!;
       if (!cellsBy.has(f)) {
         order.push(f);
         cellsBy.set(f, boards.map(() => null));
       }
-      cellsBy.get(f)![j] = { aubc: a.aubcMean, aubcSeeds: a.aubcSeeds, vsRandom: a.vsRandom[lb.budgets.length] ?? null, rank: ranked.indexOf(a) + 1 };
+      cellsBy.get(f)![j] = { aubc: a.aubcMean, aubcSeeds: a.aubcSeeds, vsRandom: a.vsRandom[lb.budgets.length] ?? null, rank: k + 1 };
     }
   });
   const rows = order.map((agent) => ({ agent, cells: cellsBy.get(agent)! }));
