@@ -128,6 +128,18 @@ describe('leaderboard', function () {
     expect(rq4.sentences.join(' ')).not.to.contain('NaN');
   });
 
+  it('RQ4 measures headroom against the guarded best agent, not one with a single lucky seed', () => {
+    const oracle = [1, 2, 3, 4].map((seed) => fakeRecord({ agent: 'oracle', agentId: 'oracle=2', privileged: true, baseline: true, seed, budgetRegions: 6, testMIoU: 0.23 + 0.01 * seed, trajectory: `o${seed}` }));
+    // a policy with the top AUBC on one seed: ranked first, yet too thin to be the reference
+    const lucky = [6, 12].map((b) => fakeRecord({ agent: 'dqn', agentId: 'dqn@lucky', baseline: false, seed: 1, budgetRegions: b, testMIoU: 0.9, trajectory: 'd1' }));
+    const rs = [...records(), ...oracle, ...lucky];
+    const lb = aggregate(rs);
+    expect(lb.agents[0]!.agentId).to.equal('dqn@lucky');
+    expect(lb.bestDeployableId).to.equal('entropy');
+    const headroom = researchQuestions(lb, rs, []).find((a) => a.id === 'RQ4')!.sentences.filter((x) => x.startsWith('Headroom'));
+    expect(headroom.map((x) => /− (\S+) at/.exec(x)![1])).to.deep.equal(['random', 'entropy']);
+  });
+
   it('RQ1 reports each DQN training run: its settings, the peak of its validation curve and where it ended', async () => {
     const runDir = (name: string, doc: object) => {
       const d = join(tempDir(), name);

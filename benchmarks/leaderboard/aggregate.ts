@@ -72,6 +72,9 @@ export interface Leaderboard {
   seeds: number[];
   agents: AgentSummary[];
   bestBaseline: string | null;
+  /** Id of the deployable agent (baselines and policies, no upper bound) with the highest AUBC, chosen
+   * under the best baseline's seed guard: what an upper bound's headroom is measured against. */
+  bestDeployableId: string | null;
   target: number;
   /** The three rarest classes among the pixels random labelled (≈ the pool's distribution). */
   rareClasses: number[];
@@ -206,6 +209,7 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
     return ranked.length ? ranked.reduce((b, id) => (aubcMean(id) > aubcMean(b) ? id : b), ranked[0]!) : null;
   };
   const bestBaseline = bestOf(baselines);
+  const bestDeployable = bestOf(ids.filter((id) => !of(id)[0]!.privileged));
 
   const finals = ids.map((id) => curve(id)[budgets.length - 1]!).filter((v) => !Number.isNaN(v));
   const target = random ? curve(random)[budgets.length - 1]! : Math.min(...finals);
@@ -279,6 +283,7 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
     seeds,
     agents: summaries,
     bestBaseline: bestBaseline ? label.get(bestBaseline)! : null,
+    bestDeployableId: bestDeployable,
     target,
     rareClasses,
     upperBound,

@@ -216,7 +216,8 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
     ];
     // an upper bound says how much room selection leaves: against random and the top deployable agent,
     // at whatever budgets it ran (the oracle's probes make it too dear for every budget on CamVid)
-    const top = ranked.find((a) => a.aubcSeeds > 0);
+    // the same guarded choice as the best baseline's (enough seeds with an AUBC), policies included
+    const top = ranked.find((a) => a.agentId === lb.bestDeployableId);
     const random = ranked.find((a) => a.agentId === 'random');
     for (const u of lb.agents.filter((a) => a.privileged)) {
       if (u.aubcSeeds > 0) sentences.push(`${u.agent} (an upper bound that reads the labels): AUBC ${pct(u.aubcMean)} %${u.aubcSeeds < lb.seeds.length ? ` over ${u.aubcSeeds} seeds` : ''}.`);
