@@ -66,6 +66,17 @@ describe('compare protocols', () => {
     expect(comparisonMarkdown(cmp)).to.match(/\| margin \| – \| 2\./);
   });
 
+  it('at one budget: each board keeps only its runs there, and a protocol without them is refused, naming it', () => {
+    // at budget 12 only, entropy − random on the strong board is still its +3.0 (it gains 3 points everywhere)
+    const cmp = compareProtocols([weak, strong], 500, [12]);
+    expect(cmp.boards.map((b) => b.lb.budgets)).to.deep.equal([[12], [12]]);
+    expect(cmp.boards[1]!.runs).to.equal(15);
+    expect(cmp.rows.find((r) => r.agent === 'entropy')!.cells[1]!.vsRandom!.meanDiff).to.be.closeTo(0.03, 1e-12);
+    expect(comparisonMarkdown(cmp)).to.include('Restricted to the runs at budget 12 regions');
+    expect(comparisonMarkdown(compareProtocols([weak, strong], 500))).not.to.include('Restricted');
+    expect(() => compareProtocols([weak, strong.filter((r) => r.budgetRegions === 6)], 500, [12])).to.throw(ConfigError, /protocol 'p-strong' has no runs at budget 12; it has 6/);
+  });
+
   it('refuses one protocol, or one protocol twice, naming it', () => {
     expect(() => compareProtocols([weak])).to.throw(ConfigError, /at least 2 protocols; got 1/);
     const again = weak.map((r) => ({ ...r, protocolHash: 'other' }));

@@ -5,6 +5,7 @@ import { readRunRecords, type RunRecord } from '../run-record.ts';
 import { runsFiles } from '../merge.ts';
 import { compareProtocols, comparisonMarkdown } from '../leaderboard/compare.ts';
 import { namePolicies, readPolicies } from '../leaderboard/write.ts';
+import { intListOption } from '../cli-options.ts';
 
 export function registerCompare(program: Command): void {
   program
@@ -13,7 +14,8 @@ export function registerCompare(program: Command): void {
     .argument('<paths...>', 'runs files or directories of them, of 2 or more protocols (grouped by protocol)')
     .requiredOption('--out <file.md>', 'markdown file to write')
     .option('--policy <dir...>', 'train-policy output directories: their DQN runs are named by training run and episode')
-    .action((paths: string[], o: { out: string; policy?: string[] }) => {
+    .option('--budgets <list>', 'comma-separated budgets: compare at these only (each protocol must have runs there), e.g. 480', intListOption('--budgets', 1))
+    .action((paths: string[], o: { out: string; policy?: string[]; budgets?: number[] }) => {
       const trainings = readPolicies(o.policy ?? []);
       // boards in the order their protocols first appear among the paths
       const groups = new Map<string, RunRecord[]>();
@@ -22,7 +24,7 @@ export function registerCompare(program: Command): void {
           const k = `${r.protocol}@${r.protocolHash}`;
           (groups.get(k) ?? groups.set(k, []).get(k)!).push(r);
         }
-      const cmp = compareProtocols([...groups.values()]);
+      const cmp = compareProtocols([...groups.values()], undefined, o.budgets);
       writeFileAtomic(o.out, comparisonMarkdown(cmp));
       for (const s of cmp.sentences) console.log(s);
       console.log(`comparison of ${cmp.boards.map((b) => b.protocol).join(', ')} (${cmp.rows.length} agents) written to ${o.out}`);

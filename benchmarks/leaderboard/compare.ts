@@ -32,6 +32,8 @@ export interface ProtocolComparison {
   /** One row per agent family (its label without the checkpoint's episode), cells in board order. */
   rows: { agent: string; cells: (CompareCell | null)[] }[];
   sentences: string[];
+  /** The budgets the comparison was restricted to (null: each protocol's own). */
+  budgets: number[] | null;
 }
 
 /** An agent's label without the checkpoint's episode ("dqn (policy, episode 90)" → "dqn (policy)"), so the
@@ -46,10 +48,22 @@ function families(agents: readonly AgentSummary[]): Map<string, string> {
 
 const modelName = (lb: Leaderboard) => `${lb.model.name}${typeof lb.model['head'] === 'string' ? ` (${lb.model['head']} head)` : ''}`;
 
-/** `groups`: the run records of each protocol (one protocol per group; see checkComparable). */
-export function compareProtocols(groups: readonly (readonly RunRecord[])[], reps = 2000): ProtocolComparison {
+/**
+ * `groups`: the run records of each protocol (one protocol per group; see checkComparable).
+ * `budgets`: compare at these budgets only (every protocol must have runs at each), e.g. the budgets
+ * an expensive protocol was run at; AUBC is then the mean over them (at one budget, its mIoU).
+ */
+export function compareProtocols(groups: readonly (readonly RunRecord[])[], reps = 2000, budgets?: readonly number[]): ProtocolComparison {
   if (groups.length < 2) throw new ConfigError(`a comparison needs run records of at least 2 protocols; got ${groups.length}`);
-  const boards = groups.map((g) => {
+  if (budgets && budgets.length === 0) throw new ConfigError('--budgets: expected at least one budget');
+  const kept = groups.map((g) => {
+    if (!budgets) return g;
+    const has = new Set(g.map((r) => r.budgetRegions));
+    const missing = budgets.filter((b) => !has.has(b));
+    if (missing.length) throw new ConfigError(`protocol '${g[0]?.protocol}' has no runs at budget ${missing.join(', ')}; it has ${[...has].sort((x, y) => x - y).join(', ')}`);
+    return g.filter((r) => budgets.includes(r.budgetRegions));
+  });
+  const boards = kept.map((g) => {
     const lb = aggregate(g, null, reps);
     return { protocol: lb.protocol, model: modelName(lb), seeds: lb.seeds.length, runs: lb.runs, lb };
   });
@@ -104,7 +118,7 @@ export function compareProtocols(groups: readonly (readonly RunRecord[])[], reps
           (biggest && biggest.from !== biggest.to ? `; the largest move among them is ${biggest.agent}, rank ${biggest.from} → ${biggest.to} of ${shared.length}.` : '.'),
       );
     }
-  return { boards, rows, sentences };
+  return { boards, rows, sentences, budgets: budgets ? [...budgets] : null };
 }
 
 const cellText = (c: CompareCell | null) => {
@@ -119,6 +133,7 @@ export function comparisonMarkdown(cmp: ProtocolComparison): string {
   const lines = [
     '# The learner and the ranking',
     '',
+    ...(cmp.budgets ? [`Restricted to the runs at ${cmp.budgets.length === 1 ? `budget ${cmp.budgets[0]} regions: “AUBC” below is the test mIoU there` : `budgets ${cmp.budgets.join(', ')} regions: “AUBC” below is the mean test mIoU over them`} (the same regions count is the same labelled fraction of the pool on every protocol with the same region grid).`, ''] : []),
     `Each cell: rank by AUBC among the protocol's deployable agents, AUBC (%), AUBC − random in points paired by seed with its 95 % bootstrap interval (▲/▼: resolved better/worse), and the seeds (runs at every budget). Made by \`regiongym compare\` from ${cmp.boards.map((b) => `${b.runs} runs of ${b.protocol}`).join(', ')}.`,
     '',
     `| ${head.join(' | ')} |`,
