@@ -51,4 +51,5 @@ npx regiongym bench --protocol camvid-ralis --agents class-balanced,power-entrop
 # the whole-image agents on every budget (RQ2 at all budgets)
 npx regiongym bench --protocol camvid-ralis --agents image-random,image-entropy --seeds 20,50,82 --workers 1 --threads 1 --out "$runs"   # 1027 s beside 1 other job
 
+npx regiongym bench --protocol camvid-ralis --agents power-bald --seeds 20,50 --workers 2 --threads 1 --out "$runs"   # 705 s
 npx regiongym leaderboard "$runs" --out "$out" --upper-bound "$out/upper-bound/result.json" --policy "$out/policy" "$out/policy-lr-decay" "$out/policy-prioritized" "$out/policy-first-reward-zero"
