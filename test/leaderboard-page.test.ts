@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../env/core/errors.ts';
-import { aggregate } from '../benchmarks/leaderboard/aggregate.ts';
+import { aggregate, runIndex } from '../benchmarks/leaderboard/aggregate.ts';
 import { writeLeaderboard } from '../benchmarks/leaderboard/write.ts';
 import { researchQuestions } from '../benchmarks/leaderboard/research-questions.ts';
 import { policyId } from '../agents/dqn/policy-id.ts';
@@ -126,6 +126,20 @@ describe('leaderboard', function () {
     expect(Number(m![1])).to.be.within(2.2, 2.6);
     expect(Number(m![2])).to.be.within(2.6, 3.0);
     expect(rq4.sentences.join(' ')).not.to.contain('NaN');
+  });
+
+  it('the research questions print the tables\' comparisons: one pairing per (agents, budget), computed once', () => {
+    const oracle = [1, 2, 3, 4].map((seed) => fakeRecord({ agent: 'oracle', agentId: 'oracle=2', privileged: true, baseline: true, seed, budgetRegions: 6, testMIoU: 0.23 + 0.01 * seed, trajectory: `o${seed}` }));
+    const rs = [...records(), ...oracle];
+    const lb = aggregate(rs);
+    const index = runIndex(rs);
+    const u = lb.agents.find((a) => a.agentId === 'oracle=2')!;
+    // the same object the table cell was made from, not a recomputation
+    expect(index.paired('oracle=2', 'random')).to.equal(index.paired('oracle=2', 'random'));
+    const cell = u.vsRandom[0]!;
+    const headroom = researchQuestions(lb, rs, []).find((a) => a.id === 'RQ4')!.sentences.find((x) => x.startsWith('Headroom: oracle (upper bound) − random at 6'))!;
+    expect(headroom).to.contain(`[+${(100 * cell.ci[0]).toFixed(1)}, +${(100 * cell.ci[1]).toFixed(1)}]`);
+    expect(index.paired('oracle=2', 'random')[0]).to.deep.include({ meanDiff: cell.meanDiff, ci: cell.ci, pairs: cell.pairs });
   });
 
   it('RQ4 measures headroom against the guarded best agent, not one with a single lucky seed', () => {

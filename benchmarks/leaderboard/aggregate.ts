@@ -20,14 +20,18 @@ export interface Cell {
   meanCi: [number, number];
 }
 
-/** A paired comparison of two agents over their common seeds (mIoU fractions). */
-export interface Comparison {
-  other: string;
+/** x − y over the two agents' common seeds (mIoU fractions). */
+export interface PairedDifference {
   pairs: number;
   meanDiff: number;
   ci: [number, number];
   resolved: boolean;
   probImprovement: number;
+}
+
+/** A paired comparison of an agent with `other` (the other agent's label). */
+export interface Comparison extends PairedDifference {
+  other: string;
 }
 
 export interface AgentSummary {
@@ -105,12 +109,12 @@ export function checkComparable(records: readonly RunRecord[]): void {
  * the page prints it, whatever other agents share the board. */
 export const bootstrapSeed = (what: string): number => new Rng(0).fork(what).nextUint32();
 
-/** x − y paired by seed; `key` names the comparison (agent ids and budget) and seeds its bootstrap. */
-export function pairedComparison(x: ReadonlyMap<number, number>, y: ReadonlyMap<number, number>, other: string, key: string, reps = 2000): Comparison | null {
+/** x − y paired by seed (null under 2 pairs); `key` names the comparison (agent ids and budget) and seeds its bootstrap. */
+function pairedDifference(x: ReadonlyMap<number, number>, y: ReadonlyMap<number, number>, key: string, reps: number): PairedDifference | null {
   const d = pairedDifferences(x, y);
   if (d.length < 2) return null;
   const ci = bootstrapMeanCI(d, reps, bootstrapSeed(key));
-  return { other, pairs: d.length, meanDiff: mean(d), ci, resolved: ci[0] > 0 || ci[1] < 0, probImprovement: pairedProbabilityOfImprovement(d) };
+  return { pairs: d.length, meanDiff: mean(d), ci, resolved: ci[0] > 0 || ci[1] < 0, probImprovement: pairedProbabilityOfImprovement(d) };
 }
 
 /** The run records read by agent, seed and budget: an agent's runs, its runs at a budget, its test
@@ -125,6 +129,9 @@ export interface RunIndex {
   at: (agentId: string, budget: number) => readonly RunRecord[];
   bySeed: (agentId: string, budget: number) => ReadonlyMap<number, number>;
   aubcBySeed: (agentId: string) => ReadonlyMap<number, number>;
+  /** x − y paired by seed at each budget, then in AUBC (last); null where under 2 seed pairs. Computed
+   * once per (x, y, reps): the tables and the research questions print the same comparisons. */
+  paired: (x: string, y: string, reps?: number) => readonly (PairedDifference | null)[];
 }
 
 const indexes = new WeakMap<readonly RunRecord[], RunIndex>();
@@ -146,6 +153,7 @@ export function runIndex(records: readonly RunRecord[]): RunIndex {
   }
   const at = (id: string, b: number) => byAgentBudget.get(`${id}\u0000${b}`) ?? [];
   const aubcs = new Map<string, ReadonlyMap<number, number>>();
+  const pairs = new Map<string, readonly (PairedDifference | null)[]>();
   const index: RunIndex = {
     budgets,
     runs: (id) => byAgent.get(id) ?? [],
@@ -169,6 +177,17 @@ export function runIndex(records: readonly RunRecord[]): RunIndex {
       aubcs.set(id, m);
       return m;
     },
+    paired: (x, y, reps = 2000) => {
+      const key = `${x}\u0000${y}\u0000${reps}`;
+      const known = pairs.get(key);
+      if (known) return known;
+      const ps = [
+        ...budgets.map((b) => pairedDifference(index.bySeed(x, b), index.bySeed(y, b), `${x} − ${y} @ ${b}`, reps)),
+        pairedDifference(index.aubcBySeed(x), index.aubcBySeed(y), `${x} − ${y} @ AUBC`, reps),
+      ];
+      pairs.set(key, ps);
+      return ps;
+    },
   };
   indexes.set(records, index);
   return index;
@@ -188,7 +207,7 @@ export function trajectoryTime(records: readonly RunRecord[]): { trajectories: n
 export function aggregate(records: readonly RunRecord[], upperBound: number | null = null, reps = 2000): Leaderboard {
   checkComparable(records);
   const first = records[0]!;
-  const { budgets, runs: of, at, bySeed, aubcBySeed } = runIndex(records);
+  const { budgets, runs: of, at, aubcBySeed, paired } = runIndex(records);
   const seeds = [...new Set(records.map((r) => r.seed))].sort((a, b) => a - b);
   const ids = [...new Set(records.map((r) => r.agentId))];
   const label = new Map(records.map((r) => [r.agentId, r.agent]));
@@ -228,7 +247,8 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
     const av = [...a.values()];
     const versus = (otherId: string | null): (Comparison | null)[] => {
       if (!otherId || otherId === id) return budgets.map(() => null).concat([null]);
-      return [...budgets.map((b) => pairedComparison(bySeed(id, b), bySeed(otherId, b), label.get(otherId)!, `${id} − ${otherId} @ ${b}`, reps)), pairedComparison(a, aubcBySeed(otherId), label.get(otherId)!, `${id} − ${otherId} @ AUBC`, reps)];
+      const other = label.get(otherId)!;
+      return paired(id, otherId, reps).map((p) => (p ? { ...p, other } : null));
     };
     const final = at(id, maxB);
     // per-step cost does not depend on the budget much: an agent run on fewer budgets shows its largest
