@@ -4,12 +4,12 @@
 # learner does to the ranking. Each line resumes: re-running adds nothing once its runs are in runs.jsonl.
 # Needs the CamVid folder (REGIONGYM_CAMVID, default ../shared/datasets/camvid).
 #
-# Run here at the first budget only (480 regions), random / entropy / BALD on the paper's 5 seeds: a
-# trajectory to 480 costs about 75 s of labelling (random) but its final training (up to 100 epochs,
-# patience 15) about 310 s, and the final training grows with the labelled set, so the protocol's six
-# budgets and its DQN (100 training episodes) are a cluster job (deploy/slurm/sweep.sbatch with
-# PROTOCOL=camvid-ralis-unet), not a 2-core one. To extend, drop `--budgets` (the 480 runs are kept and
-# each trajectory labels on to 1920).
+# Run here at the first budget only (480 regions), random / entropy / BALD / the protocol's own DQN on the
+# paper's 5 seeds, with the full-supervision upper bound: a trajectory to 480 costs about 75 s of
+# labelling (random) but its final training (up to 100 epochs, patience 15) about 310 s, and the final
+# training grows with the labelled set, so the protocol's six budgets and 10 seeds are a cluster job
+# (deploy/slurm/sweep.sbatch with PROTOCOL=camvid-ralis-unet), not a 2-core one. To extend, drop
+# `--budgets` (the 480 runs are kept and each trajectory labels on to 1920).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export REGIONGYM_CAMVID="${REGIONGYM_CAMVID:-../shared/datasets/camvid}"
@@ -18,5 +18,10 @@ runs=$out/runs.jsonl
 mkdir -p "$out"
 npx regiongym bench --protocol camvid-ralis-unet --agents random,entropy --seeds 20,50,82,12,4560 --budgets 480 --workers 1 --threads 1 --out "$runs"
 npx regiongym bench --protocol camvid-ralis-unet --agents bald --seeds 20,50,82,12,4560 --budgets 480 --workers 1 --threads 1 --out "$runs"
+# full supervision on this protocol's learner and training settings, the final training's 100 epochs and patience 15 (1294 s; it ran all 100, best at epoch 85)
+[ -f "$out/upper-bound/result.json" ] || npx regiongym train-supervised --protocol camvid-ralis-unet --epochs 100 --patience 15 --seed 0 --threads 1 --out "$out/upper-bound"
+# the protocol's own DQN: the paper's 100 episodes on D_T with UNet-S fine-tuned every step (2.27 h with validation; trained into a scratch folder, copied here without its 37 MB replay-buffer state)
+npx regiongym train-policy --protocol camvid-ralis-unet --episodes 100 --validate-every 5 --seed 20 --threads 1 --out "$out/policy" --resume
+npx regiongym bench --protocol camvid-ralis-unet --agents "dqn=$out/policy/best" --seeds 20,50,82,12,4560 --budgets 480 --workers 1 --threads 1 --out "$runs"   # 1836 s beside 1 other job (run on the episode-55 checkpoint, best validated of the 100)
 
-npx regiongym leaderboard "$runs" --out "$out"
+npx regiongym leaderboard "$runs" --out "$out" --upper-bound "$out/upper-bound/result.json" --policy "$out/policy"

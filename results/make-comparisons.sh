@@ -16,5 +16,5 @@ npx regiongym compare results/synthetic-frozen/runs.jsonl results/camvid-ralis/r
 #   compare-camvid-learners.md      CamVid on UNet-S from scratch and on the frozen encoder, at 480
 #                                   regions (the one budget camvid-ralis-unet was run at)
 npx regiongym compare results/camvid-ralis-unet/runs.jsonl results/camvid-ralis/runs.jsonl --budgets 480 \
-  --policy results/camvid-ralis/policy results/camvid-ralis/policy-lr-decay results/camvid-ralis/policy-prioritized results/camvid-ralis/policy-first-reward-zero \
+  --policy results/camvid-ralis-unet/policy results/camvid-ralis/policy results/camvid-ralis/policy-lr-decay results/camvid-ralis/policy-prioritized results/camvid-ralis/policy-first-reward-zero \
   --out results/compare-camvid-learners.md
