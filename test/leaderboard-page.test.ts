@@ -30,6 +30,10 @@ function records(): RunRecord[] {
   return out;
 }
 
+/** A greedy oracle run at budget 6 only, 3 points above random on every seed. */
+const oracleAt6 = (): RunRecord[] =>
+  [1, 2, 3, 4].map((seed) => fakeRecord({ agent: 'oracle', agentId: 'oracle=2', privileged: true, baseline: true, seed, budgetRegions: 6, testMIoU: 0.23 + 0.01 * seed, trajectory: `o${seed}` }));
+
 describe('leaderboard', function () {
   this.timeout(120000);
 
@@ -114,7 +118,7 @@ describe('leaderboard', function () {
 
   it('RQ4 gives an upper bound run at one budget its headroom over random and the top agent, paired by seed', () => {
     // the oracle 3 points above random at budget 6 on every seed: +3.0 over random, +3.0 − entropy's 0.375 over entropy
-    const oracle = [1, 2, 3, 4].map((seed) => fakeRecord({ agent: 'oracle', agentId: 'oracle=2', privileged: true, baseline: true, seed, budgetRegions: 6, testMIoU: 0.23 + 0.01 * seed, trajectory: `o${seed}` }));
+    const oracle = oracleAt6();
     const rs = [...records(), ...oracle];
     const rq4 = researchQuestions(aggregate(rs), rs, []).find((a) => a.id === 'RQ4')!;
     const headroom = rq4.sentences.filter((x) => x.startsWith('Headroom'));
@@ -129,12 +133,12 @@ describe('leaderboard', function () {
   });
 
   it('the research questions print the tables\' comparisons: one pairing per (agents, budget), computed once', () => {
-    const oracle = [1, 2, 3, 4].map((seed) => fakeRecord({ agent: 'oracle', agentId: 'oracle=2', privileged: true, baseline: true, seed, budgetRegions: 6, testMIoU: 0.23 + 0.01 * seed, trajectory: `o${seed}` }));
+    const oracle = oracleAt6();
     const rs = [...records(), ...oracle];
     const lb = aggregate(rs);
     const index = runIndex(rs);
     const u = lb.agents.find((a) => a.agentId === 'oracle=2')!;
-    // the same object the table cell was made from, not a recomputation
+    // memoized: a second call returns the very array, not a second bootstrap
     expect(index.paired('oracle=2', 'random')).to.equal(index.paired('oracle=2', 'random'));
     const cell = u.vsRandom[0]!;
     const headroom = researchQuestions(lb, rs, []).find((a) => a.id === 'RQ4')!.sentences.find((x) => x.startsWith('Headroom: oracle (upper bound) − random at 6'))!;
@@ -143,7 +147,7 @@ describe('leaderboard', function () {
   });
 
   it('RQ4 measures headroom against the guarded best agent, not one with a single lucky seed', () => {
-    const oracle = [1, 2, 3, 4].map((seed) => fakeRecord({ agent: 'oracle', agentId: 'oracle=2', privileged: true, baseline: true, seed, budgetRegions: 6, testMIoU: 0.23 + 0.01 * seed, trajectory: `o${seed}` }));
+    const oracle = oracleAt6();
     // a policy with the top AUBC on one seed: ranked first, yet too thin to be the reference
     const lucky = [6, 12].map((b) => fakeRecord({ agent: 'dqn', agentId: 'dqn@lucky', baseline: false, seed: 1, budgetRegions: b, testMIoU: 0.9, trajectory: 'd1' }));
     const rs = [...records(), ...oracle, ...lucky];
