@@ -146,6 +146,17 @@ describe('leaderboard', function () {
     expect(index.paired('oracle=2', 'random')[0]).to.deep.include({ meanDiff: cell.meanDiff, ci: cell.ci, pairs: cell.pairs });
   });
 
+  it('the research questions use the board\'s bootstrap replicates, so their intervals stay the tables\' at any count', () => {
+    const rs = [...records(), ...oracleAt6()];
+    for (const reps of [40, 2000]) {
+      const lb = aggregate(rs, null, reps);
+      const cell = lb.agents.find((a) => a.agentId === 'oracle=2')!.vsBestBaseline[0]!;
+      expect(cell.other).to.equal('entropy');
+      const headroom = researchQuestions(lb, rs, []).find((a) => a.id === 'RQ4')!.sentences.find((x) => x.startsWith('Headroom: oracle (upper bound) − entropy at 6'))!;
+      expect(headroom, `${reps} replicates`).to.contain(`[+${(100 * cell.ci[0]).toFixed(1)}, +${(100 * cell.ci[1]).toFixed(1)}]`);
+    }
+  });
+
   it('RQ4 measures headroom against the guarded best agent, not one with a single lucky seed', () => {
     const oracle = oracleAt6();
     // a policy with the top AUBC on one seed: ranked first, yet too thin to be the reference

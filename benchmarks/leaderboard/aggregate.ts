@@ -83,6 +83,9 @@ export interface Leaderboard {
   /** The three rarest classes among the pixels random labelled (≈ the pool's distribution). */
   rareClasses: number[];
   upperBound: number | null;
+  /** Bootstrap replicates behind every interval on the board; the research questions read their
+   * pairings from the run index with the same count, so they print the tables' intervals. */
+  bootstrapReps: number;
   runs: number;
   /** (agent, seed) trajectories, and their wall time summed from the records: each trajectory's
    * labelling to its last budget (labelingMs is cumulative) plus every final training and test. */
@@ -307,6 +310,7 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
     target,
     rareClasses,
     upperBound,
+    bootstrapReps: reps,
     runs: records.length,
     ...trajectoryTime(records),
   };

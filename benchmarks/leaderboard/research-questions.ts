@@ -54,9 +54,9 @@ export interface Answer {
 type Pair = PairedDifference & { budget: number | 'AUBC' };
 
 /** x − y paired by seed at every budget and for AUBC: the run index's comparisons, the very ones the tables print (aggregate.ts). */
-function pairedAll(seedsOf: RunIndex, x: string, y: string): Pair[] {
+function pairedAll(seedsOf: RunIndex, x: string, y: string, reps: number): Pair[] {
   const at = [...seedsOf.budgets, 'AUBC' as const];
-  return seedsOf.paired(x, y).flatMap((p, i) => (p ? [{ ...p, budget: at[i]! }] : []));
+  return seedsOf.paired(x, y, reps).flatMap((p, i) => (p ? [{ ...p, budget: at[i]! }] : []));
 }
 
 function sentence(x: string, y: string, p: Pair): string {
@@ -151,13 +151,13 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
 
   // RQ1
   {
-    const all = dqns.flatMap((d) => baselines.map((b) => ({ x: d.agent, y: b.agent, ps: pairedAll(seedsOf, d.agentId, b.agentId) })));
+    const all = dqns.flatMap((d) => baselines.map((b) => ({ x: d.agent, y: b.agent, ps: pairedAll(seedsOf, d.agentId, b.agentId, lb.bootstrapReps) })));
     // a baseline sharing fewer than 2 seeds with the DQN at every budget has nothing to compare
     const rows = all.filter((r) => r.ps.length > 0);
     const unpaired = all.filter((r) => r.ps.length === 0).map((r) => r.y);
     // two policies on one board differ by how they were trained: each pair of them, paired by seed, says
     // whether the training choice (replay, lr decay, first reward, checkpoint) shows in the results
-    const policyPairs = dqns.flatMap((d, i) => dqns.slice(i + 1).map((e) => ({ x: d.agent, y: e.agent, ps: pairedAll(seedsOf, d.agentId, e.agentId) }))).filter((r) => r.ps.length > 0);
+    const policyPairs = dqns.flatMap((d, i) => dqns.slice(i + 1).map((e) => ({ x: d.agent, y: e.agent, ps: pairedAll(seedsOf, d.agentId, e.agentId, lb.bootstrapReps) }))).filter((r) => r.ps.length > 0);
     const sentences = dqns.length === 0
       ? ['These records hold no DQN runs: RQ1 cannot be answered from them.']
       : [
@@ -175,7 +175,7 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
   // RQ2
   {
     const pairs = by((a) => a.agentId.startsWith('image-')).map((img) => ({ img, region: lb.agents.find((a) => a.agentId === img.agentId.slice('image-'.length)) })).filter((p) => p.region);
-    const rows = pairs.map(({ img, region }) => ({ x: region!.agent, y: img.agent, ps: pairedAll(seedsOf, region!.agentId, img.agentId) }));
+    const rows = pairs.map(({ img, region }) => ({ x: region!.agent, y: img.agent, ps: pairedAll(seedsOf, region!.agentId, img.agentId, lb.bootstrapReps) }));
     const sentences = rows.length === 0
       ? ['These records hold no whole-image agent beside its region version (image-random with random, image-entropy with entropy): RQ2 cannot be answered from them.']
       : rows.flatMap(({ x, y, ps }) => [tally(`${x} (regions)`, `${y} (whole images)`, ps), ...ps.filter((p) => p.budget === 'AUBC').map((p) => sentence(x, y, p))]);
@@ -219,7 +219,7 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
     for (const u of lb.agents.filter((a) => a.privileged)) {
       if (u.aubcSeeds > 0) sentences.push(`${u.agent} (an upper bound that reads the labels): AUBC ${pct(u.aubcMean)} %${u.aubcSeeds < lb.seeds.length ? ` over ${u.aubcSeeds} seeds` : ''}.`);
       for (const other of new Set([random, top].filter((a): a is AgentSummary => a !== undefined)))
-        for (const p of pairedAll(seedsOf, u.agentId, other.agentId)) sentences.push(`Headroom: ${sentence(`${u.agent} (upper bound)`, other.agent, p)}`);
+        for (const p of pairedAll(seedsOf, u.agentId, other.agentId, lb.bootstrapReps)) sentences.push(`Headroom: ${sentence(`${u.agent} (upper bound)`, other.agent, p)}`);
     }
     out.push({ id: 'RQ4', question: 'All budgets: the curve (figure) and the area under it (AUBC)', sentences });
   }
