@@ -4,8 +4,8 @@
 # learner does to the ranking. Each line resumes: re-running adds nothing once its runs are in runs.jsonl.
 # Needs the CamVid folder (REGIONGYM_CAMVID, default ../shared/datasets/camvid).
 #
-# Run here at the first budget only (480 regions), random / entropy / BALD / the protocol's own DQN on the
-# paper's 5 seeds, with the full-supervision upper bound: a trajectory to 480 costs about 75 s of
+# Run here at the first budget only (480 regions), random / entropy / BALD / the protocol's own DQN on
+# 10 seeds (the paper's 5 and 101-505), with the full-supervision upper bound: a trajectory to 480 costs about 75 s of
 # labelling (random) but its final training (up to 100 epochs, patience 15) about 310 s, and the final
 # training grows with the labelled set, so the protocol's six budgets and 10 seeds are a cluster job
 # (deploy/slurm/sweep.sbatch with PROTOCOL=camvid-ralis-unet), not a 2-core one. To extend, drop
@@ -23,5 +23,10 @@ npx regiongym bench --protocol camvid-ralis-unet --agents bald --seeds 20,50,82,
 # the protocol's own DQN: the paper's 100 episodes on D_T with UNet-S fine-tuned every step (2.27 h with validation; trained into a scratch folder, copied here without its 37 MB replay-buffer state)
 npx regiongym train-policy --protocol camvid-ralis-unet --episodes 100 --validate-every 5 --seed 20 --threads 1 --out "$out/policy" --resume
 npx regiongym bench --protocol camvid-ralis-unet --agents "dqn=$out/policy/best" --seeds 20,50,82,12,4560 --budgets 480 --workers 1 --threads 1 --out "$runs"   # 1836 s beside 1 other job (run on the episode-55 checkpoint, best validated of the 100)
+
+# the same four on five more seeds (spans from the runs' finishedAt stamps, one process each, beside 1 other job
+# for all of the first and half of the second: about 2500 s and 3750 s)
+npx regiongym bench --protocol camvid-ralis-unet --agents "random,entropy,bald,dqn=$out/policy/best" --seeds 101,202 --budgets 480 --workers 1 --threads 1 --out "$runs"
+npx regiongym bench --protocol camvid-ralis-unet --agents "random,entropy,bald,dqn=$out/policy/best" --seeds 303,404,505 --budgets 480 --workers 1 --threads 1 --out "$runs"
 
 npx regiongym leaderboard "$runs" --out "$out" --upper-bound "$out/upper-bound/result.json" --policy "$out/policy"
