@@ -12,6 +12,7 @@ import { ConfigError } from '../env/core/errors.ts';
 import { aggregate, runIndex } from '../benchmarks/leaderboard/aggregate.ts';
 import { writeLeaderboard } from '../benchmarks/leaderboard/write.ts';
 import { researchQuestions } from '../benchmarks/leaderboard/research-questions.ts';
+import { tables } from '../benchmarks/leaderboard/render.ts';
 import { policyId } from '../agents/dqn/policy-id.ts';
 import type { RunRecord } from '../benchmarks/run-record.ts';
 import { fakeRecord, tempDir } from './helpers.ts';
@@ -84,6 +85,14 @@ describe('leaderboard', function () {
     expect(lb.agents.map((a) => a.agentId)).to.deep.equal(['entropy', 'random', 'margin']);
     const e = lb.agents.find((a) => a.agentId === 'entropy')!;
     expect(e.vsBestBaseline[0]!.other).to.equal('random'); // the best other baseline with an AUBC
+  });
+
+  it('the summary says on how many seeds an agent\'s AUBC std rests when some seeds lack a budget', () => {
+    // random and entropy on 2 more seeds at budget 6 only: 6 seeds in all, 4 with the whole curve
+    const extra = [5, 6].flatMap((seed) => ['random', 'entropy'].map((id) => fakeRecord({ agent: id, agentId: id, seed, budgetRegions: 6, testMIoU: 0.25, trajectory: `${id}${seed}` })));
+    const rows = tables(aggregate([...records(), ...extra])).at(-1)!.rows;
+    expect(rows.map((r) => r[1])).to.deep.equal(['6 (4 at every budget)', '6 (4 at every budget)']);
+    expect(tables(aggregate(records())).at(-1)!.rows.map((r) => r[1])).to.deep.equal(['4', '4']);
   });
 
   it('a baseline with a curve on one seed only is never the best baseline, however high', () => {

@@ -40,7 +40,8 @@ export function tables(lb: Leaderboard): Table[] {
     header: ['agent', 'seeds', 'seed-to-seed std of AUBC (points)', 'seeds for a ±1-point difference', 'labels to target', '% fewer labels than best baseline', `rare-class mIoU at ${maxB} (%)`, 'labelled class-balance entropy', ...(lb.upperBound !== null ? ['% of full'] : []), 's per step', 'min per run'],
     rows: lb.agents.map((a) => [
       mark(a),
-      String(a.seeds.length),
+      // the std and seed-count columns are over the seeds with a run at every budget: say so when fewer
+      a.aubcSeeds < a.seeds.length ? `${a.seeds.length} (${a.aubcSeeds} at every budget)` : String(a.seeds.length),
       pct(a.aubcStd, 2),
       fixed(a.seedsFor1Point, 0),
       a.labelsToTarget === null ? 'not reached' : a.labelsToTarget.toFixed(0),
