@@ -59,15 +59,12 @@ npx regiongym bench --protocol camvid-ralis --agents power-bald --seeds 101,202 
 # (spans from the runs' finishedAt stamps, beside 1 other job: about 2600 s and 1900 s)
 npx regiongym bench --protocol camvid-ralis --agents power-bald --seeds 303,404,505 --workers 1 --threads 1 --out "$runs"
 npx regiongym bench --protocol camvid-ralis --agents image-random,image-entropy --seeds 101,202,303,404,505 --workers 1 --threads 1 --out "$runs"
-# the three variants' best checkpoints on four more seeds (bench printed 531, 427, 403 s for 12, 4560; 378, 364, 328 s for 101, 202)
-for seeds in 12,4560 101,202; do
+# the three variants' best checkpoints on the other seven seeds; bench printed, for lr decay / prioritized /
+# first reward against 0: 531, 427, 403 s on 12, 4560; 378, 364, 328 s on 101, 202; 552, 602, 560 s on 303-505
+for seeds in 12,4560 101,202 303,404,505; do
   for variant in policy-lr-decay policy-prioritized policy-first-reward-zero; do
     npx regiongym bench --protocol camvid-ralis --agents "dqn=$out/$variant/best" --seeds "$seeds" --workers 2 --threads 1 --out "$runs"
   done
-done
-# and on the last three (bench printed 602, 552, 560 s for prioritized, lr decay, first reward against 0)
-for variant in policy-prioritized policy-lr-decay policy-first-reward-zero; do
-  npx regiongym bench --protocol camvid-ralis --agents "dqn=$out/$variant/best" --seeds 303,404,505 --workers 2 --threads 1 --out "$runs"
 done
 
 npx regiongym leaderboard "$runs" --out "$out" --upper-bound "$out/upper-bound/result.json" --policy "$out/policy" "$out/policy-lr-decay" "$out/policy-prioritized" "$out/policy-first-reward-zero"
