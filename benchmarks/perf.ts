@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     const slots = arrangePools(sampleCandidateRegions(labeled, K * N, rng), K, N, rng);
     candImages = new Set(Array.from(slots).filter((s) => s >= 0).map((s) => Math.floor(s / grid.perImage))).size;
     const obs = await time('features', async () => {
-      const { pools } = await poolFeatures(model, pool, slots, K, N, grid, distT, 8, [statistic('entropy')], null);
+      const { pools } = await poolFeatures({ learner: model, poolImages: pool, K, N, grid, labeledDist: distT, batch: 8, wanted: [statistic('entropy')], mc: null }, slots);
       return { pools, state: await stateFeatures(model, state, grid, 8), actionMask: new Uint8Array(K * N).fill(1) };
     });
     dqn ??= makeDqn(obs);

@@ -347,9 +347,8 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
     const labeledDist = L > 0 ? tf.tensor2d(ep.labeledDist, [L, C + 1]) : null;
     const mc = { passes: cfg.mcPasses, rng: ep.mcRng };
     const unlabeled = (img: number) => this.regionsOfSlot(ep, img).map((id) => id % this.grid.perImage);
-    const { pools, stats } = image
-      ? await imagePoolFeatures(ep.model, this.poolImages, slots, unlabeled, K, N, this.grid, labeledDist, cfg.inferenceBatch, this.statistics, mc)
-      : await poolFeatures(ep.model, this.poolImages, slots, K, N, this.grid, labeledDist, cfg.inferenceBatch, this.statistics, mc);
+    const query = { learner: ep.model, poolImages: this.poolImages, K, N, grid: this.grid, labeledDist, batch: cfg.inferenceBatch, wanted: this.statistics, mc };
+    const { pools, stats } = image ? await imagePoolFeatures(query, slots, unlabeled) : await poolFeatures(query, slots);
     labeledDist?.dispose();
     const labeledStats = await this.labeledStatistics(ep);
     const state = await stateFeatures(ep.model, this.stateImages, this.grid, cfg.inferenceBatch);

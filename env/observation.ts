@@ -103,22 +103,33 @@ export function imagesOf(ids: readonly number[], g: RegionGrid): { images: numbe
 }
 
 /**
- * Pool tensor [K, N, D] and per-slot statistics [K·N·width] (0 at padding) for candidate slots
- * (region ids, −1 = padding) of `poolImages`. `labeledDist` [L, C+1] are the ground-truth class
- * distributions labelled so far.
+ * What pooling candidates needs besides the slots: the learner and pool images, the K×N layout, the
+ * ground-truth class distributions labelled so far (`labeledDist` [L, C+1], null before any), the
+ * inference batch, the statistics the agents asked for and the MC-dropout draws (null when none need them).
  */
-export async function poolFeatures(
-  learner: SegLearner,
-  poolImages: readonly SegSample[],
-  slots: Int32Array,
-  K: number,
-  N: number,
-  g: RegionGrid,
-  labeledDist: tf.Tensor2D | null,
-  batch: number,
-  wanted: readonly Statistic[],
-  mc: McOptions | null,
-): Promise<{ pools: tf.Tensor3D; stats: Map<string, { values: Float32Array; width: number }> }> {
+export interface PoolQuery {
+  readonly learner: SegLearner;
+  readonly poolImages: readonly SegSample[];
+  readonly K: number;
+  readonly N: number;
+  readonly grid: RegionGrid;
+  readonly labeledDist: tf.Tensor2D | null;
+  readonly batch: number;
+  readonly wanted: readonly Statistic[];
+  readonly mc: McOptions | null;
+}
+
+export interface PooledFeatures {
+  readonly pools: tf.Tensor3D;
+  readonly stats: Map<string, { values: Float32Array; width: number }>;
+}
+
+/**
+ * Pool tensor [K, N, D] and per-slot statistics [K·N·width] (0 at padding) for candidate slots
+ * (region ids, −1 = padding) of the query's pool images.
+ */
+export async function poolFeatures(q: PoolQuery, slots: Int32Array): Promise<PooledFeatures> {
+  const { learner, poolImages, K, N, grid: g, labeledDist, batch, wanted, mc } = q;
   const C = learner.numClasses;
   const D = actionFeatureSize(C);
   const real = Array.from(slots).filter((id) => id >= 0);
@@ -151,23 +162,12 @@ export async function poolFeatures(
  * and statistics per slot, each the mean over the image's unlabelled regions. `imageSlots` holds
  * pool-image indices (−1 = padding); `unlabeled(image)` its unlabelled region indices.
  */
-export async function imagePoolFeatures(
-  learner: SegLearner,
-  poolImages: readonly SegSample[],
-  imageSlots: Int32Array,
-  unlabeled: (image: number) => number[],
-  K: number,
-  N: number,
-  g: RegionGrid,
-  labeledDist: tf.Tensor2D | null,
-  batch: number,
-  wanted: readonly Statistic[],
-  mc: McOptions | null,
-): Promise<{ pools: tf.Tensor3D; stats: Map<string, { values: Float32Array; width: number }> }> {
+export async function imagePoolFeatures(q: PoolQuery, imageSlots: Int32Array, unlabeled: (image: number) => number[]): Promise<PooledFeatures> {
+  const { learner, poolImages, K, N, grid: g, labeledDist, batch, wanted, mc } = q;
   const C = learner.numClasses;
   const D = actionFeatureSize(C);
   const real = Array.from(imageSlots).filter((i) => i >= 0);
-  if (real.length === 0) return poolFeatures(learner, poolImages, imageSlots, K, N, g, labeledDist, batch, wanted, mc);
+  if (real.length === 0) return poolFeatures(q, imageSlots);
   const out = await regionOutputs(learner, real.map((i) => poolImages[i]!), g, batch, wanted, mc);
   // averaging matrix [real, real·perImage]: 1/|free| on each image's unlabelled regions
   const avg = new Float32Array(real.length * real.length * g.perImage);
