@@ -125,6 +125,15 @@ describe('leaderboard', function () {
     expect(md).to.contain('from as few as 4 seed pairs');
   });
 
+  it('RQ3 names the agent best on the rare classes, and says none segments them when all are at 0.0 %', () => {
+    const rq3 = (rs: RunRecord[]) => researchQuestions(aggregate(rs), rs, []).find((a) => a.id === 'RQ3')!.sentences.join(' ');
+    expect(rq3(records())).to.match(/Highest mean IoU on them at 12 regions: \w+ with [\d.]+ %/);
+    const blind = records().map((r) => ({ ...r, testPerClassIoU: r.testPerClassIoU.map(() => 0) }));
+    const said = rq3(blind);
+    expect(said).to.contain('No agent segments them at 12 regions: every agent\'s mean IoU on them is 0.0 %.');
+    expect(said).not.to.contain('Highest mean IoU');
+  });
+
   it('RQ4 gives an upper bound run at one budget its headroom over random and the top agent, paired by seed', () => {
     // the oracle 3 points above random at budget 6 on every seed: +3.0 over random, +3.0 − entropy's 0.375 over entropy
     const oracle = oracleAt6();
