@@ -187,16 +187,18 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
     const best = [...lb.agents].filter((a) => !a.privileged).sort((x, y) => y.rareClassMIoU - x.rareClassMIoU)[0];
     const random = lb.agents.find((a) => a.agentId === 'random');
     const share = (a: AgentSummary) => lb.rareClasses.reduce((s, c) => s + (a.labeledShare[c] ?? 0), 0);
+    const budget = lb.budgets[lb.budgets.length - 1];
     const sentences = [
       `The three rarest classes among the labelled pixels of random (≈ the pool's distribution) are ${rare.join(', ')}.`,
       // when the best prints as 0.0 % no agent segments them, and naming one would rank a tie
-      ...(best && pct(best.rareClassMIoU) === pct(0) ? [`No agent segments them at ${lb.budgets[lb.budgets.length - 1]} regions: every agent's mean IoU on them is ${pct(0)} %.`] : []),
-      ...(best && pct(best.rareClassMIoU) !== pct(0) ? [`Highest mean IoU on them at ${lb.budgets[lb.budgets.length - 1]} regions: ${best.agent} with ${pct(best.rareClassMIoU)} %${random ? ` (random ${pct(random.rareClassMIoU)} %)` : ''}; its labelled pixels are ${pct(share(best))} % ${rare.join('/')}${random ? ` against random's ${pct(share(random))} %` : ''}.`] : []),
+      ...(best ? [pct(best.rareClassMIoU) === pct(0)
+        ? `No agent segments them at ${budget} regions: every agent's mean IoU on them is ${pct(0)} %.`
+        : `Highest mean IoU on them at ${budget} regions: ${best.agent} with ${pct(best.rareClassMIoU)} %${random ? ` (random ${pct(random.rareClassMIoU)} %)` : ''}; its labelled pixels are ${pct(share(best))} % ${rare.join('/')}${random ? ` against random's ${pct(share(random))} %` : ''}.`] : []),
       ...lb.agents.filter((a) => !a.privileged).map((a) => `${a.agent}: rare-class IoU ${pct(a.rareClassMIoU)} %, ${pct(share(a))} % of labelled pixels from the rare classes, labelled class-balance entropy ${fixed(a.balanceEntropy, 3)}.`),
     ];
     out.push({
       id: 'RQ3',
-      question: `Rare classes: per-class test IoU (%) and labelled-pixel share (%) at ${lb.budgets[lb.budgets.length - 1]} regions`,
+      question: `Rare classes: per-class test IoU (%) and labelled-pixel share (%) at ${budget} regions`,
       sentences,
       tables: [{
         header: ['agent', ...names.map((n, c) => (lb.rareClasses.includes(c) ? `${n} (rare)` : n))],
