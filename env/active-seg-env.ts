@@ -20,7 +20,7 @@ import { segMetrics, type SegMetrics } from './metrics.ts';
 import { actionFeatureSize, KL_BINS, stateFeatureSize } from './features.ts';
 import { LabeledRegions, makeGrid, regionCentre, regionClassDistribution, splitRegionId, trainingMask, type RegionGrid } from './regions.ts';
 import { arrangePools, sampleCandidateImages, sampleCandidateRegions } from './candidates.ts';
-import { disposeOutputs, imagePoolFeatures, imagesOf, maskOf, poolFeatures, regionOutputs, stateFeatures } from './observation.ts';
+import { disposeOutputs, imagePoolFeatures, imagesOf, maskOf, poolFeatures, regionOutputs, stateFeatures, type SlotStatistics } from './observation.ts';
 import { statistic } from './statistics/registry.ts';
 import type { Statistic } from './statistics/statistic.ts';
 import { resolveConfig, type ActiveSegConfig, type ActiveSegOptions } from './active-seg-config.ts';
@@ -43,7 +43,7 @@ interface Episode {
   prevMIoU: number;
   metrics: SegMetrics;
   slots: Int32Array;
-  stats: Map<string, { values: Float32Array; width: number }>;
+  stats: SlotStatistics;
   labeledStats: Map<string, Float32Array>;
   /** Rows of labelled regions' embedding statistics by `name|regionId` (kept only for fixed embeddings). */
   readonly embeddingRows: Map<string, Float32Array>;

@@ -119,9 +119,12 @@ export interface PoolQuery {
   readonly mc: McOptions | null;
 }
 
+/** Each wanted statistic by name, laid out by slot: [K·N·width] values, 0 at padding. */
+export type SlotStatistics = Map<string, { values: Float32Array; width: number }>;
+
 export interface PooledFeatures {
   readonly pools: tf.Tensor3D;
-  readonly stats: Map<string, { values: Float32Array; width: number }>;
+  readonly stats: SlotStatistics;
 }
 
 /**
@@ -192,8 +195,8 @@ export async function imagePoolFeatures(q: PoolQuery, imageSlots: Int32Array, un
 }
 
 /** Each statistic's rows laid out by slot (`bySlot`: rows → [K·N, width], padding zero), read back to JS. */
-function statsBySlot(out: RegionOutputs, bySlot: (v: tf.Tensor2D) => tf.Tensor): Map<string, { values: Float32Array; width: number }> {
-  const stats = new Map<string, { values: Float32Array; width: number }>();
+function statsBySlot(out: RegionOutputs, bySlot: (v: tf.Tensor2D) => tf.Tensor): SlotStatistics {
+  const stats: SlotStatistics = new Map();
   for (const [name, v] of out.stats) {
     const t = bySlot(v);
     stats.set(name, { values: t.dataSync() as Float32Array, width: v.shape[1] });
