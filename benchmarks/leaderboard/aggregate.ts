@@ -93,6 +93,11 @@ export interface Leaderboard {
   runTimeMs: number;
 }
 
+/** The board's largest budget: where the per-class, cost and final-mIoU figures are read. */
+export function lastBudget(lb: Pick<Leaderboard, 'budgets'>): number {
+  return lb.budgets[lb.budgets.length - 1]!;
+}
+
 /** One record per key, a single protocol content, one engine and learner: else a ConfigError saying which. */
 export function checkComparable(records: readonly RunRecord[]): void {
   if (records.length === 0) throw new ConfigError('no run records');

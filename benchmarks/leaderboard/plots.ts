@@ -4,7 +4,7 @@
  */
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
-import type { Leaderboard } from './aggregate.ts';
+import { lastBudget, type Leaderboard } from './aggregate.ts';
 import type { PolicyRun } from './research-questions.ts';
 
 type Spec = vl.TopLevelSpec;
@@ -48,13 +48,13 @@ export function curveSpec(lb: Leaderboard): Spec {
 export function classShareSpec(lb: Leaderboard): Spec {
   const names = [...lb.dataset.classNames, 'void'];
   const values = lb.agents.flatMap((a) => a.labeledShare.map((s, c) => ({ agent: a.agent, class: names[c] ?? `class ${c}`, order: c, share: pct(s) })));
-  return { $schema: SCHEMA, title: `labelled pixels per class at ${lb.budgets[lb.budgets.length - 1]} regions (mean share over seeds)`, width: 520, data: { values }, mark: 'bar', encoding: { y: { field: 'agent', type: 'nominal', sort: null }, x: { field: 'share', type: 'quantitative', stack: 'zero', title: 'share of labelled pixels (%)' }, color: { field: 'class', type: 'nominal', sort: names }, order: { field: 'order' } } } as Spec;
+  return { $schema: SCHEMA, title: `labelled pixels per class at ${lastBudget(lb)} regions (mean share over seeds)`, width: 520, data: { values }, mark: 'bar', encoding: { y: { field: 'agent', type: 'nominal', sort: null }, x: { field: 'share', type: 'quantitative', stack: 'zero', title: 'share of labelled pixels (%)' }, color: { field: 'class', type: 'nominal', sort: names }, order: { field: 'order' } } } as Spec;
 }
 
 /** Per-class test IoU at the largest budget, agent × class. */
 export function perClassSpec(lb: Leaderboard): Spec {
   const values = lb.agents.flatMap((a) => a.perClassIoU.map((v, c) => ({ agent: a.agent, class: lb.dataset.classNames[c] ?? `class ${c}`, iou: v === null ? null : pct(v) })));
-  return { $schema: SCHEMA, title: `test IoU (%) per class at ${lb.budgets[lb.budgets.length - 1]} regions`, data: { values }, encoding: { y: { field: 'agent', type: 'nominal', sort: null }, x: { field: 'class', type: 'nominal', sort: null } }, layer: [{ mark: 'rect', encoding: { color: { field: 'iou', type: 'quantitative', scale: { scheme: 'viridis' }, title: 'IoU (%)' } } }, { mark: { type: 'text', fontSize: 9 }, encoding: { text: { field: 'iou', type: 'quantitative', format: '.0f' }, color: { value: 'white' } } }] } as Spec;
+  return { $schema: SCHEMA, title: `test IoU (%) per class at ${lastBudget(lb)} regions`, data: { values }, encoding: { y: { field: 'agent', type: 'nominal', sort: null }, x: { field: 'class', type: 'nominal', sort: null } }, layer: [{ mark: 'rect', encoding: { color: { field: 'iou', type: 'quantitative', scale: { scheme: 'viridis' }, title: 'IoU (%)' } } }, { mark: { type: 'text', fontSize: 9 }, encoding: { text: { field: 'iou', type: 'quantitative', format: '.0f' }, color: { value: 'white' } } }] } as Spec;
 }
 
 /** Wall time per labelling step of every agent. */

@@ -1,5 +1,5 @@
 /** Leaderboard renderers: markdown tables and a static HTML page (no server, no scripts) around the figures. */
-import type { AgentSummary, Comparison, Leaderboard } from './aggregate.ts';
+import { lastBudget, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
 import type { Answer } from './research-questions.ts';
 import { fewSeedPairs, fixed, pct, pts } from './format.ts';
 
@@ -19,7 +19,7 @@ function comparison(c: Comparison | null): string {
 }
 
 export function tables(lb: Leaderboard): Table[] {
-  const maxB = lb.budgets[lb.budgets.length - 1];
+  const maxB = lastBudget(lb);
   const curve: Table = {
     title: 'Test mIoU (%) by budget (regions): mean ± std over seeds (n), IQM [95 % stratified-bootstrap CI]',
     header: ['agent', ...lb.budgets.map(String), 'AUBC [95 % CI]'],

@@ -6,7 +6,7 @@
  */
 import type { RunRecord } from '../run-record.ts';
 import { mean, spearman } from '../stats.ts';
-import { runIndex, type RunIndex, type AgentSummary, type PairedDifference, type Leaderboard } from './aggregate.ts';
+import { lastBudget, runIndex, type RunIndex, type AgentSummary, type PairedDifference, type Leaderboard } from './aggregate.ts';
 import { fewSeedPairs, fixed, pct, pts } from './format.ts';
 
 /** A caution when the fewest seed pairs behind these comparisons are too few (format.ts fewSeedPairs). */
@@ -187,7 +187,7 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
     const best = [...lb.agents].filter((a) => !a.privileged).sort((x, y) => y.rareClassMIoU - x.rareClassMIoU)[0];
     const random = lb.agents.find((a) => a.agentId === 'random');
     const share = (a: AgentSummary) => lb.rareClasses.reduce((s, c) => s + (a.labeledShare[c] ?? 0), 0);
-    const budget = lb.budgets[lb.budgets.length - 1];
+    const budget = lastBudget(lb);
     const sentences = [
       `The three rarest classes among the labelled pixels of random (≈ the pool's distribution) are ${rare.join(', ')}.`,
       // when the best prints as 0.0 % no agent segments them, and naming one would rank a tie
@@ -211,7 +211,7 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
     const ranked = lb.agents.filter((a) => !a.privileged);
     const vsRandom = ranked.filter((a) => a.agentId !== 'random').map((a) => ({ a, c: a.vsRandom[lb.budgets.length] }));
     const sentences = [
-      `Ranking by AUBC (test mIoU averaged over ${lb.budgets[0]}–${lb.budgets[lb.budgets.length - 1]} regions; mean [95 % CI], seeds): ${ranked.filter((a) => a.aubcSeeds > 0).map((a) => `${a.agent} ${pct(a.aubcMean)} [${pct(a.aubcCi[0])}, ${pct(a.aubcCi[1])}], ${a.aubcSeeds}`).join('; ')}.${ranked.some((a) => a.aubcSeeds === 0) ? ` No AUBC (not run at every budget): ${ranked.filter((a) => a.aubcSeeds === 0).map((a) => a.agent).join(', ')}.` : ''}`,
+      `Ranking by AUBC (test mIoU averaged over ${lb.budgets[0]}–${lastBudget(lb)} regions; mean [95 % CI], seeds): ${ranked.filter((a) => a.aubcSeeds > 0).map((a) => `${a.agent} ${pct(a.aubcMean)} [${pct(a.aubcCi[0])}, ${pct(a.aubcCi[1])}], ${a.aubcSeeds}`).join('; ')}.${ranked.some((a) => a.aubcSeeds === 0) ? ` No AUBC (not run at every budget): ${ranked.filter((a) => a.aubcSeeds === 0).map((a) => a.agent).join(', ')}.` : ''}`,
       ...vsRandom.filter(({ c }) => c).map(({ a, c }) => `${a.agent} − random in AUBC: ${pts(c!.meanDiff)} [${pts(c!.ci[0])}, ${pts(c!.ci[1])}] points, ${c!.resolved ? (c!.meanDiff > 0 ? 'resolved: better' : 'resolved: worse') : 'not resolved'}.`),
       `Agents that beat random in AUBC with a resolved interval: ${vsRandom.filter(({ c }) => c?.resolved && c.meanDiff > 0).map(({ a }) => a.agent).join(', ') || 'none'}${fewPairs(vsRandom.map(({ c }) => c))}.`,
     ];
@@ -230,7 +230,7 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
   // RQ5
   {
     const random = lb.agents.find((a) => a.agentId === 'random');
-    const sentences = lb.agents.map((a) => `${a.agent}: ${fixed(a.stepMs, 2, 1000)} s per labelling step${random && a !== random ? ` (${(a.stepMs / random.stepMs).toFixed(1)}× random)` : ''}, ${fixed(a.runMs, 1, 60000)} min per run at ${lb.budgets[lb.budgets.length - 1]} regions.`);
+    const sentences = lb.agents.map((a) => `${a.agent}: ${fixed(a.stepMs, 2, 1000)} s per labelling step${random && a !== random ? ` (${(a.stepMs / random.stepMs).toFixed(1)}× random)` : ''}, ${fixed(a.runMs, 1, 60000)} min per run at ${lastBudget(lb)} regions.`);
     for (const p of policies) sentences.push(`The DQN's training (${p.label}): ${p.episodes} episodes in ${(p.trainMs / 3_600_000).toFixed(2)} h, ${fixed(p.trainMs / Math.max(1, p.episodes), 0, 1000)} s per episode with its validation${evaluated(p) ? `; its best validated checkpoint (episode ${p.best!.episode}) is evaluated here` : ''}.`);
     out.push({ id: 'RQ5', question: 'Cost: wall time per step and per run of every agent, and the DQN\'s training', sentences, tables: [{ header: ['agent', 's per step', 'min per run'], rows: lb.agents.map((a) => [a.agent, fixed(a.stepMs, 2, 1000), fixed(a.runMs, 1, 60000)]) }] });
   }
