@@ -39,6 +39,18 @@ describe('Rng', () => {
     );
   });
 
+  it('permutation draws as shuffle of the identity does, on a pinned stream', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 0, max: 200 }), (seed, n) => {
+        const shuffled = new Rng(seed).shuffle(Array.from({ length: n }, (_, i) => i));
+        expect(Array.from(new Rng(seed).permutation(n))).to.deep.equal(shuffled);
+      }),
+    );
+    // every published run's candidate pools, minibatch order and replay draws come from this stream:
+    // a change to it re-draws them all
+    expect(Array.from(new Rng(42).permutation(10))).to.deep.equal([8, 3, 2, 1, 6, 4, 5, 0, 7, 9]);
+  });
+
   it('fork is independent of later draws on the parent and differs per label', () => {
     const a = new Rng(7);
     const f1 = a.fork('x').nextUint32();

@@ -74,28 +74,22 @@ export class Rng {
     return this.nextUint32();
   }
 
-  /** In-place Fisher–Yates shuffle; returns the same array. */
-  shuffle<T>(xs: T[]): T[] {
+  /** In-place Fisher–Yates shuffle of an array or typed array; returns the same one. */
+  shuffle<A extends { length: number; [i: number]: unknown }>(xs: A): A {
     for (let i = xs.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
-      const t = xs[i] as T;
-      xs[i] = xs[j] as T;
+      const t = xs[i] as A[number];
+      xs[i] = xs[j] as A[number];
       xs[j] = t;
     }
     return xs;
   }
 
-  /** A random permutation of 0..n-1. */
+  /** A random permutation of 0..n-1 (the identity, shuffled: the same draws as shuffle). */
   permutation(n: number): Int32Array {
     const p = new Int32Array(n);
     for (let i = 0; i < n; i++) p[i] = i;
-    for (let i = n - 1; i > 0; i--) {
-      const j = this.int(i + 1);
-      const t = p[i] as number;
-      p[i] = p[j] as number;
-      p[j] = t;
-    }
-    return p;
+    return this.shuffle(p);
   }
 
   /** An independent stream derived from this one's seed path and a label; does not advance this stream. */
