@@ -42,7 +42,7 @@ npx regiongym bench --protocol camvid-ralis --agents coreset,impurity --seeds 12
 npx regiongym bench --protocol camvid-ralis --agents coreset,impurity --seeds 101,202,303,404,505 --workers 2 --threads 1 --out "$runs"   # 2952 s
 # the greedy oracle (S = 2 probed candidates per pool, 48 reward probes a step: 62 s a step) at the first budget
 npx regiongym bench --protocol camvid-ralis --agents oracle --seeds 20,50,82 --budgets 480 --workers 2 --threads 1 --out "$runs"   # 2434 s
-# and on to 960 (each trajectory labels again through 480, its run there kept; 70-105 s a step this time, so
+# and on to 960 (each trajectory labels again through 480, its run there kept; 80-105 s a step per trajectory this time, so
 # the whole curve to 1920 is a cluster job)
 npx regiongym bench --protocol camvid-ralis --agents oracle --seeds 20,50,82 --budgets 480,720,960 --workers 2 --threads 1 --out "$runs"   # 7606 s
 # margin and BADGE on the paper's 5 seeds at every budget (two processes of this line shared the work)
