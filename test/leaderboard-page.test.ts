@@ -134,6 +134,21 @@ describe('leaderboard', function () {
     expect(said).not.to.contain('Highest mean IoU');
   });
 
+
+  it('RQ5 gives an agent run on fewer budgets its cost at its own largest budget, and says which', () => {
+    const rs = [...records(), ...oracleAt6().map((r) => ({ ...r, timings: { labelingMs: 60000, finalTrainMs: 30000, testMs: 30000 } }))];
+    const lb = aggregate(rs);
+    const oracle = lb.agents.find((a) => a.agentId === 'oracle=2')!;
+    expect(oracle.costBudget).to.equal(6);
+    expect(oracle.runMs).to.equal(120000);
+    const rq5 = researchQuestions(lb, rs, []).find((a) => a.id === 'RQ5')!;
+    expect(rq5.sentences.find((x) => x.startsWith('oracle'))).to.contain('2.0 min per run at 6 regions.');
+    expect(rq5.sentences.find((x) => x.startsWith('random'))).to.contain('min per run at 12 regions.');
+    const row = (t: { rows: string[][] }, agent: string) => t.rows.find((r) => r[0]!.startsWith(agent))!.at(-1);
+    expect(row(rq5.tables[0]!, 'oracle')).to.equal('2.0 (at 6)');
+    expect(row(rq5.tables[0]!, 'random')).to.match(/^\d+\.\d$/);
+    expect(row(tables(lb).at(-1)!, 'oracle')).to.equal('2.0 (at 6)');
+  });
   it('RQ4 gives an upper bound run at one budget its headroom over random and the top agent, paired by seed', () => {
     // the oracle 3 points above random at budget 6 on every seed: +3.0 over random, +3.0 − entropy's 0.375 over entropy
     const oracle = oracleAt6();

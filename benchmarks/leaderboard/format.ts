@@ -11,6 +11,9 @@ export const pts = (v: number): string => `${v >= 0 ? '+' : '−'}${Math.abs(100
 /** A number with `d` decimals, after dividing by `scale` (ms → s: 1000). */
 export const fixed = (v: number | null | undefined, d: number, scale = 1): string => (missing(v) ? '–' : (v / scale).toFixed(d));
 
+/** Minutes per run, with the budget they were measured at when it is not the board's largest (`lastB`). */
+export const runMinutes = (a: { runMs: number; costBudget: number }, lastB: number): string => `${fixed(a.runMs, 1, 60000)}${a.costBudget !== lastB ? ` (at ${a.costBudget})` : ''}`;
+
 /**
  * The fewest seed pairs behind some comparisons when they are too few to trust a percentile bootstrap
  * (under 5: over 3 pairs it has 10 distinct resamples and intervals too narrow), else null.

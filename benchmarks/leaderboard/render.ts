@@ -1,7 +1,7 @@
 /** Leaderboard renderers: markdown tables and a static HTML page (no server, no scripts) around the figures. */
 import { lastBudget, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
 import type { Answer } from './research-questions.ts';
-import { fewSeedPairs, fixed, pct, pts } from './format.ts';
+import { fewSeedPairs, fixed, pct, pts, runMinutes } from './format.ts';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -50,7 +50,7 @@ export function tables(lb: Leaderboard): Table[] {
       fixed(a.balanceEntropy, 3),
       ...(lb.upperBound !== null ? [fixed(a.percentOfFull, 1)] : []),
       fixed(a.stepMs, 2, 1000),
-      fixed(a.runMs, 1, 60000),
+      runMinutes(a, maxB),
     ]),
   };
   return [curve, paired('Paired difference to random (points)', (a) => a.vsRandom), paired(`Paired difference to the best baseline (${lb.bestBaseline ?? 'none'}; the best baseline itself against the next best)`, (a) => a.vsBestBaseline), summary];

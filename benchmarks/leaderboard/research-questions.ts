@@ -7,7 +7,7 @@
 import type { RunRecord } from '../run-record.ts';
 import { mean, spearman } from '../stats.ts';
 import { lastBudget, runIndex, type RunIndex, type AgentSummary, type PairedDifference, type Leaderboard } from './aggregate.ts';
-import { fewSeedPairs, fixed, pct, pts } from './format.ts';
+import { fewSeedPairs, fixed, pct, pts, runMinutes } from './format.ts';
 
 /** A caution when the fewest seed pairs behind these comparisons are too few (format.ts fewSeedPairs). */
 const fewPairs = (cs: readonly ({ pairs: number } | null | undefined)[]): string => {
@@ -230,9 +230,9 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
   // RQ5
   {
     const random = lb.agents.find((a) => a.agentId === 'random');
-    const sentences = lb.agents.map((a) => `${a.agent}: ${fixed(a.stepMs, 2, 1000)} s per labelling step${random && a !== random ? ` (${(a.stepMs / random.stepMs).toFixed(1)}× random)` : ''}, ${fixed(a.runMs, 1, 60000)} min per run at ${lastBudget(lb)} regions.`);
+    const sentences = lb.agents.map((a) => `${a.agent}: ${fixed(a.stepMs, 2, 1000)} s per labelling step${random && a !== random ? ` (${(a.stepMs / random.stepMs).toFixed(1)}× random)` : ''}, ${fixed(a.runMs, 1, 60000)} min per run at ${a.costBudget} regions.`);
     for (const p of policies) sentences.push(`The DQN's training (${p.label}): ${p.episodes} episodes in ${(p.trainMs / 3_600_000).toFixed(2)} h, ${fixed(p.trainMs / Math.max(1, p.episodes), 0, 1000)} s per episode with its validation${evaluated(p) ? `; its best validated checkpoint (episode ${p.best!.episode}) is evaluated here` : ''}.`);
-    out.push({ id: 'RQ5', question: 'Cost: wall time per step and per run of every agent, and the DQN\'s training', sentences, tables: [{ header: ['agent', 's per step', 'min per run'], rows: lb.agents.map((a) => [a.agent, fixed(a.stepMs, 2, 1000), fixed(a.runMs, 1, 60000)]) }] });
+    out.push({ id: 'RQ5', question: 'Cost: wall time per step and per run of every agent, and the DQN\'s training', sentences, tables: [{ header: ['agent', 's per step', 'min per run'], rows: lb.agents.map((a) => [a.agent, fixed(a.stepMs, 2, 1000), runMinutes(a, lastBudget(lb))]) }] });
   }
   return out;
 }
