@@ -145,8 +145,8 @@ describe('leaderboard', function () {
     expect(rq5.sentences.find((x) => x.startsWith('oracle'))).to.contain('2.0 min per run at 6 regions.');
     expect(rq5.sentences.find((x) => x.startsWith('random'))).to.contain('min per run at 12 regions.');
     const row = (t: { rows: string[][] }, agent: string) => t.rows.find((r) => r[0]!.startsWith(agent))!.at(-1);
-    expect(row(rq5.tables[0]!, 'oracle')).to.equal('2.0 (at 6)');
-    expect(row(rq5.tables[0]!, 'random')).to.match(/^\d+\.\d$/);
+    expect(row(rq5.tables![0]!, 'oracle')).to.equal('2.0 (at 6)');
+    expect(row(rq5.tables![0]!, 'random')).to.match(/^\d+\.\d$/);
     expect(row(tables(lb).at(-1)!, 'oracle')).to.equal('2.0 (at 6)');
   });
   it('RQ4 gives an upper bound run at one budget its headroom over random and the top agent, paired by seed', () => {
