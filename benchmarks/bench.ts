@@ -13,7 +13,7 @@ import { changedFields, protocolFieldHashes, protocolHash } from '../env/protoco
 import { appendRunRecord, readRunRecords, runKey, type RunRecord } from './run-record.ts';
 import { runJobs, type PoolEvent } from './runner/pool.ts';
 import type { TrajectoryJob } from './runner/messages.ts';
-import { inShard, runList, type Shard } from './run-list.ts';
+import { inShard, runList, type PlannedTrajectory, type Shard } from './run-list.ts';
 import { Claims } from './claims.ts';
 
 export interface BenchOptions {
@@ -75,6 +75,16 @@ export function expectedTrainingEngine(p: Protocol, name: string | undefined): '
 /** The budgets of one trajectory whose runs are among `done` (run keys of a runs file). */
 function doneBudgets(done: ReadonlySet<string>, hash: string, agentId: string, seed: number, budgets: readonly number[]): number[] {
   return budgets.filter((b) => done.has(runKey({ protocolHash: hash, agentId, seed, budgetRegions: b })));
+}
+
+/**
+ * Per planned trajectory, the budgets whose runs are already in `files` (this protocol's content
+ * only): what `bench --list --out` prints, so a sweep's remaining work can be read before submitting it.
+ */
+export function doneByTrajectory(files: readonly string[], protocol: Protocol, list: readonly PlannedTrajectory[]): number[][] {
+  const hash = protocolHash(protocol);
+  const done = new Set(files.flatMap((f) => readRunRecords(f)).map(runKey));
+  return list.map((t) => doneBudgets(done, hash, t.agent.id, t.seed, t.budgets));
 }
 
 export function planBench(o: BenchOptions): BenchPlan {

@@ -48,6 +48,11 @@ describe('sweeps as shards (separate processes)', function () {
     expect(items.map((t) => t.seed)).to.deep.equal([1, 2, 3]);
     expect(items.map((t) => t.index)).to.deep.equal([0, 1, 2]);
     expect(a.stdout).to.equal(b.stdout);
+    expect(items[0]).not.to.have.property('done'); // without --out nothing to compare with
+    // with an --out not written yet every budget is left
+    const fresh = run([...common(protocol, cache), '--list', '--out', join(dir, 'none-yet.jsonl')]);
+    expect(fresh.stdout.trim().split('\n').every((l) => l.endsWith('\tdone none'))).to.equal(true);
+    expect(fresh.stderr).to.contain('0 of 6 runs already in');
   });
 
   it('3 Slurm shards, then 3 Indexed-Job shards, each merged, equal one process record for record', () => {
@@ -62,6 +67,12 @@ describe('sweeps as shards (separate processes)', function () {
     expect(readdirSync(join(dir, 'slurm')).filter((f) => f.endsWith('.jsonl'))).to.have.length(3);
     expect(merge(join(dir, 'slurm'), join(dir, 'slurm.jsonl')).status).to.equal(0);
     expect(norm(join(dir, 'slurm.jsonl'))).to.deep.equal(norm(single));
+    // --list reads what is done from a runs file or a shard directory alike
+    for (const out of [single, join(dir, 'slurm')]) {
+      const listed = run([...common(protocol, cache), '--list', '--json', '--out', out]);
+      expect(listed.stdout.trim().split('\n').map((l) => JSON.parse(l).done)).to.deep.equal([[6, 12], [6, 12], [6, 12]]);
+      expect(listed.stderr).to.contain('6 of 6 runs already in').and.contain('0 of 3 trajectories have budgets left');
+    }
     for (const i of [0, 1, 2]) expect(run([...common(protocol, cache), '--shards', '3', '--out', join(dir, 'k8s')], { JOB_COMPLETION_INDEX: String(i) }).status).to.equal(0);
     expect(merge(join(dir, 'k8s'), join(dir, 'k8s.jsonl')).status).to.equal(0);
     expect(norm(join(dir, 'k8s.jsonl'))).to.deep.equal(norm(single));

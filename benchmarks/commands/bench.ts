@@ -4,7 +4,8 @@ import { MultiBar, Presets } from 'cli-progress';
 import { lastValueFrom, tap } from 'rxjs';
 import { parseAgentList } from '../../agents/registry.ts';
 import { resolveProtocol } from '../../env/make-env.ts';
-import { planBench, runBench } from '../bench.ts';
+import { doneByTrajectory, planBench, runBench } from '../bench.ts';
+import { runsFiles } from '../merge.ts';
 import { intListOption, intOption } from '../cli-options.ts';
 import { addComputeOptions, checkCompute, computeOptions, type ComputeOptions } from '../compute.ts';
 import { ConfigError } from '../../env/core/errors.ts';
@@ -13,7 +14,7 @@ import { prepareProtocol } from '../prepare.ts';
 import { checkBudgets, withoutFeatureCache } from '../checks.ts';
 import { resolveShard, runList, shardFile } from '../run-list.ts';
 import { protocolHash } from '../../env/protocol/hash.ts';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 
 interface Opts extends ComputeOptions {
   protocol: string;
@@ -32,6 +33,14 @@ interface Opts extends ComputeOptions {
   progressEvery: number;
 }
 
+/** The runs files `--list` compares with: none without --out; an --out not yet written (or a shard directory with no files yet) has nothing done. */
+function listedRunsFiles(out: string | undefined): string[] | null {
+  if (out === undefined) return null;
+  if (!existsSync(out)) return [];
+  if (statSync(out).isDirectory() && !readdirSync(out).some((f) => f.endsWith('.jsonl'))) return [];
+  return runsFiles([out]);
+}
+
 export function registerBench(program: Command): void {
   const cmd = program
     .command('bench')
@@ -42,7 +51,7 @@ export function registerBench(program: Command): void {
     .option('--budgets <list>', "comma-separated budgets in regions (default: the protocol's)", intListOption('--budgets', 1))
     .option('--workers <n>', 'parallel worker threads (one wasm instance each)', intOption('--workers', 1), 2)
     .option('--out <file.jsonl|dir>', 'run records (JSON lines); with sharding a directory that gets one file per shard')
-    .option('--list', 'print the run list (trajectory index, id, agent, seed, budgets) and exit', false)
+    .option('--list', 'print the run list (trajectory index, id, agent, seed, budgets; with --out also the budgets already run there) and exit', false)
     .option('--json', 'with --list: one JSON object per line', false)
     .option('--shard <i/n>', 'run shard i of n (trajectory j when j mod n = i); default from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX')
     .option('--shards <n>', 'shard count when the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs)', intOption('--shards', 1))
@@ -60,7 +69,19 @@ export function registerBench(program: Command): void {
     const seeds = o.seeds ?? protocol.seeds;
     const sorted = [...budgets].sort((a, b) => a - b);
     if (o.list) {
-      for (const t of runList(protocol, agents, seeds, sorted)) console.log(o.json ? JSON.stringify({ index: t.index, id: t.id, protocol: protocol.name, protocolHash: protocolHash(protocol), agent: t.agent.label, agentId: t.agent.id, seed: t.seed, budgets: t.budgets }) : `${t.index}\t${t.id}\t${t.agent.label}\tseed ${t.seed}\tbudgets ${t.budgets.join(',')}`);
+      const list = runList(protocol, agents, seeds, sorted);
+      // with --out, each trajectory's budgets already run there: what a sweep has left
+      const files = listedRunsFiles(o.out);
+      const done = files ? doneByTrajectory(files, protocol, list) : null;
+      list.forEach((t, i) => {
+        const d = done?.[i];
+        console.log(o.json ? JSON.stringify({ index: t.index, id: t.id, protocol: protocol.name, protocolHash: protocolHash(protocol), agent: t.agent.label, agentId: t.agent.id, seed: t.seed, budgets: t.budgets, ...(d ? { done: d } : {}) }) : `${t.index}\t${t.id}\t${t.agent.label}\tseed ${t.seed}\tbudgets ${t.budgets.join(',')}${d ? `\tdone ${d.length ? d.join(',') : 'none'}` : ''}`);
+      });
+      if (done) {
+        const runs = done.reduce((n, d) => n + d.length, 0);
+        const left = done.filter((d, i) => d.length < list[i]!.budgets.length).length;
+        process.stderr.write(`${runs} of ${list.length * sorted.length} runs already in ${o.out}; ${left} of ${list.length} trajectories have budgets left\n`);
+      }
       return;
     }
     if (!o.out) throw new ConfigError('--out is required (a runs file, or with sharding a directory)');
