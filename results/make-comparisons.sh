@@ -14,7 +14,12 @@ npx regiongym compare results/synthetic-frozen/runs.jsonl results/camvid-ralis/r
     results/camvid-ralis/policy-lr-decay results/camvid-ralis/policy-prioritized results/camvid-ralis/policy-first-reward-zero \
   --out results/compare-synthetic-camvid.md
 #   compare-camvid-learners.md      CamVid on UNet-S from scratch and on the frozen encoder, at 480
-#                                   regions (the one budget camvid-ralis-unet was run at)
+#                                   regions (the one budget camvid-ralis-unet has on all 10 seeds)
 npx regiongym compare results/camvid-ralis-unet/runs.jsonl results/camvid-ralis/runs.jsonl --budgets 480 \
   --policy results/camvid-ralis-unet/policy results/camvid-ralis/policy results/camvid-ralis/policy-lr-decay results/camvid-ralis/policy-prioritized results/camvid-ralis/policy-first-reward-zero \
   --out results/compare-camvid-learners.md
+#   compare-camvid-learners-to-960.md   the same at 480, 720 and 960 regions, every budget camvid-ralis-unet
+#                                       has on the paper's 5 seeds (AUBC: the mean over the three)
+npx regiongym compare results/camvid-ralis-unet/runs.jsonl results/camvid-ralis/runs.jsonl --budgets 480,720,960 \
+  --policy results/camvid-ralis-unet/policy results/camvid-ralis/policy results/camvid-ralis/policy-lr-decay results/camvid-ralis/policy-prioritized results/camvid-ralis/policy-first-reward-zero \
+  --out results/compare-camvid-learners-to-960.md

@@ -46,6 +46,14 @@ describe('compare protocols', () => {
     expect(comparisonMarkdown(compareProtocols([weak, strong], 500))).to.equal(md);
   });
 
+  it('says on how many seeds the AUBCs rest when some seeds lack a budget', () => {
+    // the weak protocol on 2 more seeds at budget 6 only: 7 seeds, 5 with the whole curve
+    const extra = [6, 7].flatMap((seed) => ['random', 'entropy', 'margin'].map((agent) => fakeRecord({ protocol: 'p-weak', protocolHash: 'h-p-weak', model: { name: 'unet-s' }, agent, agentId: agent, seed, budgetRegions: 6, testMIoU: 0.25, trajectory: `${agent}${seed}` })));
+    const cmp = compareProtocols([[...weak, ...extra], strong], 500);
+    expect(cmp.sentences[0]).to.match(/^p-weak \(unet-s, 7 seeds, 5 at every budget\): /);
+    expect(cmp.sentences[1]).to.match(/^p-strong \(frozen-encoder, 5 seeds\): /);
+  });
+
   it("a DQN meets the other protocol's DQN of the same training-run name, whatever episode was picked", () => {
     const dqn = (recs: RunRecord[], label: string, id: string) => recs.filter((r) => r.agentId === 'margin').map((r) => ({ ...r, agent: label, agentId: id, baseline: false }));
     const a = [...weak, ...dqn(weak, 'dqn (policy, episode 5)', 'dqn@a')];

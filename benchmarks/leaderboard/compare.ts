@@ -99,7 +99,10 @@ export function compareProtocols(groups: readonly (readonly RunRecord[])[], reps
     const worse = cs.filter(({ c }) => c.resolved && c.meanDiff < 0).map(({ agent }) => agent);
     const top = cs.reduce((x, y) => (y.c.meanDiff > x.c.meanDiff ? y : x));
     const few = fewSeedPairs(cs.map(({ c }) => c));
-    sentences.push(`${b.protocol} (${b.model}, ${b.seeds} seeds): AUBC − random spans ${pts(Math.min(...cs.map(({ c }) => c.meanDiff)))} to ${pts(top.c.meanDiff)} points over ${cs.length} agents; the largest, ${top.agent} ${pts(top.c.meanDiff)} [${pts(top.c.ci[0])}, ${pts(top.c.ci[1])}], is ${top.c.resolved ? 'resolved' : 'not resolved'}; resolved better than random: ${better.join(', ') || 'none'}; resolved worse: ${worse.join(', ') || 'none'}${few !== null ? ` (some comparisons have only ${few} seed pairs)` : ''}.`);
+    // the AUBCs rest on the seeds with a run at every budget: say so when some seeds lack one
+    const curveSeeds = Math.max(...rows.flatMap((r) => (r.cells[j] ? [r.cells[j]!.aubcSeeds] : [])));
+    const seedsSaid = curveSeeds < b.seeds ? `${b.seeds} seeds, ${curveSeeds} at every budget` : `${b.seeds} seeds`;
+    sentences.push(`${b.protocol} (${b.model}, ${seedsSaid}): AUBC − random spans ${pts(Math.min(...cs.map(({ c }) => c.meanDiff)))} to ${pts(top.c.meanDiff)} points over ${cs.length} agents; the largest, ${top.agent} ${pts(top.c.meanDiff)} [${pts(top.c.ci[0])}, ${pts(top.c.ci[1])}], is ${top.c.resolved ? 'resolved' : 'not resolved'}; resolved better than random: ${better.join(', ') || 'none'}; resolved worse: ${worse.join(', ') || 'none'}${few !== null ? ` (some comparisons have only ${few} seed pairs)` : ''}.`);
   });
   for (let i = 0; i < boards.length; i++)
     for (let j = i + 1; j < boards.length; j++) {
