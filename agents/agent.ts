@@ -40,7 +40,11 @@ export interface Agent {
   readonly labelUnit?: 'region' | 'image';
   /** Privileged agents only: given the env to probe candidate rewards (ActiveSegEnv.probe). */
   attach?(env: ProbeTarget): void;
-  /** One candidate index in [0, N) per pool; must respect obs.actionMask. */
+  /**
+   * One candidate index in [0, N) per pool; must respect obs.actionMask. Outside training it must be a
+   * function of (obs, info, the state of `rng`) alone, never of the agent's own earlier calls: the
+   * bench replays a trajectory's logged actions instead of asking again (benchmarks/runner/action-log.ts).
+   */
   act(obs: ActiveSegObs, info: ActiveSegInfo, rng: Rng): Promise<Int32Array>;
   /** Learning agents: called after every step of a training episode. */
   observe?(t: Transition): Promise<void>;

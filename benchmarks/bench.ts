@@ -1,7 +1,9 @@
 /**
  * The benchmark sweep: every (agent, seed) trajectory of a protocol over its budgets, on a worker
  * pool; one schema-validated JSON line per finished run, appended atomically. Runs already in the
- * output file are skipped, so an interrupted sweep resumes where it stopped.
+ * output file are skipped, and each trajectory's steps are logged beside it (`<runs file>.actions/`),
+ * so an interrupted sweep resumes where it stopped: mid-trajectory, its logged steps are replayed
+ * rather than chosen again (runner/action-log.ts).
  */
 import { createRequire } from 'node:module';
 import { Observable, filter, lastValueFrom, tap } from 'rxjs';
@@ -15,6 +17,7 @@ import { runJobs, type PoolEvent } from './runner/pool.ts';
 import type { TrajectoryJob } from './runner/messages.ts';
 import { inShard, runList, type PlannedTrajectory, type Shard } from './run-list.ts';
 import { Claims } from './claims.ts';
+import { actionLogFile } from './runner/action-log.ts';
 
 export interface BenchOptions {
   protocol: Protocol;
@@ -98,7 +101,7 @@ export function planBench(o: BenchOptions): BenchPlan {
   for (const t of mine) {
     const skip = doneBudgets(done, hash, t.agent.id, t.seed, t.budgets);
     skipped += skip.length;
-    if (skip.length < t.budgets.length) jobs.push({ protocol: o.protocol, agent: t.agent, seed: t.seed, budgets: [...t.budgets], skip, dataRoot: o.dataRoot, cacheDir: o.cacheDir ?? null, id: t.id });
+    if (skip.length < t.budgets.length) jobs.push({ protocol: o.protocol, agent: t.agent, seed: t.seed, budgets: [...t.budgets], skip, dataRoot: o.dataRoot, cacheDir: o.cacheDir ?? null, id: t.id, actionLog: actionLogFile(o.outFile, t.id) });
   }
   return { jobs, totalRuns: mine.length * o.budgets.length, skippedRuns: skipped };
 }

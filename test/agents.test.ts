@@ -11,7 +11,10 @@ import { DqnAgent } from '../agents/dqn/dqn-agent.ts';
 import { RandomAgent } from '../agents/baselines/random.ts';
 import { EntropyAgent } from '../agents/baselines/entropy.ts';
 import { BaldAgent } from '../agents/baselines/bald.ts';
-import { parseAgentList } from '../agents/registry.ts';
+import { agentEntries, makeAgent, parseAgentList } from '../agents/registry.ts';
+import type { Agent } from '../agents/agent.ts';
+import { tinyEnv } from './env-fixture.ts';
+import '../agents/catalog.ts';
 import { ConfigError } from '../env/core/errors.ts';
 import type { ActiveSegInfo, ActiveSegObs } from '../env/active-seg-types.ts';
 import { tempDir } from './helpers.ts';
@@ -28,6 +31,15 @@ function fakeObs(rng: Rng, K: number, N: number, mask?: Uint8Array, constantKL =
   return { obs: { pools: tf.tensor3d(pools, [K, N, SHAPE.actionFeatures]), state: tf.tensor2d(state, [SHAPE.stateRegions, SHAPE.stateFeatures]), actionMask }, info };
 }
 const disposeObs = (o: ActiveSegObs) => tf.dispose([o.pools, o.state]);
+
+/** A greedy (frozen) DQN with random weights, shaped for `env`'s observations; closes `env`. */
+async function frozenDqnFor(env: ReturnType<typeof tinyEnv>): Promise<DqnAgent> {
+  const [obs] = await env.reset({ seed: 0 });
+  const dqn = new DqnAgent(DqnAgent.shapeOf(obs), new Rng(3));
+  dqn.training = false;
+  env.close();
+  return dqn;
+}
 
 describe('agents', () => {
   it('Q-network: output [pools, N], gate in (0, 1), shared and per-pool states agree in eval mode', () => {
@@ -185,6 +197,28 @@ describe('agents', () => {
       disposeObs(obs);
     }
     [a.agent, b.agent, loaded].forEach((x) => x.dispose());
+  });
+
+  it('every benchmark agent acts as a function of (observation, info, action stream): what replaying an action log relies on', async function () {
+    this.timeout(120000);
+    // the bench replays logged actions instead of asking the agent (benchmarks/runner/action-log.ts):
+    // an agent whose choice also hung on its own earlier calls would choose differently after a resume
+    const specs = agentEntries().filter((e) => e.name !== 'dqn').map((e) => e.name);
+    for (const name of [...specs, 'dqn']) {
+      const agent: Agent = name === 'dqn' ? await frozenDqnFor(tinyEnv()) : await makeAgent({ name });
+      const actOn = async (envSeed: number, rngSeed: number) => {
+        const env = tinyEnv({ seed: envSeed, statistics: agent.needs ?? [], labelUnit: agent.labelUnit ?? 'region' });
+        const [obs, info] = await env.reset({ seed: envSeed });
+        agent.attach?.(env);
+        const a = Array.from(await agent.act(obs, info, new Rng(rngSeed)));
+        env.close();
+        return a;
+      };
+      const first = await actOn(1, 5);
+      await actOn(2, 6);
+      expect(await actOn(1, 5), name).to.deep.equal(first);
+      agent.dispose?.();
+    }
   });
 
   it('learning sanity: on a contextual bandit with the env shapes the DQN picks the best candidate in ≥ 90% of pools', async function () {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { loadProtocol, parseProtocol, type Protocol } from '../env/protocol/load.ts';
 import { runTrajectory } from '../benchmarks/runner/trajectory.ts';
 import { parseAgentList } from '../agents/registry.ts';
@@ -8,6 +8,8 @@ import { planBench, runBench, runBenchToEnd } from '../benchmarks/bench.ts';
 import { lastValueFrom, toArray } from 'rxjs';
 import type { RunRecord } from '../benchmarks/run-record.ts';
 import { tempDir } from './helpers.ts';
+import { readActionLog, type ActionLog } from '../benchmarks/runner/action-log.ts';
+import { ActionLogError } from '../env/core/errors.ts';
 
 /** synthetic-quick shrunk to 48×36 images (6 regions each) so that a whole sweep takes seconds. */
 function tinyProtocol(): Protocol {
@@ -44,6 +46,50 @@ describe('benchmark runner', function () {
       expect(strip(shared[1]!)).to.deep.equal(strip(separate[0]!));
       expect(shared[0]!.testMIoU).to.not.equal(undefined);
     }
+  });
+
+  it('a trajectory stopped at 6 regions and extended to 12 replays its action log: the numbers of one run to 12, the agent asked only past the log', async () => {
+    const protocol = tinyProtocol();
+    const dir = tempDir();
+    // the oracle and random draw from the action stream: the replay must hand it on where the log left it
+    for (const agent of parseAgentList('oracle,random')) {
+      const log = join(dir, `${agent.id}.json`);
+      const run = async (budgets: number[], o: { actionLog?: string; skip?: number[] } = {}) => {
+        const records: RunRecord[] = [];
+        const replayed: number[] = [];
+        await runTrajectory({ protocol, agent, seed: 1, budgets, backend: 'wasm', inference: 'tfjs', training: 'tfjs', cacheDir: null, actionLog: o.actionLog ?? null, skip: new Set(o.skip ?? []), onRecord: (r) => records.push(r), onProgress: (p) => replayed.push(p.replayedSteps) });
+        return { records, replayed };
+      };
+      const first = await run([6], { actionLog: log });
+      expect(first.replayed).to.deep.equal([0, 0]); // 6 regions, 3 a step
+      const logged = JSON.parse(readFileSync(log, 'utf8')) as ActionLog;
+      expect(logged.steps.map((s) => s.usedRegions)).to.deep.equal([3, 6]);
+      const extended = await run([6, 12], { actionLog: log, skip: [6] });
+      expect(extended.replayed).to.deep.equal([1, 2, 2, 2]);
+      expect(extended.records.map((r) => r.budgetRegions)).to.deep.equal([12]);
+      const straight = await run([12]);
+      expect(strip(extended.records[0]!)).to.deep.equal(strip(straight.records[0]!));
+      // the log's labelling time is the recorded one: the first two steps as first measured
+      const grown = JSON.parse(readFileSync(log, 'utf8')) as ActionLog;
+      expect(grown.steps.slice(0, 2)).to.deep.equal(logged.steps);
+      expect(extended.records[0]!.timings.labelingMs).to.be.closeTo(grown.steps.reduce((t, s) => t + s.ms, 0), 1e-6);
+      // a log that no longer replays to its rewards is refused, naming the file and the step
+      writeFileSync(log, JSON.stringify({ ...grown, steps: grown.steps.map((s, i) => (i === 1 ? { ...s, reward: s.reward + 1e-9 } : s)) }));
+      let refused: unknown = null;
+      await run([12], { actionLog: log }).catch((e: unknown) => (refused = e));
+      expect(refused).to.be.instanceOf(ActionLogError);
+      expect((refused as Error).message).to.contain(log).and.match(/step 2 replayed to reward .* the log says/);
+    }
+  });
+
+  it('an action log of another trajectory, or not one at all, is refused naming the file and the field', () => {
+    const file = join(tempDir(), 'log.json');
+    const key = { trajectory: 't1', protocolHash: 'h', agentId: 'random', seed: 1 };
+    writeFileSync(file, JSON.stringify({ schema: 1, ...key, seed: 2, steps: [], actRng: [1, 2, 3, 4] }));
+    expect(() => readActionLog(file, key)).to.throw(ActionLogError, /log\.json: logged for seed 2, but this trajectory has 1/);
+    writeFileSync(file, '{"schema": 1, "steps": [');
+    expect(() => readActionLog(file, key)).to.throw(ActionLogError, /not a readable action log/);
+    expect(readActionLog(join(tempDir(), 'none.json'), key)).to.equal(null);
   });
 
   it('workers write one valid line per run, and re-running the same sweep skips finished runs', async () => {

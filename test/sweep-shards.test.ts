@@ -116,6 +116,43 @@ describe('sweeps as shards (separate processes)', function () {
   });
 });
 
+describe('a bench killed mid-trajectory', function () {
+  this.timeout(600000);
+
+  it('resumes from the action log: replays the logged steps and writes the records of an unbroken run', async () => {
+    const dir = tempDir();
+    const protocol = tinyProtocolFile(dir);
+    const cache = join(dir, 'cache');
+    const oracle = (out: string) => ['bench', '--protocol', protocol, '--agents', 'oracle', '--seeds', '1', '--workers', '1', '--threads', '1', '--inference', 'tfjs', '--training', 'tfjs', '--cache-dir', cache, '--out', out];
+    const straight = join(dir, 'straight.jsonl');
+    expect(run(oracle(straight)).status).to.equal(0);
+    const out = join(dir, 'killed.jsonl');
+    const logDir = `${out}.actions`;
+    const loggedSteps = () => {
+      const f = existsSync(logDir) ? readdirSync(logDir).find((x) => x.endsWith('.json')) : undefined;
+      return f ? (JSON.parse(readFileSync(join(logDir, f), 'utf8')) as { steps: unknown[] }).steps.length : 0;
+    };
+    // kill once the first step is logged: 4 steps make the trajectory (12 regions, 3 a step)
+    let atKill = 0;
+    await new Promise<void>((resolve) => {
+      const child = spawn(process.execPath, [BIN, ...oracle(out)], { stdio: 'ignore' });
+      const timer = setInterval(() => {
+        if (loggedSteps() >= 1) {
+          atKill = loggedSteps();
+          child.kill('SIGKILL');
+        }
+      }, 20);
+      child.on('exit', () => (clearInterval(timer), resolve()));
+    });
+    expect(atKill).to.be.within(1, 3);
+    const resumed = run(oracle(out));
+    expect(resumed.status, resumed.stderr).to.equal(0);
+    expect(resumed.stderr).to.contain('oracle seed 1: replaying its logged steps from');
+    expect(loggedSteps()).to.equal(4);
+    expect(norm(out)).to.deep.equal(norm(straight));
+  });
+});
+
 describe('deploy templates as shipped', () => {
   it('the Slurm script parses and runs one shard per array task with the CPUs as --threads', () => {
     const r = spawnSync('bash', ['-n', 'deploy/slurm/sweep.sbatch'], { encoding: 'utf8' });

@@ -102,6 +102,7 @@ export function registerBench(program: Command): void {
     const runsBar = bars?.create(plan.totalRuns, plan.skippedRuns, { label: 'runs   ', unit: 'runs' });
     const regionsBar = bars?.create(plan.jobs.length * budgets[budgets.length - 1]!, 0, { label: 'labels ', unit: 'regions' });
     const regions = new Map<string, number>();
+    const replaying = new Set<string>();
     let done = plan.skippedRuns;
     let lastProgressLine = t0;
     const events = runBench(opts, plan).pipe(
@@ -118,7 +119,15 @@ export function registerBench(program: Command): void {
           }
         }
         if (e.message.type === 'progress') {
-          regions.set(`${e.job.agent.label}/${e.job.seed}`, e.message.progress.usedRegions);
+          const key = `${e.job.agent.label}/${e.job.seed}`;
+          // a trajectory stopped before (or run to smaller budgets) replays its logged steps first: say so once
+          if (e.message.progress.replayedSteps > 0 && !replaying.has(key)) {
+            replaying.add(key);
+            const line = `${e.job.agent.label} seed ${e.job.seed}: replaying its logged steps from ${e.job.actionLog}`;
+            if (bars) bars.log(`${line}\n`);
+            else process.stderr.write(`${line}\n`);
+          }
+          regions.set(key, e.message.progress.usedRegions);
           const labelled = [...regions.values()].reduce((a, b) => a + b, 0);
           regionsBar?.update(labelled);
           // a trajectory's runs can be an hour apart (the oracle probes ~50 candidates a step): logs get a heartbeat

@@ -16,6 +16,8 @@ export interface TrajectoryJob {
   cacheDir: string | null;
   /** Stable trajectory id (identity.ts). */
   id: string;
+  /** The trajectory's action log (runner/action-log.ts), replayed and extended; null: none kept. */
+  actionLog: string | null;
 }
 
 export interface WorkerInit {

@@ -28,6 +28,7 @@ import { trainWithEarlyStopping } from '../early-stopping.ts';
 import { withLockAsync } from '../lock-file.ts';
 import { trainingInUse } from '../../compute/training.ts';
 import type { RunRecord } from '../run-record.ts';
+import { checkReplayedStep, readActionLog, writeActionLog, type LoggedStep } from './action-log.ts';
 
 const require = createRequire(import.meta.url);
 const VERSIONS = { regiongym: (require('../../package.json') as { version: string }).version, tfjs: tf.version_core, node: process.version };
@@ -37,6 +38,8 @@ export interface TrajectoryProgress {
   seed: number;
   usedRegions: number;
   maxBudget: number;
+  /** Steps taken so far from the action log rather than from the agent. */
+  replayedSteps: number;
 }
 
 /** The learner context of a protocol's runs: its data, training settings and a cache directory. */
@@ -111,6 +114,8 @@ export interface TrajectoryOptions {
   cacheDir: string | null;
   /** Budgets already done (their runs are skipped but the labelling still passes through them). */
   skip?: ReadonlySet<number>;
+  /** This trajectory's action log (action-log.ts): its steps are replayed, new ones appended; null: none kept. */
+  actionLog?: string | null;
   onRecord: (r: RunRecord) => void;
   onProgress?: (p: TrajectoryProgress) => void;
 }
@@ -130,22 +135,36 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
   const actRng = new Rng(o.seed).fork(`act/${o.agent.label}`);
   const testSet = getSplit(data, p.splits.test);
   const rewardSet = getSplit(data, p.splits.reward);
+  const logKey = { trajectory: trajectoryId(hash, o.agent.id, o.seed), protocolHash: hash, agentId: o.agent.id, seed: o.seed };
   try {
+    const logged = o.actionLog ? readActionLog(o.actionLog, logKey) : null;
+    const logSteps: LoggedStep[] = [...(logged?.steps ?? [])];
     let [obs, info] = await env.reset({ seed: o.seed });
     let labelMs = 0;
     let steps = 0;
     let done = false;
     for (const budget of budgets) {
-      const t0 = performance.now();
       while (!done && info.usedRegions < budget) {
-        const action = await agent.act(obs, info, actRng);
+        const t0 = performance.now();
+        const replay = logSteps[steps];
+        // past the log the agent picks again, from the action stream as the log left it
+        if (!replay && logged && steps === logged.steps.length) actRng.setState(logged.actRng);
+        const action = replay ? Int32Array.from(replay.action) : await agent.act(obs, info, actRng);
         const out = await env.step(action);
-        steps++;
         [obs, , , , info] = out;
         done = out[2] || out[3];
-        o.onProgress?.({ agent: o.agent.label, seed: o.seed, usedRegions: info.usedRegions, maxBudget });
+        if (replay) {
+          checkReplayedStep(o.actionLog!, steps, replay, out[1], info.usedRegions);
+          labelMs += replay.ms;
+        } else {
+          const ms = performance.now() - t0;
+          labelMs += ms;
+          logSteps.push({ action: [...action], reward: out[1], usedRegions: info.usedRegions, ms });
+          if (o.actionLog) writeActionLog(o.actionLog, { schema: 1, ...logKey, steps: logSteps, actRng: actRng.getState() });
+        }
+        steps++;
+        o.onProgress?.({ agent: o.agent.label, seed: o.seed, usedRegions: info.usedRegions, maxBudget, replayedSteps: Math.min(steps, logged?.steps.length ?? 0) });
       }
-      labelMs += performance.now() - t0;
       if (o.skip?.has(budget)) continue;
       // labelled exactly up to this budget: the env labels whole steps, so keep the first `budget` ids
       const ids = Array.from(info.labeledRegionIds.slice(0, budget));
@@ -175,7 +194,7 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
         agentId: o.agent.id,
         privileged: agent.privileged === true,
         baseline: agent.baseline === true,
-        trajectory: trajectoryId(hash, o.agent.id, o.seed),
+        trajectory: logKey.trajectory,
         seed: o.seed,
         budgetRegions: budget,
         budgetPixels: budget * env.grid.regionH * env.grid.regionW,

@@ -1,0 +1,72 @@
+/**
+ * A trajectory's labelling decisions, saved after every step, so that a trajectory stopped mid-way
+ * (a killed session, a requeued task) or extended to larger budgets later replays them instead of
+ * asking its agent again. Replaying a logged step costs one env step; asking the agent costs its
+ * `act` too, which for the oracle is ~40× a step. A benchmark agent's choice depends only on the
+ * observation, the info and its action stream (frozen policies; the oracle's probes are undone
+ * exactly), so the env after the replayed steps, and the action stream set back to its logged state,
+ * are those of the run that wrote the log. Each replayed step's reward must equal the logged one to
+ * the bit: any difference (other code, another engine) is an ActionLogError, never a silent mix.
+ *
+ * One JSON file per trajectory id, rewritten atomically after each step (temp file + rename): a kill
+ * at any moment leaves the previous step's log or this one's, never a torn file.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ActionLogError } from '../../env/core/errors.ts';
+import { writeFileAtomic } from '../../env/core/fs.ts';
+
+export interface LoggedStep {
+  /** The action the agent returned (one candidate index per pool). */
+  readonly action: readonly number[];
+  /** The env's reward for it, the replay's check. */
+  readonly reward: number;
+  readonly usedRegions: number;
+  /** Wall time of the agent's act and the env's step when it was taken: what the runs record as labelling time. */
+  readonly ms: number;
+}
+
+export interface ActionLog {
+  readonly schema: 1;
+  readonly trajectory: string;
+  readonly protocolHash: string;
+  readonly agentId: string;
+  readonly seed: number;
+  readonly steps: readonly LoggedStep[];
+  /** The agent's action stream (Rng state) after the last logged step. */
+  readonly actRng: readonly [number, number, number, number];
+}
+
+export type ActionLogKey = Pick<ActionLog, 'trajectory' | 'protocolHash' | 'agentId' | 'seed'>;
+
+/** Where the bench keeps the action logs of a runs file: a folder beside it, one file per trajectory. */
+export function actionLogFile(runsFile: string, trajectory: string): string {
+  return join(`${runsFile}.actions`, `${trajectory}.json`);
+}
+
+/** The log at `file` (null when there is none); one of another trajectory or malformed is an ActionLogError naming the file. */
+export function readActionLog(file: string, key: ActionLogKey): ActionLog | null {
+  if (!existsSync(file)) return null;
+  let log: ActionLog;
+  try {
+    log = JSON.parse(readFileSync(file, 'utf8')) as ActionLog;
+  } catch (e) {
+    throw new ActionLogError(`${file}: not a readable action log (${(e as Error).message}); delete it to label this trajectory from the start`);
+  }
+  if (log.schema !== 1 || !Array.isArray(log.steps) || !Array.isArray(log.actRng) || log.actRng.length !== 4) throw new ActionLogError(`${file}: not an action log of schema 1 (steps, actRng); delete it to label this trajectory from the start`);
+  for (const k of ['trajectory', 'protocolHash', 'agentId', 'seed'] as const) {
+    if (log[k] !== key[k]) throw new ActionLogError(`${file}: logged for ${k} ${JSON.stringify(log[k])}, but this trajectory has ${JSON.stringify(key[k])}`);
+  }
+  return log;
+}
+
+export function writeActionLog(file: string, log: ActionLog): void {
+  writeFileAtomic(file, `${JSON.stringify(log)}\n`);
+}
+
+/** Refuse a replayed step whose reward is not the logged one: the env is no longer the one that wrote the log. */
+export function checkReplayedStep(file: string, index: number, logged: LoggedStep, reward: number, usedRegions: number): void {
+  if (reward !== logged.reward || usedRegions !== logged.usedRegions) {
+    throw new ActionLogError(`${file}: step ${index + 1} replayed to reward ${reward} with ${usedRegions} regions labelled, the log says ${logged.reward} with ${logged.usedRegions}: the code or engine changed since it was written; delete it to label this trajectory from the start`);
+  }
+}
