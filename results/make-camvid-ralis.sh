@@ -5,7 +5,7 @@
 #
 # Made within several sessions' CPU on 2 cores, so short of the protocol's plan (issue 13): random, entropy,
 # BALD, the DQN, Core-Set, impurity, margin, BADGE, class-balanced, power-entropy, power-BALD, image-random
-# and image-entropy on all 10 seeds at every budget; the oracle on 3 seeds at 480, 720 and 960; the
+# and image-entropy on all 10 seeds at every budget; the oracle on 3 seeds at all 6 budgets; the
 # three variants' best checkpoints (lr decay, prioritized replay, first reward against 0; 25 episodes each)
 # on all 10 seeds. The DQN trained
 # 56 episodes in the first session and was resumed to 100 by a version that did not yet keep the replay
@@ -45,6 +45,9 @@ npx regiongym bench --protocol camvid-ralis --agents oracle --seeds 20,50,82 --b
 # and on to 960 (each trajectory labels again through 480, its run there kept; 80-105 s a step per trajectory this time, so
 # the whole curve to 1920 is a cluster job)
 npx regiongym bench --protocol camvid-ralis --agents oracle --seeds 20,50,82 --budgets 480,720,960 --workers 2 --threads 1 --out "$runs"   # 7606 s
+# and on to 1920 (every step is logged in runs.jsonl.actions/, so a stopped run replays its steps at ~2 s each and goes on;
+# seeds 20 and 50 ran 2 workers over two sessions, seed 82 ran alone: replayed 10 steps, then 3985 s for 70 steps, ~110 s a step)
+npx regiongym bench --protocol camvid-ralis --agents oracle --seeds 20,50,82 --budgets 480,720,960,1200,1440,1920 --workers 2 --threads 1 --out "$runs"
 # margin and BADGE on the paper's 5 seeds at every budget (two processes of this line shared the work)
 npx regiongym bench --protocol camvid-ralis --agents margin,badge --seeds 20,50,82,12,4560 --workers 1 --threads 1 --out "$runs"
 npx regiongym bench --protocol camvid-ralis --agents class-balanced,power-entropy --seeds 20,50,82 --workers 2 --threads 1 --out "$runs"   # 1310 s
