@@ -5,7 +5,7 @@
 # Needs the CamVid folder (REGIONGYM_CAMVID, default ../shared/datasets/camvid).
 #
 # Run here at the first three budgets only: random / entropy / BALD / the protocol's own DQN on 10 seeds (the
-# paper's 5 and 101-505) at 480 regions and on the paper's 5 at 720 and 960, with the full-supervision upper bound: a trajectory to 480 costs about 75 s of
+# paper's 5 and 101-505) at 480 regions, on the paper's 5 and 101 at 720 and on the paper's 5 at 960, with the full-supervision upper bound: a trajectory to 480 costs about 75 s of
 # labelling (random) but its final training (up to 100 epochs, patience 15) about 310 s, and the final
 # training grows with the labelled set, so the protocol's six budgets and 10 seeds are a cluster job
 # (deploy/slurm/sweep.sbatch with PROTOCOL=camvid-ralis-unet), not a 2-core one. To extend, drop
@@ -32,5 +32,7 @@ npx regiongym bench --protocol camvid-ralis-unet --agents "random,entropy,bald,d
 npx regiongym bench --protocol camvid-ralis-unet --agents "random,entropy,bald,dqn=$out/policy/best" --seeds 20,50,82,12,4560 --budgets 480,720 --workers 2 --threads 1 --out "$runs"   # 4028 s
 # the third (960) on the same seeds: each trajectory labels again through 720 and on to 960
 npx regiongym bench --protocol camvid-ralis-unet --agents "random,entropy,bald,dqn=$out/policy/best" --seeds 20,50,82,12,4560 --budgets 480,720,960 --workers 2 --threads 1 --out "$runs"   # 8807 s
+# the second budget (720) on seed 101 too, so 720 has 6 seeds (its 480 runs are kept; each trajectory replays nothing and labels 480 -> 720 again from its seed)
+npx regiongym bench --protocol camvid-ralis-unet --agents "random,entropy,bald,dqn=$out/policy/best" --seeds 101 --budgets 480,720 --workers 2 --threads 1 --out "$runs"   # 999 s
 
 npx regiongym leaderboard "$runs" --out "$out" --upper-bound "$out/upper-bound/result.json" --policy "$out/policy"
