@@ -135,6 +135,17 @@ describe('leaderboard', function () {
   });
 
 
+  it('the rare classes pool every random run over every budget, and RQ3 says how many runs it pooled', () => {
+    // at 6 regions 'sky' is random's rarest class, at 12 'pole' is; pooled over both (counts add), 'building' is
+    const rs = records().map((r) => r.agentId !== 'random' ? r
+      : { ...r, labeledClassHistogram: r.budgetRegions === 6 ? [10, 40, 300, 0] : [400, 60, 30, 0] });
+    const lb = aggregate(rs);
+    expect(lb.rareClasses[0]).to.equal(1);
+    const rq3 = researchQuestions(lb, rs, []).find((a) => a.id === 'RQ3')!.sentences[0]!;
+    expect(rq3).to.contain('its 8 runs pooled over every budget');
+    expect(rq3).to.match(/are building, /);
+  });
+
   it('RQ5 gives an agent run on fewer budgets its cost at its own largest budget, and says which', () => {
     const rs = [...records(), ...oracleAt6().map((r) => ({ ...r, timings: { labelingMs: 60000, finalTrainMs: 30000, testMs: 30000 } }))];
     const lb = aggregate(rs);

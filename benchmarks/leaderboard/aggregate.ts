@@ -85,7 +85,8 @@ export interface Leaderboard {
    * under the best baseline's seed guard: what an upper bound's headroom is measured against. */
   bestDeployableId: string | null;
   target: number;
-  /** The three rarest classes among the pixels random labelled (≈ the pool's distribution). */
+  /** The three rarest classes among the pixels random labelled, pooled over all its runs at every budget
+   * (≈ the pool's distribution; every run pooled when there is no random). */
   rareClasses: number[];
   upperBound: number | null;
   /** Bootstrap replicates behind every interval on the board; the research questions read their

@@ -189,7 +189,11 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
     const share = (a: AgentSummary) => lb.rareClasses.reduce((s, c) => s + (a.labeledShare[c] ?? 0), 0);
     const budget = lastBudget(lb);
     const sentences = [
-      `The three rarest classes among the labelled pixels of random (≈ the pool's distribution) are ${rare.join(', ')}.`,
+      // the rare classes come from every run pooled (aggregate.ts), not only the table's budget: say so, or a
+      // reader who finds a rarer class in the table below sees a contradiction
+      random
+        ? `The three rarest classes among all pixels random labelled (its ${random.cells.reduce((n, c) => n + (c?.n ?? 0), 0)} runs pooled over every budget, ≈ the pool's distribution) are ${rare.join(', ')}.`
+        : `The three rarest classes among all labelled pixels (every run pooled) are ${rare.join(', ')}.`,
       // when the best prints as 0.0 % no agent segments them, and naming one would rank a tie
       ...(best ? [pct(best.rareClassMIoU) === pct(0)
         ? `No agent segments them at ${budget} regions: every agent's mean IoU on them is ${pct(0)} %.`
