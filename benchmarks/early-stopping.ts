@@ -9,6 +9,7 @@ import type { SegSample } from '../env/data/dataset.ts';
 import type { SegLearner, TrainItem } from '../env/learners/learner.ts';
 import { confusionOf } from '../env/learners/evaluate.ts';
 import { segMetrics } from '../env/metrics.ts';
+import { StopRequestedError } from '../env/core/errors.ts';
 
 export interface EpochEvent {
   epoch: number;
@@ -32,6 +33,8 @@ export interface EarlyStoppingOptions {
   /** Keep the last weights and measure the validation set once at the end instead of early stopping. */
   keepLast?: boolean;
   onEpoch?: (e: EpochEvent) => void;
+  /** Asked before each epoch; true: throw StopRequestedError (the model is left mid-training, for the caller to drop). */
+  stopRequested?: () => boolean;
 }
 
 export interface EarlyStoppingResult {
@@ -55,6 +58,7 @@ export async function trainWithEarlyStopping(model: SegLearner, o: EarlyStopping
   let epoch = 0;
   try {
     for (epoch = 1; epoch <= o.epochs; epoch++) {
+      if (o.stopRequested?.()) throw new StopRequestedError(`stopped before epoch ${epoch} of ${o.epochs}`);
       const items = o.items(o.rng);
       if (items.length === 0) break;
       const t0 = performance.now();

@@ -8,8 +8,9 @@ import { planBench, runBench, runBenchToEnd } from '../benchmarks/bench.ts';
 import { lastValueFrom, toArray } from 'rxjs';
 import type { RunRecord } from '../benchmarks/run-record.ts';
 import { tempDir } from './helpers.ts';
-import { readActionLog, type ActionLog } from '../benchmarks/runner/action-log.ts';
-import { ActionLogError } from '../env/core/errors.ts';
+import { checkReplayedStep, readActionLog, whatChanged, type ActionLog } from '../benchmarks/runner/action-log.ts';
+import { machineFingerprint } from '../compute/machine.ts';
+import { ActionLogError, StopRequestedError } from '../env/core/errors.ts';
 
 /** synthetic-quick shrunk to 48×36 images (6 regions each) so that a whole sweep takes seconds. */
 function tinyProtocol(): Protocol {
@@ -79,7 +80,52 @@ describe('benchmark runner', function () {
       await run([12], { actionLog: log }).catch((e: unknown) => (refused = e));
       expect(refused).to.be.instanceOf(ActionLogError);
       expect((refused as Error).message).to.contain(log).and.match(/step 2 replayed to reward .* the log says/);
+      // the log says what wrote it, and the refusal says what of that changed: here nothing, so the code
+      expect(grown.written).to.deep.equal({ backend: 'wasm', inference: 'tfjs', training: 'tfjs', machine: machineFingerprint() });
+      expect((refused as Error).message).to.match(/the code changed since it was written, or the log was edited \(same engines, same kind of machine/);
     }
+  });
+
+  it('a trajectory asked to stop ends at its next step with StopRequestedError, its action log holding every step taken', async () => {
+    const protocol = tinyProtocol();
+    const [agent] = parseAgentList('random');
+    const log = join(tempDir(), 'log.json');
+    let progressed = 0;
+    const records: RunRecord[] = [];
+    const stopped = await runTrajectory({ protocol, agent: agent!, seed: 1, budgets: [6, 12], backend: 'wasm', inference: 'tfjs', training: 'tfjs', cacheDir: null, actionLog: log, onRecord: (r) => records.push(r), onProgress: () => progressed++, stopRequested: () => progressed >= 3 }).catch((e: unknown) => e);
+    expect(stopped).to.be.instanceOf(StopRequestedError);
+    expect((stopped as Error).message).to.contain('stopped after 3 labelling steps (9 regions)');
+    // the 6-region run had finished (its final training ran before step 3 was asked for); the log has the 3 steps
+    expect(records.map((r) => r.budgetRegions)).to.deep.equal([6]);
+    expect((JSON.parse(readFileSync(log, 'utf8')) as ActionLog).steps).to.have.length(3);
+    // asked during a final training, it stops before the next epoch
+    const inTraining = await runTrajectory({ protocol, agent: agent!, seed: 1, budgets: [6], backend: 'wasm', inference: 'tfjs', training: 'tfjs', cacheDir: null, onRecord: () => {}, stopRequested: (() => { let asked = 0; return () => ++asked > 3; })() }).catch((e: unknown) => e);
+    expect(inTraining).to.be.instanceOf(StopRequestedError);
+    expect((inTraining as Error).message).to.match(/^stopped before epoch \d+ of \d+$/);
+  });
+
+  it('a replay that differs names what changed since the log was written: the engines, the kind of machine, or else the code', () => {
+    const now = { backend: 'wasm', inference: 'ort', training: 'ort', machine: 'x64 Xeon; avx avx2 avx512f fma' };
+    const step = { action: [0], reward: 0.5211378440132364, usedRegions: 24, ms: 1 };
+    const refusal = (written: typeof now | undefined) => {
+      try {
+        checkReplayedStep('a.json', 0, step, 0.5202073001595114, 24, written, now);
+      } catch (e) {
+        expect(e).to.be.instanceOf(ActionLogError);
+        return (e as Error).message;
+      }
+      throw new Error('a differing reward was not refused');
+    };
+    const avx2 = refusal({ ...now, machine: 'x64 EPYC; avx avx2 fma' });
+    expect(avx2).to.contain('the machine changed (written on x64 EPYC; avx avx2 fma; replayed on x64 Xeon; avx avx2 avx512f fma)');
+    expect(avx2).to.contain("onnxruntime's kernels pick their code path").and.contain('replay it on a machine of the logged kind, or delete it');
+    // on wasm and tfjs kernels the machine is not the suspect the message names
+    expect(whatChanged({ ...now, inference: 'tfjs', training: 'tfjs', machine: 'other' }, { ...now, inference: 'tfjs', training: 'tfjs' }).reason).to.not.contain('onnxruntime');
+    expect(refusal({ ...now, training: 'tfjs' })).to.contain('the engines changed (training tfjs then, ort now)').and.not.contain('machine of the logged kind');
+    expect(refusal(undefined)).to.contain('older than provenance records');
+    expect(refusal(now)).to.contain('the code changed');
+    // a matching reward passes whatever wrote it
+    expect(() => checkReplayedStep('a.json', 0, step, step.reward, 24, undefined, now)).to.not.throw();
   });
 
   it('an action log of another trajectory, or not one at all, is refused naming the file and the field', () => {
@@ -89,6 +135,8 @@ describe('benchmark runner', function () {
     expect(() => readActionLog(file, key)).to.throw(ActionLogError, /log\.json: logged for seed 2, but this trajectory has 1/);
     writeFileSync(file, '{"schema": 1, "steps": [');
     expect(() => readActionLog(file, key)).to.throw(ActionLogError, /not a readable action log/);
+    writeFileSync(file, JSON.stringify({ schema: 1, ...key, steps: [], actRng: [1, 2, 3, 4], written: { backend: 'wasm' } }));
+    expect(() => readActionLog(file, key)).to.throw(ActionLogError, /"written" field is not \{backend, inference, training, machine\}/);
     expect(readActionLog(join(tempDir(), 'none.json'), key)).to.equal(null);
   });
 

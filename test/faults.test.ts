@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConcurrentCallError } from '../env/core/errors.ts';
 import { readRunRecords, runKey } from '../benchmarks/run-record.ts';
@@ -60,6 +60,25 @@ for (let i = 0; i < 300; i++) appendRunRecord(process.argv[3]!, fakeRecord({ see
     const records = readRunRecords(out);
     expect(records).to.have.length(4);
     expect(new Set(records.map(runKey)).size).to.equal(4);
+  });
+
+  it('a worker that fails while another is inside onnxruntime: exit 2 and the one-line message, not a native abort', async () => {
+    // synthetic-quick's first budget: the tiny protocols above finish their native calls too soon to
+    // be caught inside one (before the pool waited for its workers, this aborted on every try)
+    const dir = tempDir();
+    const out = join(dir, 'runs.jsonl');
+    const bench = (budgets: string) => exitOf(process.execPath, ['bin/regiongym.mjs', 'bench', '--protocol', 'synthetic-quick', '--agents', 'random,entropy', '--seeds', '1', '--budgets', budgets, '--workers', '2', '--threads', '1', '--inference', 'ort', '--training', 'ort', '--cache-dir', join(dir, 'cache'), '--out', out]);
+    const first = await bench('48');
+    expect(first.code, first.stderr).to.equal(0);
+    // one log no longer replays: its worker fails at its first step while the other replays on
+    const log = join(`${out}.actions`, readdirSync(`${out}.actions`).sort()[0]!);
+    const logged = JSON.parse(readFileSync(log, 'utf8')) as { steps: { reward: number }[] };
+    logged.steps[0]!.reward += 1e-9;
+    writeFileSync(log, JSON.stringify(logged));
+    const second = await bench('48,96');
+    expect(second.stderr).to.not.contain('terminate called');
+    expect(second.code, second.stderr).to.equal(2);
+    expect(second.stderr).to.match(/^regiongym: ActionLogError: .*step 1 replayed to reward/m);
   });
 
   it('a step or reset while another call is in flight throws ConcurrentCallError and changes nothing', async () => {

@@ -6,7 +6,11 @@
  * observation, the info and its action stream (frozen policies; the oracle's probes are undone
  * exactly), so the env after the replayed steps, and the action stream set back to its logged state,
  * are those of the run that wrote the log. Each replayed step's reward must equal the logged one to
- * the bit: any difference (other code, another engine) is an ActionLogError, never a silent mix.
+ * the bit: any difference (other code, another engine, another kind of machine) is an ActionLogError,
+ * never a silent mix. The log records the engines and the machine (compute/machine.ts) it was written
+ * with, so the error can say which of them changed: with onnxruntime's kernels a log written on a CPU
+ * of another kind (AVX-512 against AVX2, say) does not replay, and has to be replayed on one of its kind
+ * or deleted.
  *
  * One JSON file per trajectory id, rewritten atomically after each step (temp file + rename): a kill
  * at any moment leaves the previous step's log or this one's, never a torn file.
@@ -35,6 +39,17 @@ export interface ActionLog {
   readonly steps: readonly LoggedStep[];
   /** The agent's action stream (Rng state) after the last logged step. */
   readonly actRng: readonly [number, number, number, number];
+  /** What wrote it (absent in logs from before it was recorded): compared when a replay differs. */
+  readonly written?: LogProvenance;
+}
+
+/** The engines and the machine a log's rewards came from. */
+export interface LogProvenance {
+  readonly backend: string;
+  readonly inference: string;
+  readonly training: string;
+  /** machineFingerprint(): architecture, CPU model and the vector extensions native kernels dispatch on. */
+  readonly machine: string;
 }
 
 export type ActionLogKey = Pick<ActionLog, 'trajectory' | 'protocolHash' | 'agentId' | 'seed'>;
@@ -54,6 +69,10 @@ export function readActionLog(file: string, key: ActionLogKey): ActionLog | null
     throw new ActionLogError(`${file}: not a readable action log (${(e as Error).message}); delete it to label this trajectory from the start`);
   }
   if (log.schema !== 1 || !Array.isArray(log.steps) || !Array.isArray(log.actRng) || log.actRng.length !== 4) throw new ActionLogError(`${file}: not an action log of schema 1 (steps, actRng); delete it to label this trajectory from the start`);
+  const w = log.written as Partial<Record<keyof LogProvenance, unknown>> | undefined;
+  if (w !== undefined && (typeof w !== 'object' || w === null || !(['backend', 'inference', 'training', 'machine'] as const).every((k) => typeof w[k] === 'string'))) {
+    throw new ActionLogError(`${file}: its "written" field is not {backend, inference, training, machine} strings; delete it to label this trajectory from the start`);
+  }
   for (const k of ['trajectory', 'protocolHash', 'agentId', 'seed'] as const) {
     if (log[k] !== key[k]) throw new ActionLogError(`${file}: logged for ${k} ${JSON.stringify(log[k])}, but this trajectory has ${JSON.stringify(key[k])}`);
   }
@@ -64,9 +83,31 @@ export function writeActionLog(file: string, log: ActionLog): void {
   writeFileAtomic(file, `${JSON.stringify(log)}\n`);
 }
 
-/** Refuse a replayed step whose reward is not the logged one: the env is no longer the one that wrote the log. */
-export function checkReplayedStep(file: string, index: number, logged: LoggedStep, reward: number, usedRegions: number): void {
+/**
+ * Refuse a replayed step whose reward is not the logged one: the env is no longer the one that wrote
+ * the log. `now` is this run's provenance; the message names what differs from the log's.
+ */
+export function checkReplayedStep(file: string, index: number, logged: LoggedStep, reward: number, usedRegions: number, written: LogProvenance | undefined, now: LogProvenance): void {
   if (reward !== logged.reward || usedRegions !== logged.usedRegions) {
-    throw new ActionLogError(`${file}: step ${index + 1} replayed to reward ${reward} with ${usedRegions} regions labelled, the log says ${logged.reward} with ${logged.usedRegions}: the code or engine changed since it was written; delete it to label this trajectory from the start`);
+    const why = whatChanged(written, now);
+    const remedy = `${why.otherMachine ? 'replay it on a machine of the logged kind, or ' : ''}delete it to label this trajectory from the start`;
+    throw new ActionLogError(`${file}: step ${index + 1} replayed to reward ${reward} with ${usedRegions} regions labelled, the log says ${logged.reward} with ${logged.usedRegions}: ${why.reason}; ${remedy}`);
   }
 }
+
+/** Why a replay can differ, from the provenance of the log and of this run. */
+export function whatChanged(written: LogProvenance | undefined, now: LogProvenance): { reason: string; otherMachine: boolean } {
+  if (!written) return { reason: `the log is older than provenance records, so the code, an engine or the machine changed since it was written (this run: ${describe(now)})`, otherMachine: false };
+  const engines = (['backend', 'inference', 'training'] as const).filter((k) => written[k] !== now[k]).map((k) => `${k} ${written[k]} then, ${now[k]} now`);
+  if (engines.length) return { reason: `the engines changed (${engines.join('; ')})`, otherMachine: false };
+  if (written.machine !== now.machine) {
+    const native = now.inference === 'ort' || now.training === 'ort';
+    return {
+      reason: `the machine changed (written on ${written.machine}; replayed on ${now.machine})${native ? ", and onnxruntime's kernels pick their code path by the CPU's vector extensions, so their numbers differ in the last bits between kinds of machine" : ''}`,
+      otherMachine: true,
+    };
+  }
+  return { reason: `the code changed since it was written, or the log was edited (same engines, same kind of machine: ${describe(now)})`, otherMachine: false };
+}
+
+const describe = (p: LogProvenance) => `${p.backend} backend, ${p.inference} inference, ${p.training} training, ${p.machine}`;

@@ -26,6 +26,8 @@ export interface WorkerInit {
   /** Feature stores and data sets the parent loaded, shared (no copy) with the workers. */
   stores?: unknown[];
   datasets?: unknown[];
+  /** One Int32: 1 asks the worker to stop its trajectory at the next step or epoch (pool.ts). */
+  stop: SharedArrayBuffer;
 }
 
 export type WorkerMessage =

@@ -12,6 +12,9 @@ import { fromWire } from '../../env/core/errors.ts';
 import { sharedFeatureStores } from '../../env/learners/frozen-encoder/feature-store.ts';
 import { sharedDatasets } from '../../env/data/registry.ts';
 
+/** How long a stopping worker may take to reach its next step or epoch before it is terminated anyway. */
+const STOP_GRACE_MS = 10 * 60_000;
+
 export interface PoolEvent {
   job: TrajectoryJob;
   message: WorkerMessage;
@@ -30,29 +33,46 @@ export function runJobs(jobs: TrajectoryJob[], workers: number, compute: Compute
     const pool: Worker[] = [];
     let running = 0;
     let finished = false;
+    // Workers are never terminated inside a trajectory: a thread terminated inside an onnxruntime call
+    // aborts the whole process (the error unprinted, the exit code 134). Stopping asks them through
+    // `stop`; each ends at its next step or epoch (StopRequestedError), and only idle ones are terminated.
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const busy = new Set<Worker>();
+    let drained: (() => void) | null = null;
+    const idle = (w: Worker) => {
+      busy.delete(w);
+      void w.terminate();
+      if (busy.size === 0) drained?.();
+    };
     const finish = (err?: Error) => {
       if (finished) return;
       finished = true;
-      for (const t of pool) void t.terminate();
-      for (const t of pool) {
-        const job = (t as Worker & { job?: TrajectoryJob }).job;
-        if (job) release(job);
-      }
-      if (err) out.error(err);
-      else out.complete();
+      Atomics.store(stop, 0, 1);
+      // a busy worker keeps its claim until it has stopped: its action log is still being written
+      for (const t of pool) if (!(t as Worker & { job?: TrajectoryJob }).job) idle(t);
+      const report = () => (err ? out.error(err) : out.complete());
+      if (busy.size === 0) return report();
+      // a worker stuck in one native call longer than this is terminated anyway
+      const late = setTimeout(() => [...busy].forEach(idle), STOP_GRACE_MS);
+      drained = () => {
+        clearTimeout(late);
+        report();
+      };
     };
     const next = (w: Worker) => {
       const held = (w as Worker & { job?: TrajectoryJob }).job;
       if (held) release(held);
       (w as Worker & { job?: TrajectoryJob }).job = undefined;
+      if (finished) return idle(w);
       let job = queue.shift();
       while (job && !claim(job)) job = queue.shift();
       if (!job) {
-        void w.terminate();
+        idle(w);
         if (--running === 0) finish();
         return;
       }
       (w as Worker & { job?: TrajectoryJob }).job = job;
+      busy.add(w);
       w.postMessage(job);
     };
     const n = Math.max(1, Math.min(workers, jobs.length));
@@ -60,7 +80,7 @@ export function runJobs(jobs: TrajectoryJob[], workers: number, compute: Compute
     const threads = compute.threads ?? Math.max(1, Math.floor(availableParallelism() / n));
     if (jobs.length === 0) finish();
     for (let i = 0; i < n; i++) {
-      const w = startWorker(new URL('./worker.ts', import.meta.url), { compute: { ...compute, threads }, stores: sharedFeatureStores(), datasets: sharedDatasets() });
+      const w = startWorker(new URL('./worker.ts', import.meta.url), { compute: { ...compute, threads }, stores: sharedFeatureStores(), datasets: sharedDatasets(), stop: stop.buffer });
       pool.push(w);
       running++;
       w.on('message', (m: WorkerMessage) => {
@@ -70,12 +90,23 @@ export function runJobs(jobs: TrajectoryJob[], workers: number, compute: Compute
           if (m.type === 'ready') next(w);
           return;
         }
+        // while stopping, a run that finished still reaches the runs file; the stop itself is no news
+        if (m.type === 'error' && finished) return next(w);
         out.next({ job, message: m });
         if (m.type === 'done') next(w);
-        if (m.type === 'error') finish(fromWire(m.error, `${job.agent.label} seed ${job.seed}`));
+        if (m.type === 'error') {
+          finish(fromWire(m.error, `${job.agent.label} seed ${job.seed}`));
+          next(w);
+        }
       });
       // an error already reported as a message wins; this covers crashes outside the message protocol
       w.on('error', (e) => setImmediate(() => finish(e)));
+      w.on('exit', () => {
+        const held = (w as Worker & { job?: TrajectoryJob }).job;
+        (w as Worker & { job?: TrajectoryJob }).job = undefined;
+        if (held) release(held);
+        if (busy.has(w)) idle(w);
+      });
     }
     return () => {
       sub.unsubscribe();

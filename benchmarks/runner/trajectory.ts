@@ -28,7 +28,9 @@ import { trainWithEarlyStopping } from '../early-stopping.ts';
 import { withLockAsync } from '../lock-file.ts';
 import { trainingInUse } from '../../compute/training.ts';
 import type { RunRecord } from '../run-record.ts';
-import { checkReplayedStep, readActionLog, writeActionLog, type LoggedStep } from './action-log.ts';
+import { checkReplayedStep, readActionLog, writeActionLog, type LogProvenance, type LoggedStep } from './action-log.ts';
+import { machineFingerprint } from '../../compute/machine.ts';
+import { StopRequestedError } from '../../env/core/errors.ts';
 
 const require = createRequire(import.meta.url);
 const VERSIONS = { regiongym: (require('../../package.json') as { version: string }).version, tfjs: tf.version_core, node: process.version };
@@ -57,7 +59,7 @@ export function fullItems(samples: readonly SegSample[]): TrainItem[] {
  * labelled split (the state set, or the policy pool), cached on disk under a key of the protocol's
  * content, the seed and the gradient engine (an edited protocol never reuses stale weights).
  */
-export async function initialModel(p: Protocol, data: SegDataset, seed: number, cacheDir: string | null, phase: 'eval' | 'policy' = 'eval'): Promise<SegLearner | undefined> {
+export async function initialModel(p: Protocol, data: SegDataset, seed: number, cacheDir: string | null, phase: 'eval' | 'policy' = 'eval', stopRequested?: () => boolean): Promise<SegLearner | undefined> {
   const kind = phase === 'eval' ? p.initialModel.evaluation : (p.initialModel.policy ?? 'scratch');
   if (kind === 'scratch') return undefined;
   const split = kind === 'state-set' ? p.splits.state : p.splits.policyPool;
@@ -69,7 +71,7 @@ export async function initialModel(p: Protocol, data: SegDataset, seed: number, 
     if (dir && existsSync(join(dir, 'model.json'))) return loadLearner(dir, p.model!, ctx);
     const model = await createLearner(p.model!, ctx, new Rng(seed).fork('pretrain-init'));
     const items = fullItems(getSplit(data, split));
-    await trainWithEarlyStopping(model, { epochs: p.initialModel.pretrainEpochs, items: () => items, rng: new Rng(seed).fork('pretrain') });
+    await trainWithEarlyStopping(model, { epochs: p.initialModel.pretrainEpochs, items: () => items, rng: new Rng(seed).fork('pretrain'), ...(stopRequested ? { stopRequested } : {}) });
     if (dir) await model.save(dir);
     return model;
   };
@@ -82,7 +84,7 @@ export async function initialModel(p: Protocol, data: SegDataset, seed: number, 
  * one item per image, cropped around one of its labelled regions drawn at random), early stopping on
  * reward-set mIoU; `model` ends holding the best checkpoint.
  */
-async function finalTraining(model: SegLearner, pool: readonly SegSample[], labeledIds: readonly number[], grid: RegionGrid, ignore: number, rewardSet: readonly SegSample[], o: Protocol['finalTraining'] & { inferenceBatch: number }, rng: Rng) {
+async function finalTraining(model: SegLearner, pool: readonly SegSample[], labeledIds: readonly number[], grid: RegionGrid, ignore: number, rewardSet: readonly SegSample[], o: Protocol['finalTraining'] & { inferenceBatch: number }, rng: Rng, stopRequested?: () => boolean) {
   const byImage = new Map<number, number[]>();
   for (const id of labeledIds) {
     const { image, region } = splitRegionId(grid, id);
@@ -95,6 +97,7 @@ async function finalTraining(model: SegLearner, pool: readonly SegSample[], labe
     items: (r) => images.map((im) => ({ sample: im.sample, label: im.mask, anchor: regionCentre(grid, im.regions[r.int(im.regions.length)]!) })),
     rng,
     validation: { samples: rewardSet, batch: o.inferenceBatch, patience: o.patience, includeInitial: true },
+    ...(stopRequested ? { stopRequested } : {}),
     // linear decay to 0 over the epochs (epoch e at lr0·(E − e + 1)/E), the last weights kept
     ...(o.schedule === 'linear-decay' && lr0 !== undefined ? { lrAt: (e: number) => (lr0 * (o.epochs - e + 1)) / o.epochs, keepLast: true } : {}),
   });
@@ -118,13 +121,19 @@ export interface TrajectoryOptions {
   actionLog?: string | null;
   onRecord: (r: RunRecord) => void;
   onProgress?: (p: TrajectoryProgress) => void;
+  /**
+   * Asked before each labelling step and each training epoch; true: stop there with StopRequestedError
+   * (the action log keeps every step taken). A worker is stopped this way, never mid native call:
+   * terminating a thread inside onnxruntime aborts the whole process.
+   */
+  stopRequested?: () => boolean;
 }
 
 export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
   const p = o.protocol;
   const data = protocolData(p, o.dataRoot);
   const agent: Agent = await makeAgent(o.agent);
-  const init = await initialModel(p, data, o.seed, o.cacheDir);
+  const init = await initialModel(p, data, o.seed, o.cacheDir, 'eval', o.stopRequested);
   const budgets = [...o.budgets].sort((a, b) => a - b);
   const maxBudget = budgets[budgets.length - 1]!;
   const env: ActiveSegEnv = new Env({ ...envOptions(p, data, { phase: 'eval', budgetRegions: maxBudget, seed: o.seed, initialModel: init, statistics: agent.needs ?? [], learnerCacheDir: o.cacheDir }), labelUnit: agent.labelUnit ?? 'region' }, { id: `${p.name}-eval` });
@@ -136,6 +145,8 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
   const testSet = getSplit(data, p.splits.test);
   const rewardSet = getSplit(data, p.splits.reward);
   const logKey = { trajectory: trajectoryId(hash, o.agent.id, o.seed), protocolHash: hash, agentId: o.agent.id, seed: o.seed };
+  // steps replayed to the bit under this provenance are this provenance's too: a grown log records it
+  const provenance: LogProvenance = { backend: o.backend, inference: o.inference, training: o.training, machine: machineFingerprint() };
   try {
     const logged = o.actionLog ? readActionLog(o.actionLog, logKey) : null;
     const logSteps: LoggedStep[] = [...(logged?.steps ?? [])];
@@ -145,6 +156,7 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
     let done = false;
     for (const budget of budgets) {
       while (!done && info.usedRegions < budget) {
+        if (o.stopRequested?.()) throw new StopRequestedError(`stopped after ${steps} labelling steps (${info.usedRegions} regions)`);
         const t0 = performance.now();
         const replay = logSteps[steps];
         // past the log the agent picks again, from the action stream as the log left it
@@ -154,13 +166,13 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
         [obs, , , , info] = out;
         done = out[2] || out[3];
         if (replay) {
-          checkReplayedStep(o.actionLog!, steps, replay, out[1], info.usedRegions);
+          checkReplayedStep(o.actionLog!, steps, replay, out[1], info.usedRegions, logged?.written, provenance);
           labelMs += replay.ms;
         } else {
           const ms = performance.now() - t0;
           labelMs += ms;
           logSteps.push({ action: [...action], reward: out[1], usedRegions: info.usedRegions, ms });
-          if (o.actionLog) writeActionLog(o.actionLog, { schema: 1, ...logKey, steps: logSteps, actRng: actRng.getState() });
+          if (o.actionLog) writeActionLog(o.actionLog, { schema: 1, ...logKey, steps: logSteps, actRng: actRng.getState(), written: provenance });
         }
         steps++;
         o.onProgress?.({ agent: o.agent.label, seed: o.seed, usedRegions: info.usedRegions, maxBudget, replayedSteps: Math.min(steps, logged?.steps.length ?? 0) });
@@ -170,7 +182,7 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
       const ids = Array.from(info.labeledRegionIds.slice(0, budget));
       const learner = env.model!.clone({ ...(p.finalTraining.lr !== undefined ? { lr: p.finalTraining.lr } : {}), ...(p.finalTraining.batchSize !== undefined ? { batchSize: p.finalTraining.batchSize } : {}) });
       const tf0 = performance.now();
-      const ft = await finalTraining(learner, env.pool, ids, env.grid, data.ignoreIndex, rewardSet, { ...p.finalTraining, lr: p.finalTraining.lr ?? p.segmentation.lr, inferenceBatch: p.inferenceBatch }, new Rng(o.seed).fork(`final/${budget}`));
+      const ft = await finalTraining(learner, env.pool, ids, env.grid, data.ignoreIndex, rewardSet, { ...p.finalTraining, lr: p.finalTraining.lr ?? p.segmentation.lr, inferenceBatch: p.inferenceBatch }, new Rng(o.seed).fork(`final/${budget}`), o.stopRequested);
       const tt0 = performance.now();
       const test = segMetrics(await confusionOf(learner, testSet, p.inferenceBatch));
       const testMs = performance.now() - tt0;

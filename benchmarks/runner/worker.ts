@@ -9,6 +9,8 @@ import { runTrajectory } from './trajectory.ts';
 import type { TrajectoryJob, WorkerInit, WorkerMessage } from './messages.ts';
 
 const port = parentPort!;
+const stop = new Int32Array((workerData as WorkerInit).stop);
+const stopRequested = () => Atomics.load(stop, 0) === 1;
 const send = (m: WorkerMessage) => port.postMessage(m);
 adoptFeatureStores((workerData as WorkerInit).stores as FeatureStoreDescriptor[] | undefined);
 adoptDatasets((workerData as WorkerInit).datasets as SharedDataset[] | undefined);
@@ -33,6 +35,7 @@ port.on('message', async (job: TrajectoryJob) => {
       training,
       onRecord: (record) => send({ type: 'record', record }),
       onProgress: (progress) => send({ type: 'progress', progress }),
+      stopRequested,
     });
     send({ type: 'done' });
   } catch (e) {

@@ -33,6 +33,9 @@ export class FeatureCacheError extends RegionGymError {}
 /** A trajectory's action log is malformed, belongs to another trajectory, or no longer replays to the rewards it logged; the message names the file. */
 export class ActionLogError extends RegionGymError {}
 
+/** Work stopped at a safe point because its caller asked (another worker failed, the bench was stopped); not a failure of its own. */
+export class StopRequestedError extends RegionGymError {}
+
 /** An error as it crosses a thread (structured clone drops the class). */
 export interface WireError {
   readonly name: string;
@@ -43,7 +46,7 @@ export function toWire(e: unknown): WireError {
   return e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) };
 }
 
-const TYPED: Record<string, new (message: string) => RegionGymError> = { InvalidActionError, ResetNeededError, ConfigError, DataError, BackendError, ConcurrentCallError, FeatureCacheError, ActionLogError };
+const TYPED: Record<string, new (message: string) => RegionGymError> = { InvalidActionError, ResetNeededError, ConfigError, DataError, BackendError, ConcurrentCallError, FeatureCacheError, ActionLogError, StopRequestedError };
 
 /** The error back with its class (a RegionGymError subclass when it was one). */
 export function fromWire(w: WireError, context = ''): Error {
