@@ -32,7 +32,10 @@ npx regiongym bench --protocol camvid-ralis-unet --agents "random,entropy,bald,d
 npx regiongym bench --protocol camvid-ralis-unet --agents "random,entropy,bald,dqn=$out/policy/best" --seeds 20,50,82,12,4560 --budgets 480,720 --workers 2 --threads 1 --out "$runs"   # 4028 s
 # the third (960) on the same seeds: each trajectory labels again through 720 and on to 960
 npx regiongym bench --protocol camvid-ralis-unet --agents "random,entropy,bald,dqn=$out/policy/best" --seeds 20,50,82,12,4560 --budgets 480,720,960 --workers 2 --threads 1 --out "$runs"   # 8807 s
-# the second budget (720) on seed 101 too, so 720 has 6 seeds (its 480 runs are kept; each trajectory replays nothing and labels 480 -> 720 again from its seed)
+# the second budget (720) on seed 101 too, so 720 has 6 seeds (its 480 runs are kept; each trajectory, logged nowhere before, labels again from its seed through 480 to 720)
 npx regiongym bench --protocol camvid-ralis-unet --agents "random,entropy,bald,dqn=$out/policy/best" --seeds 101 --budgets 480,720 --workers 2 --threads 1 --out "$runs"   # 999 s
+# the third (960) on 101 and the second and third on 202: 101's logs from the earlier session did not replay here (step 1 rewards
+# differ in the 3rd digit: onnxruntime on another kind of CPU, most likely), so they were set aside and its trajectories labelled again
+npx regiongym bench --protocol camvid-ralis-unet --agents "random,entropy,bald,dqn=$out/policy/best" --seeds 101,202 --budgets 480,720,960 --workers 2 --threads 1 --out "$runs"   # 3133 s
 
 npx regiongym leaderboard "$runs" --out "$out" --upper-bound "$out/upper-bound/result.json" --policy "$out/policy"
