@@ -5,7 +5,7 @@
 # Needs the CamVid folder (REGIONGYM_CAMVID, default ../shared/datasets/camvid).
 #
 # Run here at the first three budgets only: random / entropy / BALD / the protocol's own DQN on 10 seeds (the
-# paper's 5 and 101-505) at 480 regions, on the paper's 5 and 101 at 720 and on the paper's 5 at 960, with the full-supervision upper bound: a trajectory to 480 costs about 75 s of
+# paper's 5 and 101-505) at 480 regions and on the paper's 5, 101 and 202 at 720 and 960, with the full-supervision upper bound: a trajectory to 480 costs about 75 s of
 # labelling (random) but its final training (up to 100 epochs, patience 15) about 310 s, and the final
 # training grows with the labelled set, so the protocol's six budgets and 10 seeds are a cluster job
 # (deploy/slurm/sweep.sbatch with PROTOCOL=camvid-ralis-unet), not a 2-core one. To extend, drop
