@@ -5,7 +5,7 @@
 # Needs the CamVid folder (REGIONGYM_CAMVID, default ../shared/datasets/camvid).
 #
 # Run here at the first three budgets only: random / entropy / BALD / the protocol's own DQN on 10 seeds (the
-# paper's 5 and 101-505) at 480 regions and on the paper's 5, 101 and 202 at 720 and 960, with the full-supervision upper bound: a trajectory to 480 costs about 75 s of
+# paper's 5 and 101-505) at 480 regions and on the paper's 5 and 101-404 at 720 and 960, with the full-supervision upper bound: a trajectory to 480 costs about 75 s of
 # labelling (random) but its final training (up to 100 epochs, patience 15) about 310 s, and the final
 # training grows with the labelled set, so the protocol's six budgets and 10 seeds are a cluster job
 # (deploy/slurm/sweep.sbatch with PROTOCOL=camvid-ralis-unet), not a 2-core one. To extend, drop
@@ -37,5 +37,7 @@ npx regiongym bench --protocol camvid-ralis-unet --agents "random,entropy,bald,d
 # the third (960) on 101 and the second and third on 202: 101's logs from the earlier session did not replay here (step 1 rewards
 # differ in the 3rd digit: onnxruntime on another kind of CPU, most likely), so they were set aside and its trajectories labelled again
 npx regiongym bench --protocol camvid-ralis-unet --agents "random,entropy,bald,dqn=$out/policy/best" --seeds 101,202 --budgets 480,720,960 --workers 2 --threads 1 --out "$runs"   # 3133 s
+# the second and third on 303 and 404 (9 seeds at 720 and 960)
+npx regiongym bench --protocol camvid-ralis-unet --agents "random,entropy,bald,dqn=$out/policy/best" --seeds 303,404 --budgets 480,720,960 --workers 2 --threads 1 --out "$runs"   # 3663 s
 
 npx regiongym leaderboard "$runs" --out "$out" --upper-bound "$out/upper-bound/result.json" --policy "$out/policy"
