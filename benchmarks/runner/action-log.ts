@@ -52,6 +52,9 @@ export interface LogProvenance {
   readonly machine: string;
 }
 
+const ENGINE_KEYS = ['backend', 'inference', 'training'] as const;
+const PROVENANCE_KEYS = [...ENGINE_KEYS, 'machine'] as const;
+
 export type ActionLogKey = Pick<ActionLog, 'trajectory' | 'protocolHash' | 'agentId' | 'seed'>;
 
 /** Where the bench keeps the action logs of a runs file: a folder beside it, one file per trajectory. */
@@ -70,7 +73,7 @@ export function readActionLog(file: string, key: ActionLogKey): ActionLog | null
   }
   if (log.schema !== 1 || !Array.isArray(log.steps) || !Array.isArray(log.actRng) || log.actRng.length !== 4) throw new ActionLogError(`${file}: not an action log of schema 1 (steps, actRng); delete it to label this trajectory from the start`);
   const w = log.written as Partial<Record<keyof LogProvenance, unknown>> | undefined;
-  if (w !== undefined && (typeof w !== 'object' || w === null || !(['backend', 'inference', 'training', 'machine'] as const).every((k) => typeof w[k] === 'string'))) {
+  if (w !== undefined && (typeof w !== 'object' || w === null || !PROVENANCE_KEYS.every((k) => typeof w[k] === 'string'))) {
     throw new ActionLogError(`${file}: its "written" field is not {backend, inference, training, machine} strings; delete it to label this trajectory from the start`);
   }
   for (const k of ['trajectory', 'protocolHash', 'agentId', 'seed'] as const) {
@@ -98,7 +101,7 @@ export function checkReplayedStep(file: string, index: number, logged: LoggedSte
 /** Why a replay can differ, from the provenance of the log and of this run. */
 export function whatChanged(written: LogProvenance | undefined, now: LogProvenance): { reason: string; otherMachine: boolean } {
   if (!written) return { reason: `the log is older than provenance records, so the code, an engine or the machine changed since it was written (this run: ${describe(now)})`, otherMachine: false };
-  const engines = (['backend', 'inference', 'training'] as const).filter((k) => written[k] !== now[k]).map((k) => `${k} ${written[k]} then, ${now[k]} now`);
+  const engines = ENGINE_KEYS.filter((k) => written[k] !== now[k]).map((k) => `${k} ${written[k]} then, ${now[k]} now`);
   if (engines.length) return { reason: `the engines changed (${engines.join('; ')})`, otherMachine: false };
   if (written.machine !== now.machine) {
     const native = now.inference === 'ort' || now.training === 'ort';

@@ -37,42 +37,46 @@ export function runJobs(jobs: TrajectoryJob[], workers: number, compute: Compute
     // aborts the whole process (the error unprinted, the exit code 134). Stopping asks them through
     // `stop`; each ends at its next step or epoch (StopRequestedError), and only idle ones are terminated.
     const stop = new Int32Array(new SharedArrayBuffer(4));
-    const busy = new Set<Worker>();
-    let drained: (() => void) | null = null;
-    const idle = (w: Worker) => {
-      busy.delete(w);
+    /** The job each busy worker runs; a worker holds its job's claim until it is done with it. */
+    const held = new Map<Worker, TrajectoryJob>();
+    let stopped: (() => void) | null = null;
+    const letGo = (w: Worker) => {
+      const job = held.get(w);
+      if (!job) return;
+      held.delete(w);
+      release(job);
+    };
+    /** `w` has no more work: its claim released, its (idle) thread terminated. */
+    const retire = (w: Worker) => {
+      letGo(w);
       void w.terminate();
-      if (busy.size === 0) drained?.();
+      if (held.size === 0) stopped?.();
     };
     const finish = (err?: Error) => {
       if (finished) return;
       finished = true;
       Atomics.store(stop, 0, 1);
-      // a busy worker keeps its claim until it has stopped: its action log is still being written
-      for (const t of pool) if (!(t as Worker & { job?: TrajectoryJob }).job) idle(t);
+      for (const t of pool) if (!held.has(t)) retire(t);
       const report = () => (err ? out.error(err) : out.complete());
-      if (busy.size === 0) return report();
+      if (held.size === 0) return report();
       // a worker stuck in one native call longer than this is terminated anyway
-      const late = setTimeout(() => [...busy].forEach(idle), STOP_GRACE_MS);
-      drained = () => {
+      const late = setTimeout(() => [...held.keys()].forEach(retire), STOP_GRACE_MS);
+      stopped = () => {
         clearTimeout(late);
         report();
       };
     };
     const next = (w: Worker) => {
-      const held = (w as Worker & { job?: TrajectoryJob }).job;
-      if (held) release(held);
-      (w as Worker & { job?: TrajectoryJob }).job = undefined;
-      if (finished) return idle(w);
+      letGo(w);
+      if (finished) return retire(w);
       let job = queue.shift();
       while (job && !claim(job)) job = queue.shift();
       if (!job) {
-        idle(w);
+        retire(w);
         if (--running === 0) finish();
         return;
       }
-      (w as Worker & { job?: TrajectoryJob }).job = job;
-      busy.add(w);
+      held.set(w, job);
       w.postMessage(job);
     };
     const n = Math.max(1, Math.min(workers, jobs.length));
@@ -84,7 +88,7 @@ export function runJobs(jobs: TrajectoryJob[], workers: number, compute: Compute
       pool.push(w);
       running++;
       w.on('message', (m: WorkerMessage) => {
-        const job = (w as Worker & { job?: TrajectoryJob }).job;
+        const job = held.get(w);
         if (!job) {
           if (m.type === 'error') finish(fromWire(m.error, 'worker start'));
           if (m.type === 'ready') next(w);
@@ -101,12 +105,7 @@ export function runJobs(jobs: TrajectoryJob[], workers: number, compute: Compute
       });
       // an error already reported as a message wins; this covers crashes outside the message protocol
       w.on('error', (e) => setImmediate(() => finish(e)));
-      w.on('exit', () => {
-        const held = (w as Worker & { job?: TrajectoryJob }).job;
-        (w as Worker & { job?: TrajectoryJob }).job = undefined;
-        if (held) release(held);
-        if (busy.has(w)) idle(w);
-      });
+      w.on('exit', () => held.has(w) && retire(w));
     }
     return () => {
       sub.unsubscribe();
