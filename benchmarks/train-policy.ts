@@ -4,7 +4,7 @@
  * is checkpointed (atomic writes) with its training record; every `validateEvery` episodes the greedy
  * policy runs `validateEpisodes` episodes (default 1, as the paper) on fixed validation seeds and their
  * mean final reward-set mIoU is recorded — the learning curve — and the best validated checkpoint is
- * kept in best/, as the paper picks its policy. One episode is a noisy judge: on CamVid two checkpoints
+ * kept in best/ (the paper's code tests the last policy instead; both are kept). One episode is a noisy judge: on CamVid two checkpoints
  * one episode rated 35.1 % and 35.3 % differed by 1.5–2 AUBC points over 3 seeds (results/README.md).
  * With the policy, the whole learning state (replay buffer, momentum, counters, random streams and this
  * record) is written after every episode to one file, so a stopped run resumes bit for bit. A directory

@@ -5,10 +5,11 @@ import { compareProtocols, comparisonMarkdown } from '../benchmarks/leaderboard/
 import type { RunRecord } from '../benchmarks/run-record.ts';
 import { fakeRecord } from './helpers.ts';
 
-/** random, entropy, margin on seeds 1..5 at budgets 6, 12; `gain` adds points over random per agent. */
+/** random, entropy, margin on seeds 1..8 at budgets 6, 12 (8 pairs all one way give the exact test p = 2/256,
+ * enough after Holm over 2 agents); `gain` adds points over random per agent. */
 function board(protocol: string, model: string, gain: Record<string, (seed: number) => number>): RunRecord[] {
   const out: RunRecord[] = [];
-  for (const seed of [1, 2, 3, 4, 5])
+  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8])
     for (const b of [6, 12])
       for (const agent of ['random', 'entropy', 'margin']) {
         const base = 0.2 + 0.01 * seed + (b === 12 ? 0.05 : 0);
@@ -20,7 +21,7 @@ function board(protocol: string, model: string, gain: Record<string, (seed: numb
 describe('compare protocols', () => {
   // on the weak learner selection changes nothing resolvable; on the strong one entropy gains 3 points
   // on every seed and margin 1 point on every seed but one
-  const weak = board('p-weak', 'unet-s', { entropy: (s) => (s % 2 ? 0.002 : -0.002), margin: (s) => (s % 2 ? -0.001 : 0.001) });
+  const weak = board('p-weak', 'unet-s', { entropy: (s) => (s % 2 ? 0.003 : -0.002), margin: (s) => (s % 2 ? -0.002 : 0.001) });
   const strong = board('p-strong', 'frozen-encoder', { entropy: () => 0.03, margin: (s) => (s === 3 ? 0.005 : 0.01) });
 
   it('ranks each protocol, pairs with random within it, and says which gains are resolved', () => {
@@ -34,24 +35,24 @@ describe('compare protocols', () => {
     expect(row('entropy').cells[1]!.vsRandom!.meanDiff).to.be.closeTo(0.03, 1e-12);
     expect(row('entropy').cells[1]!.vsRandom!.resolved).to.equal(true);
     expect(row('entropy').cells[0]!.vsRandom!.resolved).to.equal(false);
-    expect(cmp.sentences[0]).to.match(/^p-weak \(unet-s, 5 seeds\).*resolved better than random: none;/);
-    expect(cmp.sentences[1]).to.match(/^p-strong \(frozen-encoder, 5 seeds\).*largest, entropy \+3\.0 \[\+3\.0, \+3\.0\], is resolved; resolved better than random: entropy, margin;/);
+    expect(cmp.sentences[0]).to.match(/^p-weak \(unet-s, 8 seeds\).*resolved better than random: none;/);
+    expect(cmp.sentences[1]).to.match(/^p-strong \(frozen-encoder, 8 seeds\).*largest, entropy \+3\.0 \[\+3\.0, \+3\.0\], is resolved; resolved better than random: entropy, margin;/);
     expect(cmp.sentences[2]).to.match(/^p-weak against p-strong: 3 agents ran on both; their AUBC rankings rank-correlate at ρ = /);
     // entropy is level with random on the weak board and first of 3 on the strong one
     expect(cmp.sentences[2]).to.match(/the largest move among them is \w+, rank \d → \d of 3\./);
     const md = comparisonMarkdown(cmp);
     expect(md).to.include('| agent | p-weak — unet-s | p-strong — frozen-encoder |');
-    expect(md).to.match(/\| entropy \| \d\. [\d.]+ · [+−][\d.]+ \[[^\]]+\] \(5\) \| 1\. [\d.]+ · \+3\.0 \[\+3\.0, \+3\.0\] ▲ \(5\) \|/);
+    expect(md).to.match(/\| entropy \| \d\. [\d.]+ · [+−][\d.]+ \[[^\]]+\] \(8\) \| 1\. [\d.]+ · \+3\.0 \[\+3\.0, \+3\.0\] ▲ \(8\) \|/);
     // the same inputs give the same text
     expect(comparisonMarkdown(compareProtocols([weak, strong], 500))).to.equal(md);
   });
 
   it('says on how many seeds the AUBCs rest when some seeds lack a budget', () => {
     // the weak protocol on 2 more seeds at budget 6 only: 7 seeds, 5 with the whole curve
-    const extra = [6, 7].flatMap((seed) => ['random', 'entropy', 'margin'].map((agent) => fakeRecord({ protocol: 'p-weak', protocolHash: 'h-p-weak', model: { name: 'unet-s' }, agent, agentId: agent, seed, budgetRegions: 6, testMIoU: 0.25, trajectory: `${agent}${seed}` })));
+    const extra = [9, 10].flatMap((seed) => ['random', 'entropy', 'margin'].map((agent) => fakeRecord({ protocol: 'p-weak', protocolHash: 'h-p-weak', model: { name: 'unet-s' }, agent, agentId: agent, seed, budgetRegions: 6, testMIoU: 0.25, trajectory: `${agent}${seed}` })));
     const cmp = compareProtocols([[...weak, ...extra], strong], 500);
-    expect(cmp.sentences[0]).to.match(/^p-weak \(unet-s, 7 seeds, 5 at every budget\): /);
-    expect(cmp.sentences[1]).to.match(/^p-strong \(frozen-encoder, 5 seeds\): /);
+    expect(cmp.sentences[0]).to.match(/^p-weak \(unet-s, 10 seeds, 8 at every budget\): /);
+    expect(cmp.sentences[1]).to.match(/^p-strong \(frozen-encoder, 8 seeds\): /);
   });
 
   it("a DQN meets the other protocol's DQN of the same training-run name, whatever episode was picked", () => {
@@ -78,7 +79,7 @@ describe('compare protocols', () => {
     // at budget 12 only, entropy − random on the strong board is still its +3.0 (it gains 3 points everywhere)
     const cmp = compareProtocols([weak, strong], 500, [12]);
     expect(cmp.boards.map((b) => b.lb.budgets)).to.deep.equal([[12], [12]]);
-    expect(cmp.boards[1]!.runs).to.equal(15);
+    expect(cmp.boards[1]!.runs).to.equal(24);
     expect(cmp.rows.find((r) => r.agent === 'entropy')!.cells[1]!.vsRandom!.meanDiff).to.be.closeTo(0.03, 1e-12);
     expect(comparisonMarkdown(cmp)).to.include('Restricted to the runs at budget 12 regions');
     expect(comparisonMarkdown(compareProtocols([weak, strong], 500))).not.to.include('Restricted');

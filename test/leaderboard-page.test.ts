@@ -38,12 +38,15 @@ const oracleAt6 = (): RunRecord[] =>
 describe('leaderboard', function () {
   this.timeout(120000);
 
-  it('paired differences: entropy − random = +2.0 points at 12 (resolved), P(improvement) 1', () => {
+  it('paired differences: entropy − random = +2.0 points at 12 on all 4 seeds, exact p = 2/16: not resolved, P(improvement) 1', () => {
     const lb = aggregate(records());
     const e = lb.agents.find((a) => a.agentId === 'entropy')!;
     const at12 = e.vsRandom[1]!;
     expect(at12.meanDiff).to.be.closeTo(0.02, 1e-12);
-    expect(at12.resolved).to.equal(true);
+    // four pairs all one way is the strongest evidence 4 seeds can give, and it is not enough at 0.05
+    expect(at12.p).to.equal(2 / 16);
+    expect(at12.resolved).to.equal(false);
+    expect(at12.ci[0]).to.be.closeTo(0.02, 1e-12); // no spread: a t interval of zero width
     expect(at12.probImprovement).to.equal(1);
     const at6 = e.vsRandom[0]!;
     expect(at6.meanDiff).to.be.closeTo(0.00375, 1e-12); // mean of 0, 0.25, 0.5, 0.75 points
@@ -79,7 +82,8 @@ describe('leaderboard', function () {
     const lb = aggregate(r);
     const m = lb.agents.find((a) => a.agentId === 'margin')!;
     expect(m.aubcMean).to.be.NaN;
-    expect(m.vsRandom[0]!.resolved).to.equal(true);
+    expect(m.vsRandom[0]!.meanDiff).to.be.above(0.6);
+    expect(m.vsRandom[0]!.p).to.equal(2 / 16);
     expect(m.vsRandom[1]).to.equal(null);
     expect(m.stepMs).to.be.a('number').and.not.NaN;
     expect(lb.agents.map((a) => a.agentId)).to.deep.equal(['entropy', 'random', 'margin']);
@@ -122,7 +126,7 @@ describe('leaderboard', function () {
     expect(md).to.contain('entropy − random in AUBC');
     // 4 seeds: the page says its resolved cells are leads, not findings
     expect(md).to.contain('Some cells rest on 4 seed pairs');
-    expect(md).to.contain('from as few as 4 seed pairs');
+    expect(md).to.contain('some from as few as 4 seed pairs, where the exact test cannot resolve any difference');
   });
 
   it('RQ3 names the agent best on the rare classes, and says none segments them when all are at 0.0 %', () => {
@@ -167,12 +171,13 @@ describe('leaderboard', function () {
     const rq4 = researchQuestions(aggregate(rs), rs, []).find((a) => a.id === 'RQ4')!;
     const headroom = rq4.sentences.filter((x) => x.startsWith('Headroom'));
     expect(headroom).to.have.length(2);
-    expect(headroom[0]).to.equal('Headroom: oracle (upper bound) − random at 6 regions: +3.0 [+3.0, +3.0] points over 4 seeds, P(improvement) 1.00, resolved: better.');
-    // differences 3.0, 2.75, 2.5, 2.25 points: mean 2.6, a bootstrap interval inside [2.25, 3.0]
-    const m = /^Headroom: oracle \(upper bound\) − entropy at 6 regions: \+2\.6 \[\+([\d.]+), \+([\d.]+)\] points over 4 seeds, P\(improvement\) 1\.00, resolved: better\.$/.exec(headroom[1]!);
+    // exact p over 4 pairs all one way: 2/16; Holm over the 2 headroom cells at budget 6: 0.25
+    expect(headroom[0]).to.equal('Headroom: oracle (upper bound) − random at 6 regions: +3.0 [+3.0, +3.0] points over 4 seeds (95 % t interval), exact sign-flip p = 0.13, Holm-adjusted 0.25 over 2 comparisons, P(improvement) 1.00, not resolved.');
+    // differences 3.0, 2.75, 2.5, 2.25 points: mean 2.625, s = 0.3227, t(3) = 3.1824 → [2.11, 3.14]
+    const m = /^Headroom: oracle \(upper bound\) − entropy at 6 regions: \+2\.6 \[\+([\d.]+), \+([\d.]+)\] points over 4 seeds \(95 % t interval\), exact sign-flip p = 0\.13, Holm-adjusted 0\.25 over 2 comparisons, P\(improvement\) 1\.00, not resolved\.$/.exec(headroom[1]!);
     expect(m, headroom[1]).to.not.equal(null);
-    expect(Number(m![1])).to.be.within(2.2, 2.6);
-    expect(Number(m![2])).to.be.within(2.6, 3.0);
+    expect(Number(m![1])).to.equal(2.1);
+    expect(Number(m![2])).to.equal(3.1);
     expect(rq4.sentences.join(' ')).not.to.contain('NaN');
   });
 
@@ -252,7 +257,7 @@ describe('leaderboard', function () {
     expect(md).to.contain('Validation against results: of the 2 evaluated checkpoints, the best validated (dqn (main, episode 4), 35.0 %) has AUBC 20.0 % on the 4 seeds they share (1, 2, 3, 4); the highest there is dqn (lr-decay, episode 4) (27.5 %, validated 32.0 %; whether the gap is resolved: “Policy against policy” above).');
     expect(md).to.contain('| dqn (lr-decay, episode 4) | 32.0 | 27.5 |');
     // two policies on one board are compared with each other, paired by seed
-    expect(md).to.match(/Policy against policy: dqn \(lr-decay, episode 4\) − dqn \(main, episode 4\) in AUBC: \+7\.5 \[\+\d\.\d, \+\d\.\d\] points over 4 seeds, P\(improvement\) 1\.00, resolved: better\./);
+    expect(md).to.match(/Policy against policy: dqn \(lr-decay, episode 4\) − dqn \(main, episode 4\) in AUBC: \+7\.5 \[\+\d\.\d, \+\d\.\d\] points over 4 seeds \(95 % t interval\), exact sign-flip p = 0\.13, Holm-adjusted 0\.13 over 1 comparisons, P\(improvement\) 1\.00, not resolved\./);
   });
 
   it('index.html renders from the file system in headless Chromium: tables, figures, no console errors', async function () {

@@ -1,13 +1,14 @@
 /**
  * From run records to the leaderboard's numbers (pure; the renderers only format). Every agent runs
  * on the same seeds, so agents are compared paired by seed: the mean of the per-seed differences to
- * random and to the best baseline, with a 95 % bootstrap interval over seeds, per budget and for
- * AUBC; a difference is "resolved" when its interval excludes 0.
+ * random and to the best baseline, per budget and for AUBC, with a 95 % t interval over seeds and the
+ * exact sign-flip p-value. A difference is "resolved" only when its Holm-adjusted p is below 0.05 within
+ * its family: the AUBC cells of one table are one family, that table's per-budget cells another.
  */
 import { ConfigError } from '../../env/core/errors.ts';
 import { Rng } from '../../env/core/rng.ts';
 import type { RunRecord } from '../run-record.ts';
-import { aubc, bootstrapCI, bootstrapMeanCI, iqm, labelsToReach, mean, pairedDifferences, pairedProbabilityOfImprovement, percentFewerLabels, percentOfFull, seedsForDifference, std } from '../stats.ts';
+import { aubc, bootstrapCI, bootstrapMeanCI, holm, iqm, labelsToReach, mean, pairedDifferences, pairedProbabilityOfImprovement, percentOfFull, seedsForDifference, signFlipPValue, std, tInterval } from '../stats.ts';
 
 export interface Cell {
   n: number;
@@ -24,14 +25,68 @@ export interface Cell {
 export interface PairedDifference {
   pairs: number;
   meanDiff: number;
+  /** 95 % t interval of the mean difference (unadjusted). */
   ci: [number, number];
-  resolved: boolean;
+  /** Exact two-sided sign-flip permutation p-value (stats.ts signFlipPValue), before any correction. */
+  p: number;
   probImprovement: number;
 }
 
-/** A paired comparison of an agent with `other` (the other agent's label). */
-export interface Comparison extends PairedDifference {
+/** Significance level of every family on the board. */
+export const FAMILY_ALPHA = 0.05;
+
+/** A paired difference judged within its family of comparisons (Holm). */
+export interface Judged {
+  /** Holm-adjusted p over the family. */
+  pAdjusted: number;
+  /** Comparisons in the family (the cells of one table's AUBC column, or of its per-budget columns). */
+  familySize: number;
+  /** pAdjusted < FAMILY_ALPHA. */
+  resolved: boolean;
+}
+
+/** A paired comparison of an agent with `other` (the other agent's label), judged within its family. */
+export interface Comparison extends PairedDifference, Judged {
   other: string;
+}
+
+/** Holm's correction over one family of cells (nulls are not in it): each cell with its adjusted p and verdict. */
+export function judgeFamily<T extends PairedDifference>(cells: readonly (T | null)[]): ((T & Judged) | null)[] {
+  const adjusted = holm(cells.map((c) => (c ? c.p : NaN)));
+  const familySize = cells.filter((c) => c !== null).length;
+  return cells.map((c, i) => (c ? { ...c, pAdjusted: adjusted[i]!, familySize, resolved: adjusted[i]! < FAMILY_ALPHA } : null));
+}
+
+/**
+ * A table of paired cells, one row per comparison and one column per budget then AUBC (last), judged as
+ * two families: the AUBC column (the board's primary endpoint: one test per row) and the per-budget cells.
+ */
+export function judgeTable<T extends PairedDifference>(rows: readonly (readonly (T | null)[])[]): ((T & Judged) | null)[][] {
+  const last = (r: readonly unknown[]) => r.length - 1;
+  const aubc = judgeFamily(rows.map((r) => r[last(r)] ?? null));
+  const perBudget = judgeFamily(rows.flatMap((r) => r.slice(0, last(r))));
+  let k = 0;
+  return rows.map((r, i) => [...r.slice(0, last(r)).map(() => perBudget[k++]!), aubc[i]!]);
+}
+
+/**
+ * The paper's headline metric against the best baseline at one budget: labels the agent needs to reach
+ * the baseline's mean mIoU at `budget`, read off the agent's mean curve by linear interpolation, as
+ * "% fewer labels" = 100·(1 − labels / budget), with a paired percentile bootstrap over seeds.
+ */
+export interface LabelSaving {
+  budget: number;
+  /** The best baseline's mean mIoU at `budget`. */
+  target: number;
+  /** Seeds both agents have a full curve on. */
+  pairs: number;
+  /** null: the agent's mean curve never reaches the target within the board's budgets. */
+  labels: number | null;
+  percentFewer: number | null;
+  /** The agent already reaches the target at the first budget: the saving is at least `percentFewer`. */
+  atLeast: boolean;
+  /** 95 % interval; −Infinity where resampled curves did not reach the target. */
+  ci: [number, number];
 }
 
 export interface AgentSummary {
@@ -53,7 +108,8 @@ export interface AgentSummary {
   vsRandom: (Comparison | null)[];
   vsBestBaseline: (Comparison | null)[];
   labelsToTarget: number | null;
-  percentFewerThanBestBaseline: number | null;
+  /** Learned agents: the paper's headline metric against the best baseline at each budget past the first. */
+  labelSavings: LabelSaving[] | null;
   rareClassMIoU: number;
   balanceEntropy: number;
   /** Mean test IoU per class at the largest budget (null: class absent from the test set). */
@@ -89,8 +145,7 @@ export interface Leaderboard {
    * (≈ the pool's distribution; every run pooled when there is no random). */
   rareClasses: number[];
   upperBound: number | null;
-  /** Bootstrap replicates behind every interval on the board; the research questions read their
-   * pairings from the run index with the same count, so they print the tables' intervals. */
+  /** Bootstrap replicates behind the IQM intervals, the plots' bands and the label savings. */
   bootstrapReps: number;
   runs: number;
   /** (agent, seed) trajectories, and their wall time summed from the records: each trajectory's
@@ -123,12 +178,35 @@ export function checkComparable(records: readonly RunRecord[]): void {
  * the page prints it, whatever other agents share the board. */
 export const bootstrapSeed = (what: string): number => new Rng(0).fork(what).nextUint32();
 
-/** x − y paired by seed (null under 2 pairs); `key` names the comparison (agent ids and budget) and seeds its bootstrap. */
-function pairedDifference(x: ReadonlyMap<number, number>, y: ReadonlyMap<number, number>, key: string, reps: number): PairedDifference | null {
+/** x − y paired by seed (null under 2 pairs); `key` names the comparison (agent ids and budget) and seeds
+ * the sign-flip test's Monte Carlo, used only past 26 pairs. */
+function pairedDifference(x: ReadonlyMap<number, number>, y: ReadonlyMap<number, number>, key: string): PairedDifference | null {
   const d = pairedDifferences(x, y);
   if (d.length < 2) return null;
-  const ci = bootstrapMeanCI(d, reps, bootstrapSeed(key));
-  return { pairs: d.length, meanDiff: mean(d), ci, resolved: ci[0] > 0 || ci[1] < 0, probImprovement: pairedProbabilityOfImprovement(d) };
+  return { pairs: d.length, meanDiff: mean(d), ci: tInterval(d), p: signFlipPValue(d, bootstrapSeed(key)), probImprovement: pairedProbabilityOfImprovement(d) };
+}
+
+/** The paper's "% fewer labels" of `x` against `y` at `budget` (see LabelSaving), over their common full curves. */
+export function labelSaving(index: RunIndex, x: string, y: string, budget: number, reps: number): LabelSaving | null {
+  const { budgets } = index;
+  const [cx, cy] = [index.curvesBySeed(x), index.curvesBySeed(y)];
+  const seeds = [...cx.keys()].filter((s) => cy.has(s)).sort((a, b) => a - b);
+  const j = budgets.indexOf(budget);
+  if (seeds.length < 2 || j < 0) return null;
+  const meanCurve = (curves: ReadonlyMap<number, readonly number[]>, ss: readonly number[]) => budgets.map((_, i) => mean(ss.map((s) => curves.get(s)![i]!)));
+  const saving = (ss: readonly number[]) => {
+    const target = meanCurve(cy, ss)[j]!;
+    const curve = meanCurve(cx, ss);
+    const labels = labelsToReach(budgets, curve, target);
+    return { target, labels, atLeast: curve[0]! >= target, percentFewer: labels === null ? null : 100 * (1 - labels / budget) };
+  };
+  const point = saving(seeds);
+  const rng = new Rng(bootstrapSeed(`labels ${x} − ${y} @ ${budget}`));
+  const draws: number[] = [];
+  for (let r = 0; r < reps; r++) draws.push(saving(seeds.map(() => seeds[rng.int(seeds.length)]!)).percentFewer ?? -Infinity);
+  draws.sort((a, b) => a - b);
+  const ci: [number, number] = [draws[Math.floor(0.025 * reps)]!, draws[Math.min(reps - 1, Math.ceil(0.975 * reps) - 1)]!];
+  return { budget, pairs: seeds.length, ...point, ci };
 }
 
 /** The run records read by agent, seed and budget: an agent's runs, its runs at a budget, its test
@@ -143,9 +221,12 @@ export interface RunIndex {
   at: (agentId: string, budget: number) => readonly RunRecord[];
   bySeed: (agentId: string, budget: number) => ReadonlyMap<number, number>;
   aubcBySeed: (agentId: string) => ReadonlyMap<number, number>;
+  /** Test mIoU at every budget of the board, by seed, for the seeds with a run at each. */
+  curvesBySeed: (agentId: string) => ReadonlyMap<number, readonly number[]>;
   /** x − y paired by seed at each budget, then in AUBC (last); null where under 2 seed pairs. Computed
-   * once per (x, y, reps): the tables and the research questions print the same comparisons. */
-  paired: (x: string, y: string, reps?: number) => readonly (PairedDifference | null)[];
+   * once per (x, y): the tables and the research questions print the same comparisons (each judges them
+   * within its own family: judgeTable). */
+  paired: (x: string, y: string) => readonly (PairedDifference | null)[];
 }
 
 const indexes = new WeakMap<readonly RunRecord[], RunIndex>();
@@ -167,16 +248,16 @@ export function runIndex(records: readonly RunRecord[]): RunIndex {
   }
   const at = (id: string, b: number) => byAgentBudget.get(`${id}\u0000${b}`) ?? [];
   const aubcs = new Map<string, ReadonlyMap<number, number>>();
+  const fullCurves = new Map<string, ReadonlyMap<number, readonly number[]>>();
   const pairs = new Map<string, readonly (PairedDifference | null)[]>();
   const index: RunIndex = {
     budgets,
     runs: (id) => byAgent.get(id) ?? [],
     at,
     bySeed: (id, b) => new Map(at(id, b).map((r) => [r.seed, r.testMIoU])),
-    aubcBySeed: (id) => {
-      const known = aubcs.get(id);
+    curvesBySeed: (id) => {
+      const known = fullCurves.get(id);
       if (known) return known;
-      const m = new Map<number, number>();
       const curves = new Map<number, (number | undefined)[]>();
       budgets.forEach((b, i) => {
         for (const r of at(id, b)) {
@@ -184,20 +265,28 @@ export function runIndex(records: readonly RunRecord[]): RunIndex {
           c[i] ??= r.testMIoU;
         }
       });
+      const m = new Map<number, readonly number[]>();
       for (const s of [...curves.keys()].sort((a, b) => a - b)) {
         const curve = curves.get(s)!;
-        if (curve.every((v) => v !== undefined)) m.set(s, aubc(budgets, curve as number[]));
+        if (curve.every((v) => v !== undefined)) m.set(s, curve as number[]);
       }
+      fullCurves.set(id, m);
+      return m;
+    },
+    aubcBySeed: (id) => {
+      const known = aubcs.get(id);
+      if (known) return known;
+      const m = new Map([...index.curvesBySeed(id)].map(([s, curve]) => [s, aubc(budgets, curve)] as const));
       aubcs.set(id, m);
       return m;
     },
-    paired: (x, y, reps = 2000) => {
-      const key = `${x}\u0000${y}\u0000${reps}`;
+    paired: (x, y) => {
+      const key = `${x}\u0000${y}`;
       const known = pairs.get(key);
       if (known) return known;
       const ps = [
-        ...budgets.map((b) => pairedDifference(index.bySeed(x, b), index.bySeed(y, b), `${x} − ${y} @ ${b}`, reps)),
-        pairedDifference(index.aubcBySeed(x), index.aubcBySeed(y), `${x} − ${y} @ AUBC`, reps),
+        ...budgets.map((b) => pairedDifference(index.bySeed(x, b), index.bySeed(y, b), `${x} − ${y} @ ${b}`)),
+        pairedDifference(index.aubcBySeed(x), index.aubcBySeed(y), `${x} − ${y} @ AUBC`),
       ];
       pairs.set(key, ps);
       return ps;
@@ -206,6 +295,8 @@ export function runIndex(records: readonly RunRecord[]): RunIndex {
   indexes.set(records, index);
   return index;
 }
+
+const pick = ({ pAdjusted, familySize, resolved }: Judged): Judged => ({ pAdjusted, familySize, resolved });
 
 /** Trajectories and their summed wall time (see Leaderboard.runTimeMs). */
 export function trajectoryTime(records: readonly RunRecord[]): { trajectories: number; runTimeMs: number } {
@@ -221,7 +312,8 @@ export function trajectoryTime(records: readonly RunRecord[]): { trajectories: n
 export function aggregate(records: readonly RunRecord[], upperBound: number | null = null, reps = 2000): Leaderboard {
   checkComparable(records);
   const first = records[0]!;
-  const { budgets, runs: of, at, aubcBySeed, paired } = runIndex(records);
+  const index = runIndex(records);
+  const { budgets, runs: of, at, aubcBySeed, paired } = index;
   const seeds = [...new Set(records.map((r) => r.seed))].sort((a, b) => a - b);
   const ids = [...new Set(records.map((r) => r.agentId))];
   const label = new Map(records.map((r) => [r.agentId, r.agent]));
@@ -259,10 +351,11 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
     });
     const a = aubcBySeed(id);
     const av = [...a.values()];
+    // judged below, once every agent's row of each table is known (Holm over the table's families)
     const versus = (otherId: string | null): (Comparison | null)[] => {
       if (!otherId || otherId === id) return budgets.map(() => null).concat([null]);
       const other = label.get(otherId)!;
-      return paired(id, otherId, reps).map((p) => (p ? { ...p, other } : null));
+      return paired(id, otherId).map((p) => (p ? { ...p, other, pAdjusted: NaN, familySize: 0, resolved: false } : null));
     };
     const final = at(id, maxB);
     // per-step cost does not depend on the budget much: an agent run on fewer budgets shows its largest
@@ -289,7 +382,7 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
       vsRandom: versus(random),
       vsBestBaseline: versus(bestOther),
       labelsToTarget: labelsToReach(budgets, curve(id), target),
-      percentFewerThanBestBaseline: null,
+      labelSavings: !of(id)[0]!.baseline && bestOther ? budgets.slice(1).map((b) => labelSaving(index, id, bestOther, b, reps)).filter((v): v is LabelSaving => v !== null) : null,
       rareClassMIoU: mean(final.map((r) => mean(rareClasses.map((c) => r.testPerClassIoU[c]).filter((v): v is number => v !== null && v !== undefined)))),
       balanceEntropy: mean(final.map((r) => r.labeledClassBalanceEntropy)),
       perClassIoU,
@@ -300,10 +393,16 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
       costBudget: ownMaxB,
     };
   });
-  // the paper's headline: labels saved against the best baseline (fewest labels to the target)
-  const baseLabels = summaries.filter((s) => s.baseline && !s.privileged).map((s) => s.labelsToTarget).filter((v): v is number => v !== null);
-  const fewest = baseLabels.length ? Math.min(...baseLabels) : null;
-  for (const s of summaries) if (!s.baseline) s.percentFewerThanBestBaseline = percentFewerLabels(s.labelsToTarget, fewest);
+  // each paired table is judged as its two families (judgeTable) over the deployable agents' rows; upper
+  // bounds that read the labels answer another question (headroom), so their rows form families of their own
+  for (const table of ['vsRandom', 'vsBestBaseline'] as const)
+    for (const privileged of [false, true]) {
+      const rows = summaries.filter((s) => s.privileged === privileged);
+      const judged = judgeTable(rows.map((s) => s[table]));
+      rows.forEach((s, i) => {
+        s[table] = s[table].map((c, j) => (c ? { ...c, ...pick(judged[i]![j]!) } : null));
+      });
+    }
   // order: by AUBC, privileged (upper bounds) last
   // (agents without an AUBC — run on fewer budgets — after those with one)
   const byAubc = (x: AgentSummary) => (Number.isNaN(x.aubcMean) ? -Infinity : x.aubcMean);

@@ -137,7 +137,7 @@ export function comparisonMarkdown(cmp: ProtocolComparison): string {
     '# The learner and the ranking',
     '',
     ...(cmp.budgets ? [`Restricted to the runs at ${cmp.budgets.length === 1 ? `budget ${cmp.budgets[0]} regions: “AUBC” below is the test mIoU there` : `budgets ${cmp.budgets.join(', ')} regions: “AUBC” below is the mean test mIoU over them`} (the same regions count is the same labelled fraction of the pool on every protocol with the same region grid).`, ''] : []),
-    `Each cell: rank by AUBC among the protocol's deployable agents, AUBC (%), AUBC − random in points paired by seed with its 95 % bootstrap interval (▲/▼: resolved better/worse), and the seeds (runs at every budget). Made by \`regiongym compare\` from ${cmp.boards.map((b) => `${b.runs} runs of ${b.protocol}`).join(', ')}.`,
+    `Each cell: rank by AUBC among the protocol's deployable agents, AUBC (%), AUBC − random in points paired by seed with its 95 % t interval (▲/▼: resolved better/worse, by the exact sign-flip test Holm-adjusted over the protocol's agents, as on its leaderboard), and the seeds (runs at every budget). Made by \`regiongym compare\` from ${cmp.boards.map((b) => `${b.runs} runs of ${b.protocol}`).join(', ')}.`,
     '',
     `| ${head.join(' | ')} |`,
     `|${head.map(() => '---').join('|')}|`,

@@ -8,6 +8,9 @@ export const pct = (v: number | null | undefined, d = 1): string => (missing(v) 
 /** A difference of fractions in signed points with one decimal (+1.2, −0.3). */
 export const pts = (v: number): string => `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)}`;
 
+/** A p-value to two significant digits (0.047, 0.13, 0.002), exponent form under 0.001: never rounded onto 0.05 from below. */
+export const pValue = (p: number): string => (Number.isNaN(p) ? '–' : p >= 0.001 ? String(Number(p.toPrecision(2))) : p.toExponential(1));
+
 /** A number with `d` decimals, after dividing by `scale` (ms → s: 1000). */
 export const fixed = (v: number | null | undefined, d: number, scale = 1): string => (missing(v) ? '–' : (v / scale).toFixed(d));
 
@@ -15,8 +18,8 @@ export const fixed = (v: number | null | undefined, d: number, scale = 1): strin
 export const runMinutes = (a: { runMs: number; costBudget: number }, lastB: number): string => `${fixed(a.runMs, 1, 60000)}${a.costBudget !== lastB ? ` (at ${a.costBudget})` : ''}`;
 
 /**
- * The fewest seed pairs behind some comparisons when they are too few to trust a percentile bootstrap
- * (under 5: over 3 pairs it has 10 distinct resamples and intervals too narrow), else null.
+ * The fewest seed pairs behind some comparisons when they are too few for any finding (under 5: the
+ * exact sign-flip test's smallest p is then 2/2⁴ = 0.125, so no cell can be resolved), else null.
  */
 export function fewSeedPairs(cs: readonly ({ pairs: number } | null | undefined)[]): number | null {
   const n = Math.min(...cs.filter((c): c is { pairs: number } => !!c).map((c) => c.pairs));

@@ -1,7 +1,7 @@
 /** Leaderboard renderers: markdown tables and a static HTML page (no server, no scripts) around the figures. */
 import { lastBudget, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
 import type { Answer } from './research-questions.ts';
-import { fewSeedPairs, fixed, pct, pts, runMinutes } from './format.ts';
+import { fewSeedPairs, fixed, pct, pts, pValue, runMinutes } from './format.ts';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -28,16 +28,17 @@ export function tables(lb: Leaderboard): Table[] {
   if (lb.upperBound !== null) curve.rows.push(['full supervision (upper bound)', ...lb.budgets.map(() => pct(lb.upperBound)), pct(lb.upperBound)]);
   const paired = (title: string, pick: (a: AgentSummary) => (Comparison | null)[]): Table => ({
     title,
-    header: ['agent', ...lb.budgets.map(String), 'AUBC', 'P(improvement), AUBC'],
+    header: ['agent', ...lb.budgets.map(String), 'AUBC', 'AUBC: sign-flip p (Holm-adjusted)', 'P(improvement), AUBC'],
     rows: lb.agents.map((a) => {
       const cs = pick(a);
-      return [mark(a), ...cs.map(comparison), cs[cs.length - 1]?.probImprovement.toFixed(2) ?? '–'];
+      const last = cs[cs.length - 1];
+      return [mark(a), ...cs.map(comparison), last ? `${pValue(last.p)} (${pValue(last.pAdjusted)})` : '–', last?.probImprovement.toFixed(2) ?? '–'];
     }),
     note: pairedNote(lb.agents.flatMap((a) => pick(a))),
   });
   const summary: Table = {
     title: `Summary (target ${pct(lb.target)} % = random's mean at ${maxB} regions; rare classes: ${lb.rareClasses.map((c) => lb.dataset.classNames[c] ?? `class ${c}`).join(', ')})`,
-    header: ['agent', 'seeds', 'seed-to-seed std of AUBC (points)', 'seeds for a ±1-point difference', 'labels to target', '% fewer labels than best baseline', `rare-class mIoU at ${maxB} (%)`, 'labelled class-balance entropy', ...(lb.upperBound !== null ? ['% of full'] : []), 's per step', 'min per run'],
+    header: ['agent', 'seeds', 'seed-to-seed std of AUBC (points)', 'seeds for a ±1-point difference', 'labels to target', `% fewer labels than ${lb.bestBaseline ?? 'the best baseline'} to reach its mIoU at ${maxB} [95 % CI]`, `rare-class mIoU at ${maxB} (%)`, 'labelled class-balance entropy', ...(lb.upperBound !== null ? ['% of full'] : []), 's per step', 'min per run'],
     rows: lb.agents.map((a) => [
       mark(a),
       // the std and seed-count columns are over the seeds with a run at every budget: say so when fewer
@@ -45,7 +46,7 @@ export function tables(lb: Leaderboard): Table[] {
       pct(a.aubcStd, 2),
       fixed(a.seedsFor1Point, 0),
       a.labelsToTarget === null ? 'not reached' : a.labelsToTarget.toFixed(0),
-      a.percentFewerThanBestBaseline === null ? '–' : a.percentFewerThanBestBaseline.toFixed(1),
+      savingAtLast(a, maxB),
       pct(a.rareClassMIoU),
       fixed(a.balanceEntropy, 3),
       ...(lb.upperBound !== null ? [fixed(a.percentOfFull, 1)] : []),
@@ -76,11 +77,21 @@ function learnerSettings(model: Leaderboard['model']): string {
     .join(', ');
 }
 
-/** The paired tables' footnote, with a caution when some cells rest on too few seed pairs (format.ts). */
+/** A learned agent's "% fewer labels" at the board's last budget (aggregate.ts LabelSaving), else '–'. */
+function savingAtLast(a: AgentSummary, maxB: number): string {
+  const s = a.labelSavings?.find((x) => x.budget === maxB);
+  if (!s) return '–';
+  const v = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : 'not reached');
+  return `${s.percentFewer === null ? 'not reached' : `${s.atLeast ? '≥ ' : ''}${v(s.percentFewer)}`} [${v(s.ci[0])}, ${v(s.ci[1])}]`;
+}
+
+/** The paired tables' footnote: what the interval is, which family a ✓ is corrected over, and a caution for few pairs. */
 function pairedNote(cs: readonly (Comparison | null)[]): string {
-  const base = 'Mean of the per-seed differences in points, 95 % bootstrap interval over seeds; ✓ = resolved (the interval excludes 0).';
+  const aubc = cs.find((c) => c !== null);
+  const base = 'Mean of the per-seed differences in points with its 95 % t interval over seeds (unadjusted). ✓ = resolved: the exact sign-flip permutation p-value, Holm-adjusted within its family, is below 0.05. Families: this table\'s AUBC column is one, its per-budget cells another (upper bounds that read the labels: families of their own)'
+    + (aubc ? '; with n seed pairs no p-value can fall below 2/2ⁿ (0.002 at 10 pairs), so a family of many cells needs more seeds before any cell can be resolved.' : '.');
   const few = fewSeedPairs(cs);
-  return few === null ? base : `${base} Some cells rest on ${few} seed pairs: a bootstrap over so few pairs gives intervals too narrow, so a ✓ there is a lead for more seeds, not a finding.`;
+  return few === null ? base : `${base} Some cells rest on ${few} seed pairs: too few for any test to resolve them.`;
 }
 
 function header(lb: Leaderboard): string[] {

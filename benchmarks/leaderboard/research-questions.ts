@@ -1,18 +1,19 @@
 /**
  * The RALIS paper's research questions answered from the run records: every answer is a sentence
- * generated from the numbers (paired by seed, with 95 % bootstrap intervals), never hand-written.
+ * generated from the numbers (paired by seed, with 95 % t intervals and exact sign-flip p-values, Holm-
+ * corrected within each table), never hand-written.
  * RQ1 does the DQN learn to pick informative regions; RQ2 regions vs whole images at equal labelled
  * pixels; RQ3 rare classes; RQ4 all budgets (curve, AUBC); RQ5 cost.
  */
 import type { RunRecord } from '../run-record.ts';
 import { mean, spearman } from '../stats.ts';
-import { lastBudget, runIndex, type RunIndex, type AgentSummary, type PairedDifference, type Leaderboard } from './aggregate.ts';
-import { fewSeedPairs, fixed, pct, pts, runMinutes } from './format.ts';
+import { judgeTable, lastBudget, runIndex, type RunIndex, type AgentSummary, type Judged, type LabelSaving, type PairedDifference, type Leaderboard } from './aggregate.ts';
+import { fewSeedPairs, fixed, pct, pts, pValue, runMinutes } from './format.ts';
 
 /** A caution when the fewest seed pairs behind these comparisons are too few (format.ts fewSeedPairs). */
 const fewPairs = (cs: readonly ({ pairs: number } | null | undefined)[]): string => {
   const few = fewSeedPairs(cs);
-  return few === null ? '' : ` (from as few as ${few} seed pairs: leads for more seeds, not findings)`;
+  return few === null ? '' : ` (some from as few as ${few} seed pairs, where the exact test cannot resolve any difference)`;
 };
 
 /** One train-policy run, as its training record tells it (write.ts policyRun). */
@@ -50,19 +51,40 @@ export interface Answer {
 }
 
 
-/** One of aggregate's paired comparisons, with the budget (or AUBC) it is at. */
-type Pair = PairedDifference & { budget: number | 'AUBC' };
+/** One of aggregate's paired comparisons, judged within its table, with the budget (or AUBC) it is at. */
+type Pair = PairedDifference & Judged & { budget: number | 'AUBC' };
 
-/** x − y paired by seed at every budget and for AUBC: the run index's comparisons, the very ones the tables print (aggregate.ts). */
-function pairedAll(seedsOf: RunIndex, x: string, y: string, reps: number): Pair[] {
+/** A row of a paired table: x − y at every budget it has (and AUBC, last). */
+interface PairRow {
+  x: string;
+  y: string;
+  ps: Pair[];
+}
+
+/**
+ * Rows of x − y, each paired by seed at every budget and in AUBC (the run index's comparisons, the ones
+ * the tables print), judged together as one table: its AUBC column is one Holm family, its per-budget
+ * cells another (aggregate.ts judgeTable).
+ */
+function pairRows(seedsOf: RunIndex, specs: readonly { x: string; y: string; xId: string; yId: string }[]): PairRow[] {
   const at = [...seedsOf.budgets, 'AUBC' as const];
-  return seedsOf.paired(x, y, reps).flatMap((p, i) => (p ? [{ ...p, budget: at[i]! }] : []));
+  const judged = judgeTable(specs.map((r) => seedsOf.paired(r.xId, r.yId)));
+  return specs.map((r, i) => ({ x: r.x, y: r.y, ps: judged[i]!.flatMap((p, j) => (p ? [{ ...p, budget: at[j]! }] : [])) }));
 }
 
 function sentence(x: string, y: string, p: Pair): string {
   const where = p.budget === 'AUBC' ? 'in AUBC' : `at ${p.budget} regions`;
   const verdict = p.resolved ? (p.meanDiff > 0 ? 'resolved: better' : 'resolved: worse') : 'not resolved';
-  return `${x} − ${y} ${where}: ${pts(p.meanDiff)} [${pts(p.ci[0])}, ${pts(p.ci[1])}] points over ${p.pairs} seeds, P(improvement) ${p.probImprovement.toFixed(2)}, ${verdict}.`;
+  return `${x} − ${y} ${where}: ${pts(p.meanDiff)} [${pts(p.ci[0])}, ${pts(p.ci[1])}] points over ${p.pairs} seeds (95 % t interval), exact sign-flip p = ${pValue(p.p)}, Holm-adjusted ${pValue(p.pAdjusted)} over ${p.familySize} comparisons, P(improvement) ${p.probImprovement.toFixed(2)}, ${verdict}.`;
+}
+
+/** The paper's headline for one learned agent: % fewer labels than the best baseline to reach its mIoU, per budget. */
+function savingSentence(agent: string, baseline: string, savings: readonly LabelSaving[]): string {
+  const bound = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(0)}` : 'not reached');
+  const at = savings.map((s) => `at ${s.budget}: ${s.percentFewer === null ? 'target not reached' : `${s.atLeast ? '≥ ' : ''}${bound(s.percentFewer)} %`} [${bound(s.ci[0])}, ${bound(s.ci[1])}]`);
+  const verdict = savings.filter((s) => s.ci[0] > 0).map((s) => s.budget);
+  const worse = savings.filter((s) => s.ci[1] < 0).map((s) => s.budget);
+  return `The paper's headline metric: % fewer labels ${agent} needs than ${baseline} to reach ${baseline}'s mean mIoU at each budget (read off the mean curves by linear interpolation; negative = more labels; 95 % paired bootstrap over ${savings[0]?.pairs ?? 0} seeds): ${at.join('; ')}. Fewer labels with an interval above 0 at ${verdict.length ? verdict.join(', ') : 'no budget'}; more labels with an interval below 0 at ${worse.length ? worse.join(', ') : 'no budget'}.`;
 }
 
 function tally(x: string, y: string, ps: Pair[]): string {
@@ -72,17 +94,21 @@ function tally(x: string, y: string, ps: Pair[]): string {
   return `${x} vs ${y}: resolved better at ${better} of ${budgets.length} budgets, resolved worse at ${worse}, not resolved at ${budgets.length - better - worse}.`;
 }
 
-function pairTable(rows: { x: string; y: string; ps: Pair[] }[], budgets: readonly number[]): Table {
+function pairTable(rows: readonly PairRow[], budgets: readonly number[]): Table {
   const cols = [...budgets.map(String), 'AUBC'];
   return {
-    header: ['comparison (points)', ...cols],
-    rows: rows.map(({ x, y, ps }) => [
-      `${x} − ${y}`,
-      ...cols.map((c) => {
-        const p = ps.find((q) => String(q.budget) === c);
-        return p ? `${pts(p.meanDiff)} [${pts(p.ci[0])}, ${pts(p.ci[1])}]${p.resolved ? ' ✓' : ''}` : '–';
-      }),
-    ]),
+    header: ['comparison (points; ✓ resolved after Holm within this table)', ...cols, 'AUBC: sign-flip p (Holm-adjusted)'],
+    rows: rows.map(({ x, y, ps }) => {
+      const last = ps.find((q) => q.budget === 'AUBC');
+      return [
+        `${x} − ${y}`,
+        ...cols.map((c) => {
+          const p = ps.find((q) => String(q.budget) === c);
+          return p ? `${pts(p.meanDiff)} [${pts(p.ci[0])}, ${pts(p.ci[1])}]${p.resolved ? ' ✓' : ''}` : '–';
+        }),
+        last ? `${pValue(last.p)} (${pValue(last.pAdjusted)})` : '–',
+      ];
+    }),
   };
 }
 
@@ -151,13 +177,15 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
 
   // RQ1
   {
-    const all = dqns.flatMap((d) => baselines.map((b) => ({ x: d.agent, y: b.agent, ps: pairedAll(seedsOf, d.agentId, b.agentId, lb.bootstrapReps) })));
+    // one table (and so one pair of Holm families) per learned agent: its rows against every baseline
+    // answer one question, "does this agent beat the heuristics?"; then one table of policy − policy rows:
+    // two policies on one board differ by how they were trained, so each pair of them, paired by seed,
+    // says whether the training choice (replay, lr decay, first reward, checkpoint) shows in the results
+    const perAgent = dqns.map((d) => pairRows(seedsOf, baselines.map((b) => ({ x: d.agent, y: b.agent, xId: d.agentId, yId: b.agentId }))));
     // a baseline sharing fewer than 2 seeds with the DQN at every budget has nothing to compare
-    const rows = all.filter((r) => r.ps.length > 0);
-    const unpaired = all.filter((r) => r.ps.length === 0).map((r) => r.y);
-    // two policies on one board differ by how they were trained: each pair of them, paired by seed, says
-    // whether the training choice (replay, lr decay, first reward, checkpoint) shows in the results
-    const policyPairs = dqns.flatMap((d, i) => dqns.slice(i + 1).map((e) => ({ x: d.agent, y: e.agent, ps: pairedAll(seedsOf, d.agentId, e.agentId, lb.bootstrapReps) }))).filter((r) => r.ps.length > 0);
+    const rows = perAgent.flat().filter((r) => r.ps.length > 0);
+    const unpaired = perAgent.flat().filter((r) => r.ps.length === 0).map((r) => r.y);
+    const policyPairs = pairRows(seedsOf, dqns.flatMap((d, i) => dqns.slice(i + 1).map((e) => ({ x: d.agent, y: e.agent, xId: d.agentId, yId: e.agentId })))).filter((r) => r.ps.length > 0);
     const sentences = dqns.length === 0
       ? ['These records hold no DQN runs: RQ1 cannot be answered from them.']
       : [
@@ -165,17 +193,19 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
           ...(unpaired.length ? [`Not compared (fewer than 2 seeds in common with the DQN at every budget): ${[...new Set(unpaired)].join(', ')}.`] : []),
           ...policyPairs.flatMap(({ x, y, ps }) => ps.filter((p) => p.budget === 'AUBC').map((p) => `Policy against policy: ${sentence(x, y, p)}`)),
         ];
+    for (const d of dqns) if (d.labelSavings?.length && lb.bestBaseline) sentences.push(savingSentence(d.agent, lb.bestBaseline, d.labelSavings));
     sentences.push(...trainingSentences(policies));
-    for (const p of policies.filter(evaluated)) sentences.push(`${p.bestAgentId} is ${p.label}'s best validated checkpoint (episode ${p.best!.episode}), picked by the validation curve as the paper picks its policy.`);
+    for (const p of policies.filter(evaluated)) sentences.push(`${p.bestAgentId} is ${p.label}'s best validated checkpoint (episode ${p.best!.episode}), the highest point of its validation curve (${p.validationEpisodes > 1 ? `each point the mean of ${p.validationEpisodes} episodes` : 'one episode per point'}); the paper's code tests the last policy instead, and the best of many noisy points is biased upwards.`);
     const picked = validationAgainstResults(policies.filter(evaluated), dqns, seedsOf);
     if (picked) sentences.push(picked.sentence);
-    const tables = [...(rows.length ? [pairTable([...rows, ...policyPairs], lb.budgets)] : []), ...(policies.some((p) => p.validation.length) ? [trainingTable(policies)] : []), ...(picked ? [picked.table] : [])];
+    const paired = [...perAgent.map((t) => t.filter((r) => r.ps.length > 0)), policyPairs].filter((t) => t.length > 0);
+    const tables = [...paired.map((t) => pairTable(t, lb.budgets)), ...(policies.some((p) => p.validation.length) ? [trainingTable(policies)] : []), ...(picked ? [picked.table] : [])];
     out.push({ id: 'RQ1', question: 'Does the DQN learn to pick informative regions? (DQN vs each baseline, paired by seed, every budget; the training curves behind it)', sentences, tables });
   }
   // RQ2
   {
     const pairs = by((a) => a.agentId.startsWith('image-')).map((img) => ({ img, region: lb.agents.find((a) => a.agentId === img.agentId.slice('image-'.length)) })).filter((p) => p.region);
-    const rows = pairs.map(({ img, region }) => ({ x: region!.agent, y: img.agent, ps: pairedAll(seedsOf, region!.agentId, img.agentId, lb.bootstrapReps) }));
+    const rows = pairRows(seedsOf, pairs.map(({ img, region }) => ({ x: region!.agent, y: img.agent, xId: region!.agentId, yId: img.agentId })));
     const sentences = rows.length === 0
       ? ['These records hold no whole-image agent beside its region version (image-random with random, image-entropy with entropy): RQ2 cannot be answered from them.']
       : rows.flatMap(({ x, y, ps }) => [tally(`${x} (regions)`, `${y} (whole images)`, ps), ...ps.filter((p) => p.budget === 'AUBC').map((p) => sentence(x, y, p))]);
@@ -216,8 +246,8 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
     const vsRandom = ranked.filter((a) => a.agentId !== 'random').map((a) => ({ a, c: a.vsRandom[lb.budgets.length] }));
     const sentences = [
       `Ranking by AUBC (test mIoU averaged over ${lb.budgets[0]}–${lastBudget(lb)} regions; mean [95 % CI], seeds): ${ranked.filter((a) => a.aubcSeeds > 0).map((a) => `${a.agent} ${pct(a.aubcMean)} [${pct(a.aubcCi[0])}, ${pct(a.aubcCi[1])}], ${a.aubcSeeds}`).join('; ')}.${ranked.some((a) => a.aubcSeeds === 0) ? ` No AUBC (not run at every budget): ${ranked.filter((a) => a.aubcSeeds === 0).map((a) => a.agent).join(', ')}.` : ''}`,
-      ...vsRandom.filter(({ c }) => c).map(({ a, c }) => `${a.agent} − random in AUBC: ${pts(c!.meanDiff)} [${pts(c!.ci[0])}, ${pts(c!.ci[1])}] points, ${c!.resolved ? (c!.meanDiff > 0 ? 'resolved: better' : 'resolved: worse') : 'not resolved'}.`),
-      `Agents that beat random in AUBC with a resolved interval: ${vsRandom.filter(({ c }) => c?.resolved && c.meanDiff > 0).map(({ a }) => a.agent).join(', ') || 'none'}${fewPairs(vsRandom.map(({ c }) => c))}.`,
+      ...vsRandom.filter(({ c }) => c).map(({ a, c }) => `${a.agent} − random in AUBC: ${pts(c!.meanDiff)} [${pts(c!.ci[0])}, ${pts(c!.ci[1])}] points, sign-flip p = ${pValue(c!.p)} (Holm ${pValue(c!.pAdjusted)} over the ${c!.familySize} agents), ${c!.resolved ? (c!.meanDiff > 0 ? 'resolved: better' : 'resolved: worse') : 'not resolved'}.`),
+      `Agents resolved better than random in AUBC (Holm over the table's AUBC column): ${vsRandom.filter(({ c }) => c?.resolved && c.meanDiff > 0).map(({ a }) => a.agent).join(', ') || 'none'}${fewPairs(vsRandom.map(({ c }) => c))}.`,
     ];
     // an upper bound says how much room selection leaves: against random and the top deployable agent,
     // at whatever budgets it ran (the oracle's probes make it too dear for every budget on CamVid)
@@ -226,8 +256,9 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
     const random = ranked.find((a) => a.agentId === 'random');
     for (const u of lb.agents.filter((a) => a.privileged)) {
       if (u.aubcSeeds > 0) sentences.push(`${u.agent} (an upper bound that reads the labels): AUBC ${pct(u.aubcMean)} %${u.aubcSeeds < lb.seeds.length ? ` over ${u.aubcSeeds} seeds` : ''}.`);
-      for (const other of new Set([random, top].filter((a): a is AgentSummary => a !== undefined)))
-        for (const p of pairedAll(seedsOf, u.agentId, other.agentId, lb.bootstrapReps)) sentences.push(`Headroom: ${sentence(`${u.agent} (upper bound)`, other.agent, p)}`);
+      const others = [...new Set([random, top].filter((a): a is AgentSummary => a !== undefined))];
+      for (const r of pairRows(seedsOf, others.map((o) => ({ x: `${u.agent} (upper bound)`, y: o.agent, xId: u.agentId, yId: o.agentId }))))
+        for (const p of r.ps) sentences.push(`Headroom: ${sentence(r.x, r.y, p)}`);
     }
     out.push({ id: 'RQ4', question: 'All budgets: the curve (figure) and the area under it (AUBC)', sentences });
   }

@@ -1,0 +1,9 @@
+/** The part of jStat (npm `jstat`, which ships no types) that the leaderboard statistics use. */
+declare module 'jstat' {
+  interface StudentT {
+    inv(p: number, dof: number): number;
+    cdf(x: number, dof: number): number;
+  }
+  const jstat: { jStat: { studentt: StudentT } };
+  export default jstat;
+}
