@@ -15,6 +15,11 @@ import { DqnAgent } from './dqn/dqn-agent.ts';
 import { policyId } from './dqn/policy-id.ts';
 
 const temperature = { name: 'T', required: false, help: 'sampling temperature T > 0, default 1' };
+/** One id per temperature however it is written: power-entropy, =1 and =1.0 are one agent (the bare name, as published). */
+const powerId = (name: string, arg: string | undefined) => {
+  const t = parseTemperature(arg);
+  return t === 1 ? name : `${name}=${t}`;
+};
 
 registerAgent({ name: 'random', description: 'one uniformly random candidate per pool', source: 'the standard AL baseline', make: async () => new RandomAgent() });
 registerAgent({ name: 'entropy', description: 'highest mean pixel entropy per pool (H)', source: 'Shannon 1948; Settles 2009; the RALIS paper\'s H', make: async () => new EntropyAgent() });
@@ -22,8 +27,8 @@ registerAgent({ name: 'bald', description: 'highest mean pixel BALD from T MC-dr
 registerAgent({ name: 'margin', description: 'highest mean 1 − (p1 − p2)', source: 'PixelPick, Shin et al., ICCV 2021; baal Margin', make: async () => new MarginAgent() });
 registerAgent({ name: 'class-balanced', description: 'mean p2/p1 down-weighted by exp(−share of its dominant class among candidates)', source: 'Cai et al., CVPR 2021', make: async () => new ClassBalancedAgent() });
 registerAgent({ name: 'impurity', description: 'region impurity × uncertainty (3×3 windows)', source: 'RIPU, Xie et al., CVPR 2022', make: async () => new ImpurityAgent() });
-registerAgent({ name: 'power-entropy', arg: temperature, description: 'entropy, sampled ∝ score^(1/T) per pool', source: 'Kirsch et al., TMLR 2023 (stochastic batch acquisition)', make: async (a) => new PowerAgent('power-entropy', 'entropy', parseTemperature(a)) });
-registerAgent({ name: 'power-bald', arg: temperature, description: 'BALD, sampled ∝ score^(1/T) per pool', source: 'Kirsch et al., TMLR 2023 (stochastic batch acquisition)', make: async (a) => new PowerAgent('power-bald', 'bald', parseTemperature(a)) });
+registerAgent({ name: 'power-entropy', arg: temperature, description: 'entropy, sampled ∝ score^(1/T) per pool', source: 'Kirsch et al., TMLR 2023 (stochastic batch acquisition)', make: async (a) => new PowerAgent('power-entropy', 'entropy', parseTemperature(a)), identify: (a) => powerId('power-entropy', a) });
+registerAgent({ name: 'power-bald', arg: temperature, description: 'BALD, sampled ∝ score^(1/T) per pool', source: 'Kirsch et al., TMLR 2023 (stochastic batch acquisition)', make: async (a) => new PowerAgent('power-bald', 'bald', parseTemperature(a)), identify: (a) => powerId('power-bald', a) });
 registerAgent({ name: 'coreset', description: 'k-center greedy on region-mean learner features', source: 'Sener & Savarese, ICLR 2018', make: async () => new CoresetAgent() });
 registerAgent({ name: 'badge', description: 'k-means++ seeding on region gradient embeddings', source: 'Ash et al., ICLR 2020', make: async () => new BadgeAgent() });
 registerAgent({ name: 'image-random', description: 'whole images, uniformly at random (budget in regions)', source: 'the RALIS paper\'s RQ2 comparison', make: async () => new ImageRandomAgent() });

@@ -80,7 +80,8 @@ export function parseAgentList(list: string): AgentSpec[] {
     const s = parseAgent(text);
     if (seenIds.has(s.id)) throw new ConfigError(`--agents '${list}' names '${text}' twice`);
     seenIds.add(s.id);
-    const base = s.name === 'dqn' || s.arg === undefined ? s.name : `${s.name}=${s.arg}`;
+    // labelled by the canonical id (power-entropy=1.0 → power-entropy), a policy by its agent name
+    const base = s.name === 'dqn' || s.arg === undefined || s.id === s.name ? s.name : s.id;
     const n = (labels.get(base) ?? 0) + 1;
     labels.set(base, n);
     return { ...s, label: n === 1 ? base : `${base}#${n}` };

@@ -106,16 +106,31 @@ export function planBench(o: BenchOptions): BenchPlan {
   return { jobs, totalRuns: mine.length * o.budgets.length, skippedRuns: skipped };
 }
 
+/** What happened to a trajectory's claim: left to a live holder, or taken over from a lapsed one. */
+export interface ClaimHooks {
+  onLeft?: (job: TrajectoryJob, holder: string) => void;
+  onTakenOver?: (job: TrajectoryJob, from: string) => void;
+}
+
+/** The claims directory of a runs file: one lease-bound lock per running trajectory (claims.ts). */
+export const claimsOf = (outFile: string): Claims => new Claims(`${outFile}.claims`);
+
 /**
  * Run the plan; records are appended as they arrive (a record another writer already added is not
- * written twice). A trajectory another live bench is running on the same runs file is left to it.
+ * written twice). A trajectory another live bench is running on the same runs file is left to it
+ * (`hooks.onLeft` says so); one whose holder is gone or whose lease lapsed is taken over.
  */
-export function runBench(o: BenchOptions, plan: BenchPlan = planBench(o)): Observable<PoolEvent> {
-  const claims = new Claims(`${o.outFile}.claims`);
+export function runBench(o: BenchOptions, plan: BenchPlan = planBench(o), hooks: ClaimHooks = {}): Observable<PoolEvent> {
+  const claims = claimsOf(o.outFile);
   const hash = protocolHash(o.protocol);
   // a trajectory claimed now may have been finished by another bench since planning: look again
   const claim = (job: TrajectoryJob): boolean => {
-    if (!claims.take(job.id)) return false;
+    const taken = claims.take(job.id);
+    if (!taken.taken) {
+      hooks.onLeft?.(job, taken.holder);
+      return false;
+    }
+    if (taken.tookOver) hooks.onTakenOver?.(job, taken.tookOver);
     job.skip = doneBudgets(new Set(readRunRecords(o.outFile).map(runKey)), hash, job.agent.id, job.seed, job.budgets);
     if (job.skip.length < job.budgets.length) return true;
     claims.release(job.id);

@@ -1,10 +1,15 @@
 /** Parsers for CLI option values that fail with a message naming the flag and the value. */
 import { InvalidArgumentError } from 'commander';
 
-export function intOption(flag: string, min = 0) {
+/** Largest value of a seed flag: seeds are 32-bit (the Rng's state is seeded from a uint32). */
+export const SEED_MAX = 4294967295;
+
+/** An integer flag in [min, max]; every flag has a bound, so a typo fails here and not deep inside a run. */
+export function intOption(flag: string, min = 0, max = 1_000_000) {
   return (v: string): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${flag} must be an integer ≥ ${min}, got '${v}'`);
+    if (n > max) throw new InvalidArgumentError(`${flag} must be an integer ≤ ${max}, got '${v}'`);
     return n;
   };
 }

@@ -30,7 +30,7 @@ export function addComputeOptions(cmd: Command, defaultBackend: BackendName = 'a
   return cmd
     .option('--backend <name>', `tfjs backend: ${BACKEND_NAMES.join('|')}`, choiceOption('--backend', BACKEND_NAMES), defaultBackend)
     .option('--inference <name>', `forward-only passes: ${INFERENCE_NAMES.join('|')} (auto: ort when onnxruntime-node loads)`, choiceOption('--inference', INFERENCE_NAMES), 'auto')
-    .option('--threads <n>', 'native threads (default: all cores, shared among workers)', intOption('--threads', 1))
+    .option('--threads <n>', 'native threads (default: all cores, shared among workers)', intOption('--threads', 1, 256))
     .option('--training <name>', `gradients of learners that train natively (UNet-S): ${TRAINING_NAMES.join('|')} (auto: ort when it loads, ~5× faster per SGD step; runs of the two engines are not number-for-number equal)`, choiceOption('--training', TRAINING_NAMES), 'auto');
 }
 

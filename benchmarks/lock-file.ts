@@ -1,9 +1,12 @@
 /**
- * Lock files for one machine: a lock is a file created with O_EXCL holding its owner's pid and host;
- * a lock whose owner process on this host is gone is stale and taken over. Used for appends to a
- * runs file, for pre-training shared by shards, and for trajectory claims.
+ * Lock files: a lock is a file created with O_EXCL holding its owner's pid and host; a lock whose owner
+ * process on this host is gone is stale and taken over. A lock taken with a lease (trajectory claims, on
+ * storage shared by several machines) is also stale once its file has not been touched for the lease:
+ * its holder refreshes it while alive (`touchLock`), so a preempted node's claim, or a pid reused by
+ * another process, lapses. Used for appends to a runs file, for pre-training shared by shards, and for
+ * trajectory claims.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { ConfigError } from '../env/core/errors.ts';
@@ -17,17 +20,37 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Take `path` if free (or stale); else say who holds it ('another machine' when it cannot tell). */
-export function tryLock(path: string): { taken: true } | { taken: false; holder: string } {
-  mkdirSync(dirname(path), { recursive: true });
+export type LockAttempt = { taken: true; tookOver: string | null } | { taken: false; holder: string };
+
+/** Milliseconds since the lock file was last touched (Infinity when it is gone). */
+function lockAge(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return Infinity;
+  }
+}
+
+/**
+ * Take `path` if free or stale; else say who holds it. `leaseMs`: a lock untouched for longer is stale
+ * whoever holds it (see touchLock). `tookOver` names the holder of a stale lock that was taken over.
+ */
+export function tryLock(path: string, leaseMs: number | null = null): LockAttempt {
+  let tookOver: string | null = null;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (e) {
+    throw new ConfigError(`cannot create lock ${path}: ${dirname(path)} cannot be a directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, 'wx');
       writeSync(fd, `${process.pid} ${hostname()}\n`);
       closeSync(fd);
-      return { taken: true };
+      return { taken: true, tookOver };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new ConfigError(`cannot create lock ${path}: ${(e as Error).message}`);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') throw new ConfigError(`cannot create lock ${path}: ${code ?? ''} ${(e as Error).message}`.replace(/\s+/g, ' '));
       let pid = NaN;
       let host = '';
       try {
@@ -35,8 +58,11 @@ export function tryLock(path: string): { taken: true } | { taken: false; holder:
       } catch {
         return { taken: false, holder: 'a writer that is starting or finishing' };
       }
-      // a live owner (this process's other threads included) keeps it; a dead one's is taken over
-      if (host !== hostname() || !Number.isInteger(pid) || alive(pid)) return { taken: false, holder: host === hostname() ? `pid ${pid}` : 'another machine' };
+      const holder = host === hostname() ? `pid ${pid}` : `pid ${pid} on ${host || 'another machine'}`;
+      const lapsed = leaseMs !== null && lockAge(path) > leaseMs;
+      // a live owner (this process's other threads included) keeps it, unless its lease lapsed; a dead one's is taken over
+      if (!lapsed && (host !== hostname() || !Number.isInteger(pid) || alive(pid))) return { taken: false, holder };
+      tookOver = lapsed ? `${holder}, untouched for ${(lockAge(path) / 1000).toFixed(0)} s (lease ${(leaseMs! / 1000).toFixed(0)} s)` : `${holder}, no longer running`;
       try {
         unlinkSync(path);
       } catch {
@@ -45,6 +71,17 @@ export function tryLock(path: string): { taken: true } | { taken: false; holder:
     }
   }
   return { taken: false, holder: 'a competing writer' };
+}
+
+/** Refresh a lock's lease (its file's mtime); false when the file is gone (taken over by another). */
+export function touchLock(path: string): boolean {
+  try {
+    const now = new Date();
+    utimesSync(path, now, now);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function releaseLock(path: string): void {

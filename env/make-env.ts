@@ -42,7 +42,8 @@ export interface MakeEnvOptions {
 
 export function resolveProtocol(idOrProtocol: string | Protocol): Protocol {
   if (typeof idOrProtocol !== 'string') return idOrProtocol;
-  return loadProtocol(ENV_REGISTRY[idOrProtocol] ?? idOrProtocol);
+  // own keys only: '__proto__' or 'constructor' are names a user may type, not entries of the table
+  return loadProtocol(Object.hasOwn(ENV_REGISTRY, idOrProtocol) ? ENV_REGISTRY[idOrProtocol]! : idOrProtocol);
 }
 
 export function protocolData(p: Protocol, root?: string): SegDataset {

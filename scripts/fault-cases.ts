@@ -1,11 +1,13 @@
 /**
- * Bad inputs and faults a careful user tries, as command-line cases: each must exit 2 with one line
- * on stderr that names the bad value (no stack trace), and write or change nothing. Shared by
+ * Bad inputs and faults a careful user (or a hostile file) tries, as command-line cases: each must exit 2
+ * with one line on stderr that names the bad value (no stack trace), and write or change nothing. Cases
+ * that are not refusals (a hostile label escaped, a torn runs file repaired, a lapsed claim taken over)
+ * say the exit code they expect and check what they left with `after`. Shared by
  * scripts/fault-matrix.ts (all of them) and test/faults.test.ts (one per issue item).
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadProtocol } from '../env/protocol/load.ts';
 import { protocolFieldHashes, protocolHash } from '../env/protocol/hash.ts';
@@ -24,6 +26,12 @@ export interface FaultCase {
   readonly message: RegExp;
   /** Paths (relative to the scratch directory) that must not exist after the run. */
   readonly absent?: readonly string[];
+  /** The reliability issue's class (34.1 … 34.8) a case covers. */
+  readonly cls?: number;
+  /** Not a refusal: the exit code expected (default 2, with the one-line and nothing-changed checks). */
+  readonly exit?: number;
+  /** Not a refusal: what must hold afterwards (null: it does; else why not). */
+  readonly after?: (dir: string, stderr: string) => string | null;
 }
 
 const tinyProtocol = () => {
@@ -53,6 +61,98 @@ const policyDir = (dir: string, files: Record<string, string | Buffer>) => {
 };
 const bench = (...a: string[]) => ['bench', '--protocol', '$D/p.json', '--out', '$D/runs.jsonl', ...a];
 const P = protocolFile();
+
+const read = (dir: string, f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : '');
+/** Every line of a runs file parses (no torn or middle line left). */
+const wholeLines = (text: string) => text.split('\n').filter((l) => l.trim()).every((l) => {
+  try {
+    JSON.parse(l);
+    return true;
+  } catch {
+    return false;
+  }
+});
+const HOSTILE_HTML = 'x" onerror="alert(1)" data-x="';
+const HOSTILE_MD = 'a | b ![i](http://example.invalid/i.png) <script>alert(1)</script>';
+const hostileBoard = (dir: string) => write(dir, 'r.jsonl', lines(...[1, 2].flatMap((seed) => [record({ seed }), record({ seed, agent: HOSTILE_HTML, agentId: 'h1', trajectory: `h${seed}` }), record({ seed, agent: HOSTILE_MD, agentId: 'h2', trajectory: `m${seed}` })])));
+const tinyRun = ['--agents', 'random', '--seeds', '1', '--budgets', '6', '--workers', '1', '--threads', '1', '--inference', 'tfjs', '--training', 'tfjs'];
+
+/** The reliability issue's eight classes (34.1 … 34.8), one or more cases each. */
+const RELIABILITY_CASES: readonly FaultCase[] = [
+  // 1: labels reach pages escaped by context
+  {
+    name: 'hostile agent labels on the leaderboard: escaped in HTML attributes and text, Markdown cells and links',
+    cls: 1, exit: 0, setup: hostileBoard, args: ['leaderboard', '$D/r.jsonl', '--out', '$D/lb', '--no-overlays'], message: /./,
+    after: (d) => {
+      const html = read(d, 'lb/index.html');
+      const md = read(d, 'lb/leaderboard.md');
+      if (!html) return 'no index.html';
+      // a handler inside a tag (an attribute), or a script element: text nodes may hold the label's quotes
+      // the label's raw quotes inside a tag would end an attribute and start a handler; in text nodes they are inert
+      if (/<[^>]*x" onerror="alert/.test(html) || /<script/i.test(html)) return 'index.html carries a live handler or script';
+      if (/!\[i\]\(http/.test(md) || /<script>/.test(md)) return 'leaderboard.md embeds a remote image or raw HTML';
+      const row = md.split('\n').find((l) => l.startsWith('| a ') || l.startsWith('| a \\|'));
+      if (row && row.split(/(?<!\\)\|/).length !== md.split('\n').find((l) => l.startsWith('| agent |'))!.split(/(?<!\\)\|/).length) return 'a | in a label forged a table cell';
+      return null;
+    },
+  },
+  // 2: a runs file's fields are data, never paths to open
+  { name: 'run record whose protocol is a path', cls: 2, setup: (d) => write(d, 'r.jsonl', lines(record({ protocol: '../../../../etc/passwd' }))), args: ['leaderboard', '$D/r.jsonl', '--out', '$D/lb'], message: /r\.jsonl:1 is invalid: protocol: must match pattern/, absent: ['lb'] },
+  { name: 'run record of an unshipped protocol: overlays skipped, nothing opened', cls: 2, exit: 0, setup: (d) => write(d, 'r.jsonl', lines(record(), record({ seed: 2 }))), args: ['leaderboard', '$D/r.jsonl', '--out', '$D/lb'], message: /./, after: (_d, err) => (/is not a shipped protocol: pass --protocol FILE/.test(err) ? null : 'overlays were not refused for an unshipped protocol name') },
+  // 3: a torn tail is set aside, a file that is not a runs file is refused
+  {
+    name: 'torn last line, then a resumed bench: the torn bytes set aside, every line whole',
+    cls: 3, exit: 0, setup: (d) => (P(d), write(d, 'runs.jsonl', lines(record({ seed: 2, trajectory: trajectoryOf(2) })) + '{"schema":2,"protocol":"tiny-fau')), args: bench(...tinyRun), message: /./,
+    after: (d, err) => {
+      const text = read(d, 'runs.jsonl');
+      if (!wholeLines(text)) return 'runs.jsonl has a line that is not JSON';
+      if (text.trim().split('\n').length !== 2) return `expected 2 records, found ${text.trim().split('\n').length}`;
+      const side = readdirSync(d).find((f) => f.startsWith('runs.jsonl.torn-'));
+      if (!side || read(d, side) !== '{"schema":2,"protocol":"tiny-fau') return 'the torn bytes were not set aside';
+      return /torn line/.test(err) ? null : 'the repair was not reported';
+    },
+  },
+  { name: '--out a text file without a final newline', cls: 3, setup: (d) => (P(d), write(d, 'notes.txt', 'my notes')), args: ['bench', '--protocol', '$D/p.json', '--out', '$D/notes.txt', ...tinyRun], message: /notes\.txt:1 is not JSON \(and not a torn record: is this a runs file\?\)/ },
+  { name: 'runs file with a torn last line: the leaderboard says it skipped it', cls: 6, exit: 0, setup: (d) => write(d, 'r.jsonl', lines(record(), record({ seed: 2 })) + '{"sch'), args: ['leaderboard', '$D/r.jsonl', '--out', '$D/lb', '--no-overlays'], message: /./, after: (_d, err) => (/ends in a torn line/.test(err) ? null : 'the torn line was dropped without a word') },
+  // 4: lapsed claims are taken over and said so; nothing is skipped in silence
+  {
+    name: 'a claim held by another host whose lease lapsed: taken over, the run done',
+    cls: 4, exit: 0, env: { REGIONGYM_CLAIM_LEASE_S: '2' },
+    setup: (d) => {
+      P(d);
+      write(d, `runs.jsonl.claims/${trajectoryOf(1)}`, '4242 preempted-node\n');
+      const old = new Date(Date.now() - 60_000);
+      utimesSync(join(d, `runs.jsonl.claims/${trajectoryOf(1)}`), old, old);
+    },
+    args: bench(...tinyRun), message: /./,
+    after: (d, err) => (!/claim taken over from pid 4242 on preempted-node/.test(err) ? 'the takeover was not reported' : read(d, 'runs.jsonl').trim().split('\n').length !== 1 ? 'the run was not done' : null),
+  },
+  {
+    name: 'a claim another host holds and keeps fresh: the bench waits for it, then runs what it left',
+    cls: 4, exit: 0, env: { REGIONGYM_CLAIM_LEASE_S: '3' },
+    setup: (d) => (P(d), write(d, `runs.jsonl.claims/${trajectoryOf(1)}`, '4242 busy-node\n')),
+    args: bench(...tinyRun), message: /./,
+    after: (d, err) => (!/waiting for 1 trajectories other benches are running: random seed 1 \(pid 4242 on busy-node\)/.test(err) ? 'the wait was not reported' : read(d, 'runs.jsonl').trim().split('\n').length !== 1 ? 'the run was not done after the lease lapsed' : null),
+  },
+  // 5: one line, not a stack
+  { name: 'claims directory is a file', cls: 5, setup: (d) => (P(d), write(d, 'runs.jsonl.claims', 'x')), args: bench(...tinyRun), message: /cannot create lock .*runs\.jsonl\.claims/ },
+  { name: '--shard with an existing file as --out', cls: 5, setup: (d) => (P(d), write(d, 'runs.jsonl', '')), args: bench(...tinyRun, '--shard', '0/1'), message: /runs\.jsonl/ },
+  { name: 'train-policy seed beyond 32 bits', cls: 5, setup: P, args: ['train-policy', '--protocol', '$D/p.json', '--out', '$D/tp', '--seed', '4294967296'], message: /--seed must be an integer ≤ 4294967295, got '4294967296'/, absent: ['tp'] },
+  { name: 'train-supervised scale too small to hold a region', cls: 5, args: ['train-supervised', '--scale', '0.001'], message: /--scale must be a number in \(0\.05, 1\], got '0\.001'/ },
+  { name: 'protocol with data.scale 1e-9', cls: 5, setup: (d) => write(d, 'p.json', { ...tinyProtocol(), data: { ...tinyProtocol().data, scale: 1e-9 } }), args: bench(), message: /data\.scale = 1e-9: must be >= 0\.05/ },
+  { name: 'protocol with a huge batch size', cls: 5, setup: (d) => write(d, 'p.json', { ...tinyProtocol(), segmentation: { ...tinyProtocol().segmentation, batchSize: 1e9 } }), args: bench(), message: /segmentation\.batchSize = 1000000000: must be <= 4096/ },
+  // 6: silent wrong results
+  { name: 'reward split equal to the test split', cls: 6, setup: protocolFile({ splits: { policyPool: 'd_t', evalPool: 'd_v', state: 'd_s', reward: 'test', test: 'test' } }), args: bench(), message: /splits\.reward 'test' and splits\.test 'test' share images/ },
+  { name: 'policy pool equal to the evaluation pool', cls: 6, setup: protocolFile({ splits: { policyPool: 'd_v', evalPool: 'd_v', state: 'd_s', reward: 'val', test: 'test' } }), args: ['check-env', '--protocol', '$D/p.json'], message: /splits\.policyPool 'd_v' and splits\.evalPool 'd_v' share images/ },
+  { name: 'state set inside the train split used as a pool', cls: 6, setup: protocolFile({ splits: { policyPool: 'train', evalPool: 'd_v', state: 'd_s', reward: 'val', test: 'test' } }), args: bench(), message: /splits\.policyPool 'train' and splits\.evalPool 'd_v' share images/ },
+  { name: 'one agent written three ways', cls: 6, setup: P, args: bench('--agents', 'power-entropy,power-entropy=1,power-entropy=1.0'), message: /names 'power-entropy=1' twice/ },
+  // 7: names that are also object members
+  { name: "--protocol __proto__", cls: 7, args: ['check-env', '--protocol', '__proto__'], message: /unknown protocol '__proto__'/ },
+  { name: '--protocol constructor', cls: 7, args: ['bench', '--protocol', 'constructor', '--out', '$D/r.jsonl'], message: /unknown protocol 'constructor'/, absent: ['r.jsonl'] },
+  { name: '--protocol toString', cls: 7, args: ['check-env', '--protocol', 'toString'], message: /unknown protocol 'toString'/ },
+  { name: '--agents __proto__', cls: 7, setup: P, args: bench('--agents', '__proto__'), message: /unknown agent '__proto__'/ },
+  { name: 'a 250-character protocol name', cls: 7, setup: protocolFile({ name: 'a'.repeat(250) }), args: bench(), message: /name = "a+": must NOT have more than 64 characters/ },
+];
 
 export const FAULT_CASES: readonly FaultCase[] = [
   // protocols
@@ -144,6 +244,7 @@ export const FAULT_CASES: readonly FaultCase[] = [
   { name: 'check-env of an unknown protocol', args: ['check-env', '--protocol', 'nope'], message: /unknown protocol 'nope'/ },
   { name: 'unknown command', args: ['fly'], message: /unknown command 'fly'/ },
   { name: 'unknown option', args: ['bench', '--colour'], message: /unknown option '--colour'/ },
+  ...RELIABILITY_CASES,
 ];
 
 export interface CaseResult {
@@ -175,6 +276,12 @@ export function runCase(c: FaultCase, dir: string, bin = 'bin/regiongym.mjs'): C
   const stderr = r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn')).join('\n');
   const fail = (why: string) => ({ name: c.name, ok: false, why, stderr });
   if (r.signal) return fail(`killed by ${r.signal} (hung?)`);
+  if (/\n\s+at /.test(stderr)) return fail('a stack trace on stderr');
+  if (c.exit !== undefined && c.exit !== 2) {
+    if (r.status !== c.exit) return fail(`exit ${r.status}, expected ${c.exit}`);
+    const why = c.after?.(dir, stderr) ?? null;
+    return why === null ? { name: c.name, ok: true, why: '', stderr } : fail(why);
+  }
   if (r.status !== 2) return fail(`exit ${r.status}, expected 2`);
   const errLines = stderr.split('\n').filter((l) => /error|Error|refus/i.test(l) || l.startsWith('regiongym:'));
   if (/\n\s+at /.test(stderr)) return fail('a stack trace on stderr');

@@ -109,4 +109,12 @@ for (let i = 0; i < 300; i++) appendRunRecord(process.argv[3]!, fakeRecord({ see
       const r = runCase(c, join(root, String(i)));
       expect(r.ok, `${r.why}\n${r.stderr}`).to.equal(true);
     });
+
+  // every case of the hostile-input issue's eight classes (scripts/fault-cases.ts RELIABILITY_CASES)
+  const classes = FAULT_CASES.filter((c) => c.cls !== undefined);
+  for (const [i, c] of classes.entries())
+    it(`hostile input (class ${c.cls}): ${c.name}`, () => {
+      const r = runCase(c, join(root, `cls-${i}`));
+      expect(r.ok, `${r.why}\n${r.stderr}`).to.equal(true);
+    });
 });

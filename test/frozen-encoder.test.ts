@@ -12,7 +12,7 @@ import { decodeHalf, encodeHalf, toHalf } from '../nn/float16.ts';
 import { readCacheFile, writeCacheFile } from '../env/learners/frozen-encoder/cache-file.ts';
 import { FeatureCacheError } from '../env/core/errors.ts';
 import { alignedCells, alignedStart, upsampleWindow } from '../env/learners/frozen-encoder/learner.ts';
-import { centernetDir, CENTERNET } from '../env/learners/frozen-encoder/encoder.ts';
+import { centernetDir, CENTERNET, Encoder } from '../env/learners/frozen-encoder/encoder.ts';
 import { FeatureStore, fillStore, storeKey } from '../env/learners/frozen-encoder/feature-store.ts';
 import { makeSyntheticDataset } from '../env/data/synthetic.ts';
 import { maxAbsDiff, tempDir } from './helpers.ts';
@@ -76,6 +76,14 @@ describe('frozen encoder: storage, cache, crops', function () {
       tf.dispose([win, got, want]);
     }
     tf.dispose([logits, full]);
+  });
+
+  it('loading and disposing the encoder leaves no tensor behind (its probe input too: check-env on a cold cache counted it)', async function () {
+    if (!centernetDir()) this.skip();
+    const before = tf.memory().numTensors;
+    const encoder = await Encoder.load(CENTERNET, 48, 64);
+    encoder.dispose();
+    expect(tf.memory().numTensors).to.equal(before);
   });
 
   it('the disk cache: a second fill reads every image back bit for bit; a corrupt entry is recomputed, never used', async function () {

@@ -4,6 +4,9 @@ import { readRunRecords } from '../run-record.ts';
 import { readUpperBound, writeLeaderboard } from '../leaderboard/write.ts';
 import { runsFiles } from '../merge.ts';
 import { protocolData, resolveProtocol } from '../../env/make-env.ts';
+import { shippedProtocol } from '../../env/protocol/load.ts';
+import { protocolHash } from '../../env/protocol/hash.ts';
+import { ConfigError } from '../../env/core/errors.ts';
 import { getSplit } from '../../env/data/dataset.ts';
 import { makeGrid } from '../../env/regions.ts';
 
@@ -34,7 +37,11 @@ export function registerLeaderboard(program: Command): void {
       let pool = null;
       if (o.overlays && records.length > 0) {
         try {
-          const p = resolveProtocol(o.protocol ?? records[0]!.protocol);
+          // --protocol is the user's (a name or a file); a record's protocol field is data: shipped names only
+          const named = records[0]!.protocol;
+          const p = o.protocol ? resolveProtocol(o.protocol) : shippedProtocol(named);
+          if (!p) throw new ConfigError(`the records' protocol '${named}' is not a shipped protocol: pass --protocol FILE`);
+          if (protocolHash(p) !== records[0]!.protocolHash) throw new ConfigError(`protocol '${p.name}' here has content ${protocolHash(p)}, the records ${records[0]!.protocolHash}: pass --protocol with the file they were run with`);
           const data = protocolData(p, o.root);
           pool = { images: getSplit(data, p.splits.evalPool).slice(0, 3), grid: makeGrid(data.height, data.width, p.regions.height, p.regions.width) };
         } catch (e) {

@@ -18,7 +18,7 @@ import { planBench, runBench } from '../bench.ts';
 import { readRunRecords } from '../run-record.ts';
 import { writeLeaderboard } from '../leaderboard/write.ts';
 import { parseAgentList } from '../../agents/registry.ts';
-import { intOption } from '../cli-options.ts';
+import { intOption, SEED_MAX } from '../cli-options.ts';
 import { addComputeOptions, computeOptions, initCompute, type ComputeOptions } from '../compute.ts';
 
 interface Opts extends ComputeOptions {
@@ -39,10 +39,10 @@ export function registerPipeline(program: Command): void {
     .description('upper bound, DQN policy training, bench of random/entropy/bald/dqn and the leaderboard, end to end')
     .option('--protocol <name|file>', 'protocol', 'synthetic-quick')
     .option('--out <dir>', 'output directory', 'out/quickstart')
-    .option('--seed <n>', 'seed of the upper bound and the policy', intOption('--seed'), 0)
+    .option('--seed <n>', 'seed of the upper bound and the policy', intOption('--seed', 0, SEED_MAX), 0)
     .option('--episodes <n>', 'DQN training episodes', intOption('--episodes', 1), 12)
     .option('--supervised-epochs <n>', 'epochs of the full-supervision run', intOption('--supervised-epochs', 1), 30)
-    .option('--workers <n>', 'bench worker threads', intOption('--workers', 1), 2)
+    .option('--workers <n>', 'bench worker threads', intOption('--workers', 1, 256), 2)
     .option('--cache-dir <dir>', 'learner cache (encoder features, pre-trained weights)', defaultCacheDir());
   addComputeOptions(cmd, 'wasm').action(async (o: Opts) => {
     const t0 = performance.now();

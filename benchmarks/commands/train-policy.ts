@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { Subject } from 'rxjs';
 import { resolveProtocol } from '../../env/make-env.ts';
 import { trainPolicy, type PolicyProgress } from '../train-policy.ts';
-import { choiceOption, floatOption, intOption } from '../cli-options.ts';
+import { choiceOption, floatOption, intOption, SEED_MAX } from '../cli-options.ts';
 import { addComputeOptions, initCompute, type ComputeOptions } from '../compute.ts';
 import { defaultCacheDir } from '../../env/cache-dir.ts';
 import { prepareProtocol } from '../prepare.ts';
@@ -31,7 +31,7 @@ export function registerTrainPolicy(program: Command): void {
     .description('train the RALIS batch DQN on the policy-training pool; checkpoints after every episode')
     .option('--protocol <name|file>', 'registered id, shipped protocol name or protocol file', 'synthetic-quick')
     .option('--episodes <n>', 'training episodes', intOption('--episodes', 1), 10)
-    .option('--seed <n>', 'seed of every random draw', intOption('--seed'), 0)
+    .option('--seed <n>', 'seed of every random draw', intOption('--seed', 0, SEED_MAX), 0)
     .requiredOption('--out <dir>', 'where the policy (policy/model.json + weights.bin) and training.json go')
     .option('--resume', 'continue from the checkpoint in --out', false)
     .option('--replay <kind>', 'uniform (paper code) | prioritized (paper text)', choiceOption('--replay', ['uniform', 'prioritized'] as const), 'uniform')

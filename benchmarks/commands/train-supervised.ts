@@ -8,7 +8,7 @@ import { protocolData, resolveProtocol, segTrainConfig } from '../../env/make-en
 import { DEFAULT_SEG_TRAIN } from '../../env/learners/train-settings.ts';
 import { defaultCacheDir } from '../../env/cache-dir.ts';
 import { trainSupervised, type SupervisedEpochEvent } from '../train-supervised.ts';
-import { choiceOption, floatOption, intOption } from '../cli-options.ts';
+import { choiceOption, floatOption, intOption, SEED_MAX } from '../cli-options.ts';
 import { addComputeOptions, initCompute, type ComputeOptions } from '../compute.ts';
 import { join } from 'node:path';
 
@@ -33,13 +33,13 @@ export function registerTrainSupervised(program: Command): void {
     .description('train the segmentation net on all labels of the train split; prints test mIoU and per-class IoU')
     .option('--protocol <name|file>', "use a protocol's data set and splits (its test split is the leaderboard's)")
     .option('--data <name>', `data set: ${DATA_NAMES.join('|')}`, choiceOption('--data', DATA_NAMES), 'synthetic')
-    .option('--scale <f>', 'resize factor of the 480×360 native size (synthetic too)', floatOption('--scale', 0, 1), 0.2)
+    .option('--scale <f>', 'resize factor of the 480×360 native size (synthetic too)', floatOption('--scale', 0.05, 1), 0.2)
     .option('--root <dir>', 'data folder (camvid: defaults to $REGIONGYM_CAMVID)')
     .option('--epochs <n>', 'training epochs', intOption('--epochs', 1), 20)
-    .option('--seed <n>', 'seed of every random draw', intOption('--seed'), 0)
+    .option('--seed <n>', 'seed of every random draw', intOption('--seed', 0, SEED_MAX), 0)
     .option('--lr <f>', 'SGD learning rate', floatOption('--lr', 0, 10), 0.01)
-    .option('--batch <n>', 'batch size', intOption('--batch', 1), 16)
-    .option('--crop <n>', 'square training crop (multiple of 4)', intOption('--crop', 4), 64)
+    .option('--batch <n>', 'batch size', intOption('--batch', 1, 4096), 16)
+    .option('--crop <n>', 'square training crop (multiple of 4)', intOption('--crop', 4, 4096), 64)
     .option('--patience <n>', 'stop after n epochs without a better val mIoU', intOption('--patience', 1))
     .option('--out <dir>', 'save the best model (model.json + weights.bin) and result.json here')
     .option('--cache-dir <dir>', 'learner cache (encoder features, pre-trained weights)', defaultCacheDir());

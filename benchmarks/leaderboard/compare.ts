@@ -8,7 +8,7 @@ import { ConfigError } from '../../env/core/errors.ts';
 import type { RunRecord } from '../run-record.ts';
 import { spearman } from '../stats.ts';
 import { aggregate, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
-import { fewSeedPairs, pct, pts } from './format.ts';
+import { fewSeedPairs, mdCell, mdText, pct, pts } from './format.ts';
 
 export interface ProtocolBoard {
   protocol: string;
@@ -139,11 +139,11 @@ export function comparisonMarkdown(cmp: ProtocolComparison): string {
     ...(cmp.budgets ? [`Restricted to the runs at ${cmp.budgets.length === 1 ? `budget ${cmp.budgets[0]} regions: “AUBC” below is the test mIoU there` : `budgets ${cmp.budgets.join(', ')} regions: “AUBC” below is the mean test mIoU over them`} (the same regions count is the same labelled fraction of the pool on every protocol with the same region grid).`, ''] : []),
     `Each cell: rank by AUBC among the protocol's deployable agents, AUBC (%), AUBC − random in points paired by seed with its 95 % t interval (▲/▼: resolved better/worse, by the exact sign-flip test Holm-adjusted over the protocol's agents, as on its leaderboard), and the seeds (runs at every budget). Made by \`regiongym compare\` from ${cmp.boards.map((b) => `${b.runs} runs of ${b.protocol}`).join(', ')}.`,
     '',
-    `| ${head.join(' | ')} |`,
+    `| ${head.map(mdCell).join(' | ')} |`,
     `|${head.map(() => '---').join('|')}|`,
-    ...cmp.rows.map((r) => `| ${r.agent} | ${r.cells.map(cellText).join(' | ')} |`),
+    ...cmp.rows.map((r) => `| ${mdCell(r.agent)} | ${r.cells.map((c) => mdCell(cellText(c))).join(' | ')} |`),
     '',
-    ...cmp.sentences.map((s) => `- ${s}`),
+    ...cmp.sentences.map((s) => `- ${mdText(s)}`),
     '',
   ];
   return lines.join('\n');

@@ -25,3 +25,21 @@ export function fewSeedPairs(cs: readonly ({ pairs: number } | null | undefined)
   const n = Math.min(...cs.filter((c): c is { pairs: number } => !!c).map((c) => c.pairs));
   return Number.isFinite(n) && n < 5 ? n : null;
 }
+
+/*
+ * Escaping by context. Agent labels, protocol names and policy directory names are data read from runs
+ * files and the command line: they reach a page only through one of these.
+ */
+
+/** HTML text and attribute values (double- or single-quoted). */
+export const escHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+/** Markdown text: no raw HTML, no link or image syntax, no line breaks. */
+export const mdText = (s: string): string => s.replace(/[\r\n]+/g, ' ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\]\(/g, ']\\(').replace(/!\[/g, '!\\[');
+
+/** A Markdown table cell: Markdown text that cannot end its cell. */
+export const mdCell = (s: string): string => mdText(s).replace(/\|/g, '\\|');
+
+/** A file-name fragment: letters, digits and `=.#-`, everything else `_` (may collide: see uniqueFileNames). */
+export const fileFragment = (s: string): string => s.replace(/[^a-z0-9=.#-]/gi, '_');
+

@@ -1,9 +1,9 @@
 /** Leaderboard renderers: markdown tables and a static HTML page (no server, no scripts) around the figures. */
 import { lastBudget, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
 import type { Answer } from './research-questions.ts';
-import { fewSeedPairs, fixed, pct, pts, pValue, runMinutes } from './format.ts';
+import { escHtml, fewSeedPairs, fixed, mdCell, mdText, pct, pts, pValue, runMinutes } from './format.ts';
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const esc = escHtml;
 
 export interface Table {
   title: string;
@@ -66,7 +66,7 @@ export interface Figure {
 }
 
 function mdTable(t: { header: string[]; rows: string[][] }): string[] {
-  return [`| ${t.header.join(' | ')} |`, `|${t.header.map(() => '---').join('|')}|`, ...t.rows.map((r) => `| ${r.join(' | ')} |`)];
+  return [`| ${t.header.map(mdCell).join(' | ')} |`, `|${t.header.map(() => '---').join('|')}|`, ...t.rows.map((r) => `| ${r.map(mdCell).join(' | ')} |`)];
 }
 
 /** The learner's settings as `key value` pairs, lists by their length (the encoder's layer list is long). */
@@ -102,11 +102,12 @@ function header(lb: Leaderboard): string[] {
 }
 
 export function markdown(lb: Leaderboard, answers: readonly Answer[], figures: readonly Figure[]): string {
-  const out = [`# Leaderboard: ${lb.protocol}`, '', ...header(lb), '', `Figures: ${figures.map((f) => `[${f.title}](${f.file})`).join(', ')}.`, ''];
-  for (const t of tables(lb)) out.push(`## ${t.title}`, '', ...mdTable(t), ...(t.note ? ['', t.note] : []), '');
+  // file names are made safe where they are chosen (write.ts); the link target is percent-encoded anyway
+  const out = [`# Leaderboard: ${mdText(lb.protocol)}`, '', ...header(lb).map(mdText), '', `Figures: ${figures.map((f) => `[${mdText(f.title)}](${encodeURIComponent(f.file)})`).join(', ')}.`, ''];
+  for (const t of tables(lb)) out.push(`## ${mdText(t.title)}`, '', ...mdTable(t), ...(t.note ? ['', mdText(t.note)] : []), '');
   out.push('## The research questions', '', 'Every sentence below is generated from the run records.', '');
   for (const a of answers) {
-    out.push(`### ${a.id}. ${a.question}`, '', ...a.sentences.map((s) => `- ${s}`), '');
+    out.push(`### ${a.id}. ${mdText(a.question)}`, '', ...a.sentences.map((s) => `- ${mdText(s)}`), '');
     for (const t of a.tables ?? []) out.push(...mdTable(t), '');
   }
   return out.join('\n');

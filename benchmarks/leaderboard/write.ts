@@ -4,6 +4,7 @@
  * and the DQN's learning curve when its training record is given. The same inputs give the same bytes.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { ConfigError } from '../../env/core/errors.ts';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../env/core/fs.ts';
@@ -15,6 +16,7 @@ import { html, markdown, type Figure } from './render.ts';
 import { classShareSpec, costSpec, curveSpec, learningCurveSpec, perClassSpec, renderSvg } from './plots.ts';
 import { researchQuestions, type PolicyRun } from './research-questions.ts';
 import { overlayPng } from './overlay.ts';
+import { fileFragment } from './format.ts';
 import { DQN_DEFAULTS } from '../../agents/dqn/config.ts';
 import { policyId } from '../../agents/dqn/policy-id.ts';
 import { readTrainingRecord, type TrainingRecord } from '../train-policy.ts';
@@ -48,10 +50,11 @@ export async function writeLeaderboard(given: readonly RunRecord[], outDir: stri
   if (inputs.pool && inputs.pool.images.length >= 3) {
     const budget = lb.budgets[Math.floor((lb.budgets.length - 1) / 2)]!;
     const seed = lb.seeds[0]!;
+    const files = overlayFileNames(lb.agents);
     for (const a of lb.agents) {
       const r = records.find((x) => x.agentId === a.agentId && x.seed === seed && x.budgetRegions === budget);
       if (!r) continue;
-      const file = `overlay-${a.agent.replace(/[^a-z0-9=.#-]/gi, '_')}.png`;
+      const file = files.get(a.agentId)!;
       writeFileAtomic(join(outDir, file), overlayPng(inputs.pool.images.slice(0, 3), r.overlayRegions, inputs.pool.grid));
       figures.push({ file, title: `${a.agent}: regions labelled in the first 3 evaluation-pool images (seed ${seed}, ${budget} regions; grey = unlabelled)`, svg: null });
     }
@@ -112,3 +115,15 @@ export function readUpperBound(path: string): number {
   if (typeof m !== 'number' || !(m >= 0 && m <= 1)) throw new ConfigError(`--upper-bound ${path}: expected test.mIoU in [0, 1] from 'regiongym train-supervised --out'`);
   return m;
 }
+
+/**
+ * One overlay file per agent, named after its label made file-safe; labels that clean to one name (`a b`
+ * and `a_b`) each get their agent id's hash appended, so no figure overwrites another.
+ */
+export function overlayFileNames(agents: readonly { agent: string; agentId: string }[]): Map<string, string> {
+  const base = (a: { agent: string }) => `overlay-${fileFragment(a.agent)}`;
+  const count = new Map<string, number>();
+  for (const a of agents) count.set(base(a), (count.get(base(a)) ?? 0) + 1);
+  return new Map(agents.map((a) => [a.agentId, count.get(base(a))! > 1 ? `${base(a)}-${createHash('sha256').update(a.agentId).digest('hex').slice(0, 8)}.png` : `${base(a)}.png`]));
+}
+

@@ -70,7 +70,14 @@ export function runJobs(jobs: TrajectoryJob[], workers: number, compute: Compute
       letGo(w);
       if (finished) return retire(w);
       let job = queue.shift();
-      while (job && !claim(job)) job = queue.shift();
+      try {
+        while (job && !claim(job)) job = queue.shift();
+      } catch (e) {
+        // a claim that cannot be written (read-only --out, a file where the claims directory goes): the
+        // sweep's error, reported like a worker's, not an exception thrown out of this message handler
+        retire(w);
+        return finish(e as Error);
+      }
       if (!job) {
         retire(w);
         if (--running === 0) finish();

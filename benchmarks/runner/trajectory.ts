@@ -4,6 +4,7 @@
  * the next budget. The copy's training draws from its own stream, so the numbers equal those of
  * separate runs per budget (a test checks this).
  */
+import { sealDir, sealedDirIntact } from './checked-dir.ts';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
@@ -57,7 +58,8 @@ export function fullItems(samples: readonly SegSample[]): TrainItem[] {
 /**
  * The learner episodes of `phase` start from: a fresh init (undefined), or one trained on a fully
  * labelled split (the state set, or the policy pool), cached on disk under a key of the protocol's
- * content, the seed and the gradient engine (an edited protocol never reuses stale weights).
+ * content, the seed and the gradient engine (an edited protocol never reuses stale weights), with a
+ * checksum of its files (checked-dir.ts: an altered or torn cache is trained again, not used).
  */
 export async function initialModel(p: Protocol, data: SegDataset, seed: number, cacheDir: string | null, phase: 'eval' | 'policy' = 'eval', stopRequested?: () => boolean): Promise<SegLearner | undefined> {
   const kind = phase === 'eval' ? p.initialModel.evaluation : (p.initialModel.policy ?? 'scratch');
@@ -68,11 +70,15 @@ export async function initialModel(p: Protocol, data: SegDataset, seed: number, 
   const engine = trainingInUse() === 'tfjs' ? '' : `-${trainingInUse()}-training`;
   const dir = cacheDir ? join(cacheDir, `pretrained-${p.name}-${protocolHash(p)}-${kind}-${seed}${engine}`) : null;
   const make = async () => {
-    if (dir && existsSync(join(dir, 'model.json'))) return loadLearner(dir, p.model!, ctx);
+    // a cache is used only when its files match the checksum sealed with them; else it is trained again
+    if (dir && existsSync(join(dir, 'model.json')) && sealedDirIntact(dir)) return loadLearner(dir, p.model!, ctx);
     const model = await createLearner(p.model!, ctx, new Rng(seed).fork('pretrain-init'));
     const items = fullItems(getSplit(data, split));
     await trainWithEarlyStopping(model, { epochs: p.initialModel.pretrainEpochs, items: () => items, rng: new Rng(seed).fork('pretrain'), ...(stopRequested ? { stopRequested } : {}) });
-    if (dir) await model.save(dir);
+    if (dir) {
+      await model.save(dir);
+      sealDir(dir);
+    }
     return model;
   };
   // shards of one sweep share the cache: the first to get here trains, the others wait and load

@@ -40,20 +40,25 @@ export class StopRequestedError extends RegionGymError {}
 export interface WireError {
   readonly name: string;
   readonly message: string;
+  /** A Node system error's code (ENOSPC, EROFS, EACCES …): the command line tells a user's file problem by it. */
+  readonly code?: string;
 }
 
 export function toWire(e: unknown): WireError {
-  return e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) };
+  if (!(e instanceof Error)) return { name: 'Error', message: String(e) };
+  const code = (e as NodeJS.ErrnoException).code;
+  return typeof code === 'string' ? { name: e.name, message: e.message, code } : { name: e.name, message: e.message };
 }
 
-const TYPED: Record<string, new (message: string) => RegionGymError> = { InvalidActionError, ResetNeededError, ConfigError, DataError, BackendError, ConcurrentCallError, FeatureCacheError, ActionLogError, StopRequestedError };
+const TYPED = new Map<string, new (message: string) => RegionGymError>(Object.entries({ InvalidActionError, ResetNeededError, ConfigError, DataError, BackendError, ConcurrentCallError, FeatureCacheError, ActionLogError, StopRequestedError }));
 
-/** The error back with its class (a RegionGymError subclass when it was one). */
+/** The error back with its class (a RegionGymError subclass when it was one) and its system code. */
 export function fromWire(w: WireError, context = ''): Error {
-  const Cls = TYPED[w.name];
+  const Cls = TYPED.get(w.name);
   const message = context ? `${context}: ${w.message}` : w.message;
   if (Cls) return new Cls(message);
-  const e = new Error(message);
+  const e: NodeJS.ErrnoException = new Error(message);
   e.name = w.name;
+  if (w.code) e.code = w.code;
   return e;
 }

@@ -60,11 +60,37 @@ export function parseProtocol(doc: unknown, source = 'protocol'): Protocol {
   if (offGrid !== undefined) throw new ConfigError(`${source}: budget ${offGrid} is not a multiple of poolsPerStep = ${p.poolsPerStep} (the env labels whole steps)`);
   if (p.data.name === 'synthetic' && !p.data.synthetic) throw new ConfigError(`${source}: data.synthetic (seed and counts) is required when data.name is 'synthetic'`);
   if (p.splits.evalPool === p.splits.reward || p.splits.evalPool === p.splits.test) throw new ConfigError(`${source}: splits.evalPool '${p.splits.evalPool}' must differ from the reward and test splits`);
+  const clash = splitOverlap(p.splits);
+  if (clash) throw new ConfigError(`${source}: ${clash}`);
   return p;
+}
+
+/** Split roles that may hold the same images: 'train' is the union of d_t, d_s and d_v. */
+const overlaps = (a: string, b: string) => a === b || (a === 'train' && b.startsWith('d_')) || (b === 'train' && a.startsWith('d_'));
+
+/**
+ * The five roles must be disjoint: a reward set that is the test set tunes on the test, a policy pool that
+ * is the evaluation pool trains the policy on what it is judged on, and a state set inside a pool lets the
+ * agent see its own candidates as "state". Null when they are, else what overlaps.
+ */
+export function splitOverlap(splits: Protocol['splits']): string | null {
+  const roles = Object.entries(splits) as [keyof Protocol['splits'], string][];
+  for (let i = 0; i < roles.length; i++)
+    for (let j = i + 1; j < roles.length; j++)
+      if (overlaps(roles[i]![1], roles[j]![1])) return `splits.${roles[i]![0]} '${roles[i]![1]}' and splits.${roles[j]![0]} '${roles[j]![1]}' share images: the policy pool, evaluation pool, state, reward and test splits must be disjoint`;
+  return null;
 }
 
 export function protocolNames(): string[] {
   return readdirSync(PROTOCOL_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+}
+
+/**
+ * A shipped protocol by its name, never a path (null when there is none): for names read from run
+ * records, which are data — a record naming '../../etc/passwd' or a FIFO must not make a command open it.
+ */
+export function shippedProtocol(name: string): Protocol | null {
+  return protocolNames().includes(name) ? loadProtocol(join(PROTOCOL_DIR, `${name}.json`)) : null;
 }
 
 /** A shipped protocol by name, or a JSON file by path. */

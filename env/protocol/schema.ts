@@ -61,6 +61,9 @@ export type SplitRole = 'train' | 'val' | 'test' | 'd_t' | 'd_s' | 'd_v';
 export type InitialModel = 'scratch' | 'state-set' | 'pretrained-policy-pool';
 const SPLIT = { type: 'string', enum: ['train', 'val', 'test', 'd_t', 'd_s', 'd_v'] } as const;
 const posInt = { type: 'integer', minimum: 1 } as const;
+/** Every number in a protocol is bounded: a value past these is a typo, and would fail deep inside a run. */
+const count = (max: number) => ({ type: 'integer', minimum: 1, maximum: max }) as const;
+const SEED_MAX = 4294967295;
 
 export const protocolSchema: JSONSchemaType<Protocol> = {
   $id: 'regiongym/protocol',
@@ -68,45 +71,45 @@ export const protocolSchema: JSONSchemaType<Protocol> = {
   additionalProperties: false,
   required: ['name', 'description', 'data', 'regions', 'splits', 'poolsPerStep', 'poolSize', 'budgets', 'policyBudget', 'seeds', 'segmentation', 'initialModel', 'finalTraining', 'reward', 'baldPasses', 'inferenceBatch'],
   properties: {
-    name: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$' },
-    description: { type: 'string' },
+    name: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$', maxLength: 64 },
+    description: { type: 'string', maxLength: 4000 },
     data: {
       type: 'object',
       additionalProperties: false,
       required: ['name', 'scale'],
       properties: {
         name: { type: 'string', enum: DATA_NAMES },
-        scale: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
-        root: { type: 'string', nullable: true },
+        scale: { type: 'number', minimum: 0.05, maximum: 1 },
+        root: { type: 'string', nullable: true, maxLength: 4096 },
         synthetic: {
           type: 'object',
           nullable: true,
           additionalProperties: false,
           required: ['seed', 'counts'],
           properties: {
-            seed: { type: 'integer', minimum: 0 },
+            seed: { type: 'integer', minimum: 0, maximum: SEED_MAX },
             counts: {
               type: 'object',
               additionalProperties: false,
               required: ['d_t', 'd_s', 'd_v', 'val', 'test'],
-              properties: { d_t: posInt, d_s: posInt, d_v: posInt, val: posInt, test: posInt },
+              properties: { d_t: count(100000), d_s: count(100000), d_v: count(100000), val: count(100000), test: count(100000) },
             },
           },
         },
       },
     },
-    regions: { type: 'object', additionalProperties: false, required: ['height', 'width'], properties: { height: { type: 'integer', minimum: 8 }, width: { type: 'integer', minimum: 8 } } },
+    regions: { type: 'object', additionalProperties: false, required: ['height', 'width'], properties: { height: { type: 'integer', minimum: 8, maximum: 4096 }, width: { type: 'integer', minimum: 8, maximum: 4096 } } },
     splits: {
       type: 'object',
       additionalProperties: false,
       required: ['policyPool', 'evalPool', 'state', 'reward', 'test'],
       properties: { policyPool: SPLIT, evalPool: SPLIT, state: SPLIT, reward: SPLIT, test: SPLIT },
     },
-    poolsPerStep: posInt,
-    poolSize: { type: 'object', additionalProperties: false, required: ['policy', 'eval'], properties: { policy: posInt, eval: posInt } },
-    budgets: { type: 'array', items: posInt, minItems: 1 },
-    policyBudget: posInt,
-    seeds: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 4294967295 }, minItems: 1, uniqueItems: true },
+    poolsPerStep: count(100000),
+    poolSize: { type: 'object', additionalProperties: false, required: ['policy', 'eval'], properties: { policy: count(100000), eval: count(100000) } },
+    budgets: { type: 'array', items: count(10_000_000), minItems: 1, maxItems: 100 },
+    policyBudget: count(10_000_000),
+    seeds: { type: 'array', items: { type: 'integer', minimum: 0, maximum: SEED_MAX }, minItems: 1, maxItems: 1000, uniqueItems: true },
     // the learner's own schema checks the settings (protocol/load.ts)
     model: { type: 'object', nullable: true, required: ['name'], properties: { name: { type: 'string' } } } as never,
     segmentation: {
@@ -115,14 +118,14 @@ export const protocolSchema: JSONSchemaType<Protocol> = {
       required: ['lr', 'momentum', 'weightDecay', 'clipNorm', 'batchSize', 'crop', 'flip', 'epochsPerStep', 'trainOn'],
       properties: {
         optimizer: { type: 'string', enum: ['sgd', 'adam'], nullable: true },
-        lr: { type: 'number', exclusiveMinimum: 0 },
+        lr: { type: 'number', exclusiveMinimum: 0, maximum: 10 },
         momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
-        weightDecay: { type: 'number', minimum: 0 },
-        clipNorm: { type: 'number', exclusiveMinimum: 0 },
-        batchSize: posInt,
-        crop: { type: 'integer', minimum: 8, multipleOf: 4 },
+        weightDecay: { type: 'number', minimum: 0, maximum: 1 },
+        clipNorm: { type: 'number', exclusiveMinimum: 0, maximum: 1e6 },
+        batchSize: count(4096),
+        crop: { type: 'integer', minimum: 8, maximum: 4096, multipleOf: 4 },
         flip: { type: 'boolean' },
-        epochsPerStep: posInt,
+        epochsPerStep: count(1000),
         trainOn: { type: 'string', enum: ['new', 'all'] },
       },
     },
@@ -133,12 +136,12 @@ export const protocolSchema: JSONSchemaType<Protocol> = {
       properties: {
         evaluation: { type: 'string', enum: ['scratch', 'state-set', 'pretrained-policy-pool'] },
         policy: { type: 'string', enum: ['scratch', 'state-set'], nullable: true },
-        pretrainEpochs: { type: 'integer', minimum: 0 },
+        pretrainEpochs: { type: 'integer', minimum: 0, maximum: 100000 },
       },
     },
-    finalTraining: { type: 'object', additionalProperties: false, required: ['epochs', 'patience'], properties: { epochs: { type: 'integer', minimum: 0 }, patience: posInt, lr: { type: 'number', exclusiveMinimum: 0, nullable: true }, batchSize: { type: 'integer', minimum: 1, nullable: true }, schedule: { type: 'string', enum: ['constant', 'linear-decay'], nullable: true } } },
+    finalTraining: { type: 'object', additionalProperties: false, required: ['epochs', 'patience'], properties: { epochs: { type: 'integer', minimum: 0, maximum: 100000 }, patience: count(100000), lr: { type: 'number', exclusiveMinimum: 0, maximum: 10, nullable: true }, batchSize: { type: 'integer', minimum: 1, maximum: 4096, nullable: true }, schedule: { type: 'string', enum: ['constant', 'linear-decay'], nullable: true } } },
     reward: { type: 'object', additionalProperties: false, required: ['firstAgainstZero'], properties: { firstAgainstZero: { type: 'boolean' } } },
-    baldPasses: { type: 'integer', minimum: 2 },
-    inferenceBatch: posInt,
+    baldPasses: { type: 'integer', minimum: 2, maximum: 1000 },
+    inferenceBatch: count(4096),
   },
 };

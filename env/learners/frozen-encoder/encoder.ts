@@ -164,7 +164,10 @@ export class Encoder {
       throw new ConfigError(`an image of ${imageH}×${imageW} fills ${contentH}×${contentW} of the encoder's ${inputH}×${inputW} input, not a multiple of the stride ${spec.stride}: use an image size with the input's aspect ratio or another stride`);
     }
     // one probe run tells each node's map size
-    const outs = model.execute(tf.zeros([1, inputH, inputW, 3]), spec.layers.map((l) => l.node)) as tf.Tensor[];
+    // (its zero input disposed with its outputs: a tensor left here outlived every env made after it)
+    const probe = tf.zeros([1, inputH, inputW, 3]);
+    const outs = model.execute(probe, spec.layers.map((l) => l.node)) as tf.Tensor[];
+    probe.dispose();
     const layerInfo = outs.map((t, i) => {
       const stride = inputH / t.shape[1]!;
       const fits = t.shape.length === 4 && Number.isInteger(stride) && stride === inputW / t.shape[2]! && (stride <= spec.stride ? spec.stride % stride === 0 : stride % spec.stride === 0) && contentH % stride === 0 && contentW % stride === 0;
