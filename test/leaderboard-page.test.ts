@@ -260,7 +260,35 @@ describe('leaderboard', function () {
     expect(md).to.match(/Policy against policy: dqn \(lr-decay, episode 4\) − dqn \(main, episode 4\) in AUBC: \+7\.5 \[\+\d\.\d, \+\d\.\d\] points over 4 seeds \(95 % t interval\), exact sign-flip p = 0\.13, Holm-adjusted 0\.13 over 1 comparisons, P\(improvement\) 1\.00, not resolved\./);
   });
 
-  it('index.html renders from the file system in headless Chromium: tables, figures, no console errors', async function () {
+  /** What a reader sees, checked: verdict first, a working table of contents, figures with legends, no console errors. */
+  async function look(page: import('playwright-core').Page, file: string): Promise<string[]> {
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(pathToFileURL(file).href);
+    // the verdict is the first content after the title, and the first screen holds its start
+    const first = await page.evaluate(() => document.querySelector('h1')?.nextElementSibling?.id ?? null);
+    expect(first, file).to.equal('verdict');
+    expect((await page.locator('#verdict').boundingBox())!.y, file).to.be.below(300);
+    // every table of contents entry leads somewhere on the page
+    const targets = await page.locator('nav a').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).hash.slice(1)));
+    for (const id of targets) expect(await page.locator(`[id="${id}"]`).count(), `${file} #${id}`).to.equal(1);
+    expect(await page.locator('table').count(), file).to.be.at.least(5);
+    // every figure renders at a readable size; every one with more than one series has its legend
+    const figs = page.locator('figure svg');
+    expect(await figs.count(), file).to.be.at.least(5);
+    for (let i = 0; i < (await figs.count()); i++) {
+      expect((await figs.nth(i).boundingBox())!.width, `${file} figure ${i}`).to.be.above(200);
+      const caption = (await figs.nth(i).locator('xpath=..').locator('figcaption').textContent())!;
+      if (!caption.startsWith('Wall time')) expect(await figs.nth(i).locator('.role-legend').count(), `${file}: '${caption}' has no legend`).to.be.above(0);
+    }
+    // the research questions lead with their answer; the rest is folded
+    expect(await page.locator('section#RQ4 ul.lead li').count(), file).to.be.above(0);
+    expect(await page.locator('section#RQ4 details').count(), file).to.equal(1);
+    return errors;
+  }
+
+  it('index.html in headless Chromium: the verdict first, every figure with its legend, no console errors; the published pages too', async function () {
     if (!CHROMIUM) {
       console.log('      (skipped: no Chromium at /usr/bin/chromium; apt-get install chromium to run it)');
       this.skip();
@@ -270,17 +298,17 @@ describe('leaderboard', function () {
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
     try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(pathToFileURL(join(dir, 'index.html')).href);
-      expect(await page.locator('table').count()).to.be.at.least(5);
-      expect(await page.locator('figure svg').count()).to.be.at.least(4);
-      const box = await page.locator('figure svg').first().boundingBox();
-      expect(box!.width).to.be.above(200);
-      expect(await page.locator('section#RQ4 li').count()).to.be.above(0);
-      expect(errors).to.deep.equal([]);
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      expect(await look(page, join(dir, 'index.html'))).to.deep.equal([]);
+      expect(await page.locator('#verdict li').first().textContent()).to.match(/^Highest AUBC: entropy/);
+      const published = readdirSync('results').map((d) => join('results', d, 'index.html')).filter((f) => existsSync(f));
+      expect(published.length).to.be.at.least(5);
+      for (const f of published) {
+        const p = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+        expect(await look(p, join(process.cwd(), f)), f).to.deep.equal([]);
+        await p.screenshot({ path: join(dir, `${f.split('/')[1]}-top.png`) });
+        await p.close();
+      }
     } finally {
       await browser.close();
     }

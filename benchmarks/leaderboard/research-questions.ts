@@ -45,6 +45,8 @@ export interface Table {
 export interface Answer {
   id: string;
   question: string;
+  /** The answer in a sentence or a few: what the page shows unfolded (the rest, with the tables, folded). */
+  lead: string[];
   sentences: string[];
   /** Tables backing the sentences. */
   tables?: Table[];
@@ -200,7 +202,9 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
     if (picked) sentences.push(picked.sentence);
     const paired = [...perAgent.map((t) => t.filter((r) => r.ps.length > 0)), policyPairs].filter((t) => t.length > 0);
     const tables = [...paired.map((t) => pairTable(t, lb.budgets)), ...(policies.some((p) => p.validation.length) ? [trainingTable(policies)] : []), ...(picked ? [picked.table] : [])];
-    out.push({ id: 'RQ1', question: 'Does the DQN learn to pick informative regions? (DQN vs each baseline, paired by seed, every budget; the training curves behind it)', sentences, tables });
+    // the answer: each learned agent against the best baseline and random, in AUBC
+    const lead = dqns.length === 0 ? sentences.slice(0, 1) : rows.filter((r) => r.y === lb.bestBaseline || r.y === 'random').flatMap(({ x, y, ps }) => ps.filter((p) => p.budget === 'AUBC').map((p) => sentence(x, y, p)));
+    out.push({ id: 'RQ1', question: 'Does the DQN learn to pick informative regions? (DQN vs each baseline, paired by seed, every budget; the training curves behind it)', lead, sentences, tables });
   }
   // RQ2
   {
@@ -209,7 +213,8 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
     const sentences = rows.length === 0
       ? ['These records hold no whole-image agent beside its region version (image-random with random, image-entropy with entropy): RQ2 cannot be answered from them.']
       : rows.flatMap(({ x, y, ps }) => [tally(`${x} (regions)`, `${y} (whole images)`, ps), ...ps.filter((p) => p.budget === 'AUBC').map((p) => sentence(x, y, p))]);
-    out.push({ id: 'RQ2', question: 'Regions or whole images, at equal labelled pixels? (each region agent − its whole-image version)', sentences, tables: rows.length ? [pairTable(rows, lb.budgets)] : undefined });
+    const lead2 = rows.length === 0 ? sentences.slice(0, 1) : rows.flatMap(({ x, y, ps }) => ps.filter((p) => p.budget === 'AUBC').map((p) => sentence(x, y, p)));
+    out.push({ id: 'RQ2', question: 'Regions or whole images, at equal labelled pixels? (each region agent − its whole-image version)', lead: lead2, sentences, tables: rows.length ? [pairTable(rows, lb.budgets)] : undefined });
   }
   // RQ3
   {
@@ -233,6 +238,7 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
     out.push({
       id: 'RQ3',
       question: `Rare classes: per-class test IoU (%) and labelled-pixel share (%) at ${budget} regions`,
+      lead: sentences.slice(0, 2),
       sentences,
       tables: [{
         header: ['agent', ...names.map((n, c) => (lb.rareClasses.includes(c) ? `${n} (rare)` : n))],
@@ -260,14 +266,17 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
       for (const r of pairRows(seedsOf, others.map((o) => ({ x: `${u.agent} (upper bound)`, y: o.agent, xId: u.agentId, yId: o.agentId }))))
         for (const p of r.ps) sentences.push(`Headroom: ${sentence(r.x, r.y, p)}`);
     }
-    out.push({ id: 'RQ4', question: 'All budgets: the curve (figure) and the area under it (AUBC)', sentences });
+    out.push({ id: 'RQ4', question: 'All budgets: the curve (figure) and the area under it (AUBC)', lead: sentences.filter((x) => x.startsWith('Agents resolved better than random')), sentences });
   }
   // RQ5
   {
     const random = lb.agents.find((a) => a.agentId === 'random');
     const sentences = lb.agents.map((a) => `${a.agent}: ${fixed(a.stepMs, 2, 1000)} s per labelling step${random && a !== random ? ` (${(a.stepMs / random.stepMs).toFixed(1)}× random)` : ''}, ${fixed(a.runMs, 1, 60000)} min per run at ${a.costBudget} regions.`);
     for (const p of policies) sentences.push(`The DQN's training (${p.label}): ${p.episodes} episodes in ${(p.trainMs / 3_600_000).toFixed(2)} h, ${fixed(p.trainMs / Math.max(1, p.episodes), 0, 1000)} s per episode with its validation${evaluated(p) ? `; its best validated checkpoint (episode ${p.best!.episode}) is evaluated here` : ''}.`);
-    out.push({ id: 'RQ5', question: 'Cost: wall time per step and per run of every agent, and the DQN\'s training', sentences, tables: [{ header: ['agent', 's per step', 'min per run'], rows: lb.agents.map((a) => [a.agent, fixed(a.stepMs, 2, 1000), runMinutes(a, lastBudget(lb))]) }] });
+    const rnd = lb.agents.find((a) => a.agentId === 'random');
+    const dearest = lb.agents.filter((a) => a !== rnd).reduce<AgentSummary | null>((m, a) => (m === null || a.stepMs > m.stepMs ? a : m), null);
+    const lead5 = sentences.filter((x) => (rnd && x.startsWith(`${rnd.agent}:`)) || (dearest && x.startsWith(`${dearest.agent}:`)));
+    out.push({ id: 'RQ5', question: 'Cost: wall time per step and per run of every agent, and the DQN\'s training', lead: lead5, sentences, tables: [{ header: ['agent', 's per step', 'min per run'], rows: lb.agents.map((a) => [a.agent, fixed(a.stepMs, 2, 1000), runMinutes(a, lastBudget(lb))]) }] });
   }
   return out;
 }

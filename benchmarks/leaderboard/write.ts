@@ -12,8 +12,8 @@ import type { SegSample } from '../../env/data/dataset.ts';
 import type { RegionGrid } from '../../env/regions.ts';
 import type { RunRecord } from '../run-record.ts';
 import { aggregate, type Leaderboard } from './aggregate.ts';
-import { html, markdown, type Figure } from './render.ts';
-import { classShareSpec, costSpec, curveSpec, learningCurveSpec, perClassSpec, renderSvg } from './plots.ts';
+import { FOREST, html, markdown, type Figure } from './render.ts';
+import { classShareSpec, costSpec, curveSpec, forestSpec, learningCurveSpec, perClassSpec, renderSvg } from './plots.ts';
 import { researchQuestions, type PolicyRun } from './research-questions.ts';
 import { overlayPng } from './overlay.ts';
 import { fileFragment } from './format.ts';
@@ -39,7 +39,8 @@ export async function writeLeaderboard(given: readonly RunRecord[], outDir: stri
     writeFileAtomic(join(outDir, file), s);
     figures.push({ file, title, svg: s });
   };
-  await svg('miou-vs-budget.svg', 'Test mIoU vs budget (95 % bands over seeds)', curveSpec(lb));
+  await svg(FOREST, 'The answer: each agent\'s AUBC minus random\'s and minus the best baseline\'s, paired by seed (95 % t intervals; colour: resolved after Holm)', forestSpec(lb));
+  await svg('miou-vs-budget.svg', 'Test mIoU vs budget (95 % bands over seeds; random, the best baseline and learned agents in colour)', curveSpec(lb));
   await svg('per-class-iou.svg', 'Per-class test IoU at the largest budget', perClassSpec(lb));
   await svg('labelled-classes.svg', 'Labelled pixels per class', classShareSpec(lb));
   await svg('cost.svg', 'Wall time per labelling step', costSpec(lb));
@@ -48,15 +49,20 @@ export async function writeLeaderboard(given: readonly RunRecord[], outDir: stri
     await svg(`dqn-learning-curve${i ? `-${i + 1}` : ''}.svg`, `DQN learning curve (${run.label}: ${run.settings})`, learningCurveSpec(t.protocol, t.history, run));
   }
   if (inputs.pool && inputs.pool.images.length >= 3) {
-    const budget = lb.budgets[Math.floor((lb.budgets.length - 1) / 2)]!;
-    const seed = lb.seeds[0]!;
+    const middle = lb.budgets[Math.floor((lb.budgets.length - 1) / 2)]!;
     const files = overlayFileNames(lb.agents);
+    const labelled = (r: RunRecord) => r.overlayRegions.some((rs) => rs.length > 0);
     for (const a of lb.agents) {
-      const r = records.find((x) => x.agentId === a.agentId && x.seed === seed && x.budgetRegions === budget);
+      // the first seed at the middle budget; where the agent labelled nothing in these 3 images there (a
+      // blank figure says nothing), its largest budget that did, then the next seed
+      const r = lb.seeds.map((seed) => {
+        const runs = records.filter((x) => x.agentId === a.agentId && x.seed === seed && labelled(x));
+        return runs.find((x) => x.budgetRegions === middle) ?? runs.sort((x, y) => y.budgetRegions - x.budgetRegions)[0];
+      }).find((x) => x !== undefined);
       if (!r) continue;
       const file = files.get(a.agentId)!;
       writeFileAtomic(join(outDir, file), overlayPng(inputs.pool.images.slice(0, 3), r.overlayRegions, inputs.pool.grid));
-      figures.push({ file, title: `${a.agent}: regions labelled in the first 3 evaluation-pool images (seed ${seed}, ${budget} regions; grey = unlabelled)`, svg: null });
+      figures.push({ file, title: `${a.agent}: regions labelled in the first 3 evaluation-pool images (seed ${r.seed}, ${r.budgetRegions} regions; grey = unlabelled)`, svg: null });
     }
   }
   const answers = researchQuestions(lb, records, policies);

@@ -1,0 +1,73 @@
+/**
+ * What a page says first: a title that names what was compared, and a few generated sentences that
+ * answer the board's question — the best agent, each learned agent against random and the best
+ * baseline (with the paper's headline metric), how many agents beat random — and which agents ran on
+ * fewer seeds or budgets than the board. Pure; every number comes from the aggregate.
+ */
+import { lastBudget, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
+import { pct, pts, pValue } from './format.ts';
+
+export interface Verdict {
+  title: string;
+  sentences: string[];
+}
+
+/**
+ * An agent's coverage: the seeds it ran, the budgets it ran at least once, the seeds with every budget;
+ * `full` when none is below the best-covered agent's (a board whose last seed lacks a budget for every
+ * agent flags nobody: the verdict says that once).
+ */
+export function coverage(a: AgentSummary, lb: Pick<Leaderboard, 'agents'>): { seeds: number; budgets: number; full: boolean } {
+  const of = (x: AgentSummary) => ({ seeds: x.seeds.length, budgets: x.cells.filter((c) => c !== null).length, curves: x.aubcSeeds });
+  const mine = of(a);
+  const all = lb.agents.map(of);
+  const full = mine.seeds === Math.max(...all.map((c) => c.seeds)) && mine.budgets === Math.max(...all.map((c) => c.budgets)) && mine.curves === Math.max(...all.map((c) => c.curves));
+  return { seeds: mine.seeds, budgets: mine.budgets, full };
+}
+
+/** A difference as the verdict says it: the interval, and the exact p where it is not resolved. */
+const judged = (c: Comparison): string => `${pts(c.meanDiff)} [${pts(c.ci[0])}, ${pts(c.ci[1])}] points, ${c.resolved ? (c.meanDiff > 0 ? 'resolved better' : 'resolved worse') : `not resolved (p = ${pValue(c.p)})`}`;
+
+const modelName = (lb: Leaderboard) => `${lb.model.name}${typeof lb.model['head'] === 'string' ? ` (${lb.model['head']} head)` : ''}`;
+
+export function verdict(lb: Leaderboard): Verdict {
+  const deployable = lb.agents.filter((a) => !a.privileged && a.aubcSeeds > 0);
+  const A = lb.budgets.length; // index of the AUBC cell
+  const title = `${lb.protocol}: ${lb.agents.length} agents on ${lb.dataset.name} with the ${modelName(lb)} learner, ${lb.seeds.length} seeds, ${lb.budgets[0]}–${lastBudget(lb)} labelled regions`;
+  const s: string[] = [];
+  const best = deployable[0];
+  const random = lb.agents.find((a) => a.agentId === 'random');
+  if (best) {
+    const vs = best.vsRandom[A];
+    s.push(best.agentId === 'random'
+      ? `Random has the highest AUBC (${pct(best.aubcMean)} %): no agent beats random on this board.`
+      : `Highest AUBC: ${best.agent} (${pct(best.aubcMean)} % over ${best.aubcSeeds} seeds)${vs ? `; − random ${judged(vs)}` : ''}.`);
+  }
+  const vsRandom = deployable.filter((a) => a.agentId !== 'random').map((a) => ({ a, c: a.vsRandom[A] })).filter((x): x is { a: AgentSummary; c: Comparison } => !!x.c);
+  if (random && vsRandom.length) {
+    const better = vsRandom.filter(({ c }) => c.resolved && c.meanDiff > 0).map(({ a }) => a.agent);
+    const worse = vsRandom.filter(({ c }) => c.resolved && c.meanDiff < 0).map(({ a }) => a.agent);
+    s.push(`${better.length} of ${vsRandom.length} agents are resolved above random in AUBC${better.length ? ` (${better.join(', ')})` : ''}; ${worse.length} resolved below${worse.length ? ` (${worse.join(', ')})` : ''}.`);
+    // with n pairs the exact test's smallest p is 2/2ⁿ: say when no difference on this board could be resolved
+    const n = Math.min(...vsRandom.map(({ c }) => c.pairs));
+    const floor = 2 / 2 ** n;
+    if (floor * vsRandom.length >= 0.05) s.push(`With ${n} seed pairs the exact test's smallest p is ${pValue(floor)}${floor < 0.05 ? `, above 0.05/${vsRandom.length} (Holm's first threshold over the ${vsRandom.length} agents)` : ''}: no difference on this board can be resolved, however large; run more seeds for findings.`);
+  }
+  for (const a of deployable.filter((x) => !x.baseline)) {
+    const r = a.vsRandom[A];
+    const b = a.vsBestBaseline[A];
+    const saving = a.labelSavings?.find((x) => x.budget === lastBudget(lb));
+    const bound = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(0)}` : 'not reached');
+    const parts = [r ? `vs random ${judged(r)}` : null, b && lb.bestBaseline && lb.bestBaseline !== 'random' ? `vs ${lb.bestBaseline} ${judged(b)}` : null].filter((x) => x !== null);
+    const headline = saving && lb.bestBaseline
+      ? `; labels to reach ${lb.bestBaseline}'s mIoU at ${saving.budget}: ${saving.percentFewer === null ? 'not reached within the board\'s budgets' : `${bound(saving.percentFewer)} % fewer [${bound(saving.ci[0])}, ${bound(saving.ci[1])}]`}`
+      : '';
+    s.push(`${a.agent} (learned): ${parts.join('; ')}${headline}.`);
+  }
+  if (deployable.some((x) => !x.baseline && x.labelSavings?.length)) s.push(`AUBC is test mIoU averaged over the budgets; differences are paired by seed with 95 % t intervals, resolved by exact sign-flip tests Holm-corrected within each table; "% fewer labels" is the paper's headline metric (negative: more labels).`);
+  const partial = lb.agents.filter((a) => !coverage(a, lb).full);
+  const curves = Math.max(...lb.agents.map((a) => a.aubcSeeds));
+  if (curves < lb.seeds.length) s.push(`The AUBCs rest on the ${curves} of ${lb.seeds.length} seeds that have a run at every budget.`);
+  if (partial.length) s.push(`Partial coverage: ${partial.map((a) => { const c = coverage(a, lb); return `${a.agent} (${c.seeds} seeds, ${c.budgets} of ${lb.budgets.length} budgets${a.aubcSeeds < c.seeds ? `, ${a.aubcSeeds} with every budget` : ''})`; }).join('; ')}; its comparisons rest on what it ran.`);
+  return { title, sentences: s };
+}
