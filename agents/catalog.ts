@@ -1,5 +1,5 @@
 /** Every shipped agent, one registry entry each (agents/registry.ts). */
-import { registerAgent } from './registry.ts';
+import { MODULE_AGENT, registerAgent } from './registry.ts';
 import { RandomAgent } from './baselines/random.ts';
 import { EntropyAgent } from './baselines/entropy.ts';
 import { BaldAgent } from './baselines/bald.ts';
@@ -13,6 +13,7 @@ import { ImageEntropyAgent, ImageRandomAgent } from './baselines/image-level.ts'
 import { OracleAgent, parseSamples } from './baselines/oracle.ts';
 import { DqnAgent } from './dqn/dqn-agent.ts';
 import { policyId } from './dqn/policy-id.ts';
+import { loadModuleAgent, moduleAgentId, parseModuleRef } from './external/module-agent.ts';
 
 const temperature = { name: 'T', required: false, help: 'sampling temperature T > 0, default 1' };
 /** One id per temperature however it is written: power-entropy, =1 and =1.0 are one agent (the bare name, as published). */
@@ -48,4 +49,12 @@ registerAgent({
   source: 'Casanova et al., ICLR 2020',
   make: async (dir) => DqnAgent.load(dir!),
   identify: (dir) => policyId(dir!),
+});
+registerAgent({
+  name: MODULE_AGENT,
+  arg: { name: 'path[#Export]', required: true, help: 'your own agent module: --agents ./my-agent.ts (see README, "Add your agent")' },
+  description: 'an agent from your own module (a path ending in .ts, .mts, .js or .mjs)',
+  source: 'yours',
+  make: async (a) => loadModuleAgent(a!),
+  identify: (a) => moduleAgentId(parseModuleRef(a!)),
 });

@@ -5,6 +5,10 @@
  */
 import { ConfigError } from '../env/core/errors.ts';
 import type { Agent } from './agent.ts';
+import { isModuleAgent, moduleAgentId, moduleArg, moduleLabel, parseModuleRef } from './external/module-agent.ts';
+
+/** The registry name under which agents from a user's module run (agents/catalog.ts registers it). */
+export const MODULE_AGENT = 'module';
 
 export interface AgentEntry {
   readonly name: string;
@@ -54,8 +58,12 @@ function entry(name: string): AgentEntry {
   return e;
 }
 
-/** One spec from `name` or `name=arg`, checking the name and the argument. */
+/** One spec from `name`, `name=arg` or a module path (`./my-agent.ts#MyAgent`), checking the name and the argument. */
 export function parseAgent(text: string): Omit<AgentSpec, 'label'> & { label?: string } {
+  if (isModuleAgent(text)) {
+    const ref = parseModuleRef(text);
+    return { name: MODULE_AGENT, arg: moduleArg(ref), id: moduleAgentId(ref), label: moduleLabel(ref) };
+  }
   const eq = text.indexOf('=');
   const name = eq < 0 ? text : text.slice(0, eq);
   const arg = eq < 0 ? undefined : text.slice(eq + 1);
@@ -80,8 +88,8 @@ export function parseAgentList(list: string): AgentSpec[] {
     const s = parseAgent(text);
     if (seenIds.has(s.id)) throw new ConfigError(`--agents '${list}' names '${text}' twice`);
     seenIds.add(s.id);
-    // labelled by the canonical id (power-entropy=1.0 → power-entropy), a policy by its agent name
-    const base = s.name === 'dqn' || s.arg === undefined || s.id === s.name ? s.name : s.id;
+    // labelled by the canonical id (power-entropy=1.0 → power-entropy), a policy by its agent name, a module by its file
+    const base = s.label ?? (s.name === 'dqn' || s.arg === undefined || s.id === s.name ? s.name : s.id);
     const n = (labels.get(base) ?? 0) + 1;
     labels.set(base, n);
     return { ...s, label: n === 1 ? base : `${base}#${n}` };

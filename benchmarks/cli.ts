@@ -1,4 +1,5 @@
 /** The `regiongym` command line. Each subcommand lives in benchmarks/commands/. */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerAgents } from './commands/agents.ts';
 import { RegionGymError } from '../env/core/errors.ts';
@@ -12,8 +13,10 @@ import { registerLeaderboard } from './commands/leaderboard.ts';
 import { registerMerge } from './commands/merge.ts';
 import { registerPrepare } from './commands/prepare.ts';
 import { registerCompare } from './commands/compare.ts';
+import { registerExport } from './commands/export.ts';
 
-const program = new Command('regiongym').description('active learning for semantic segmentation as a gym-style benchmark');
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const program = new Command('regiongym').description('active learning for semantic segmentation as a gym-style benchmark').version(version, '-V, --version', 'the regiongym version');
 registerTrainSupervised(program);
 registerPipeline(program);
 registerCheckEnv(program);
@@ -23,6 +26,7 @@ registerLeaderboard(program);
 registerCompare(program);
 registerMerge(program);
 registerPrepare(program);
+registerExport(program);
 
 registerAgents(program);
 

@@ -129,7 +129,8 @@ const RELIABILITY_CASES: readonly FaultCase[] = [
   },
   {
     name: 'a claim another host holds and keeps fresh: the bench waits for it, then runs what it left',
-    cls: 4, exit: 0, env: { REGIONGYM_CLAIM_LEASE_S: '3' },
+    // a lease long enough that the bench starts (a few seconds under load) before it lapses
+    cls: 4, exit: 0, env: { REGIONGYM_CLAIM_LEASE_S: '15' },
     setup: (d) => (P(d), write(d, `runs.jsonl.claims/${trajectoryOf(1)}`, '4242 busy-node\n')),
     args: bench(...tinyRun), message: /./,
     after: (d, err) => (!/waiting for 1 trajectories other benches are running: random seed 1 \(pid 4242 on busy-node\)/.test(err) ? 'the wait was not reported' : read(d, 'runs.jsonl').trim().split('\n').length !== 1 ? 'the run was not done after the lease lapsed' : null),
