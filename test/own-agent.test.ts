@@ -92,5 +92,12 @@ describe('your own agent, from a file outside the repository', function () {
     expect(r2.stderr).to.match(/8 runs \(4 already in/); // random reused, the edited agent run again
     const ids = new Set(readFileSync(runs, 'utf8').trim().split('\n').map((l) => JSON.parse(l).agentId).filter((id: string) => id.startsWith('module:')));
     expect(ids.size).to.equal(2);
+    // the leaderboard will not pool the two versions under one name unless told which to keep
+    const refused = cli(['leaderboard', runs, '--out', join(dir, 'lb2'), '--no-overlays'], dir);
+    expect(refused.status).to.equal(2);
+    expect(refused.stderr).to.match(/agent 'least-entropy' is in the records in 2 versions of its code \(module:least-entropy\.ts@[0-9a-f]{12}, module:least-entropy\.ts@[0-9a-f]{12}\): pass --keep-agent/);
+    const newest = JSON.parse(readFileSync(runs, 'utf8').trim().split('\n').at(-1)!).agentId as string;
+    const kept = cli(['leaderboard', runs, '--out', join(dir, 'lb2'), '--no-overlays', '--keep-agent', newest], dir);
+    expect(kept.status, kept.stderr).to.equal(0);
   });
 });

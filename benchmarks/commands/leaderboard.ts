@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { readRunRecords } from '../run-record.ts';
 import { readUpperBound, writeLeaderboard } from '../leaderboard/write.ts';
+import { keepAgentVersions } from '../leaderboard/aggregate.ts';
 import { runsFiles } from '../merge.ts';
 import { protocolData, resolveProtocol } from '../../env/make-env.ts';
 import { shippedProtocol } from '../../env/protocol/load.ts';
@@ -17,6 +18,7 @@ interface Opts {
   protocol?: string;
   root?: string;
   overlays: boolean;
+  keepAgent?: string[];
 }
 
 export function registerLeaderboard(program: Command): void {
@@ -30,9 +32,10 @@ export function registerLeaderboard(program: Command): void {
     .option('--protocol <name|file>', "the records' protocol, for the overlay figures (default: the shipped one of the records' name)")
     .option('--root <dir>', 'data folder of a real data set (the overlay figures read three pool images)')
     .option('--no-overlays', 'skip the overlay figures (they need the data set)')
+    .option('--keep-agent <id...>', 'of an agent whose code changed between runs, the version (agent id) to show')
     .action(async (paths: string[], o: Opts) => {
       const files = runsFiles(paths);
-      const records = files.flatMap((f) => readRunRecords(f));
+      const records = keepAgentVersions(files.flatMap((f) => readRunRecords(f)), o.keepAgent ?? []);
       const upper = o.upperBound ? readUpperBound(o.upperBound) : null;
       let pool = null;
       if (o.overlays && records.length > 0) {

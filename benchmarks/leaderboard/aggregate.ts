@@ -166,12 +166,30 @@ export function checkComparable(records: readonly RunRecord[]): void {
   if (hashes.size !== 1) throw new ConfigError(`a leaderboard covers one protocol; the records hold ${[...hashes].join(', ')}`);
   const engines = new Set(records.map((r) => r.training));
   if (engines.size !== 1) throw new ConfigError(`the records mix gradient engines (${[...engines].join(', ')}): they are not comparable number for number`);
+  // one of your agents run in two versions of its code (module:<file>@<hash>): pooling them would mix
+  // two agents under one name; the command line's --keep-agent chooses (keepAgentVersions)
+  const versions = new Map<string, Set<string>>();
+  for (const r of records) if (r.agentId.startsWith('module:')) (versions.get(r.agent) ?? versions.set(r.agent, new Set()).get(r.agent)!).add(r.agentId);
+  for (const [label, ids] of versions)
+    if (ids.size > 1) throw new ConfigError(`agent '${label}' is in the records in ${ids.size} versions of its code (${[...ids].join(', ')}): pass --keep-agent with the id to keep, or give the files different names`);
   const seen = new Set<string>();
   for (const r of records) {
     const k = `${r.agentId}|${r.seed}|${r.budgetRegions}`;
     if (seen.has(k)) throw new ConfigError(`two records for ${r.agent} seed ${r.seed} budget ${r.budgetRegions}: the same run twice (merge the runs files first)`);
     seen.add(k);
   }
+}
+
+/** Keep, of an agent run in several versions of its code, only the records of the ids in `keep` (the others of the same label are dropped). */
+export function keepAgentVersions(records: readonly RunRecord[], keep: readonly string[]): RunRecord[] {
+  if (keep.length === 0) return [...records];
+  const labels = new Map<string, string>();
+  for (const id of keep) {
+    const r = records.find((x) => x.agentId === id);
+    if (!r) throw new ConfigError(`--keep-agent ${id}: no record has that agent id`);
+    labels.set(r.agent, id);
+  }
+  return records.filter((r) => !labels.has(r.agent) || labels.get(r.agent) === r.agentId);
 }
 
 /** A bootstrap seed that is a function of what is resampled: one comparison gets one interval wherever
