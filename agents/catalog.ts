@@ -1,5 +1,6 @@
 /** Every shipped agent, one registry entry each (agents/registry.ts). */
-import { MODULE_AGENT, registerAgent } from './registry.ts';
+import { EXEC_AGENT, MODULE_AGENT, registerAgent } from './registry.ts';
+import { ExecAgent, execAgentId } from './external/exec-agent.ts';
 import { RandomAgent } from './baselines/random.ts';
 import { EntropyAgent } from './baselines/entropy.ts';
 import { BaldAgent } from './baselines/bald.ts';
@@ -57,4 +58,12 @@ registerAgent({
   source: 'yours',
   make: async (a) => loadModuleAgent(a!),
   identify: (a) => moduleAgentId(parseModuleRef(a!)),
+});
+registerAgent({
+  name: EXEC_AGENT,
+  arg: { name: 'command', required: true, help: 'a program speaking clients/PROTOCOL.md on stdin/stdout: --agents "exec:python3 my_agent.py"' },
+  description: 'an agent in any language: a program talking JSON lines (clients/python has a client)',
+  source: 'yours',
+  make: async (a) => ExecAgent.start(a!),
+  identify: (a) => execAgentId(a!),
 });

@@ -5,10 +5,13 @@
  */
 import { ConfigError } from '../env/core/errors.ts';
 import type { Agent } from './agent.ts';
+import { EXEC_PREFIX, execAgentId, execLabel } from './external/exec-agent.ts';
 import { isModuleAgent, moduleAgentId, moduleArg, moduleLabel, parseModuleRef } from './external/module-agent.ts';
 
 /** The registry name under which agents from a user's module run (agents/catalog.ts registers it). */
 export const MODULE_AGENT = 'module';
+/** The registry name of agents that are programs talking JSON lines (agents/external/exec-agent.ts). */
+export const EXEC_AGENT = 'exec';
 
 export interface AgentEntry {
   readonly name: string;
@@ -60,6 +63,11 @@ function entry(name: string): AgentEntry {
 
 /** One spec from `name`, `name=arg` or a module path (`./my-agent.ts#MyAgent`), checking the name and the argument. */
 export function parseAgent(text: string): Omit<AgentSpec, 'label'> & { label?: string } {
+  if (text.startsWith(EXEC_PREFIX)) {
+    const command = text.slice(EXEC_PREFIX.length).trim();
+    if (!command) throw new ConfigError(`agent '${text}': exec: needs a command (exec:python3 my_agent.py)`);
+    return { name: EXEC_AGENT, arg: command, id: execAgentId(command), label: execLabel(command) };
+  }
   if (isModuleAgent(text)) {
     const ref = parseModuleRef(text);
     return { name: MODULE_AGENT, arg: moduleArg(ref), id: moduleAgentId(ref), label: moduleLabel(ref) };

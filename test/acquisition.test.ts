@@ -137,8 +137,8 @@ describe('acquisition agents', () => {
       info: { candidates, candidateWidths: { 'region-embedding': 2, 'gradient-embedding': 2 }, labeledStatistics: { 'region-embedding': Float32Array.from([0.5, 0.5]) } } as unknown as ActiveSegInfo,
     };
   };
-  // 'module' loads the user's own agent from a file (test/own-agent.test.ts): not a built-in to hold to these
-  const scoreAgents = agentEntries().filter((e) => !['dqn', 'oracle', 'module'].includes(e.name));
+  // 'module' and 'exec' load the user's own agent (test/own-agent.test.ts, test/exec-agent.test.ts): not built-ins to hold to these
+  const scoreAgents = agentEntries().filter((e) => !['dqn', 'oracle', 'module', 'exec'].includes(e.name));
 
   it('no agent picks a masked candidate, and the same seed gives the same actions (property)', async () => {
     await fc.assert(

@@ -203,8 +203,8 @@ describe('agents', () => {
     this.timeout(120000);
     // the bench replays logged actions instead of asking the agent (benchmarks/runner/action-log.ts):
     // an agent whose choice also hung on its own earlier calls would choose differently after a resume
-    // ('module' is the loader of a user's own agent file: its contract is the user's, test/own-agent.test.ts runs one)
-    const specs = agentEntries().filter((e) => e.name !== 'dqn' && e.name !== 'module').map((e) => e.name);
+    // ('module' and 'exec' load a user's own agent: its contract is the user's, test/own-agent.test.ts and test/exec-agent.test.ts run them)
+    const specs = agentEntries().filter((e) => !['dqn', 'module', 'exec'].includes(e.name)).map((e) => e.name);
     for (const name of [...specs, 'dqn']) {
       const agent: Agent = name === 'dqn' ? await frozenDqnFor(tinyEnv()) : await makeAgent({ name });
       const actOn = async (envSeed: number, rngSeed: number) => {
