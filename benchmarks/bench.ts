@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { Observable, filter, lastValueFrom, tap } from 'rxjs';
+import { protocolData } from '../env/make-env.ts';
 import { ConfigError } from '../env/core/errors.ts';
 import type { ComputeOptions } from './compute.ts';
 import type { AgentSpec } from '../agents/registry.ts';
@@ -93,6 +94,12 @@ export function doneByTrajectory(files: readonly string[], protocol: Protocol, l
 export function planBench(o: BenchOptions): BenchPlan {
   const existing = readRunRecords(o.outFile);
   checkRunsFileFits(existing, o.protocol, expectedTrainingEngine(o.protocol, o.compute.training), o.outFile);
+  // a folder data set is whatever --root names: a runs file of another folder must not count as done here
+  if (o.protocol.data.name === 'folder' && existing.length > 0) {
+    const name = protocolData(o.protocol, o.dataRoot).name;
+    const other = existing.find((r) => r.protocol === o.protocol.name && r.dataset.name !== name);
+    if (other) throw new ConfigError(`${o.outFile} holds runs of protocol '${o.protocol.name}' on data set ${other.dataset.name}, not ${name}: use another --out for another folder`);
+  }
   const hash = protocolHash(o.protocol);
   const done = new Set(existing.map(runKey));
   const jobs: TrajectoryJob[] = [];

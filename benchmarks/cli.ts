@@ -14,6 +14,7 @@ import { registerMerge } from './commands/merge.ts';
 import { registerPrepare } from './commands/prepare.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerExport } from './commands/export.ts';
+import { registerVerify } from './commands/verify.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 const program = new Command('regiongym').description('active learning for semantic segmentation as a gym-style benchmark').version(version, '-V, --version', 'the regiongym version');
@@ -27,6 +28,7 @@ registerCompare(program);
 registerMerge(program);
 registerPrepare(program);
 registerExport(program);
+registerVerify(program);
 
 registerAgents(program);
 

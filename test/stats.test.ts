@@ -62,7 +62,7 @@ describe('protocol and run-record schemas', () => {
     const good = loadProtocol('synthetic-quick');
     const bad = (patch: object) => () => parseProtocol({ ...structuredClone(good), ...patch }, 'p.json');
     expect(bad({ poolsPerStep: 0 })).to.throw(ConfigError, /poolsPerStep = 0: must be >= 1/);
-    expect(bad({ data: { name: 'kitti', scale: 0.2 } })).to.throw(ConfigError, /data.name = "kitti": allowed "synthetic", "camvid", "cityscapes"/);
+    expect(bad({ data: { name: 'kitti', scale: 0.2 } })).to.throw(ConfigError, /data.name = "kitti": allowed "synthetic", "camvid", "folder", "cityscapes"/);
     expect(bad({ budgets: [48, 24] })).to.throw(ConfigError, /strictly ascending/);
     expect(bad({ budgets: [20] })).to.throw(ConfigError, /20 is not a multiple of poolsPerStep = 8/);
     expect(bad({ extra: 1 })).to.throw(ConfigError, /unknown field 'extra'/);

@@ -164,6 +164,8 @@ export function checkComparable(records: readonly RunRecord[]): void {
   if (records.length === 0) throw new ConfigError('no run records');
   const hashes = new Set(records.map((r) => `${r.protocol}@${r.protocolHash}`));
   if (hashes.size !== 1) throw new ConfigError(`a leaderboard covers one protocol; the records hold ${[...hashes].join(', ')}`);
+  const datasets = new Set(records.map((r) => r.dataset.name));
+  if (datasets.size !== 1) throw new ConfigError(`a leaderboard covers one data set; the records hold ${[...datasets].join(', ')} (one protocol run on different folders?)`);
   const engines = new Set(records.map((r) => r.training));
   if (engines.size !== 1) throw new ConfigError(`the records mix gradient engines (${[...engines].join(', ')}): they are not comparable number for number`);
   // one of your agents run in two versions of its code (module:<file>@<hash>): pooling them would mix

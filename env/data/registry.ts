@@ -3,6 +3,7 @@ import { ConfigError } from '../core/errors.ts';
 import type { SegDataset } from './dataset.ts';
 import { loadCamVid } from './camvid.ts';
 import { loadCityscapes } from './cityscapes.ts';
+import { loadFolder } from './folder.ts';
 import { makeSyntheticDataset, type SyntheticOptions } from './synthetic.ts';
 import { scaledSize } from './resize.ts';
 
@@ -16,6 +17,10 @@ const LOADERS = {
     return makeSyntheticDataset({ seed: spec.syntheticSeed ?? 0, height, width, counts: spec.syntheticCounts ?? DEFAULT_SYNTHETIC_COUNTS });
   },
   camvid: (spec) => loadCamVid({ root: spec.root, scale: spec.scale }),
+  folder: (spec) => {
+    if (!spec.root) throw new ConfigError("a 'folder' data set needs its folder: data.root in the protocol, or --root DIR");
+    return loadFolder({ root: spec.root, scale: spec.scale });
+  },
   cityscapes: (spec) => {
     if (!spec.root) throw new ConfigError('cityscapes needs a folder: pass --root DIR');
     return loadCityscapes({ root: spec.root, scale: spec.scale });
@@ -47,7 +52,8 @@ export interface SharedDataset {
 const loaded = new Map<string, SegDataset>();
 
 function keyOf(spec: DataSpec): string {
-  const root = spec.name === 'synthetic' ? '' : (spec.root ?? process.env.REGIONGYM_CAMVID ?? '');
+  // only CamVid falls back to $REGIONGYM_CAMVID; every other real data set names its own folder
+  const root = spec.name === 'synthetic' ? '' : spec.name === 'camvid' ? (spec.root ?? process.env.REGIONGYM_CAMVID ?? '') : (spec.root ?? '');
   return JSON.stringify([spec.name, spec.scale, root, spec.syntheticSeed ?? 0, spec.syntheticCounts ?? null]);
 }
 
