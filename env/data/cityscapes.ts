@@ -2,9 +2,10 @@
  * Cityscapes (leftImg8bit/ + gtFine/, fine annotations): labelIds are mapped to the 19 train ids;
  * every other id becomes the ignore index 19 (docs/method.md §1.1). Resized once on load.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataError } from '../core/errors.ts';
+import { Rng } from '../core/rng.ts';
 import type { SegDataset, SegSample, SplitName } from './dataset.ts';
 import { readPngChannel0, readPngRgb } from './png.ts';
 import { resizeBilinear, resizeNearest, scaledSize } from './resize.ts';
@@ -73,6 +74,50 @@ function loadSplit(root: string, split: string, scale: number): LoadedSplit {
   return out;
 }
 
+/** The paper's Cityscapes role sizes out of the 2975 official train images (docs: ralis-spec §1.2). */
+const PAPER_ROLE_SIZES = { d_t: 150, d_s: 10, d_r: 200 } as const;
+const PAPER_TRAIN_IMAGES = 2975;
+
+/**
+ * The RALIS roles, all from the official train split: D_T (policy pool), D_S (state), D_R (reward) and
+ * D_V (evaluation pool). From `<root>/ralis-splits.json` ({"d_t": [stems], "d_s": …, "d_r": …, "d_v": …},
+ * the paper's lists) when present, else a seeded partition of the sorted train stems into the paper's
+ * sizes (150 / 10 / 200 / the rest; proportionally fewer, at least 1 each, in a smaller folder). One
+ * departure: the paper's D_S lies inside D_V; here the state images are removed from D_V, so every
+ * role is disjoint (a state image could otherwise be labelled as a candidate).
+ */
+export function ralisRoles(root: string, train: readonly SegSample[]): Record<'d_t' | 'd_s' | 'd_r' | 'd_v', SegSample[]> {
+  const byId = new Map(train.map((s) => [s.id, s]));
+  const file = join(root, 'ralis-splits.json');
+  let lists: Record<'d_t' | 'd_s' | 'd_r' | 'd_v', string[]>;
+  if (existsSync(file)) {
+    let doc: Record<string, unknown>;
+    try {
+      doc = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new DataError(`${file} is not valid JSON: ${(e as Error).message}`);
+    }
+    const list = (k: string) => {
+      const v = doc[k];
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new DataError(`${file}: "${k}" must be a list of image stems`);
+      const missing = v.find((x) => !byId.has(x));
+      if (missing) throw new DataError(`${file}: "${k}" names ${missing}, which is not an image of the train split under ${root}`);
+      return v as string[];
+    };
+    const dS = list('d_s');
+    lists = { d_t: list('d_t'), d_s: dS, d_r: list('d_r'), d_v: list('d_v').filter((x) => !dS.includes(x)) };
+  } else {
+    const stems = [...byId.keys()].sort();
+    if (stems.length < 4) throw new DataError(`Cityscapes train split under ${root} has ${stems.length} images: the RALIS roles need at least 4`);
+    const order = [...new Rng(0).fork('cityscapes-ralis-roles').permutation(stems.length)].map((i) => stems[i]!);
+    const size = (n: number) => Math.max(1, Math.round((n * stems.length) / PAPER_TRAIN_IMAGES));
+    const [t, st, r] = [size(PAPER_ROLE_SIZES.d_t), size(PAPER_ROLE_SIZES.d_s), size(PAPER_ROLE_SIZES.d_r)];
+    lists = { d_t: order.slice(0, t), d_s: order.slice(t, t + st), d_r: order.slice(t + st, t + st + r), d_v: order.slice(t + st + r) };
+    if (lists.d_v.length === 0) throw new DataError(`Cityscapes train split under ${root} is too small for an evaluation pool`);
+  }
+  return { d_t: lists.d_t.map((x) => byId.get(x)!), d_s: lists.d_s.map((x) => byId.get(x)!), d_r: lists.d_r.map((x) => byId.get(x)!), d_v: lists.d_v.map((x) => byId.get(x)!) };
+}
+
 export function loadCityscapes(opts: CityscapesOptions): SegDataset {
   const root = resolve(opts.root);
   const splits: Partial<Record<SplitName, SegSample[]>> = {};
@@ -87,5 +132,6 @@ export function loadCityscapes(opts: CityscapesOptions): SegDataset {
   }
   if (!size) throw new DataError(`no Cityscapes images found under ${root}`);
   if (!splits.test && splits.val) splits.test = splits.val; // the paper tests on the official val split
+  if (splits.train) Object.assign(splits, ralisRoles(root, splits.train));
   return { name: `cityscapes@${opts.scale}`, ...size, numClasses: 19, ignoreIndex: IGNORE, classNames: CITYSCAPES_CLASSES, splits };
 }

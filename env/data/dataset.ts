@@ -12,7 +12,7 @@ export interface SegSample {
 }
 
 /** Split roles of the RALIS protocol (docs/method.md §1.2). Loaders provide at least train/val/test. */
-export type SplitName = 'train' | 'val' | 'test' | 'd_t' | 'd_s' | 'd_v';
+export type SplitName = 'train' | 'val' | 'test' | 'd_t' | 'd_s' | 'd_v' | 'd_r';
 
 export interface SegDataset {
   readonly name: string;

@@ -18,7 +18,7 @@ import type { SegDataset, SegSample, SplitName } from './dataset.ts';
 import { readPngChannel0, readPngRgb } from './png.ts';
 import { resizeBilinear, resizeNearest, scaledSize } from './resize.ts';
 
-const SPLITS: readonly SplitName[] = ['train', 'val', 'test', 'd_t', 'd_s', 'd_v'];
+const SPLITS: readonly SplitName[] = ['train', 'val', 'test', 'd_t', 'd_s', 'd_v', 'd_r'];
 
 export interface FolderClasses {
   names: string[];

@@ -57,9 +57,9 @@ export interface Protocol {
   inferenceBatch: number;
 }
 
-export type SplitRole = 'train' | 'val' | 'test' | 'd_t' | 'd_s' | 'd_v';
+export type SplitRole = 'train' | 'val' | 'test' | 'd_t' | 'd_s' | 'd_v' | 'd_r';
 export type InitialModel = 'scratch' | 'state-set' | 'pretrained-policy-pool';
-const SPLIT = { type: 'string', enum: ['train', 'val', 'test', 'd_t', 'd_s', 'd_v'] } as const;
+const SPLIT = { type: 'string', enum: ['train', 'val', 'test', 'd_t', 'd_s', 'd_v', 'd_r'] } as const;
 const posInt = { type: 'integer', minimum: 1 } as const;
 /** Every number in a protocol is bounded: a value past these is a typo, and would fail deep inside a run. */
 const count = (max: number) => ({ type: 'integer', minimum: 1, maximum: max }) as const;
