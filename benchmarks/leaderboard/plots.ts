@@ -6,6 +6,7 @@ import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import { lastBudget, type Leaderboard } from './aggregate.ts';
 import type { PolicyRun } from './research-questions.ts';
+import { classColour } from './overlay.ts';
 
 type Spec = vl.TopLevelSpec;
 
@@ -142,5 +143,20 @@ export function learningCurveSpec(name: string, history: { episode: number; retu
       },
     ],
     resolve: { scale: { y: 'independent', color: 'shared' } },
+  } as Spec;
+}
+
+/** The class colours of the overlay figures (overlay.ts classColour), as a legend of swatches. */
+export function overlayLegendSpec(classNames: readonly string[]): Spec {
+  const hex = (c: number) => `#${classColour(c).map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+  return {
+    $schema: SCHEMA,
+    title: 'class colours of the labelled regions',
+    width: 420,
+    height: 10,
+    data: { values: classNames.map((name, c) => ({ name, c })) },
+    mark: { type: 'square', size: 0, opacity: 0 },
+    encoding: { color: { field: 'name', type: 'nominal', sort: [...classNames], scale: { domain: [...classNames], range: classNames.map((_, c) => hex(c)) }, legend: { title: null, orient: 'top', direction: 'horizontal', columns: 6, symbolType: 'square', symbolSize: 160, symbolOpacity: 1, labelLimit: 0 } } },
+    config: { view: { stroke: null } },
   } as Spec;
 }

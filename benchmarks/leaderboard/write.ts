@@ -13,7 +13,7 @@ import type { RegionGrid } from '../../env/regions.ts';
 import type { RunRecord } from '../run-record.ts';
 import { aggregate, type Leaderboard } from './aggregate.ts';
 import { FOREST, html, markdown, type Figure } from './render.ts';
-import { classShareSpec, costSpec, curveSpec, forestSpec, learningCurveSpec, perClassSpec, renderSvg } from './plots.ts';
+import { classShareSpec, costSpec, curveSpec, forestSpec, learningCurveSpec, overlayLegendSpec, perClassSpec, renderSvg } from './plots.ts';
 import { researchQuestions, type PolicyRun } from './research-questions.ts';
 import { overlayPng } from './overlay.ts';
 import { fileFragment } from './format.ts';
@@ -51,6 +51,8 @@ export async function writeLeaderboard(given: readonly RunRecord[], outDir: stri
   if (inputs.pool && inputs.pool.images.length >= 3) {
     const middle = lb.budgets[Math.floor((lb.budgets.length - 1) / 2)]!;
     const files = overlayFileNames(lb.agents);
+    // one legend for every overlay: the class colours the labelled regions are drawn in
+    await svg('overlay-classes.svg', 'Overlays below: labelled regions carry their label\'s class colour over the photo, outlined in yellow; unlabelled pixels are grey', overlayLegendSpec(lb.dataset.classNames));
     const labelled = (r: RunRecord) => r.overlayRegions.some((rs) => rs.length > 0);
     for (const a of lb.agents) {
       // the first seed at the middle budget; where the agent labelled nothing in these 3 images there (a
@@ -61,8 +63,8 @@ export async function writeLeaderboard(given: readonly RunRecord[], outDir: stri
       }).find((x) => x !== undefined);
       if (!r) continue;
       const file = files.get(a.agentId)!;
-      writeFileAtomic(join(outDir, file), overlayPng(inputs.pool.images.slice(0, 3), r.overlayRegions, inputs.pool.grid));
-      figures.push({ file, title: `${a.agent}: regions labelled in the first 3 evaluation-pool images (seed ${r.seed}, ${r.budgetRegions} regions; grey = unlabelled)`, svg: null });
+      writeFileAtomic(join(outDir, file), overlayPng(inputs.pool.images.slice(0, 3), r.overlayRegions, inputs.pool.grid, lb.dataset.classNames.length));
+      figures.push({ file, title: `${a.agent}: the regions it labelled in the first 3 evaluation-pool images (seed ${r.seed}, ${r.budgetRegions} regions), in their labels' class colours; grey = unlabelled`, svg: null });
     }
   }
   const answers = researchQuestions(lb, records, policies);
