@@ -107,7 +107,17 @@ export async function protocolWorkload(name: string, rng: Rng, o: { root?: strin
     grid: makeGrid(ds.height, ds.width, p.regions.height, p.regions.width),
     K,
     N,
-    forwardGflop: 0,
-    trainGflop: 0,
+    // the frozen encoder ran once per image; what a pass costs is the head on every cell (2 FLOP a weight),
+    // the bilinear upsampling of its logits (4 multiply-adds per pixel and class) and the argmax / softmax
+    forwardGflop: frozen ? headGflop(frozen, ds.height * ds.width) : 0,
+    // a training step: forward and backward (≈ 3 forwards) of the head on 24 crops of the protocol's size
+    trainGflop: frozen ? (3 * 24 * headGflop(frozen, p.segmentation.crop ** 2, (p.segmentation.crop / (ds.height / dims!.gridH)) ** 2)) : 0,
   };
+}
+
+/** GFLOP of one frozen-encoder head pass over an image of `pixels` (its `cells` feature cells; default all). */
+function headGflop(l: FrozenEncoderLearner, pixels: number, cells = l.store.dims.gridH * l.store.dims.gridW): number {
+  const { inputs: F, hidden: Hd, classes: C } = l.head.config;
+  const head = 2 * cells * (Hd > 0 ? F * Hd + Hd * C : F * C);
+  return (head + pixels * C * 8) / 1e9;
 }
