@@ -240,7 +240,7 @@ export const FAULT_CASES: readonly FaultCase[] = [
   { name: 'train-policy lr decay above 1', setup: P, args: ['train-policy', '--protocol', '$D/p.json', '--out', '$D/tp', '--lr-decay', '2'], message: /--lr-decay must be a number in \(0, 1\], got '2'/, absent: ['tp'] },
   // supervised, check-env, the command line itself
   { name: 'train-supervised 0 epochs', args: ['train-supervised', '--epochs', '0'], message: /--epochs must be an integer ≥ 1, got '0'/ },
-  { name: 'train-supervised unknown data set', args: ['train-supervised', '--data', 'imagenet'], message: /--data must be one of synthetic, camvid, cityscapes, got 'imagenet'/ },
+  { name: 'train-supervised unknown data set', args: ['train-supervised', '--data', 'imagenet'], message: /--data must be one of synthetic, camvid, folder, cityscapes, got 'imagenet'/ },
   { name: 'train-supervised scale above 1', args: ['train-supervised', '--scale', '2'], message: /--scale must be a number in \(0\.05, 1\], got '2'/ },
   { name: 'check-env of an unknown protocol', args: ['check-env', '--protocol', 'nope'], message: /unknown protocol 'nope'/ },
   { name: 'unknown command', args: ['fly'], message: /unknown command 'fly'/ },

@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { makeEnv } from '../env/make-env.ts';
-import { loadProtocol } from '../env/protocol/load.ts';
 import { Rng } from '../env/core/rng.ts';
 import { EntropyAgent } from '../agents/baselines/entropy.ts';
 import { ExecAgent } from '../agents/external/exec-agent.ts';
 import type { Agent } from '../agents/agent.ts';
+import { tinyProtocolDoc } from './helpers.ts';
 
 const hasPython = spawnSync('python3', ['--version']).status === 0;
 const ENTROPY = `python3 ${join(process.cwd(), 'clients/python/entropy_agent.py')}`;
@@ -24,10 +24,7 @@ const client = join(process.cwd(), 'clients/python');
 /** A Python agent that misbehaves at its first act: `how` is the body of act. */
 const badAgent = (how: string) => `import sys\nsys.path.insert(0, ${JSON.stringify(client)})\nfrom regiongym_agent import Agent, run\nimport time\nclass Bad(Agent):\n    name = "bad"\n    def act(self, obs, info, seed):\n${how.split('\n').map((l) => `        ${l}`).join('\n')}\nrun(Bad())\n`;
 
-const tiny = () => {
-  const p = loadProtocol('synthetic-quick');
-  return { ...p, name: 'tiny-exec-agent', data: { name: 'synthetic', scale: 0.1, synthetic: { seed: 1, counts: { d_t: 3, d_s: 1, d_v: 4, val: 2, test: 2 } } }, poolsPerStep: 3, poolSize: { policy: 3, eval: 3 }, budgets: [6, 12], policyBudget: 6, seeds: [1], segmentation: { ...p.segmentation, crop: 16, batchSize: 4 }, initialModel: { evaluation: 'scratch', pretrainEpochs: 0 }, finalTraining: { epochs: 2, patience: 2 } };
-};
+const tiny = () => tinyProtocolDoc('tiny-exec-agent', [1]);
 
 /** Every action of one episode of `agent` on SyntheticQuick-v0 (eval phase, 48 regions, env seed 0). */
 async function episodeActions(agent: Agent): Promise<number[][]> {

@@ -7,7 +7,7 @@ import { makeSyntheticDataset } from '../env/data/synthetic.ts';
 import { UNetLearner, type SegTrainConfig } from '../env/learners/unet/learner.ts';
 import { existsSync, mkdtempSync } from 'node:fs';
 import type { RunRecord } from '../benchmarks/run-record.ts';
-import type { Protocol } from '../env/protocol/load.ts';
+import { loadProtocol, type Protocol } from '../env/protocol/load.ts';
 import { protocolFieldHashes, protocolHash } from '../env/protocol/hash.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -104,4 +104,13 @@ export function fakeRecord(over: Partial<RunRecord> & { protocolOf?: Protocol } 
     finishedAt: '2026-12-01T00:00:00.000Z',
   };
   return { ...base, ...rest };
+}
+
+/**
+ * A protocol document small enough to bench in seconds (synthetic scenes at scale 0.1, 3 pools of 3,
+ * budgets 6 and 12), named `name`: what the command-line tests write to a file and pass as --protocol.
+ */
+export function tinyProtocolDoc(name: string, seeds: number[] = [1, 2]): Protocol {
+  const p = loadProtocol('synthetic-quick');
+  return { ...p, name, data: { name: 'synthetic', scale: 0.1, synthetic: { seed: 1, counts: { d_t: 3, d_s: 1, d_v: 4, val: 2, test: 2 } } }, poolsPerStep: 3, poolSize: { policy: 3, eval: 3 }, budgets: [6, 12], policyBudget: 6, seeds, segmentation: { ...p.segmentation, crop: 16, batchSize: 4 }, initialModel: { evaluation: 'scratch', pretrainEpochs: 0 }, finalTraining: { epochs: 2, patience: 2 } };
 }

@@ -8,9 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadProtocol } from '../env/protocol/load.ts';
 import { parseAgentList } from '../agents/registry.ts';
 import '../agents/catalog.ts';
+import { tinyProtocolDoc } from './helpers.ts';
 
 /** A complete agent in one file, as a user writes it: the candidate of lowest entropy in each pool. */
 const AGENT = `
@@ -32,10 +32,7 @@ export default class LeastEntropy implements Agent {
 }
 `;
 
-const tiny = () => {
-  const p = loadProtocol('synthetic-quick');
-  return { ...p, name: 'tiny-own-agent', data: { name: 'synthetic', scale: 0.1, synthetic: { seed: 1, counts: { d_t: 3, d_s: 1, d_v: 4, val: 2, test: 2 } } }, poolsPerStep: 3, poolSize: { policy: 3, eval: 3 }, budgets: [6, 12], policyBudget: 6, seeds: [1, 2], segmentation: { ...p.segmentation, crop: 16, batchSize: 4 }, initialModel: { evaluation: 'scratch', pretrainEpochs: 0 }, finalTraining: { epochs: 2, patience: 2 } };
-};
+const tiny = () => tinyProtocolDoc('tiny-own-agent');
 
 const cli = (args: string[], dir: string) => spawnSync(process.execPath, ['bin/regiongym.mjs', ...args], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, REGIONGYM_CACHE: join(dir, '.cache') } });
 

@@ -4,14 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadProtocol } from '../env/protocol/load.ts';
 import { sampleTrajectories } from '../benchmarks/verify.ts';
-import { fakeRecord } from './helpers.ts';
+import { fakeRecord, tinyProtocolDoc } from './helpers.ts';
 
-const tiny = () => {
-  const p = loadProtocol('synthetic-quick');
-  return { ...p, name: 'tiny-verify', data: { name: 'synthetic', scale: 0.1, synthetic: { seed: 1, counts: { d_t: 3, d_s: 1, d_v: 4, val: 2, test: 2 } } }, poolsPerStep: 3, poolSize: { policy: 3, eval: 3 }, budgets: [6, 12], policyBudget: 6, seeds: [1, 2], segmentation: { ...p.segmentation, crop: 16, batchSize: 4 }, initialModel: { evaluation: 'scratch', pretrainEpochs: 0 }, finalTraining: { epochs: 2, patience: 2 } };
-};
+const tiny = () => tinyProtocolDoc('tiny-verify');
 
 describe('verify a published row', function () {
   this.timeout(300_000);
