@@ -13,7 +13,7 @@
 import type { Rng } from '../env/core/rng.ts';
 import { UNetLearner } from '../env/learners/unet/learner.ts';
 import { FrozenEncoderLearner } from '../env/learners/frozen-encoder/learner.ts';
-import { createLearner } from '../env/learners/registry.ts';
+import { createLearner, learnerSpecOf } from '../env/learners/registry.ts';
 import { forwardFlops, UNET_S } from '../env/learners/unet/net.ts';
 import type { SegLearner } from '../env/learners/learner.ts';
 import { makeGrid, type RegionGrid } from '../env/regions.ts';
@@ -85,7 +85,7 @@ export function unetWorkload(data: 'random' | 'camvid', rng: Rng): Workload {
 export async function protocolWorkload(name: string, rng: Rng, o: { root?: string; cacheDir: string | null; threads?: number }): Promise<Workload> {
   const p = resolveProtocol(name);
   const ds = await prepareProtocol(p, { dataRoot: o.root, cacheDir: o.cacheDir, threads: o.threads });
-  const spec = p.model ?? { name: 'unet-s' };
+  const spec = learnerSpecOf(p.model);
   const learner = await createLearner(spec, { data: ds, train: segTrainConfig(p), cacheDir: o.cacheDir }, rng.fork('init'));
   const K = p.poolsPerStep, N = p.poolSize.policy;
   const frozen = learner instanceof FrozenEncoderLearner ? learner : null;

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../compute/tfjs/backend.ts';
 import { protocolData, segTrainConfig } from '../env/make-env.ts';
-import { learnerFactory } from '../env/learners/registry.ts';
+import { learnerFactory, learnerSpecOf } from '../env/learners/registry.ts';
 import type { Protocol } from '../env/protocol/load.ts';
 import type { SegDataset } from '../env/data/dataset.ts';
 
@@ -14,7 +14,7 @@ export async function prepareProtocol(p: Protocol, o: { dataRoot?: string; cache
   // any tfjs work here (an encoder's probe run) on wasm, not on the pure-JS default
   if (tf.engine().backendName === null) await initBackend('wasm');
   const data = protocolData(p, o.dataRoot);
-  const spec = p.model ?? { name: 'unet-s' };
+  const spec = learnerSpecOf(p.model);
   await learnerFactory(spec.name).prepare?.(spec, { data, train: segTrainConfig(p), cacheDir: o.cacheDir }, o.onProgress);
   return data;
 }

@@ -7,7 +7,7 @@ import { Rng } from '../env/core/rng.ts';
 import { getSplit, type SegDataset } from '../env/data/dataset.ts';
 import type { LearnerSpec } from '../env/learners/learner.ts';
 import { confusionOf } from '../env/learners/evaluate.ts';
-import { createLearner } from '../env/learners/registry.ts';
+import { createLearner, learnerSpecOf } from '../env/learners/registry.ts';
 import { DEFAULT_SEG_TRAIN, type SegTrainSettings } from '../env/learners/train-settings.ts';
 import { segMetrics, type SegMetrics } from '../env/metrics.ts';
 import { trainWithEarlyStopping, type EpochEvent } from './early-stopping.ts';
@@ -50,7 +50,7 @@ export async function trainSupervised(ds: SegDataset, opts: SupervisedOptions, p
   const t0 = performance.now();
   const rng = new Rng(opts.seed);
   const train = { ...DEFAULT_SEG_TRAIN, ...opts.train };
-  const spec = opts.model ?? { name: 'unet-s' };
+  const spec = learnerSpecOf(opts.model);
   const model = await createLearner(spec, { data: ds, train, cacheDir: opts.cacheDir ?? null }, rng.fork('init'));
   const items = fullItems(getSplit(ds, opts.trainSplit ?? 'train'));
   const val = getSplit(ds, 'val');

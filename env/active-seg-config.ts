@@ -1,4 +1,5 @@
 /** Configuration of ActiveSegEnv, with the paper's values beside our defaults. */
+import { DEFAULT_LEARNER } from './learners/registry.ts';
 import { ConfigError } from './core/errors.ts';
 import type { SegDataset, SplitName } from './data/dataset.ts';
 import type { LearnerSpec, SegLearner } from './learners/learner.ts';
@@ -55,7 +56,7 @@ export const ACTIVE_SEG_DEFAULTS = {
   poolSplit: 'd_t',
   stateSplit: 'd_s',
   rewardSplit: 'val',
-  model: { name: 'unet-s' },
+  model: { ...DEFAULT_LEARNER },
   labelUnit: 'region',
   learnerCacheDir: null,
   seg: DEFAULT_SEG_TRAIN,

@@ -2,6 +2,7 @@
  * Versioned env ids (Gymnasium style) and `makeEnv`: a registered id, a shipped protocol name or a
  * protocol file, plus per-call options, gives an ActiveSegEnv.
  */
+import { learnerSpecOf } from './learners/registry.ts';
 import { ConfigError } from './core/errors.ts';
 import { ActiveSegEnv } from './active-seg-env.ts';
 import type { ActiveSegOptions } from './active-seg-config.ts';
@@ -68,7 +69,7 @@ export function envOptions(p: Protocol, data: SegDataset, opts: MakeEnvOptions =
     poolsPerStep: p.poolsPerStep,
     poolSize: phase === 'policy' ? p.poolSize.policy : p.poolSize.eval,
     budgetRegions: opts.budgetRegions ?? (phase === 'policy' ? p.policyBudget : p.budgets[p.budgets.length - 1]!),
-    model: p.model ?? { name: 'unet-s' },
+    model: learnerSpecOf(p.model),
     learnerCacheDir: opts.learnerCacheDir === undefined ? defaultCacheDir() : opts.learnerCacheDir,
     seg: segTrainConfig(p),
     epochsPerStep: p.segmentation.epochsPerStep,

@@ -1,4 +1,5 @@
 /** `regiongym train-supervised`: the full-supervision upper bound, with a progress bar. */
+import { learnerSpecOf } from '../../env/learners/registry.ts';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { Subject } from 'rxjs';
@@ -51,7 +52,7 @@ export function registerTrainSupervised(program: Command): void {
     const given = (flag: string) => cmd.getOptionValueSource(flag) === 'cli';
     const base = protocol ? segTrainConfig(protocol) : { ...DEFAULT_SEG_TRAIN, lr: o.lr, batchSize: o.batch, cropHeight: o.crop, cropWidth: o.crop };
     const train = { ...base, ...(given('lr') ? { lr: o.lr } : {}), ...(given('batch') ? { batchSize: o.batch } : {}), ...(given('crop') ? { cropHeight: o.crop, cropWidth: o.crop } : {}) };
-    const model = protocol?.model ?? { name: 'unet-s' };
+    const model = learnerSpecOf(protocol?.model);
     // a protocol whose final training decays linearly trains its upper bound the same way (over --epochs, last weights)
     const ft = protocol?.finalTraining;
     const decay = ft?.schedule === 'linear-decay' && !given('lr') ? { lr: ft.lr ?? train.lr, ...(ft.batchSize !== undefined && !given('batch') ? { batchSize: ft.batchSize } : {}) } : null;

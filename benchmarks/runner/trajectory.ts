@@ -13,7 +13,7 @@ import { Rng } from '../../env/core/rng.ts';
 import { getSplit, type SegSample } from '../../env/data/dataset.ts';
 import type { SegLearner, TrainItem } from '../../env/learners/learner.ts';
 import { confusionOf } from '../../env/learners/evaluate.ts';
-import { createLearner, loadLearner } from '../../env/learners/registry.ts';
+import { createLearner, learnerSpecOf, loadLearner } from '../../env/learners/registry.ts';
 import { classBalanceEntropy, segMetrics } from '../../env/metrics.ts';
 import type { ActiveSegEnv } from '../../env/active-seg-env.ts';
 import type { SegDataset } from '../../env/data/dataset.ts';
@@ -146,7 +146,7 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
   agent.attach?.(env);
   const hash = protocolHash(p);
   const fields = protocolFieldHashes(p);
-  const model = { ...(p.model ?? { name: 'unet-s' }) };
+  const model = { ...learnerSpecOf(p.model) };
   const actRng = new Rng(o.seed).fork(`act/${o.agent.label}`);
   const testSet = getSplit(data, p.splits.test);
   const rewardSet = getSplit(data, p.splits.reward);

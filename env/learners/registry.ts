@@ -37,6 +37,12 @@ export interface LearnerFactory {
 
 const factories = new Map<string, LearnerFactory>();
 
+/** The learner a protocol without a `model` field uses: UNet-S from scratch (the project's first learner). */
+export const DEFAULT_LEARNER: Readonly<LearnerSpec> = Object.freeze({ name: 'unet-s' });
+
+/** A protocol's learner spec, or the default one. */
+export const learnerSpecOf = (model: LearnerSpec | undefined | null): LearnerSpec => model ?? { ...DEFAULT_LEARNER };
+
 export function registerLearner(f: LearnerFactory): void {
   if (!/^[a-z][a-z0-9-]*$/.test(f.name)) throw new ConfigError(`learner name '${f.name}' must be lower-case letters, digits and '-'`);
   factories.set(f.name, f);

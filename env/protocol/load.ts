@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import { ConfigError } from '../core/errors.ts';
-import { learnerFactory, resolveLearnerSpec } from '../learners/registry.ts';
+import { learnerFactory, learnerSpecOf, resolveLearnerSpec } from '../learners/registry.ts';
 import type { LearnerSpec } from '../learners/learner.ts';
 import { protocolSchema, type Protocol } from './schema.ts';
 
@@ -38,7 +38,7 @@ const learnerValidators = new Map<string, ReturnType<typeof ajv.compile>>();
 
 /** The protocol's learner with its defaults; the settings checked against the learner's own schema. */
 export function protocolModel(p: Protocol, source = 'protocol'): LearnerSpec {
-  const spec = p.model ?? { name: 'unet-s' };
+  const spec = learnerSpecOf(p.model);
   const factory = learnerFactory(spec.name);
   let check = learnerValidators.get(factory.name);
   if (!check) learnerValidators.set(factory.name, (check = ajv.compile(factory.schema)));
