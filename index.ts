@@ -2,7 +2,7 @@
  * regiongym's library surface: `import { makeEnv, ActiveSegEnv } from 'regiongym'`.
  */
 export { Rng } from './env/core/rng.ts';
-export * from './env/core/errors.ts';
+export * from './core/errors.ts';
 export { initBackend, BACKEND_NAMES, type BackendName } from './compute/tfjs/backend.ts';
 export { initInference, inferenceInUse, INFERENCE_NAMES, type InferenceName } from './compute/inference.ts';
 export { initTraining, trainingInUse, TRAINING_NAMES, type TrainingName } from './compute/training.ts';

@@ -3,7 +3,7 @@
  * `dqn=<policy dir>`, … (`npx regiongym agents` lists them). A new agent is one file plus one
  * `registerAgent` line in agents/catalog.ts (or in the user's own module before running).
  */
-import { ConfigError } from '../env/core/errors.ts';
+import { ConfigError } from '../core/errors.ts';
 import type { Agent } from './agent.ts';
 import { EXEC_PREFIX, execAgentId, execLabel } from './external/exec-agent.ts';
 import { isModuleAgent, moduleAgentId, moduleArg, moduleLabel, parseModuleRef } from './external/module-agent.ts';

@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import { Observable, filter, lastValueFrom, tap } from 'rxjs';
 import { protocolData } from '../env/make-env.ts';
-import { ConfigError } from '../env/core/errors.ts';
+import { ConfigError } from '../core/errors.ts';
 import type { ComputeOptions } from './compute.ts';
 import type { AgentSpec } from '../agents/registry.ts';
 import type { Protocol } from '../env/protocol/load.ts';

@@ -1,5 +1,5 @@
 /** Checks a command runs before any training starts, so a bad value fails in seconds, not hours. */
-import { ConfigError } from '../env/core/errors.ts';
+import { ConfigError } from '../core/errors.ts';
 import type { SegDataset } from '../env/data/dataset.ts';
 import { getSplit } from '../env/data/dataset.ts';
 import type { Protocol } from '../env/protocol/load.ts';

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerAgents } from './commands/agents.ts';
-import { RegionGymError } from '../env/core/errors.ts';
+import { RegionGymError } from '../core/errors.ts';
 import { registerTrainSupervised } from './commands/train-supervised.ts';
 import { registerPipeline } from './commands/pipeline.ts';
 import { registerCheckEnv } from './commands/check-env.ts';

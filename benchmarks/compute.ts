@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { createRequire } from 'node:module';
-import { BackendError } from '../env/core/errors.ts';
+import { BackendError } from '../core/errors.ts';
 import { BACKEND_NAMES, initBackend, type BackendName } from '../compute/tfjs/backend.ts';
 import { INFERENCE_NAMES, initInference, type InferenceInUse, type InferenceName } from '../compute/inference.ts';
 import { TRAINING_NAMES, initTraining, type TrainingInUse, type TrainingName } from '../compute/training.ts';

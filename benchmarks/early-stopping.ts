@@ -9,7 +9,7 @@ import type { SegSample } from '../env/data/dataset.ts';
 import type { SegLearner, TrainItem } from '../env/learners/learner.ts';
 import { confusionOf } from '../env/learners/evaluate.ts';
 import { segMetrics } from '../env/metrics.ts';
-import { StopRequestedError } from '../env/core/errors.ts';
+import { StopRequestedError } from '../core/errors.ts';
 
 export interface EpochEvent {
   epoch: number;

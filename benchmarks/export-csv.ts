@@ -4,7 +4,7 @@
  * formula (= + - @ at its start) gets a leading apostrophe, since labels and names are data.
  */
 import type { RunRecord } from './run-record.ts';
-import { ConfigError } from '../env/core/errors.ts';
+import { ConfigError } from '../core/errors.ts';
 
 const FIXED = ['protocol', 'protocolHash', 'model', 'dataset', 'agent', 'agentId', 'baseline', 'privileged', 'seed', 'budgetRegions', 'usedRegions', 'labelingSteps', 'testMIoU', 'testPixelAccuracy', 'rewardMIoUAfterLabeling', 'rewardMIoUFinal', 'finalTrainingEpochs', 'labeledClassBalanceEntropy', 'labelingMs', 'finalTrainMs', 'testMs', 'backend', 'inference', 'training', 'regiongym', 'finishedAt', 'trajectory'] as const;
 

@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../env/core/errors.ts';
+import { ConfigError } from '../core/errors.ts';
 import { readRunRecords, runKey, type RunRecord } from './run-record.ts';
 import type { PlannedTrajectory } from './run-list.ts';
 

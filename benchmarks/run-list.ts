@@ -5,7 +5,7 @@
  * one array task per command). The list does not depend on what is done, so a requeued shard gets
  * the same trajectories.
  */
-import { ConfigError } from '../env/core/errors.ts';
+import { ConfigError } from '../core/errors.ts';
 import type { AgentSpec } from '../agents/registry.ts';
 import type { Protocol } from '../env/protocol/load.ts';
 import { protocolHash } from '../env/protocol/hash.ts';

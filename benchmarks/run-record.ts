@@ -1,7 +1,7 @@
 /** One benchmark run = (protocol, agent, seed, budget): its JSON line format and ajv schema. */
 import { Ajv, type JSONSchemaType } from 'ajv';
 import { appendUnique, readJsonLines } from './runs-file.ts';
-import { ConfigError } from '../env/core/errors.ts';
+import { ConfigError } from '../core/errors.ts';
 
 export interface RunRecord {
   schema: 2;

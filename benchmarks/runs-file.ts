@@ -8,8 +8,8 @@
  */
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync, appendFileSync, truncateSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ConfigError } from '../env/core/errors.ts';
-import { writeFileAtomic } from '../env/core/fs.ts';
+import { ConfigError } from '../core/errors.ts';
+import { writeFileAtomic } from '../core/fs.ts';
 import { withLock } from './lock-file.ts';
 
 export interface ParsedLines<T> {

@@ -8,7 +8,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../env/core/errors.ts';
+import { ConfigError } from '../core/errors.ts';
 import { Rng } from '../env/core/rng.ts';
 import type { Protocol } from '../env/protocol/load.ts';
 import { protocolHash } from '../env/protocol/hash.ts';

@@ -14,7 +14,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type * as Ort from 'onnxruntime-node';
-import { BackendError } from '../env/core/errors.ts';
+import { BackendError } from '../core/errors.ts';
 import { OrtEngine, type GraphOwner } from './ort/engine.ts';
 
 export const INFERENCE_NAMES = ['auto', 'tfjs', 'ort'] as const;

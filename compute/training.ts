@@ -12,7 +12,7 @@
  *
  * The optimizer (clipping, weight decay, momentum) stays in tfjs either way.
  */
-import { BackendError } from '../env/core/errors.ts';
+import { BackendError } from '../core/errors.ts';
 import { acquireOrt, nativeThreads, releaseOrt } from './inference.ts';
 import type { OrtEngine } from './ort/engine.ts';
 

@@ -1,6 +1,6 @@
 /** Configuration of ActiveSegEnv, with the paper's values beside our defaults. */
 import { DEFAULT_LEARNER } from './learners/registry.ts';
-import { ConfigError } from './core/errors.ts';
+import { ConfigError } from '../core/errors.ts';
 import type { SegDataset, SplitName } from './data/dataset.ts';
 import type { LearnerSpec, SegLearner } from './learners/learner.ts';
 import { DEFAULT_SEG_TRAIN, type SegTrainSettings } from './learners/train-settings.ts';

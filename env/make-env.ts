@@ -3,7 +3,7 @@
  * protocol file, plus per-call options, gives an ActiveSegEnv.
  */
 import { learnerSpecOf } from './learners/registry.ts';
-import { ConfigError } from './core/errors.ts';
+import { ConfigError } from '../core/errors.ts';
 import { ActiveSegEnv } from './active-seg-env.ts';
 import type { ActiveSegOptions } from './active-seg-config.ts';
 import type { SegDataset } from './data/dataset.ts';

@@ -3,7 +3,7 @@
  * `image * regionsPerImage + r`, with r enumerated x-major then y (column by column), as the paper's
  * code orders the state-set regions. Images of one split share one grid.
  */
-import { ConfigError } from './core/errors.ts';
+import { ConfigError } from '../core/errors.ts';
 
 export interface RegionGrid {
   readonly imageH: number;

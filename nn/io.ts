@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { DataError } from '../env/core/errors.ts';
-import { writeFileAtomic } from '../env/core/fs.ts';
+import { DataError } from '../core/errors.ts';
+import { writeFileAtomic } from '../core/fs.ts';
 
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import { ActiveSegEnv } from '../env/active-seg-env.ts';
-import { InvalidActionError, ResetNeededError, ConfigError } from '../env/core/errors.ts';
+import { InvalidActionError, ResetNeededError, ConfigError } from '../core/errors.ts';
 import { checkEnv, snapshot, firstDifference } from '../env/core/check-env.ts';
 import { REGION_AL_CHECKS } from '../env/core/region-al-checks.ts';
 import { ConfusionMatrix, meanIoU } from '../env/metrics.ts';

@@ -15,7 +15,7 @@ import { agentEntries, makeAgent, parseAgentList } from '../agents/registry.ts';
 import type { Agent } from '../agents/agent.ts';
 import { tinyEnv } from './env-fixture.ts';
 import '../agents/catalog.ts';
-import { ConfigError } from '../env/core/errors.ts';
+import { ConfigError } from '../core/errors.ts';
 import type { ActiveSegInfo, ActiveSegObs } from '../env/active-seg-types.ts';
 import { tempDir } from './helpers.ts';
 

@@ -10,7 +10,7 @@ import type { RunRecord } from '../benchmarks/run-record.ts';
 import { tempDir } from './helpers.ts';
 import { checkReplayedStep, readActionLog, whatChanged, type ActionLog } from '../benchmarks/runner/action-log.ts';
 import { machineFingerprint } from '../compute/machine.ts';
-import { ActionLogError, StopRequestedError } from '../env/core/errors.ts';
+import { ActionLogError, StopRequestedError } from '../core/errors.ts';
 
 /** synthetic-quick shrunk to 48×36 images (6 regions each) so that a whole sweep takes seconds. */
 function tinyProtocol(): Protocol {

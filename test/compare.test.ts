@@ -1,6 +1,6 @@
 /** `regiongym compare`: the same agents on two protocols (learners), ranks and paired gains over random per protocol. */
 import { expect } from 'chai';
-import { ConfigError } from '../env/core/errors.ts';
+import { ConfigError } from '../core/errors.ts';
 import { compareProtocols, comparisonMarkdown } from '../benchmarks/leaderboard/compare.ts';
 import type { RunRecord } from '../benchmarks/run-record.ts';
 import { fakeRecord } from './helpers.ts';

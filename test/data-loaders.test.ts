@@ -5,7 +5,7 @@ import { loadCamVid } from '../env/data/camvid.ts';
 import { CITYSCAPES_LABEL_LUT, loadCityscapes } from '../env/data/cityscapes.ts';
 import { encodePng, readPngChannel0, readPngRgb } from '../env/data/png.ts';
 import { resizeBilinear, resizeNearest } from '../env/data/resize.ts';
-import { DataError } from '../env/core/errors.ts';
+import { DataError } from '../core/errors.ts';
 import { CAMVID_DIR, HAS_CAMVID, tempDir } from './helpers.ts';
 
 describe('PNG and resizing', () => {

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConcurrentCallError } from '../env/core/errors.ts';
+import { ConcurrentCallError } from '../core/errors.ts';
 import { readRunRecords, runKey } from '../benchmarks/run-record.ts';
 import { loadProtocol } from '../env/protocol/load.ts';
 import { FAULT_CASES, runCase } from '../scripts/fault-cases.ts';

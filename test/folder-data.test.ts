@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { loadFolder } from '../env/data/folder.ts';
-import { DataError } from '../env/core/errors.ts';
+import { DataError } from '../core/errors.ts';
 
 const cli = (args: string[], cache: string) => spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 300_000, env: { ...process.env, REGIONGYM_CACHE: cache } });
 

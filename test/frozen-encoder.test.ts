@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeHalf, encodeHalf, toHalf } from '../nn/float16.ts';
 import { readCacheFile, writeCacheFile } from '../env/learners/frozen-encoder/cache-file.ts';
-import { FeatureCacheError } from '../env/core/errors.ts';
+import { FeatureCacheError } from '../core/errors.ts';
 import { alignedCells, alignedStart, upsampleWindow } from '../env/learners/frozen-encoder/learner.ts';
 import { centernetDir, CENTERNET, Encoder } from '../env/learners/frozen-encoder/encoder.ts';
 import { FeatureStore, fillStore, storeKey } from '../env/learners/frozen-encoder/feature-store.ts';

@@ -13,7 +13,7 @@ import { overlayFileNames } from '../benchmarks/leaderboard/write.ts';
 import { appendRunRecord, readRunRecords } from '../benchmarks/run-record.ts';
 import { Claims } from '../benchmarks/claims.ts';
 import { sealDir, sealedDirIntact } from '../benchmarks/runner/checked-dir.ts';
-import { fromWire, toWire, ConfigError } from '../env/core/errors.ts';
+import { fromWire, toWire, ConfigError } from '../core/errors.ts';
 import { parseAgentList } from '../agents/registry.ts';
 import { resolveProtocol } from '../env/make-env.ts';
 import '../agents/catalog.ts';

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from '../env/core/errors.ts';
+import { ConfigError } from '../core/errors.ts';
 import { aggregate, runIndex } from '../benchmarks/leaderboard/aggregate.ts';
 import { writeLeaderboard } from '../benchmarks/leaderboard/write.ts';
 import { researchQuestions } from '../benchmarks/leaderboard/research-questions.ts';

@@ -7,7 +7,7 @@ import { UNetLearner } from '../env/learners/unet/learner.ts';
 import { UNET_S, forwardFlops, initUNet, parameterCount, disposeUNet, forward, trunk, head } from '../env/learners/unet/net.ts';
 import { makeSyntheticDataset } from '../env/data/synthetic.ts';
 import { tempDir, maxAbsDiff } from './helpers.ts';
-import { DataError } from '../env/core/errors.ts';
+import { DataError } from '../core/errors.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../env/core/rng.ts';
-import { BackendError, ConfigError } from '../env/core/errors.ts';
+import { BackendError, ConfigError } from '../core/errors.ts';
 import { UNetLearner } from '../env/learners/unet/learner.ts';
 import { makeSyntheticDataset } from '../env/data/synthetic.ts';
 import { cropBatch, batchTensors } from '../env/learners/batches.ts';

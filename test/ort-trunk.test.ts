@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../env/core/rng.ts';
-import { BackendError } from '../env/core/errors.ts';
+import { BackendError } from '../core/errors.ts';
 import { UNetLearner } from '../env/learners/unet/learner.ts';
 import { initInference, inferenceInUse, nativeInference } from '../compute/inference.ts';
 import { nativeLabels } from '../env/learners/unet/native.ts';

@@ -12,7 +12,7 @@ const baldFromSamples = (stack: tf.Tensor5D) => tf.tidy(() => {
   const meanEntropy = tf.mean(tf.neg(tf.sum(tf.mul(stack, tf.log(tf.add(stack, 1e-10))), -1)), 0) as tf.Tensor3D;
   return pixelBald(meanProbs, meanEntropy);
 });
-import { ConfigError } from '../env/core/errors.ts';
+import { ConfigError } from '../core/errors.ts';
 import { Rng } from '../env/core/rng.ts';
 
 describe('regions', () => {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { aubc, bootstrapCI, iqm, labelsToReach, mean, median, percentFewerLabels, percentOfFull, probabilityOfImprovement, rareClassMIoU, std } from '../benchmarks/stats.ts';
 import { checkRunRecord } from '../benchmarks/run-record.ts';
 import { parseProtocol, loadProtocol, protocolNames } from '../env/protocol/load.ts';
-import { ConfigError } from '../env/core/errors.ts';
+import { ConfigError } from '../core/errors.ts';
 import { fakeRecord } from './helpers.ts';
 
 describe('statistics (hand-computed values)', () => {

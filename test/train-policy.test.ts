@@ -7,7 +7,7 @@ import { DQN_DEFAULTS } from '../agents/dqn/config.ts';
 import { decodeTrainingState, encodeTrainingState, type DqnTrainingState } from '../agents/dqn/training-state.ts';
 import type { PoolTransition } from '../agents/dqn/replay.ts';
 import { loadProtocol, type Protocol } from '../env/protocol/load.ts';
-import { DataError } from '../env/core/errors.ts';
+import { DataError } from '../core/errors.ts';
 import { TRAINING_STATE_FILE, trainPolicy, type TrainingRecord } from '../benchmarks/train-policy.ts';
 import { tempDir } from './helpers.ts';
 

@@ -10,7 +10,7 @@ import type { Agent } from '../agent.ts';
 import { poolShape } from '../agent.ts';
 import type { Rng } from '../../env/core/rng.ts';
 import type { ActiveSegInfo, ActiveSegObs } from '../../env/active-seg-types.ts';
-import { ConfigError } from '../../env/core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 
 export function kmeansPlusPlusPerPool(g: Float32Array, E: number, mask: Uint8Array, K: number, N: number, rng: Rng): Int32Array {
   const R = K * N;

@@ -9,7 +9,7 @@
 import type { Agent } from '../agent.ts';
 import { poolShape } from '../agent.ts';
 import type { ActiveSegInfo, ActiveSegObs } from '../../env/active-seg-types.ts';
-import { ConfigError } from '../../env/core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 
 function dist2(a: Float32Array, ao: number, b: Float32Array, bo: number, E: number): number {
   let d = 0;

@@ -9,7 +9,7 @@
 import type { Agent, ProbeTarget } from '../agent.ts';
 import { poolShape } from '../agent.ts';
 import type { Rng } from '../../env/core/rng.ts';
-import { ConfigError } from '../../env/core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 import type { ActiveSegInfo, ActiveSegObs } from '../../env/active-seg-types.ts';
 
 export const ORACLE_DEFAULT_SAMPLES = 2;

@@ -7,7 +7,7 @@
 import type { Agent } from '../agent.ts';
 import { poolShape } from '../agent.ts';
 import type { Rng } from '../../env/core/rng.ts';
-import { ConfigError } from '../../env/core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 import type { ActiveSegInfo, ActiveSegObs } from '../../env/active-seg-types.ts';
 
 /** Per pool: argmax over allowed n of log(s_n)/T + G_n; a pool whose scores are all 0 picks by G alone (uniformly). */

@@ -5,7 +5,7 @@
 import type { Agent } from '../agent.ts';
 import { argmaxPerPool, poolShape } from '../agent.ts';
 import type { Rng } from '../../env/core/rng.ts';
-import { ConfigError } from '../../env/core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 import type { ActiveSegInfo, ActiveSegObs } from '../../env/active-seg-types.ts';
 
 export abstract class ScoreAgent implements Agent {

@@ -10,7 +10,7 @@ import { argmaxPerPool, poolShape, randomPerPool } from '../agent.ts';
 import type { Rng } from '../../env/core/rng.ts';
 import { Rng as RngClass } from '../../env/core/rng.ts';
 import { Sgd } from '../../nn/sgd.ts';
-import { ConfigError, DataError } from '../../env/core/errors.ts';
+import { ConfigError, DataError } from '../../core/errors.ts';
 import { loadTensors, saveTensors } from '../../nn/io.ts';
 import type { ActiveSegInfo, ActiveSegObs } from '../../env/active-seg-types.ts';
 import { DQN_DEFAULTS, epsilonAt, type DqnConfig } from './config.ts';

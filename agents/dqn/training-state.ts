@@ -12,7 +12,7 @@
  * lists (each 8-byte aligned). Transitions are packed into a few large arrays (pools, next pools,
  * masks, deduplicated states) so the header stays small and reading is a handful of copies.
  */
-import { DataError } from '../../env/core/errors.ts';
+import { DataError } from '../../core/errors.ts';
 import type { DqnConfig } from './config.ts';
 import type { QNetShape } from './q-network.ts';
 import type { PoolTransition, ReplaySnapshot } from './replay.ts';

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
-import { ConfigError } from '../../env/core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 import type { Rng } from '../../env/core/rng.ts';
 import type { ActiveSegInfo, ActiveSegObs } from '../../env/active-seg-types.ts';
 import type { Agent } from '../agent.ts';

@@ -14,7 +14,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
-import { ConfigError } from '../../env/core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 import type { Agent } from '../agent.ts';
 
 /** Does an `--agents` item name a module file rather than a registered agent? */

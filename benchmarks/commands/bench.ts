@@ -8,7 +8,7 @@ import { claimsOf, doneByTrajectory, planBench, runBench, type BenchOptions, typ
 import { runsFiles } from '../merge.ts';
 import { intListOption, intOption } from '../cli-options.ts';
 import { addComputeOptions, checkCompute, computeOptions, type ComputeOptions } from '../compute.ts';
-import { ConfigError } from '../../env/core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 import { defaultCacheDir } from '../../env/cache-dir.ts';
 import { prepareProtocol } from '../prepare.ts';
 import { checkBudgets, withoutFeatureCache } from '../checks.ts';

@@ -1,6 +1,6 @@
 /** `regiongym compare`: one table of the same agents on several protocols (learners), from their runs files. */
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../../env/core/fs.ts';
+import { writeFileAtomic } from '../../core/fs.ts';
 import { readRunRecords, type RunRecord } from '../run-record.ts';
 import { runsFiles } from '../merge.ts';
 import { compareProtocols, comparisonMarkdown } from '../leaderboard/compare.ts';

@@ -1,6 +1,6 @@
 /** `regiongym export`: run records as CSV (one row per run, per-class IoU as columns), written atomically. */
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../../env/core/fs.ts';
+import { writeFileAtomic } from '../../core/fs.ts';
 import { recordsToCsv } from '../export-csv.ts';
 import { runsFiles } from '../merge.ts';
 import { readRunRecords } from '../run-record.ts';

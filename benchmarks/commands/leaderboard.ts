@@ -7,7 +7,7 @@ import { runsFiles } from '../merge.ts';
 import { protocolData, resolveProtocol } from '../../env/make-env.ts';
 import { shippedProtocol } from '../../env/protocol/load.ts';
 import { protocolHash } from '../../env/protocol/hash.ts';
-import { ConfigError } from '../../env/core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 import { getSplit } from '../../env/data/dataset.ts';
 import { makeGrid } from '../../env/regions.ts';
 

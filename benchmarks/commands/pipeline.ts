@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { lastValueFrom, tap, Subject } from 'rxjs';
-import { writeFileAtomic } from '../../env/core/fs.ts';
+import { writeFileAtomic } from '../../core/fs.ts';
 import { resolveProtocol, segTrainConfig } from '../../env/make-env.ts';
 import { defaultCacheDir } from '../../env/cache-dir.ts';
 import { prepareProtocol } from '../prepare.ts';

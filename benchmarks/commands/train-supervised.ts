@@ -3,7 +3,7 @@ import { learnerSpecOf } from '../../env/learners/registry.ts';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { Subject } from 'rxjs';
-import { writeFileAtomic } from '../../env/core/fs.ts';
+import { writeFileAtomic } from '../../core/fs.ts';
 import { loadData, DATA_NAMES, type DataName } from '../../env/data/registry.ts';
 import { protocolData, resolveProtocol, segTrainConfig } from '../../env/make-env.ts';
 import { DEFAULT_SEG_TRAIN } from '../../env/learners/train-settings.ts';

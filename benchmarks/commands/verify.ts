@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseAgent, type AgentSpec } from '../../agents/registry.ts';
 import { policyId } from '../../agents/dqn/policy-id.ts';
-import { ConfigError } from '../../env/core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 import { resolveProtocol } from '../../env/make-env.ts';
 import { shippedProtocol } from '../../env/protocol/load.ts';
 import { defaultCacheDir } from '../../env/cache-dir.ts';

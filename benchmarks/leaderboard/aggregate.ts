@@ -5,7 +5,7 @@
  * exact sign-flip p-value. A difference is "resolved" only when its Holm-adjusted p is below 0.05 within
  * its family: the AUBC cells of one table are one family, that table's per-budget cells another.
  */
-import { ConfigError } from '../../env/core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 import { Rng } from '../../env/core/rng.ts';
 import type { RunRecord } from '../run-record.ts';
 import { aubc, bootstrapCI, bootstrapMeanCI, holm, iqm, labelsToReach, mean, pairedDifferences, pairedProbabilityOfImprovement, percentOfFull, seedsForDifference, signFlipPValue, std, tInterval } from '../stats.ts';

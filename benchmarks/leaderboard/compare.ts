@@ -4,7 +4,7 @@
  * learner does to the ranking: whether selection moves the learner at all, and whether the agents
  * that lead on one learner lead on the other. Pure; the sentences are generated from the numbers.
  */
-import { ConfigError } from '../../env/core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 import type { RunRecord } from '../run-record.ts';
 import { spearman } from '../stats.ts';
 import { aggregate, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';

@@ -5,9 +5,9 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { ConfigError } from '../../env/core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../env/core/fs.ts';
+import { writeFileAtomic } from '../../core/fs.ts';
 import type { SegSample } from '../../env/data/dataset.ts';
 import type { RegionGrid } from '../../env/regions.ts';
 import type { RunRecord } from '../run-record.ts';

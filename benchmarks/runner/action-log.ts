@@ -17,8 +17,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ActionLogError } from '../../env/core/errors.ts';
-import { writeFileAtomic } from '../../env/core/fs.ts';
+import { ActionLogError } from '../../core/errors.ts';
+import { writeFileAtomic } from '../../core/fs.ts';
 
 export interface LoggedStep {
   /** The action the agent returned (one candidate index per pool). */

@@ -1,5 +1,5 @@
 /** Messages between the benchmark runner and its workers. */
-import type { WireError } from '../../env/core/errors.ts';
+import type { WireError } from '../../core/errors.ts';
 import type { AgentSpec } from '../../agents/registry.ts';
 import type { ComputeOptions } from '../compute.ts';
 import type { Protocol } from '../../env/protocol/load.ts';

@@ -8,7 +8,7 @@ import { Observable, Subject } from 'rxjs';
 import { availableParallelism } from 'node:os';
 import type { ComputeOptions } from '../compute.ts';
 import type { TrajectoryJob, WorkerMessage } from './messages.ts';
-import { fromWire } from '../../env/core/errors.ts';
+import { fromWire } from '../../core/errors.ts';
 import { sharedFeatureStores } from '../../env/learners/frozen-encoder/feature-store.ts';
 import { sharedDatasets } from '../../env/data/registry.ts';
 

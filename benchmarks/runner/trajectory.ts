@@ -31,7 +31,7 @@ import { trainingInUse } from '../../compute/training.ts';
 import type { RunRecord } from '../run-record.ts';
 import { checkReplayedStep, readActionLog, writeActionLog, type LogProvenance, type LoggedStep } from './action-log.ts';
 import { machineFingerprint } from '../../compute/machine.ts';
-import { StopRequestedError } from '../../env/core/errors.ts';
+import { StopRequestedError } from '../../core/errors.ts';
 
 const require = createRequire(import.meta.url);
 const VERSIONS = { regiongym: (require('../../package.json') as { version: string }).version, tfjs: tf.version_core, node: process.version };

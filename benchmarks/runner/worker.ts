@@ -1,7 +1,7 @@
 /** A benchmark worker: its own wasm instance; runs the trajectories the pool sends, one at a time. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initCompute } from '../compute.ts';
-import { toWire } from '../../env/core/errors.ts';
+import { toWire } from '../../core/errors.ts';
 import { adoptFeatureStores, type FeatureStoreDescriptor } from '../../env/learners/frozen-encoder/feature-store.ts';
 import '../../agents/catalog.ts';
 import { adoptDatasets, type SharedDataset } from '../../env/data/registry.ts';

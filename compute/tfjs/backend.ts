@@ -4,7 +4,7 @@
  * loads (it cannot install on machines without internet, so nothing requires it).
  */
 import * as tf from '@tensorflow/tfjs';
-import { BackendError } from '../../env/core/errors.ts';
+import { BackendError } from '../../core/errors.ts';
 import { registerWasmConvGrads } from './wasm-conv-grads.ts';
 import { registerWasmMatMul } from './wasm-matmul.ts';
 import { registerWasmSlice } from './wasm-slice.ts';

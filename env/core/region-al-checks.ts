@@ -3,7 +3,7 @@
  * rejected with the env unchanged, the budget respected, no region labelled twice, the episode ending
  * with terminated or truncated and refusing further steps, a call into a busy env refused.
  */
-import { ConcurrentCallError, InvalidActionError, ResetNeededError } from './errors.ts';
+import { ConcurrentCallError, InvalidActionError, ResetNeededError } from '../../core/errors.ts';
 import { Rng } from './rng.ts';
 import { MultiDiscrete } from './spaces.ts';
 import { firstDifference, snapshot, validAction, type EnvCheck } from './check-env.ts';

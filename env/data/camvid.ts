@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DataError } from '../core/errors.ts';
+import { DataError } from '../../core/errors.ts';
 import { CAMVID_CLASSES, type SegDataset, type SegSample, type SplitName } from './dataset.ts';
 import { readPngChannel0, readPngRgb } from './png.ts';
 import { resizeBilinear, resizeNearest, scaledSize } from './resize.ts';

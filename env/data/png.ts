@@ -1,7 +1,7 @@
 /** PNG reading and writing (pngjs), with errors that name the file. */
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import { DataError } from '../core/errors.ts';
+import { DataError } from '../../core/errors.ts';
 
 export interface DecodedPng {
   width: number;

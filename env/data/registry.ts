@@ -1,5 +1,5 @@
 /** Resolve a data set by name, as the CLI and protocols name them. */
-import { ConfigError } from '../core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 import type { SegDataset } from './dataset.ts';
 import { loadCamVid } from './camvid.ts';
 import { loadCityscapes } from './cityscapes.ts';

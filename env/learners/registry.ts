@@ -3,7 +3,7 @@
  * graphs and `LearnerFactory`) plus one `registerLearner` line below (or in the user's own module
  * before running).
  */
-import { ConfigError } from '../core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 import type { Rng } from '../core/rng.ts';
 import type { SegDataset } from '../data/dataset.ts';
 import type { LearnerSpec, SegLearner } from './learner.ts';

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
-import { ConfigError } from '../core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 import { learnerFactory, learnerSpecOf, resolveLearnerSpec } from '../learners/registry.ts';
 import type { LearnerSpec } from '../learners/learner.ts';
 import { protocolSchema, type Protocol } from './schema.ts';

@@ -1,5 +1,5 @@
 /** Statistics by name. A new one is one file plus one line here. */
-import { ConfigError } from '../core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 import type { Statistic } from './statistic.ts';
 import { entropyStatistic } from './entropy.ts';
 import { baldStatistic } from './bald.ts';

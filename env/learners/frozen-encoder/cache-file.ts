@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../../core/fs.ts';
-import { FeatureCacheError } from '../../core/errors.ts';
+import { writeFileAtomic } from '../../../core/fs.ts';
+import { FeatureCacheError } from '../../../core/errors.ts';
 
 const MAGIC = 0x31464752; // 'RGF1' little-endian
 const HEADER = 32;

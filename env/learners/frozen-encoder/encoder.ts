@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, DataError } from '../../core/errors.ts';
+import { ConfigError, DataError } from '../../../core/errors.ts';
 
 /** How one node's map reaches the hypercolumn stride when it is finer than it. */
 export type Pooling = 'avg' | 'max';

@@ -6,9 +6,9 @@
  */
 import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../core/fs.ts';
+import { writeFileAtomic } from '../../../core/fs.ts';
 import type { CellDims } from './cache-file.ts';
-import { ConfigError } from '../../core/errors.ts';
+import { ConfigError } from '../../../core/errors.ts';
 import type { SegDataset, SegSample } from '../../data/dataset.ts';
 import type { LearnerSpec } from '../learner.ts';
 import type { LearnerContext, LearnerFactory } from '../registry.ts';

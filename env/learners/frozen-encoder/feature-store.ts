@@ -10,7 +10,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { SegSample } from '../../data/dataset.ts';
-import { ConfigError, FeatureCacheError } from '../../core/errors.ts';
+import { ConfigError, FeatureCacheError } from '../../../core/errors.ts';
 import { encodeHalf } from '../../../nn/float16.ts';
 import { readCacheFile, writeCacheFile, type CellDims } from './cache-file.ts';
 import { Encoder } from './encoder.ts';

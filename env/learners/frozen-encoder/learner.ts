@@ -11,7 +11,7 @@
  * is in use (native.ts), else on tfjs (the reference).
  */
 import * as tf from '@tensorflow/tfjs';
-import { DataError } from '../../core/errors.ts';
+import { DataError } from '../../../core/errors.ts';
 import type { Rng } from '../../core/rng.ts';
 import type { SegSample } from '../../data/dataset.ts';
 import { dropoutMultiplier } from '../../../compute/ort/dropout-masks.ts';

@@ -1,5 +1,5 @@
 /** UNet-S in the learner registry: `model: { name: "unet-s", widths?, dropoutRate? }`. */
-import { ConfigError } from '../../core/errors.ts';
+import { ConfigError } from '../../../core/errors.ts';
 import type { LearnerSpec } from '../learner.ts';
 import type { LearnerFactory } from '../registry.ts';
 import { UNET_S } from './net.ts';

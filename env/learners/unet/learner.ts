@@ -5,7 +5,7 @@
  * native training is chosen; tfjs is the reference for both. One object owns all of its tensors.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DataError } from '../../core/errors.ts';
+import { DataError } from '../../../core/errors.ts';
 import type { Rng } from '../../core/rng.ts';
 import type { SegSample } from '../../data/dataset.ts';
 import { dropoutMultiplier } from '../../../compute/ort/dropout-masks.ts';
