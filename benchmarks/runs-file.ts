@@ -81,7 +81,9 @@ function lastByte(path: string): number | null {
  * file whose unterminated last line is not a record's start is not a runs file, and nothing is appended.
  */
 function setTornTailAside(path: string): string | null {
-  if (!existsSync(path) || lastByte(path) === NEWLINE || lastByte(path) === null) return null;
+  if (!existsSync(path)) return null;
+  const last = lastByte(path);
+  if (last === NEWLINE || last === null) return null;
   const bytes = readFileSync(path);
   const cut = bytes.lastIndexOf(NEWLINE) + 1;
   const tail = bytes.subarray(cut);

@@ -8,7 +8,7 @@
 import { ConfigError } from '../../core/errors.ts';
 import { Rng } from '../../env/core/rng.ts';
 import type { RunRecord } from '../run-record.ts';
-import { aubc, bootstrapCI, bootstrapMeanCI, holm, iqm, labelsToReach, mean, pairedDifferences, pairedProbabilityOfImprovement, percentOfFull, seedsForDifference, signFlipPValue, std, tInterval } from '../stats.ts';
+import { aubc, bootstrapCI, bootstrapMeanCI, holm, iqm, labelsToReach, mean, pairedDifferences, pairedProbabilityOfImprovement, percentFewerLabels, percentOfFull, seedsForDifference, signFlipPValue, std, tInterval } from '../stats.ts';
 
 export interface Cell {
   n: number;
@@ -218,15 +218,11 @@ export function labelSaving(index: RunIndex, x: string, y: string, budget: numbe
     const target = meanCurve(cy, ss)[j]!;
     const curve = meanCurve(cx, ss);
     const labels = labelsToReach(budgets, curve, target);
-    return { target, labels, atLeast: curve[0]! >= target, percentFewer: labels === null ? null : 100 * (1 - labels / budget) };
+    return { target, labels, atLeast: curve[0]! >= target, percentFewer: percentFewerLabels(labels, budget) };
   };
-  const point = saving(seeds);
-  const rng = new Rng(bootstrapSeed(`labels ${x} − ${y} @ ${budget}`));
-  const draws: number[] = [];
-  for (let r = 0; r < reps; r++) draws.push(saving(seeds.map(() => seeds[rng.int(seeds.length)]!)).percentFewer ?? -Infinity);
-  draws.sort((a, b) => a - b);
-  const ci: [number, number] = [draws[Math.floor(0.025 * reps)]!, draws[Math.min(reps - 1, Math.ceil(0.975 * reps) - 1)]!];
-  return { budget, pairs: seeds.length, ...point, ci };
+  // seeds resampled in pairs: each draw is a list of seeds, both agents' curves read on it
+  const ci = bootstrapCI([seeds], (ss) => saving(ss).percentFewer ?? -Infinity, reps, bootstrapSeed(`labels ${x} − ${y} @ ${budget}`));
+  return { budget, pairs: seeds.length, ...saving(seeds), ci };
 }
 
 /** The run records read by agent, seed and budget: an agent's runs, its runs at a budget, its test

@@ -8,6 +8,9 @@ export const pct = (v: number | null | undefined, d = 1): string => (missing(v) 
 /** A difference of fractions in signed points with one decimal (+1.2, −0.3). */
 export const pts = (v: number): string => `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)}`;
 
+/** A "% fewer labels" bound as the sentences print it (+12, −4), 'not reached' for −Infinity (aggregate.ts LabelSaving). */
+export const savingBound = (v: number): string => (Number.isFinite(v) ? `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(0)}` : 'not reached');
+
 /** A p-value to two significant digits (0.047, 0.13, 0.002), exponent form under 0.001: never rounded onto 0.05 from below. */
 export const pValue = (p: number): string => (Number.isNaN(p) ? '–' : p >= 0.001 ? String(Number(p.toPrecision(2))) : p.toExponential(1));
 

@@ -8,7 +8,7 @@
 import type { RunRecord } from '../run-record.ts';
 import { mean, spearman } from '../stats.ts';
 import { judgeTable, lastBudget, runIndex, type RunIndex, type AgentSummary, type Judged, type LabelSaving, type PairedDifference, type Leaderboard } from './aggregate.ts';
-import { fewSeedPairs, fixed, pct, pts, pValue, runMinutes } from './format.ts';
+import { fewSeedPairs, fixed, pct, pts, pValue, runMinutes, savingBound } from './format.ts';
 
 /** A caution when the fewest seed pairs behind these comparisons are too few (format.ts fewSeedPairs). */
 const fewPairs = (cs: readonly ({ pairs: number } | null | undefined)[]): string => {
@@ -82,8 +82,7 @@ function sentence(x: string, y: string, p: Pair): string {
 
 /** The paper's headline for one learned agent: % fewer labels than the best baseline to reach its mIoU, per budget. */
 function savingSentence(agent: string, baseline: string, savings: readonly LabelSaving[]): string {
-  const bound = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(0)}` : 'not reached');
-  const at = savings.map((s) => `at ${s.budget}: ${s.percentFewer === null ? 'target not reached' : `${s.atLeast ? '≥ ' : ''}${bound(s.percentFewer)} %`} [${bound(s.ci[0])}, ${bound(s.ci[1])}]`);
+  const at = savings.map((s) => `at ${s.budget}: ${s.percentFewer === null ? 'target not reached' : `${s.atLeast ? '≥ ' : ''}${savingBound(s.percentFewer)} %`} [${savingBound(s.ci[0])}, ${savingBound(s.ci[1])}]`);
   const verdict = savings.filter((s) => s.ci[0] > 0).map((s) => s.budget);
   const worse = savings.filter((s) => s.ci[1] < 0).map((s) => s.budget);
   return `The paper's headline metric: % fewer labels ${agent} needs than ${baseline} to reach ${baseline}'s mean mIoU at each budget (read off the mean curves by linear interpolation; negative = more labels; 95 % paired bootstrap over ${savings[0]?.pairs ?? 0} seeds): ${at.join('; ')}. Fewer labels with an interval above 0 at ${verdict.length ? verdict.join(', ') : 'no budget'}; more labels with an interval below 0 at ${worse.length ? worse.join(', ') : 'no budget'}.`;

@@ -5,7 +5,7 @@
  * fewer seeds or budgets than the board. Pure; every number comes from the aggregate.
  */
 import { lastBudget, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
-import { pct, pts, pValue } from './format.ts';
+import { pct, pts, pValue, savingBound } from './format.ts';
 
 export interface Verdict {
   title: string;
@@ -57,10 +57,9 @@ export function verdict(lb: Leaderboard): Verdict {
     const r = a.vsRandom[A];
     const b = a.vsBestBaseline[A];
     const saving = a.labelSavings?.find((x) => x.budget === lastBudget(lb));
-    const bound = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(0)}` : 'not reached');
-    const parts = [r ? `vs random ${judged(r)}` : null, b && lb.bestBaseline && lb.bestBaseline !== 'random' ? `vs ${lb.bestBaseline} ${judged(b)}` : null].filter((x) => x !== null);
+      const parts = [r ? `vs random ${judged(r)}` : null, b && lb.bestBaseline && lb.bestBaseline !== 'random' ? `vs ${lb.bestBaseline} ${judged(b)}` : null].filter((x) => x !== null);
     const headline = saving && lb.bestBaseline
-      ? `; labels to reach ${lb.bestBaseline}'s mIoU at ${saving.budget}: ${saving.percentFewer === null ? 'not reached within the board\'s budgets' : `${bound(saving.percentFewer)} % fewer [${bound(saving.ci[0])}, ${bound(saving.ci[1])}]`}`
+      ? `; labels to reach ${lb.bestBaseline}'s mIoU at ${saving.budget}: ${saving.percentFewer === null ? 'not reached within the board\'s budgets' : `${savingBound(saving.percentFewer)} % fewer [${savingBound(saving.ci[0])}, ${savingBound(saving.ci[1])}]`}`
       : '';
     s.push(`${a.agent} (learned): ${parts.join('; ')}${headline}.`);
   }
