@@ -83,7 +83,9 @@ async function main(): Promise<void> {
   };
   const newCrops = () => Array.from({ length: 24 }, (_, i) => ({ sample: pool[(nLabeled / grid.perImage + i) % pool.length]!, label: pool[(nLabeled / grid.perImage + i) % pool.length]!.label, anchor: regionCentre(grid, i % grid.perImage) }));
 
-  const times: Record<string, number[]> = { features: [], query: [], train: [], reward: [], dqn: [], total: [], bald: [], entropyStep: [] };
+  const times: Record<string, number[]> = { features: [], query: [], train: [], reward: [], dqn: [], total: [], bald: [], entropyStep: [], fullSupervision: [] };
+  // full supervision: whole labelled images, as the upper bound and the start model train
+  const wholeImages = pool.slice(0, 16).map((s) => ({ sample: s, label: s.label }));
   let candImages = 0;
   for (let step = 0; step <= o.steps; step++) {
     const record = step > 0;
@@ -125,6 +127,7 @@ async function main(): Promise<void> {
       await model.trainEpoch(newCrops(), rng);
       segMetrics(await confusionOf(model, reward, 8));
     });
+    await time('fullSupervision', () => model.trainEpoch(wholeImages, rng));
   }
   const stages = {
     features: summarise(times.features!, (state.length + candImages) * fwd),
@@ -134,9 +137,10 @@ async function main(): Promise<void> {
     dqn: summarise(times.dqn!, 0),
   };
   const scored = Math.min(11, candImages);
-  const extra = { bald: summarise(times.bald!, scored * fwd), entropyStep: summarise(times.entropyStep!, (scored + reward.length) * fwd + trainFlops) };
+  const extra = { bald: summarise(times.bald!, scored * fwd), entropyStep: summarise(times.entropyStep!, (scored + reward.length) * fwd + trainFlops), fullSupervision: summarise(times.fullSupervision!, 3 * wholeImages.length * fwd) };
+  const fullSupervisionImagesPerSec = (1000 * wholeImages.length) / extra.fullSupervision.medianMs;
   const total = summarise(times.total!, stages.features.gflop + stages.train.gflop + stages.reward.gflop);
-  const result = { backend, inference, training: model.trainingEngine, threads, workload: w.describe, data: o.protocol ? o.protocol : o.data, steps: o.steps, candidateImages: candImages, stages, totalMs: total.medianMs, total, extra };
+  const result = { backend, inference, training: model.trainingEngine, threads, workload: w.describe, data: o.protocol ? o.protocol : o.data, steps: o.steps, candidateImages: candImages, stages, totalMs: total.medianMs, total, extra, fullSupervisionImagesPerSec };
   if (o.json) {
     console.log(JSON.stringify(result, null, 1));
   } else {
@@ -147,6 +151,8 @@ async function main(): Promise<void> {
     row('total', total);
     row(`bald (T=20, ${scored} img)`, extra.bald);
     row('entropy step', extra.entropyStep);
+    row(`full sup. (${wholeImages.length} img)`, extra.fullSupervision);
+    console.log(`full supervision: ${fullSupervisionImagesPerSec.toFixed(1)} images/s`);
   }
   distT.dispose();
   model.dispose();

@@ -32,6 +32,15 @@ export class Adam {
     return gradientStep(this.variables, lossFn, (gs) => this.update(gs));
   }
 
+  /** One update on gradients computed elsewhere (a native engine), in variable order. */
+  applyGradients(grads: readonly Float32Array[]): void {
+    if (grads.length !== this.variables.length) throw new RangeError(`expected ${this.variables.length} gradients, got ${grads.length}`);
+    tf.tidy(() => this.update(this.variables.map((v, i) => {
+      if (grads[i]!.length !== v.size) throw new RangeError(`gradient ${i} (${v.name}) has ${grads[i]!.length} values, expected ${v.size}`);
+      return tf.tensor(grads[i]!, v.shape);
+    })));
+  }
+
   private update(gs: tf.Tensor[]): void {
     const { weightDecay, clipNorm } = this.config;
     this.steps++;

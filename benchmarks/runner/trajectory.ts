@@ -66,9 +66,10 @@ export async function initialModel(p: Protocol, data: SegDataset, seed: number, 
   if (kind === 'scratch') return undefined;
   const split = kind === 'state-set' ? p.splits.state : p.splits.policyPool;
   const ctx = learnerContext(p, data, cacheDir);
-  // models pre-trained with native gradients differ at rounding level: cached apart
+  // models pre-trained with native gradients differ at rounding level: cached apart; r2: the frozen
+  // encoder's head trains with the true upsampling adjoint (upsample.ts), natively on ort
   const engine = trainingInUse() === 'tfjs' ? '' : `-${trainingInUse()}-training`;
-  const dir = cacheDir ? join(cacheDir, `pretrained-${p.name}-${protocolHash(p)}-${kind}-${seed}${engine}`) : null;
+  const dir = cacheDir ? join(cacheDir, `pretrained-${p.name}-${protocolHash(p)}-${kind}-${seed}${engine}-r2`) : null;
   const make = async () => {
     // a cache is used only when its files match the checksum sealed with them; else it is trained again
     if (dir && existsSync(join(dir, 'model.json')) && sealedDirIntact(dir)) return loadLearner(dir, p.model!, ctx);

@@ -111,17 +111,22 @@ export class OrtEngine {
     const key = `once/${this.nextId++}`;
     await Promise.all(this.hosts.map((h) => h.load(key, model)));
     try {
-      const joined = await this.eachImage(key, feeds);
-      const sums: Record<string, Float32Array> = {};
-      for (const [name, all] of Object.entries(joined)) {
-        const size = all.length / feeds.length;
-        const acc = (sums[name] = new Float32Array(size));
-        for (let r = 0; r < feeds.length; r++) for (let i = 0, o = r * size; i < size; i++) acc[i]! += all[o + i]!;
-      }
-      return sums;
+      return await this.sumEach(key, feeds);
     } finally {
       await Promise.all(this.hosts.map((h) => h.release(key)));
     }
+  }
+
+  /** Run the loaded graph `key` once per feed set and sum every output over the runs in feed order (the same sums whatever the number of threads). */
+  async sumEach(key: string, feeds: Feeds[]): Promise<Record<string, Float32Array>> {
+    const joined = await this.eachImage(key, feeds);
+    const sums: Record<string, Float32Array> = {};
+    for (const [name, all] of Object.entries(joined)) {
+      const size = all.length / feeds.length;
+      const acc = (sums[name] = new Float32Array(size));
+      for (let r = 0; r < feeds.length; r++) for (let i = 0, o = r * size; i < size; i++) acc[i]! += all[o + i]!;
+    }
+    return sums;
   }
 
   /** Release every session and the worker threads (the engine is being replaced). */

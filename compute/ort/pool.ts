@@ -58,7 +58,14 @@ export class WorkerSessionHost implements SessionHost {
     // referenced while a reply is due (the process waits for it), not while idle
     if (this.pending.size === 0) this.worker.ref();
     this.pending.set(id, { ...settle, done });
-    this.worker.postMessage({ ...req, id }, transfer);
+    try {
+      this.worker.postMessage({ ...req, id }, transfer);
+    } catch (e) {
+      // an uncloneable request (a buffer already moved to another thread) fails here, not silently forever
+      this.pending.delete(id);
+      if (this.pending.size === 0) this.worker.unref();
+      settle.reject(e as Error);
+    }
     return done;
   }
 

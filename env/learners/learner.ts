@@ -17,6 +17,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.ts';
+import type { ConfusionMatrix } from '../metrics.ts';
 import type { SegSample } from '../data/dataset.ts';
 import type { GraphBuilder } from '../../compute/ort/graph.ts';
 import type { TrainItem } from './batches.ts';
@@ -93,6 +94,12 @@ export interface SegLearner {
 
   /** Eval-mode argmax labels, [B·H·W] row-major per image (ties to the lowest class). */
   predictLabels(images: readonly SegSample[]): Promise<Int32Array>;
+
+  /**
+   * Optional: the confusion counts of predictLabels against the images' own labels, `batch` images at
+   * a time, when the learner can count without a label map (evaluate.ts uses it for every reward and test).
+   */
+  confusion?(images: readonly SegSample[], batch: number): Promise<ConfusionMatrix>;
 
   /** `passes` ≥ 2 MC-dropout passes, each with its own seed drawn from `rng`. Caller owns. */
   mcMoments(images: readonly SegSample[], passes: number, rng: Rng): Promise<McMoments>;

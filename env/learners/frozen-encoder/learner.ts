@@ -17,6 +17,8 @@ import type { SegSample } from '../../data/dataset.ts';
 import { dropoutMultiplier } from '../../../compute/ort/dropout-masks.ts';
 import type { Feeds } from '../../../compute/ort/host.ts';
 import { nativeInference, releaseNative } from '../../../compute/inference.ts';
+import { nativeTraining } from '../../../compute/training.ts';
+import type { OrtEngine } from '../../../compute/ort/engine.ts';
 import { Adam } from '../../../nn/adam.ts';
 import { decodeHalf } from '../../../nn/float16.ts';
 import { loadTensors, saveTensors } from '../../../nn/io.ts';
@@ -28,10 +30,16 @@ import type { SegTrainSettings } from '../train-settings.ts';
 import type { FeatureStore } from './feature-store.ts';
 import { cloneHead, headEmbedding, headLogits, initHead, type HeadConfig, type HeadParams } from './head.ts';
 import { axisWeights } from './interp.ts';
-import { labelsModel, mcModel, probsModel, reductionModel, type GraphGeometry } from './native.ts';
+import { upsampleHalfPixel } from './upsample.ts';
+import { upsampledArgmax } from './upsampled-argmax.ts';
+import { ConfusionMatrix } from '../../metrics.ts';
+import { cellLogitsModel, mcModel, probsModel, reductionModel, type GraphGeometry } from './native.ts';
+import { headTrainModel, windowKey, type TrainWindow } from './native-train.ts';
 
 export const FROZEN_ENCODER_NAME = 'frozen-encoder';
 const FORMAT = 'regiongym/frozen-encoder-head';
+/** Owner of the native training graphs: their weights are inputs, so one session per window geometry serves every step. */
+const TRAIN_GRAPHS = { weightsVersion: 0 };
 
 interface State extends LearnerState {
   readonly tensors: tf.Tensor[];
@@ -50,11 +58,12 @@ export function alignedStart(anchor: number, cell: number, n: number, grid: numb
 
 /**
  * Logits of a window of cells (its margin of `mh`×`mw` pixels included) upsampled to pixels with
- * half-pixel centres, margin cut: [B, kh, kw, C]. Call inside tf.tidy (differentiable).
+ * half-pixel centres, margin cut: [B, kh, kw, C]. Call inside tf.tidy (differentiable, with the true
+ * adjoint: upsample.ts).
  */
 export function upsampleWindow(cells: tf.Tensor4D, cellH: number, cellW: number, mh: number, mw: number, kh: number, kw: number): tf.Tensor4D {
   const [B, wh, ww, C] = cells.shape;
-  const up = tf.image.resizeBilinear(cells, [Math.round(wh * cellH), Math.round(ww * cellW)], false, true);
+  const up = upsampleHalfPixel(cells, Math.round(wh * cellH), Math.round(ww * cellW));
   return tf.slice(up, [0, mh, mw, 0], [B, kh, kw, C]) as tf.Tensor4D;
 }
 
@@ -97,9 +106,13 @@ export class FrozenEncoderLearner implements SegLearner {
     return this.head.config.hidden === 0;
   }
 
-  /** The head always trains on tfjs (small, and its gradients need no native graph). */
-  get trainingEngine(): 'tfjs' {
-    return 'tfjs';
+  /**
+   * Native gradients (native-train.ts) when the training engine is `ort` and crops align with the
+   * feature grid; else tfjs autodiff, the reference. Their sums run in another order, so the two
+   * engines' trajectories drift apart at rounding level: records say which one ran.
+   */
+  get trainingEngine(): 'tfjs' | 'ort' {
+    return nativeTraining() && this.align ? 'ort' : 'tfjs';
   }
 
   private get cells(): number {
@@ -186,7 +199,9 @@ export class FrozenEncoderLearner implements SegLearner {
     for (const idx of batches) {
       const batch = Array.from(idx, (i) => items[i]!);
       const seed = rng.seed();
-      if (batch.every((it) => it.anchor)) total += this.align ? this.trainAlignedCrops(batch, seed) : this.trainCrops(batch, seed);
+      const native = this.align ? nativeTraining() : null;
+      if (native) total += await this.trainNative(native, batch, seed);
+      else if (batch.every((it) => it.anchor)) total += this.align ? this.trainAlignedCrops(batch, seed) : this.trainCrops(batch, seed);
       else if (batch.every((it) => !it.anchor)) total += this.trainImages(batch, seed);
       else throw new RangeError('a training batch mixes anchored crops and whole images');
     }
@@ -218,7 +233,7 @@ export class FrozenEncoderLearner implements SegLearner {
     try {
       return this.optimizer.step(() => {
         const cells = tf.reshape(this.cellLogits(feats, B, mult), [B, this.geo.gridH, this.geo.gridW, this.numClasses]) as tf.Tensor4D;
-        return maskedCrossEntropy(tf.image.resizeBilinear(cells, [this.height, this.width], false, true), y);
+        return maskedCrossEntropy(upsampleHalfPixel(cells, this.height, this.width), y);
       });
     } finally {
       tf.dispose([feats, y, ...(mult ? [mult] : [])]);
@@ -267,6 +282,81 @@ export class FrozenEncoderLearner implements SegLearner {
     }
   }
 
+  /**
+   * One batch on the native engine: each item a window of cells (an aligned crop with its margin, as
+   * trainAlignedCrops, or the whole image) run through the cached training graph of its geometry, the
+   * gradients summed over items, the optimizer step in tfjs.
+   */
+  private async trainNative(engine: OrtEngine, batch: readonly TrainItem[], seed: number): Promise<number> {
+    const { gridH, gridW } = this.geo;
+    const { inputs: F, dropoutRate: rate } = this.head.config;
+    const C = this.numClasses;
+    const B = batch.length;
+    const anchored = batch.every((it) => it.anchor);
+    if (!anchored && !batch.every((it) => !it.anchor)) throw new RangeError('a training batch mixes anchored crops and whole images');
+    const cellH = this.height / gridH, cellW = this.width / gridW;
+    const a = this.align;
+    const nH = alignedCells(Math.min(this.train.cropHeight, this.height), cellH, gridH, a);
+    const nW = alignedCells(Math.min(this.train.cropWidth, this.width), cellW, gridW, a);
+    const [wh, ww] = anchored ? [nH + 2 * a, nW + 2 * a] : [gridH, gridW];
+    const [kh, kw] = anchored ? [Math.round(nH * cellH), Math.round(nW * cellW)] : [this.height, this.width];
+    const [mh, mw] = anchored ? [Math.round(a * cellH), Math.round(a * cellW)] : [0, 0];
+    const win: TrainWindow = {
+      rows: { cells: wh, outputs: Math.round(wh * cellH), o0: mh, o1: mh + kh },
+      cols: { cells: ww, outputs: Math.round(ww * cellW), o0: mw, o1: mw + kw },
+    };
+    const key = await engine.graph(TRAIN_GRAPHS, `head-train/${F}-${this.head.config.hidden}-${C}/${windowKey(win)}`, () => headTrainModel(this.head.config, win));
+    const mult = rate > 0 ? dropoutMultiplier(seed, B * F, rate) : new Float32Array(B * F).fill(1);
+    // inputs every item reads live in shared memory: worker threads read them without a copy (a plain buffer would be moved to the first)
+    const shared = (a: Float32Array) => {
+      const out = new Float32Array(new SharedArrayBuffer(a.byteLength));
+      out.set(a);
+      return out;
+    };
+    const weightFeeds = Object.fromEntries(this.head.variables.map((v, i) => [['w1', 'b1', 'w2', 'b2'][i]!, { data: shared(v.dataSync() as Float32Array), dims: v.shape }]));
+    let supervised = 0;
+    const items = batch.map((it, b) => {
+      const labels = new Int32Array(kh * kw);
+      let features: Uint16Array;
+      if (anchored) {
+        const i0 = alignedStart(it.anchor![0], cellH, nH, gridH, a), j0 = alignedStart(it.anchor![1], cellW, nW, gridW, a);
+        features = this.windowHalves(it.sample, i0 - a, j0 - a, wh, ww);
+        this.copyLabels(it.label, Math.round(i0 * cellH), Math.round(j0 * cellW), kh, kw, labels);
+      } else {
+        features = this.store.view(it.sample);
+        labels.set(it.label);
+      }
+      for (const l of labels) if (l < C) supervised++;
+      return { features, labels, multiplier: mult.slice(b * F, (b + 1) * F) };
+    });
+    const scale = shared(Float32Array.of(1 / Math.max(supervised, 1)));
+    const feeds = items.map((x) => ({
+      features: { data: x.features, dims: [1, wh * ww, F] },
+      multiplier: { data: x.multiplier, dims: [1, F] },
+      labels: { data: x.labels, dims: [1, kh, kw] },
+      scale: { data: scale, dims: [] },
+      ...weightFeeds,
+    }));
+    const sums = await engine.sumEach(key, feeds);
+    this.optimizer.applyGradients(this.head.variables.map((_, i) => sums[`g${i}`]!));
+    return sums.loss![0]!;
+  }
+
+  /** float16 cells of a wh×ww window starting at grid (i0, j0), cells past the border clamped to the edge (as the upsampling clamps). */
+  private windowHalves(sample: SegSample, i0: number, j0: number, wh: number, ww: number): Uint16Array {
+    const F = this.head.config.inputs, { gridH, gridW } = this.geo;
+    const halves = this.store.view(sample);
+    const out = new Uint16Array(wh * ww * F);
+    for (let i = 0; i < wh; i++) {
+      const gi = Math.min(gridH - 1, Math.max(0, i0 + i));
+      for (let j = 0; j < ww; j++) {
+        const gj = Math.min(gridW - 1, Math.max(0, j0 + j));
+        out.set(halves.subarray((gi * gridW + gj) * F, (gi * gridW + gj + 1) * F), (i * ww + j) * F);
+      }
+    }
+    return out;
+  }
+
   /** Anchored crops: the head on each crop's window of cells, upsampled by the window's interpolation matrices. */
   private trainCrops(batch: readonly TrainItem[], seed: number): number {
     const C = this.numClasses;
@@ -306,17 +396,44 @@ export class FrozenEncoderLearner implements SegLearner {
     return p;
   }
 
-  async predictLabels(images: readonly SegSample[]): Promise<Int32Array> {
+  /** Eval-mode head logits on the feature grid [B·cells·C] (native when in use, else tfjs). */
+  async gridLogits(images: readonly SegSample[]): Promise<Float32Array> {
     const native = nativeInference();
     if (native) {
-      const key = await native.graph(this, 'labels', () => labelsModel(this.head, this.geo));
-      return (await native.eachImage(key, this.feeds(images))).labels as Int32Array;
+      const key = await native.graph(this, 'cell-logits', () => cellLogitsModel(this.head, this.geo));
+      return (await native.eachImage(key, this.feeds(images))).logits as Float32Array;
     }
-    const up = this.upsampled(images);
-    const pred = tf.tidy(() => tf.cast(tf.argMax(up, 3), 'int32'));
-    const out = (await pred.data()) as Int32Array;
-    tf.dispose([up, pred]);
+    const f = this.featureTensor(images);
+    const logits = headLogits(this.head, f);
+    const out = (await logits.data()) as Float32Array;
+    tf.dispose([f, logits]);
     return out;
+  }
+
+  /**
+   * Argmax of the upsampled logits, read from the cell logits (upsampled-argmax.ts): the same labels
+   * as upsampling every pixel's logits, without the full-resolution tensor (up to ties at rounding level).
+   */
+  async predictLabels(images: readonly SegSample[]): Promise<Int32Array> {
+    const logits = await this.gridLogits(images);
+    const { gridH, gridW } = this.geo;
+    const [C, hw, n] = [this.numClasses, this.height * this.width, this.cells * this.numClasses];
+    const out = new Int32Array(images.length * hw);
+    images.forEach((_, b) => upsampledArgmax(logits.subarray(b * n, (b + 1) * n), gridH, gridW, C, this.height, this.width, { out, offset: b * hw }));
+    return out;
+  }
+
+  /** Confusion counts of the eval-mode labels against the images' labels, `batch` images per native call, with no label map. */
+  async confusion(images: readonly SegSample[], batch: number): Promise<ConfusionMatrix> {
+    const cm = new ConfusionMatrix(this.numClasses);
+    const { gridH, gridW } = this.geo;
+    const n = this.cells * this.numClasses;
+    for (let i = 0; i < images.length; i += batch) {
+      const part = images.slice(i, i + batch);
+      const logits = await this.gridLogits(part);
+      part.forEach((s, b) => upsampledArgmax(logits.subarray(b * n, (b + 1) * n), gridH, gridW, this.numClasses, this.height, this.width, { counts: cm.counts, truth: s.label }));
+    }
+    return cm;
   }
 
   async reduceProbabilities(images: readonly SegSample[], reduction: ProbabilityReduction): Promise<Record<string, Float32Array> | null> {

@@ -2,7 +2,8 @@
  * The frozen-encoder head on the native engine: graphs built from the head's current weights that
  * read one image's float16 hypercolumn [1, cells, F] and run the head, the bilinear upsampling to
  * image pixels (ONNX Resize 'linear', 'half_pixel': the same map as tfjs' resizeBilinear with
- * half-pixel centres) and what follows (argmax labels, probabilities or a fused reduction, MC sums).
+ * half-pixel centres) and what follows (probabilities or a fused reduction, MC sums); and the head's
+ * grid logits alone, from which labels are read (upsampled-argmax.ts).
  * The tfjs path in learner.ts is the reference; test/frozen-encoder.test.ts holds these to it.
  */
 import onnxProto from 'onnx-proto';
@@ -20,14 +21,28 @@ export interface GraphGeometry {
   readonly width: number;
 }
 
-/** Logits [1, C, H, W] at image resolution from float16 `input` [1, cells, F]; `multiplier` [F] drops input channels. */
-function upsampledLogits(g: GraphBuilder, p: HeadParams, geo: GraphGeometry, input: string, multiplier?: string): string {
+/** Head logits [1, cells, C] on the feature grid from float16 `input` [1, cells, F]; `multiplier` [F] drops input channels. */
+function gridLogits(g: GraphBuilder, p: HeadParams, input: string, multiplier?: string): string {
   const data = p.variables.map((v) => Float32Array.from(v.dataSync() as Float32Array));
   const { inputs: F, hidden, classes: C } = p.config;
   let w1 = g.float('w1', [F, hidden || C], data[0]!);
   if (multiplier) w1 = g.op('Mul', [g.op('Unsqueeze', [multiplier, g.int64([1])]), w1]); // diag(m)·W: drops inputs for every cell at once
   let h = g.op('Add', [g.op('MatMul', [g.op('Cast', [input], [int('to', onnx.TensorProto.DataType.FLOAT)]), w1]), g.float('b1', [hidden || C], data[1]!)]);
   if (hidden > 0) h = g.op('Add', [g.op('MatMul', [g.op('Relu', [h]), g.float('w2', [hidden, C], data[2]!)]), g.float('b2', [C], data[3]!)]);
+  return h;
+}
+
+/** Eval-mode head logits on the feature grid [1, cells, C] (labels come from them: upsampled-argmax.ts). */
+export function cellLogitsModel(p: HeadParams, geo: GraphGeometry): Uint8Array {
+  const g = new GraphBuilder();
+  g.op('Identity', [gridLogits(g, p, INPUT)], [], 'logits');
+  return encodeModel({ name: 'head_cell_logits', node: g.nodes, initializer: g.initializers, input: [featuresInput(p, geo)], output: [valueInfo('logits', [1, geo.gridH * geo.gridW, p.config.classes])] });
+}
+
+/** Logits [1, C, H, W] at image resolution from float16 `input` [1, cells, F]; `multiplier` [F] drops input channels. */
+function upsampledLogits(g: GraphBuilder, p: HeadParams, geo: GraphGeometry, input: string, multiplier?: string): string {
+  const C = p.config.classes;
+  const h = gridLogits(g, p, input, multiplier);
   const grid = g.op('Transpose', [g.op('Reshape', [h, g.int64([1, geo.gridH, geo.gridW, C])])], [ints('perm', [0, 3, 1, 2])]);
   return g.op('Resize', [grid, '', '', g.int64([1, C, geo.height, geo.width])], [str('mode', 'linear'), str('coordinate_transformation_mode', 'half_pixel')]);
 }
@@ -36,13 +51,6 @@ function upsampledLogits(g: GraphBuilder, p: HeadParams, geo: GraphGeometry, inp
 const INPUT = 'hypercolumn';
 function featuresInput(p: HeadParams, geo: GraphGeometry, name = INPUT) {
   return valueInfo(name, [1, geo.gridH * geo.gridW, p.config.inputs], FLOAT16);
-}
-
-/** Eval-mode labels [1, H, W] (int32; ties to the lowest class). */
-export function labelsModel(p: HeadParams, geo: GraphGeometry): Uint8Array {
-  const g = new GraphBuilder();
-  g.op('Cast', [g.op('ArgMax', [upsampledLogits(g, p, geo, INPUT)], [int('axis', 1), int('keepdims', 0)])], [int('to', onnx.TensorProto.DataType.INT32)], 'labels');
-  return encodeModel({ name: 'head_labels', node: g.nodes, initializer: g.initializers, input: [featuresInput(p, geo)], output: [valueInfo('labels', [1, geo.height, geo.width], onnx.TensorProto.DataType.INT32)] });
 }
 
 function probs(g: GraphBuilder, p: HeadParams, geo: GraphGeometry, input: string, multiplier?: string): string {
