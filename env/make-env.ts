@@ -48,7 +48,21 @@ export function resolveProtocol(idOrProtocol: string | Protocol): Protocol {
 }
 
 export function protocolData(p: Protocol, root?: string): SegDataset {
-  return loadData({ name: p.data.name, scale: p.data.scale, root: root ?? p.data.root, syntheticSeed: p.data.synthetic?.seed, syntheticCounts: p.data.synthetic?.counts });
+  const data = loadData({ name: p.data.name, scale: p.data.scale, root: root ?? p.data.root, syntheticSeed: p.data.synthetic?.seed, syntheticCounts: p.data.synthetic?.counts });
+  checkProtocolSplits(p, data);
+  return data;
+}
+
+/** The split an episode starts from exists in the data set: a one-line error naming the field, before any work. */
+export function checkProtocolSplits(p: Protocol, data: SegDataset): void {
+  const named: [string, string][] = [
+    ['initialModel.evaluation', p.initialModel.evaluation],
+    ...(p.initialModel.policy ? [['initialModel.policy', p.initialModel.policy] as [string, string]] : []),
+  ];
+  for (const [field, split] of named) {
+    if (['scratch', 'state-set', 'pretrained-policy-pool'].includes(split)) continue;
+    if (!data.splits[split as keyof typeof data.splits]) throw new ConfigError(`protocol ${p.name}: ${field} = '${split}', but data set '${data.name}' has no split '${split}' (it has ${Object.keys(data.splits).join(', ')})`);
+  }
 }
 
 export function segTrainConfig(p: Protocol): SegTrainSettings {

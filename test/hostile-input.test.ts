@@ -15,7 +15,10 @@ import { Claims } from '../benchmarks/claims.ts';
 import { sealDir, sealedDirIntact } from '../benchmarks/runner/checked-dir.ts';
 import { fromWire, toWire, ConfigError } from '../core/errors.ts';
 import { parseAgentList } from '../agents/registry.ts';
-import { resolveProtocol } from '../env/make-env.ts';
+import { protocolData, resolveProtocol } from '../env/make-env.ts';
+import { parseProtocol } from '../env/protocol/load.ts';
+import { learnerSpecOf } from '../env/learners/registry.ts';
+import { resolveFrozen } from '../env/learners/frozen-encoder/factory.ts';
 import '../agents/catalog.ts';
 import { fakeRecord, tempDir } from './helpers.ts';
 
@@ -97,5 +100,28 @@ describe('hostile input', () => {
     const [a, b] = parseAgentList('power-entropy=1.0,power-entropy=0.50');
     expect([a!.id, a!.label]).to.deep.equal(['power-entropy', 'power-entropy']);
     expect([b!.id, b!.label]).to.deep.equal(['power-entropy=0.5', 'power-entropy=0.5']);
+  });
+});
+
+describe('hostile input: the learner head and the start split', () => {
+  const base = () => JSON.parse(JSON.stringify(resolveProtocol('synthetic-frozen-quick'))) as Record<string, any>;
+  it('a start split the data set lacks is a ConfigError naming the field and the value, before any data is used', () => {
+    const p = base();
+    p.initialModel.evaluation = 'd_r';
+    expect(() => protocolData(parseProtocol(p))).to.throw(ConfigError, "initialModel.evaluation = 'd_r', but data set");
+    p.initialModel.evaluation = 'd_t';
+    p.initialModel.policy = 'nowhere';
+    expect(() => parseProtocol(p)).to.throw(ConfigError, 'initialModel.policy = "nowhere"');
+  });
+  it('an unknown head, a hidden width that does not fit and a patience of 0 are refused by name', () => {
+    const bad = (edit: (p: Record<string, any>) => void) => {
+      const p = base();
+      edit(p);
+      return () => learnerSpecOf(parseProtocol(p).model) && resolveFrozen(parseProtocol(p).model as never);
+    };
+    expect(bad((p) => (p.model.head = 'conv'))).to.throw(ConfigError, 'head');
+    expect(bad((p) => Object.assign(p.model, { head: 'mlp', hidden: 5000 }))).to.throw(ConfigError, 'hidden');
+    expect(bad((p) => Object.assign(p.model, { head: 'mlp', hidden: 0 }))).to.throw(ConfigError, 'model.hidden = 0');
+    expect(bad((p) => (p.finalTraining.patience = 0))).to.throw(ConfigError, 'patience');
   });
 });

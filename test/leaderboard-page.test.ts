@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../core/errors.ts';
 import { aggregate, runIndex } from '../benchmarks/leaderboard/aggregate.ts';
-import { writeLeaderboard } from '../benchmarks/leaderboard/write.ts';
+import { readUpperBounds, writeLeaderboard } from '../benchmarks/leaderboard/write.ts';
+import { verdict } from '../benchmarks/leaderboard/verdict.ts';
 import { researchQuestions } from '../benchmarks/leaderboard/research-questions.ts';
 import { tables } from '../benchmarks/leaderboard/render.ts';
 import { policyId } from '../agents/dqn/policy-id.ts';
@@ -37,6 +38,25 @@ const oracleAt6 = (): RunRecord[] =>
 
 describe('leaderboard', function () {
   this.timeout(120000);
+
+  it('a bound from several seeds shows its mean ± std; agent means above it are called out in the verdict', async () => {
+    const dir = tempDir();
+    const files = [0.26, 0.28, 0.3].map((m, i) => {
+      const f = join(dir, `ub${i}.json`);
+      writeFileSync(f, JSON.stringify({ test: { mIoU: m } }));
+      return f;
+    });
+    const ub = readUpperBounds(files);
+    expect(ub.mean).to.be.closeTo(0.28, 1e-12);
+    expect(ub.std).to.be.closeTo(0.02, 1e-12);
+    const lb = await writeLeaderboard(records(), join(dir, 'board'), { upperBound: ub });
+    const md = readFileSync(join(dir, 'board', 'leaderboard.md'), 'utf8');
+    expect(md).to.include('full supervision (upper bound, mean of 3 seeds ± 2.0)');
+    // entropy and random at budget 12 reach 0.26 … 0.31: some means exceed 0.28
+    expect(verdict(lb).sentences.join(' ')).to.match(/Warning: \d+ means? exceed the full-supervision bound of 28\.0 %/);
+    const high = await writeLeaderboard(records(), join(dir, 'board-high'), { upperBound: readUpperBounds([files[2]!]) });
+    expect(verdict(high).sentences.join(' ')).to.not.include('Warning');
+  });
 
   it('paired differences: entropy − random = +2.0 points at 12 on all 4 seeds, exact p = 2/16: not resolved, P(improvement) 1', () => {
     const lb = aggregate(records());

@@ -1,7 +1,7 @@
 /** `regiongym leaderboard`: tables, research questions, figures and a static page from run records. */
 import type { Command } from 'commander';
 import { readRunRecords } from '../run-record.ts';
-import { readUpperBound, writeLeaderboard } from '../leaderboard/write.ts';
+import { readUpperBounds, writeLeaderboard } from '../leaderboard/write.ts';
 import { keepAgentVersions } from '../leaderboard/aggregate.ts';
 import { runsFiles } from '../merge.ts';
 import { protocolData, resolveProtocol } from '../../env/make-env.ts';
@@ -13,7 +13,7 @@ import { makeGrid } from '../../env/regions.ts';
 
 interface Opts {
   out: string;
-  upperBound?: string;
+  upperBound?: string[];
   policy?: string[];
   protocol?: string;
   root?: string;
@@ -27,7 +27,7 @@ export function registerLeaderboard(program: Command): void {
     .description('write leaderboard.md, index.html and the figures from run records (files, or directories of shard files)')
     .argument('<paths...>', 'runs files or directories of them (one protocol)')
     .requiredOption('--out <dir>', 'output directory')
-    .option('--upper-bound <result.json>', "full-supervision result written by 'train-supervised --out'")
+    .option('--upper-bound <result.json...>', "full-supervision results written by 'train-supervised --out' (several seeds: their mean ± std)")
     .option('--policy <dir...>', "train-policy output directories: the DQN's learning curve and training cost")
     .option('--protocol <name|file>', "the records' protocol, for the overlay figures (default: the shipped one of the records' name)")
     .option('--root <dir>', 'data folder of a real data set (the overlay figures read three pool images)')
@@ -36,7 +36,7 @@ export function registerLeaderboard(program: Command): void {
     .action(async (paths: string[], o: Opts) => {
       const files = runsFiles(paths);
       const records = keepAgentVersions(files.flatMap((f) => readRunRecords(f)), o.keepAgent ?? []);
-      const upper = o.upperBound ? readUpperBound(o.upperBound) : null;
+      const upper = o.upperBound ? readUpperBounds(o.upperBound) : null;
       let pool = null;
       if (o.overlays && records.length > 0) {
         try {

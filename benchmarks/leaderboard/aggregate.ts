@@ -145,6 +145,8 @@ export interface Leaderboard {
    * (≈ the pool's distribution; every run pooled when there is no random). */
   rareClasses: number[];
   upperBound: number | null;
+  /** With a bound from several seeds: their std and count (absent for one seed). */
+  upperBoundSpread?: { std: number; n: number };
   /** Bootstrap replicates behind the IQM intervals, the plots' bands and the label savings. */
   bootstrapReps: number;
   runs: number;

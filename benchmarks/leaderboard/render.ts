@@ -41,7 +41,10 @@ export function tables(lb: Leaderboard): Table[] {
       rows: lb.agents.map((a) => [mark(a), ...a.cells.map((c) => (c ? `n=${c.n}; IQM ${pct(c.iqm)} [${pct(c.ci[0])}, ${pct(c.ci[1])}]` : '–')), `${pct(a.aubcMean)} [${pct(a.aubcCi[0])}, ${pct(a.aubcCi[1])}]`]),
     },
   };
-  if (lb.upperBound !== null) curve.rows.push(['full supervision (upper bound)', '', ...lb.budgets.map(() => pct(lb.upperBound)), pct(lb.upperBound)]);
+  if (lb.upperBound !== null) {
+    const spread = lb.upperBoundSpread ? `, mean of ${lb.upperBoundSpread.n} seeds ± ${pct(lb.upperBoundSpread.std)}` : '';
+    curve.rows.push([`full supervision (upper bound${spread})`, '', ...lb.budgets.map(() => pct(lb.upperBound)), pct(lb.upperBound)]);
+  }
   const paired = (id: string, title: string, pick: (a: AgentSummary) => (Comparison | null)[]): Table => ({
     id,
     title,

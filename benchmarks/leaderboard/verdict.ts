@@ -64,6 +64,11 @@ export function verdict(lb: Leaderboard): Verdict {
     s.push(`${a.agent} (learned): ${parts.join('; ')}${headline}.`);
   }
   if (deployable.some((x) => !x.baseline && x.labelSavings?.length)) s.push(`AUBC is test mIoU averaged over the budgets; differences are paired by seed with 95 % t intervals, resolved by exact sign-flip tests Holm-corrected within each table; "% fewer labels" is the paper's headline metric (negative: more labels).`);
+  // a full-supervision bound is a ceiling: an agent's mean above it means the final training is wrong
+  if (lb.upperBound !== null) {
+    const above = lb.agents.flatMap((a) => a.cells.flatMap((c, i) => (c && c.mean > lb.upperBound! ? [`${a.agent} at ${lb.budgets[i]} (${pct(c.mean)} %)`] : [])));
+    if (above.length) s.push(`Warning: ${above.length} mean${above.length > 1 ? 's' : ''} exceed the full-supervision bound of ${pct(lb.upperBound)} %: ${above.slice(0, 5).join('; ')}${above.length > 5 ? '; …' : ''}. The bound is not a ceiling here: read "% of full" with care.`);
+  }
   const partial = lb.agents.filter((a) => !coverage(a, lb).full);
   const curves = Math.max(...lb.agents.map((a) => a.aubcSeeds));
   if (curves < lb.seeds.length) s.push(`The AUBCs rest on the ${curves} of ${lb.seeds.length} seeds that have a run at every budget.`);

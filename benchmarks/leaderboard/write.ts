@@ -22,7 +22,7 @@ import { policyId } from '../../agents/dqn/policy-id.ts';
 import { readTrainingRecord, type TrainingRecord } from '../train-policy.ts';
 
 export interface LeaderboardInputs {
-  upperBound?: number | null;
+  upperBound?: number | UpperBound | null;
   /** Directories written by train-policy (their training.json): learning curves and training cost. */
   policies?: readonly string[];
   /** The evaluation pool's images and region grid, for the overlay figures (skipped without). */
@@ -32,7 +32,9 @@ export interface LeaderboardInputs {
 export async function writeLeaderboard(given: readonly RunRecord[], outDir: string, inputs: LeaderboardInputs = {}): Promise<Leaderboard> {
   const trainings = readPolicies(inputs.policies ?? []);
   const records = namePolicies(given, trainings);
-  const lb = aggregate(records, inputs.upperBound ?? null);
+  const ub = inputs.upperBound ?? null;
+  const lb = aggregate(records, typeof ub === 'number' || ub === null ? ub : ub.mean);
+  if (ub !== null && typeof ub !== 'number' && ub.n > 1) lb.upperBoundSpread = { std: ub.std, n: ub.n };
   const figures: Figure[] = [];
   const svg = async (file: string, title: string, spec: Parameters<typeof renderSvg>[0]) => {
     const s = await renderSvg(spec, file.replace(/\.svg$/, ''));
@@ -111,6 +113,20 @@ function policyRun(dir: string, t: TrainingRecord): PolicyRun {
 }
 
 /** The upper bound from a train-supervised result.json (its test mIoU); a ConfigError naming the file otherwise. */
+/** Full-supervision bounds of several seeds: their mean, sample std and count (one file: std 0). */
+export interface UpperBound {
+  readonly mean: number;
+  readonly std: number;
+  readonly n: number;
+}
+
+export function readUpperBounds(paths: readonly string[]): UpperBound {
+  const xs = paths.map(readUpperBound);
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const std = xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1)) : 0;
+  return { mean, std, n: xs.length };
+}
+
 export function readUpperBound(path: string): number {
   if (!existsSync(path) || statSync(path).isDirectory()) throw new ConfigError(`--upper-bound ${path}: no such file (expected result.json from 'regiongym train-supervised --out')`);
   let doc: { test?: { mIoU?: unknown } };

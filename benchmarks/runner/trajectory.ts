@@ -64,7 +64,9 @@ export function fullItems(samples: readonly SegSample[]): TrainItem[] {
 export async function initialModel(p: Protocol, data: SegDataset, seed: number, cacheDir: string | null, phase: 'eval' | 'policy' = 'eval', stopRequested?: () => boolean): Promise<SegLearner | undefined> {
   const kind = phase === 'eval' ? p.initialModel.evaluation : (p.initialModel.policy ?? 'scratch');
   if (kind === 'scratch') return undefined;
-  const split = kind === 'state-set' ? p.splits.state : p.splits.policyPool;
+  // the first protocols' spellings: a fixed number of epochs, last weights; a split name: the final training's rule
+  const legacy = kind === 'state-set' || kind === 'pretrained-policy-pool';
+  const split = kind === 'state-set' ? p.splits.state : kind === 'pretrained-policy-pool' ? p.splits.policyPool : kind;
   const ctx = learnerContext(p, data, cacheDir);
   // models pre-trained with native gradients differ at rounding level: cached apart; r2: the frozen
   // encoder's head trains with the true upsampling adjoint (upsample.ts), natively on ort
@@ -75,7 +77,8 @@ export async function initialModel(p: Protocol, data: SegDataset, seed: number, 
     if (dir && existsSync(join(dir, 'model.json')) && sealedDirIntact(dir)) return loadLearner(dir, p.model!, ctx);
     const model = await createLearner(p.model!, ctx, new Rng(seed).fork('pretrain-init'));
     const items = fullItems(getSplit(data, split));
-    await trainWithEarlyStopping(model, { epochs: p.initialModel.pretrainEpochs, items: () => items, rng: new Rng(seed).fork('pretrain'), ...(stopRequested ? { stopRequested } : {}) });
+    const validation = legacy ? {} : { validation: { samples: getSplit(data, p.splits.reward), batch: p.inferenceBatch, patience: p.finalTraining.patience, includeInitial: false } };
+    await trainWithEarlyStopping(model, { epochs: p.initialModel.pretrainEpochs, items: () => items, rng: new Rng(seed).fork('pretrain'), ...validation, ...(stopRequested ? { stopRequested } : {}) });
     if (dir) {
       await model.save(dir);
       sealDir(dir);

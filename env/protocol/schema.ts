@@ -40,11 +40,16 @@ export interface Protocol {
     trainOn: 'new' | 'all';
   };
   /**
-   * Weights each episode starts from. Evaluation episodes: a fresh init, a learner trained on the
-   * fully labelled state set, or on the fully labelled policy pool (the paper: GTA + D_T). Policy
-   * episodes (`policy`, default 'scratch'): a fresh init or the state-set learner.
+   * Weights each episode starts from. Evaluation episodes (`evaluation`) and policy episodes
+   * (`policy`, default 'scratch'):
+   * - a split name ('d_t', 'd_s', …): the learner trained on every label of that split under the
+   *   final training's rule (early stopping on the reward set with finalTraining.patience, at most
+   *   `pretrainEpochs` epochs, best checkpoint). The paper's test phase starts from D_T this way.
+   * - 'scratch': a fresh init.
+   * - 'state-set' / 'pretrained-policy-pool' (the first protocols' spelling, kept so their records
+   *   re-run): the state set or the policy pool trained for exactly `pretrainEpochs`, last weights.
    */
-  initialModel: { evaluation: InitialModel; policy?: 'scratch' | 'state-set'; pretrainEpochs: number };
+  initialModel: { evaluation: InitialModel; policy?: InitialModel; pretrainEpochs: number };
   /**
    * Training after each budget. `schedule` 'constant' (default): segmentation.lr throughout, early
    * stopping on the reward set with `patience`, best checkpoint kept. 'linear-decay': the rate falls
@@ -58,7 +63,8 @@ export interface Protocol {
 }
 
 export type SplitRole = 'train' | 'val' | 'test' | 'd_t' | 'd_s' | 'd_v' | 'd_r';
-export type InitialModel = 'scratch' | 'state-set' | 'pretrained-policy-pool';
+export type InitialModel = 'scratch' | 'state-set' | 'pretrained-policy-pool' | SplitRole;
+const START = ['scratch', 'state-set', 'pretrained-policy-pool', 'train', 'val', 'test', 'd_t', 'd_s', 'd_v', 'd_r'] as const;
 const SPLIT = { type: 'string', enum: ['train', 'val', 'test', 'd_t', 'd_s', 'd_v', 'd_r'] } as const;
 const posInt = { type: 'integer', minimum: 1 } as const;
 /** Every number in a protocol is bounded: a value past these is a typo, and would fail deep inside a run. */
@@ -134,8 +140,8 @@ export const protocolSchema: JSONSchemaType<Protocol> = {
       additionalProperties: false,
       required: ['evaluation', 'pretrainEpochs'],
       properties: {
-        evaluation: { type: 'string', enum: ['scratch', 'state-set', 'pretrained-policy-pool'] },
-        policy: { type: 'string', enum: ['scratch', 'state-set'], nullable: true },
+        evaluation: { type: 'string', enum: START },
+        policy: { type: 'string', enum: START, nullable: true },
         pretrainEpochs: { type: 'integer', minimum: 0, maximum: 100000 },
       },
     },

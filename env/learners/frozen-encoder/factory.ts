@@ -39,6 +39,7 @@ export const FROZEN_DEFAULTS = { encoder: 'centernet', layers: CENTERNET.layers,
 export function resolveFrozen(spec: LearnerSpec): FrozenEncoderSpec {
   const s = { ...FROZEN_DEFAULTS, ...spec, name: FROZEN_ENCODER_NAME } as FrozenEncoderSpec;
   const hidden = s.head === 'mlp' ? ((spec.hidden as number | undefined) ?? 256) : 0;
+  if (s.head === 'mlp' && spec.hidden === 0) throw new ConfigError('model.hidden = 0: an MLP head needs a hidden layer of 1 … 4096 units (or use head: "linear")');
   if (s.head === 'linear' && spec.hidden !== undefined && spec.hidden !== 0) throw new ConfigError(`model.hidden = ${JSON.stringify(spec.hidden)}: a linear head has no hidden layer (use head: "mlp")`);
   return { ...s, hidden };
 }
@@ -133,7 +134,7 @@ export const frozenEncoderFactory: LearnerFactory = {
       },
       stride: { type: 'integer', minimum: 1 },
       head: { enum: ['linear', 'mlp'] },
-      hidden: { type: 'integer', minimum: 0 },
+      hidden: { type: 'integer', minimum: 0, maximum: 4096 },
       dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
       pixelScale: { type: 'number' },
       pixelOffset: { type: 'number' },
