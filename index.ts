@@ -1,7 +1,7 @@
 /**
  * regiongym's library surface: `import { makeEnv, ActiveSegEnv } from 'regiongym'`.
  */
-export { Rng } from './env/core/rng.ts';
+export { Rng } from './core/rng.ts';
 export * from './core/errors.ts';
 export { initBackend, BACKEND_NAMES, type BackendName } from './compute/tfjs/backend.ts';
 export { initInference, inferenceInUse, INFERENCE_NAMES, type InferenceName } from './compute/inference.ts';
@@ -28,9 +28,9 @@ export { loadProtocol, parseProtocol, type Protocol } from './env/protocol/load.
 export type { Agent, Transition } from './agents/agent.ts';
 import './agents/catalog.ts';
 export { registerAgent, parseAgentList, makeAgent, agentEntries, type AgentEntry, type AgentSpec } from './agents/registry.ts';
-export { RandomAgent } from './agents/baselines/random.ts';
-export { EntropyAgent } from './agents/baselines/entropy.ts';
-export { BaldAgent } from './agents/baselines/bald.ts';
-export { ScoreAgent } from './agents/baselines/score-agent.ts';
+export { RandomAgent } from './baselines/random.ts';
+export { EntropyAgent } from './baselines/entropy.ts';
+export { BaldAgent } from './baselines/bald.ts';
+export { ScoreAgent } from './baselines/score-agent.ts';
 export { DqnAgent } from './agents/dqn/dqn-agent.ts';
 export { DQN_DEFAULTS, type DqnConfig } from './agents/dqn/config.ts';

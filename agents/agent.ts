@@ -5,7 +5,7 @@
  * Tensor ownership: the observation's tensors belong to the env and are disposed by its next step;
  * a learning agent copies what it needs during `act` (see DqnAgent).
  */
-import type { Rng } from '../env/core/rng.ts';
+import type { Rng } from '../core/rng.ts';
 import type { ActiveSegInfo, ActiveSegObs } from '../env/active-seg-types.ts';
 
 /** What a learning agent learns from, given right after each `env.step`. */
@@ -43,7 +43,7 @@ export interface Agent {
   /**
    * One candidate index in [0, N) per pool; must respect obs.actionMask. Outside training it must be a
    * function of (obs, info, the state of `rng`) alone, never of the agent's own earlier calls: the
-   * bench replays a trajectory's logged actions instead of asking again (benchmarks/runner/action-log.ts).
+   * bench replays a trajectory's logged actions instead of asking again (benchmarks/sweep/runner/action-log.ts).
    */
   act(obs: ActiveSegObs, info: ActiveSegInfo, rng: Rng): Promise<Int32Array>;
   /** Learning agents: called after every step of a training episode. */

@@ -1,17 +1,17 @@
 /** Every shipped agent, one registry entry each (agents/registry.ts). */
 import { EXEC_AGENT, MODULE_AGENT, registerAgent } from './registry.ts';
 import { ExecAgent, execAgentId } from './external/exec-agent.ts';
-import { RandomAgent } from './baselines/random.ts';
-import { EntropyAgent } from './baselines/entropy.ts';
-import { BaldAgent } from './baselines/bald.ts';
-import { MarginAgent } from './baselines/margin.ts';
-import { ClassBalancedAgent } from './baselines/class-balanced.ts';
-import { ImpurityAgent } from './baselines/impurity.ts';
-import { PowerAgent, parseTemperature } from './baselines/power.ts';
-import { CoresetAgent } from './baselines/coreset.ts';
-import { BadgeAgent } from './baselines/badge.ts';
-import { ImageEntropyAgent, ImageRandomAgent } from './baselines/image-level.ts';
-import { OracleAgent, parseSamples } from './baselines/oracle.ts';
+import { RandomAgent } from '../baselines/random.ts';
+import { EntropyAgent } from '../baselines/entropy.ts';
+import { BaldAgent } from '../baselines/bald.ts';
+import { MarginAgent } from '../baselines/margin.ts';
+import { ClassBalancedAgent } from '../baselines/class-balanced.ts';
+import { ImpurityAgent } from '../baselines/impurity.ts';
+import { PowerAgent, parseTemperature } from '../baselines/power.ts';
+import { CoresetAgent } from '../baselines/coreset.ts';
+import { BadgeAgent } from '../baselines/badge.ts';
+import { ImageEntropyAgent, ImageRandomAgent } from '../baselines/image-level.ts';
+import { OracleAgent, parseSamples } from '../baselines/oracle.ts';
 import { DqnAgent } from './dqn/dqn-agent.ts';
 import { policyId } from './dqn/policy-id.ts';
 import { loadModuleAgent, moduleAgentId, parseModuleRef } from './external/module-agent.ts';
@@ -33,8 +33,8 @@ registerAgent({ name: 'power-entropy', arg: temperature, description: 'entropy, 
 registerAgent({ name: 'power-bald', arg: temperature, description: 'BALD, sampled ∝ score^(1/T) per pool', source: 'Kirsch et al., TMLR 2023 (stochastic batch acquisition)', make: async (a) => new PowerAgent('power-bald', 'bald', parseTemperature(a)), identify: (a) => powerId('power-bald', a) });
 registerAgent({ name: 'coreset', description: 'k-center greedy on region-mean learner features', source: 'Sener & Savarese, ICLR 2018', make: async () => new CoresetAgent() });
 registerAgent({ name: 'badge', description: 'k-means++ seeding on region gradient embeddings', source: 'Ash et al., ICLR 2020', make: async () => new BadgeAgent() });
-registerAgent({ name: 'image-random', description: 'whole images, uniformly at random (budget in regions)', source: 'the RALIS paper\'s RQ2 comparison', make: async () => new ImageRandomAgent() });
-registerAgent({ name: 'image-entropy', description: 'whole images of highest mean entropy (budget in regions)', source: 'the RALIS paper\'s RQ2 comparison', make: async () => new ImageEntropyAgent() });
+registerAgent({ name: 'image-random', description: 'whole images, uniformly at random (budget in regions)', source: 'the RALIS paper\'s RQ2 comparison', mirrors: 'random', make: async () => new ImageRandomAgent() });
+registerAgent({ name: 'image-entropy', description: 'whole images of highest mean entropy (budget in regions)', source: 'the RALIS paper\'s RQ2 comparison', mirrors: 'entropy', make: async () => new ImageEntropyAgent() });
 registerAgent({
   name: 'oracle',
   arg: { name: 'S', required: false, help: 'candidates probed per pool, default 2' },

@@ -28,6 +28,8 @@ export interface AgentEntry {
    * the hash of its files, so two policies never share runs.
    */
   identify?(arg: string | undefined): string;
+  /** A whole-image agent: the region agent it mirrors (the leaderboard's RQ2 pairs them). */
+  readonly mirrors?: string;
 }
 
 const entries = new Map<string, AgentEntry>();
@@ -35,6 +37,15 @@ const entries = new Map<string, AgentEntry>();
 export function registerAgent(e: AgentEntry): void {
   if (!/^[a-z][a-z0-9-]*$/.test(e.name)) throw new ConfigError(`agent name '${e.name}' must be lower-case letters, digits and '-'`);
   entries.set(e.name, e);
+}
+
+/** The board's reference baseline: every agent is paired against it. */
+export const RANDOM_AGENT = 'random';
+
+/** The registry entry behind a run's agent id (`name`, `name=arg`, `name@hash`, `name:…`), if registered in this process. */
+export function entryOfId(agentId: string): AgentEntry | undefined {
+  const name = /^[a-z][a-z0-9-]*/.exec(agentId)?.[0];
+  return name === undefined ? undefined : entries.get(name);
 }
 
 export function agentNames(): string[] {

@@ -3,4 +3,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../benchmarks/cli.ts');
+await import('../benchmarks/cli/main.ts');

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Subject, type Observable } from 'rxjs';
 import type { Env, EnvSpec, ResetOptions, StepResult } from './core/env.ts';
 import { ConcurrentCallError, ConfigError, InvalidActionError, ResetNeededError } from '../core/errors.ts';
-import { Rng } from './core/rng.ts';
+import { Rng } from '../core/rng.ts';
 import { Box, DictSpace, MultiBinary, MultiDiscrete } from './core/spaces.ts';
 import { getSplit, type SegSample } from './data/dataset.ts';
 import type { SegLearner, TrainItem } from './learners/learner.ts';

@@ -3,7 +3,7 @@
  * split, then a random permutation into K pools of N. When fewer than K·N unlabelled regions remain
  * the rest are padding (id −1, action mask 0).
  */
-import type { Rng } from './core/rng.ts';
+import type { Rng } from '../core/rng.ts';
 import type { LabeledRegions } from './regions.ts';
 
 /**

@@ -5,7 +5,7 @@
  * pass when it offers one and nothing needs the probabilities themselves, else the probabilities.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from './core/rng.ts';
+import type { Rng } from '../core/rng.ts';
 import type { SegSample } from './data/dataset.ts';
 import type { SegLearner } from './learners/learner.ts';
 import { actionFeatureSize, candidateFeatures, regionFeatures } from './features.ts';

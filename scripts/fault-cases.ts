@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync,
 import { join } from 'node:path';
 import { loadProtocol } from '../env/protocol/load.ts';
 import { protocolFieldHashes, protocolHash } from '../env/protocol/hash.ts';
-import { trajectoryId } from '../benchmarks/identity.ts';
+import { trajectoryId } from '../benchmarks/sweep/identity.ts';
 
 export interface FaultCase {
   readonly name: string;

@@ -1,16 +1,16 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../env/core/rng.ts';
+import { Rng } from '../core/rng.ts';
 import { argmaxPerPool, randomPerPool } from '../agents/agent.ts';
 import { epsilonAt, DQN_DEFAULTS } from '../agents/dqn/config.ts';
 import { QNetwork } from '../agents/dqn/q-network.ts';
 import { ReplayBuffer, type PoolTransition } from '../agents/dqn/replay.ts';
 import { doubleDqnTargets } from '../agents/dqn/dqn-update.ts';
 import { DqnAgent } from '../agents/dqn/dqn-agent.ts';
-import { RandomAgent } from '../agents/baselines/random.ts';
-import { EntropyAgent } from '../agents/baselines/entropy.ts';
-import { BaldAgent } from '../agents/baselines/bald.ts';
+import { RandomAgent } from '../baselines/random.ts';
+import { EntropyAgent } from '../baselines/entropy.ts';
+import { BaldAgent } from '../baselines/bald.ts';
 import { agentEntries, makeAgent, parseAgentList } from '../agents/registry.ts';
 import type { Agent } from '../agents/agent.ts';
 import { tinyEnv } from './env-fixture.ts';
@@ -201,7 +201,7 @@ describe('agents', () => {
 
   it('every benchmark agent acts as a function of (observation, info, action stream): what replaying an action log relies on', async function () {
     this.timeout(120000);
-    // the bench replays logged actions instead of asking the agent (benchmarks/runner/action-log.ts):
+    // the bench replays logged actions instead of asking the agent (benchmarks/sweep/runner/action-log.ts):
     // an agent whose choice also hung on its own earlier calls would choose differently after a resume
     // ('module' and 'exec' load a user's own agent: its contract is the user's, test/own-agent.test.ts and test/exec-agent.test.ts run them)
     const specs = agentEntries().filter((e) => !['dqn', 'module', 'exec'].includes(e.name)).map((e) => e.name);

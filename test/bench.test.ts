@@ -2,13 +2,13 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadProtocol, parseProtocol, type Protocol } from '../env/protocol/load.ts';
-import { runTrajectory } from '../benchmarks/runner/trajectory.ts';
+import { runTrajectory } from '../benchmarks/sweep/runner/trajectory.ts';
 import { parseAgentList } from '../agents/registry.ts';
-import { planBench, runBench, runBenchToEnd } from '../benchmarks/bench.ts';
+import { planBench, runBench, runBenchToEnd } from '../benchmarks/sweep/sweep.ts';
 import { lastValueFrom, toArray } from 'rxjs';
-import type { RunRecord } from '../benchmarks/run-record.ts';
+import type { RunRecord } from '../benchmarks/sweep/run-record.ts';
 import { tempDir } from './helpers.ts';
-import { checkReplayedStep, readActionLog, whatChanged, type ActionLog } from '../benchmarks/runner/action-log.ts';
+import { checkReplayedStep, readActionLog, whatChanged, type ActionLog } from '../benchmarks/sweep/runner/action-log.ts';
 import { machineFingerprint } from '../compute/machine.ts';
 import { ActionLogError, StopRequestedError } from '../core/errors.ts';
 

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { ConfigError } from '../core/errors.ts';
 import { compareProtocols, comparisonMarkdown } from '../benchmarks/leaderboard/compare.ts';
-import type { RunRecord } from '../benchmarks/run-record.ts';
+import type { RunRecord } from '../benchmarks/sweep/run-record.ts';
 import { fakeRecord } from './helpers.ts';
 
 /** random, entropy, margin on seeds 1..8 at budgets 6, 12 (8 pairs all one way give the exact test p = 2/256,

@@ -5,9 +5,9 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { bootstrapMeanCI, holm, signFlipPValue, tInterval } from '../benchmarks/stats.ts';
+import { bootstrapMeanCI, holm, signFlipPValue, tInterval } from '../benchmarks/leaderboard/stats.ts';
 import { aggregate, bootstrapSeed, judgeFamily, labelSaving, runIndex } from '../benchmarks/leaderboard/aggregate.ts';
-import type { RunRecord } from '../benchmarks/run-record.ts';
+import type { RunRecord } from '../benchmarks/sweep/run-record.ts';
 import { fakeRecord } from './helpers.ts';
 
 /** Every one of the 2ⁿ sign patterns, by bitmask, in floating point: slow, and shares no code with signFlipPValue. */

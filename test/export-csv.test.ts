@@ -3,8 +3,8 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { recordsToCsv } from '../benchmarks/export-csv.ts';
-import { appendRunRecord } from '../benchmarks/run-record.ts';
+import { recordsToCsv } from '../benchmarks/leaderboard/export-csv.ts';
+import { appendRunRecord } from '../benchmarks/sweep/run-record.ts';
 import { fakeRecord, tempDir } from './helpers.ts';
 
 const run = (exe: string, code: string, cwd: string) => spawnSync(exe, ['-c', code], { cwd, encoding: 'utf8' });

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConcurrentCallError } from '../core/errors.ts';
-import { readRunRecords, runKey } from '../benchmarks/run-record.ts';
+import { readRunRecords, runKey } from '../benchmarks/sweep/run-record.ts';
 import { loadProtocol } from '../env/protocol/load.ts';
 import { FAULT_CASES, runCase } from '../scripts/fault-cases.ts';
 import { tinyEnv, pickAction } from './env-fixture.ts';
@@ -30,7 +30,7 @@ describe('reliability', function () {
     const dir = tempDir();
     const out = join(dir, 'runs.jsonl');
     const script = join(dir, 'append.ts');
-    writeFileSync(script, `import { appendRunRecord } from '${process.cwd()}/benchmarks/run-record.ts';
+    writeFileSync(script, `import { appendRunRecord } from '${process.cwd()}/benchmarks/sweep/run-record.ts';
 import { fakeRecord } from '${process.cwd()}/test/helpers.ts';
 const who = Number(process.argv[2]);
 for (let i = 0; i < 300; i++) appendRunRecord(process.argv[3]!, fakeRecord({ seed: who * 1000 + i }));
@@ -41,7 +41,7 @@ for (let i = 0; i < 300; i++) appendRunRecord(process.argv[3]!, fakeRecord({ see
     expect(records).to.have.length(600);
     expect(new Set(records.map(runKey)).size).to.equal(600);
     // the same key again is not written twice
-    const { appendRunRecord } = await import('../benchmarks/run-record.ts');
+    const { appendRunRecord } = await import('../benchmarks/sweep/run-record.ts');
     expect(appendRunRecord(out, records[0]!)).to.equal(false);
     expect(readFileSync(out, 'utf8').trim().split('\n')).to.have.length(600);
   });

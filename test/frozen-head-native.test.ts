@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../env/core/rng.ts';
+import { Rng } from '../core/rng.ts';
 import { makeSyntheticDataset } from '../env/data/synthetic.ts';
 import { FeatureStore } from '../env/learners/frozen-encoder/feature-store.ts';
 import { FrozenEncoderLearner } from '../env/learners/frozen-encoder/learner.ts';

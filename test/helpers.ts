@@ -1,12 +1,12 @@
 /** Shared test helpers. */
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { Rng } from '../env/core/rng.ts';
+import { Rng } from '../core/rng.ts';
 import { initInference } from '../compute/inference.ts';
 import { makeSyntheticDataset } from '../env/data/synthetic.ts';
 import { UNetLearner, type SegTrainConfig } from '../env/learners/unet/learner.ts';
 import { existsSync, mkdtempSync } from 'node:fs';
-import type { RunRecord } from '../benchmarks/run-record.ts';
+import type { RunRecord } from '../benchmarks/sweep/run-record.ts';
 import { loadProtocol, type Protocol } from '../env/protocol/load.ts';
 import { protocolFieldHashes, protocolHash } from '../env/protocol/hash.ts';
 import { tmpdir } from 'node:os';

@@ -15,7 +15,7 @@ import { verdict } from '../benchmarks/leaderboard/verdict.ts';
 import { researchQuestions } from '../benchmarks/leaderboard/research-questions.ts';
 import { tables } from '../benchmarks/leaderboard/render.ts';
 import { policyId } from '../agents/dqn/policy-id.ts';
-import type { RunRecord } from '../benchmarks/run-record.ts';
+import type { RunRecord } from '../benchmarks/sweep/run-record.ts';
 import { fakeRecord, tempDir } from './helpers.ts';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));

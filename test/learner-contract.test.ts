@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../env/core/rng.ts';
+import { Rng } from '../core/rng.ts';
 import { makeSyntheticDataset } from '../env/data/synthetic.ts';
 import type { SegDataset, SegSample } from '../env/data/dataset.ts';
 import type { SegLearner, TrainItem } from '../env/learners/learner.ts';

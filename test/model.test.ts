@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../env/core/rng.ts';
+import { Rng } from '../core/rng.ts';
 import { maskedCrossEntropy } from '../env/learners/loss.ts';
 import { UNetLearner } from '../env/learners/unet/learner.ts';
 import { UNET_S, forwardFlops, initUNet, parameterCount, disposeUNet, forward, trunk, head } from '../env/learners/unet/net.ts';

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../env/core/rng.ts';
+import { Rng } from '../core/rng.ts';
 import { BackendError, ConfigError } from '../core/errors.ts';
 import { UNetLearner } from '../env/learners/unet/learner.ts';
 import { makeSyntheticDataset } from '../env/data/synthetic.ts';
@@ -16,7 +16,7 @@ import { forward, trainableVariables } from '../env/learners/unet/net.ts';
 import { ortGradients } from '../env/learners/unet/ort-gradients.ts';
 import { initTraining, trainingInUse, nativeTraining } from '../compute/training.ts';
 import { nativeInference, initInference } from '../compute/inference.ts';
-import { planBench } from '../benchmarks/bench.ts';
+import { planBench } from '../benchmarks/sweep/sweep.ts';
 import { resolveProtocol } from '../env/make-env.ts';
 import { parseAgentList } from '../agents/registry.ts';
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -13,7 +13,7 @@ const baldFromSamples = (stack: tf.Tensor5D) => tf.tidy(() => {
   return pixelBald(meanProbs, meanEntropy);
 });
 import { ConfigError } from '../core/errors.ts';
-import { Rng } from '../env/core/rng.ts';
+import { Rng } from '../core/rng.ts';
 
 describe('regions', () => {
   it('requires an exact grid and names the sizes otherwise', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { Rng } from '../env/core/rng.ts';
+import { Rng } from '../core/rng.ts';
 
 describe('Rng', () => {
   it('same seed gives the same stream, different seeds differ', () => {

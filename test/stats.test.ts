@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { aubc, bootstrapCI, iqm, labelsToReach, mean, median, percentFewerLabels, percentOfFull, probabilityOfImprovement, rareClassMIoU, std } from '../benchmarks/stats.ts';
-import { checkRunRecord } from '../benchmarks/run-record.ts';
+import { aubc, bootstrapCI, iqm, labelsToReach, mean, median, percentFewerLabels, percentOfFull, probabilityOfImprovement, rareClassMIoU, std } from '../benchmarks/leaderboard/stats.ts';
+import { checkRunRecord } from '../benchmarks/sweep/run-record.ts';
 import { parseProtocol, loadProtocol, protocolNames } from '../env/protocol/load.ts';
 import { ConfigError } from '../core/errors.ts';
 import { fakeRecord } from './helpers.ts';
@@ -78,7 +78,7 @@ describe('protocol and run-record schemas', () => {
 
 describe('rank correlation', () => {
   it('spearman: hand-computed values, ties at mean rank, NaN below 3 pairs or without spread', async () => {
-    const { spearman } = await import('../benchmarks/stats.ts');
+    const { spearman } = await import('../benchmarks/leaderboard/stats.ts');
     expect(spearman([1, 2, 3, 4], [10, 20, 30, 40])).to.equal(1);
     expect(spearman([1, 2, 3, 4], [4, 3, 2, 1])).to.equal(-1);
     // ranks x 1 2 3, y 1 3 2: 1 − 6·Σd²/(n(n²−1)) = 1 − 6·2/24 = 0.5
@@ -91,7 +91,7 @@ describe('rank correlation', () => {
   });
 
   it('spearman is in [−1, 1], symmetric, and unchanged by any increasing transform (property)', async () => {
-    const { spearman } = await import('../benchmarks/stats.ts');
+    const { spearman } = await import('../benchmarks/leaderboard/stats.ts');
     const pairs = fc.array(fc.tuple(fc.integer({ min: -50, max: 50 }), fc.integer({ min: -50, max: 50 })), { minLength: 3, maxLength: 12 });
     fc.assert(fc.property(pairs, (ps) => {
       const [x, y] = [ps.map((p) => p[0]), ps.map((p) => p[1])];
@@ -104,7 +104,7 @@ describe('rank correlation', () => {
 
 describe('paired statistics (hand-computed)', () => {
   it('paired differences by seed, their bootstrap interval, P(improvement), seeds for a difference', async () => {
-    const { pairedDifferences, bootstrapMeanCI, pairedProbabilityOfImprovement, seedsForDifference } = await import('../benchmarks/stats.ts');
+    const { pairedDifferences, bootstrapMeanCI, pairedProbabilityOfImprovement, seedsForDifference } = await import('../benchmarks/leaderboard/stats.ts');
     const x = new Map([[1, 0.5], [2, 0.6], [3, 0.4], [9, 0.9]]);
     const y = new Map([[1, 0.4], [2, 0.6], [3, 0.5]]);
     const d = pairedDifferences(x, y);

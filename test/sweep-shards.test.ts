@@ -11,7 +11,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { loadProtocol } from '../env/protocol/load.ts';
-import type { RunRecord } from '../benchmarks/run-record.ts';
+import type { RunRecord } from '../benchmarks/sweep/run-record.ts';
 import { tempDir } from './helpers.ts';
 
 const BIN = 'bin/regiongym.mjs';

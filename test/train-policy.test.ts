@@ -8,7 +8,7 @@ import { decodeTrainingState, encodeTrainingState, type DqnTrainingState } from 
 import type { PoolTransition } from '../agents/dqn/replay.ts';
 import { loadProtocol, type Protocol } from '../env/protocol/load.ts';
 import { DataError } from '../core/errors.ts';
-import { TRAINING_STATE_FILE, trainPolicy, type TrainingRecord } from '../benchmarks/train-policy.ts';
+import { TRAINING_STATE_FILE, trainPolicy, type TrainingRecord } from '../agents/dqn/train-policy.ts';
 import { tempDir } from './helpers.ts';
 
 /** synthetic-quick shrunk to seconds per episode: 3 pools of 3 candidates, 2 steps of labelling. */

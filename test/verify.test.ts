@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sampleTrajectories } from '../benchmarks/verify.ts';
+import { sampleTrajectories } from '../benchmarks/sweep/verify.ts';
 import { fakeRecord, tinyProtocolDoc } from './helpers.ts';
 
 const tiny = () => tinyProtocolDoc('tiny-verify');

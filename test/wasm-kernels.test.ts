@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { expectTrainsWithoutLeaks, onBackend, maxAbsDiff } from './helpers.ts';
-import { Rng } from '../env/core/rng.ts';
+import { Rng } from '../core/rng.ts';
 
 /** dL/dx and dL/dW of sum(conv(x, W) * r) for a fixed random r, on the current backend. */
 function convGrads(xs: Float32Array, ws: Float32Array, xShape: number[], wShape: number[], stride: number, pad: 'same' | 'valid') {

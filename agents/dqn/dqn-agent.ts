@@ -7,8 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Agent, Transition } from '../agent.ts';
 import { argmaxPerPool, poolShape, randomPerPool } from '../agent.ts';
-import type { Rng } from '../../env/core/rng.ts';
-import { Rng as RngClass } from '../../env/core/rng.ts';
+import type { Rng } from '../../core/rng.ts';
+import { Rng as RngClass } from '../../core/rng.ts';
 import { Sgd } from '../../nn/sgd.ts';
 import { ConfigError, DataError } from '../../core/errors.ts';
 import { loadTensors, saveTensors } from '../../nn/io.ts';

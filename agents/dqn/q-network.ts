@@ -7,7 +7,7 @@
  * positions. Parameters are explicit tensors so the optimizer, the target copy and save/load are plain.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../../env/core/rng.ts';
+import type { Rng } from '../../core/rng.ts';
 import { KL_BINS } from '../../env/features.ts';
 
 export interface QNetShape {

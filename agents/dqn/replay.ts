@@ -4,7 +4,7 @@
  * weights (Schaul et al. 2016; the paper's text). Entries hold plain typed arrays; the state of a step
  * is one array shared by that step's K entries.
  */
-import type { Rng } from '../../env/core/rng.ts';
+import type { Rng } from '../../core/rng.ts';
 
 export interface PoolTransition {
   /** Candidate features of pool k at t, [N·D]. */

@@ -15,7 +15,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { ConfigError } from '../../core/errors.ts';
-import type { Rng } from '../../env/core/rng.ts';
+import type { Rng } from '../../core/rng.ts';
 import type { ActiveSegInfo, ActiveSegObs } from '../../env/active-seg-types.ts';
 import type { Agent } from '../agent.ts';
 

@@ -5,10 +5,11 @@
  * exact sign-flip p-value. A difference is "resolved" only when its Holm-adjusted p is below 0.05 within
  * its family: the AUBC cells of one table are one family, that table's per-budget cells another.
  */
+import { RANDOM_AGENT } from '../../agents/registry.ts';
 import { ConfigError } from '../../core/errors.ts';
-import { Rng } from '../../env/core/rng.ts';
-import type { RunRecord } from '../run-record.ts';
-import { aubc, bootstrapCI, bootstrapMeanCI, holm, iqm, labelsToReach, mean, pairedDifferences, pairedProbabilityOfImprovement, percentFewerLabels, percentOfFull, seedsForDifference, signFlipPValue, std, tInterval } from '../stats.ts';
+import { Rng } from '../../core/rng.ts';
+import type { RunRecord } from '../sweep/run-record.ts';
+import { aubc, bootstrapCI, bootstrapMeanCI, holm, iqm, labelsToReach, mean, pairedDifferences, pairedProbabilityOfImprovement, percentFewerLabels, percentOfFull, seedsForDifference, signFlipPValue, std, tInterval } from './stats.ts';
 
 export interface Cell {
   n: number;
@@ -340,7 +341,7 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
   for (const [id, l] of label) if (labels.filter((x) => x === l).length > 1) label.set(id, `${l} (${id.split('@')[1] ?? id})`);
   const curve = (id: string) => budgets.map((b) => mean(at(id, b).map((r) => r.testMIoU)));
   const maxB = budgets[budgets.length - 1]!;
-  const random = ids.find((id) => id === 'random') ?? null;
+  const random = ids.find((id) => id === RANDOM_AGENT) ?? null;
   const baselines = ids.filter((id) => of(id)[0]!.baseline && !of(id)[0]!.privileged);
   const aubcMean = (id: string) => mean([...aubcBySeed(id).values()]);
   // the best baseline needs an AUBC (all budgets) on at least 2 seeds and on half as many seeds as the

@@ -5,8 +5,8 @@
  * that lead on one learner lead on the other. Pure; the sentences are generated from the numbers.
  */
 import { ConfigError } from '../../core/errors.ts';
-import type { RunRecord } from '../run-record.ts';
-import { spearman } from '../stats.ts';
+import type { RunRecord } from '../sweep/run-record.ts';
+import { spearman } from './stats.ts';
 import { aggregate, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
 import { fewSeedPairs, mdCell, mdText, pct, pts } from './format.ts';
 

@@ -2,6 +2,7 @@
  * The leaderboard's figures as Vega-Lite specs, rendered to SVG in Node by vega (no browser, no
  * canvas: text widths are estimated, so the same numbers give the same bytes).
  */
+import { RANDOM_AGENT } from '../../agents/registry.ts';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import { lastBudget, type Leaderboard } from './aggregate.ts';
@@ -36,7 +37,7 @@ const pct = (v: number) => Math.round(10000 * v) / 100;
 
 /** The agents a curve figure draws in colour: random, the best baseline and every learned agent (upper bounds too). */
 export function highlighted(lb: Leaderboard): Set<string> {
-  return new Set(lb.agents.filter((a) => a.agentId === 'random' || a.agent === lb.bestBaseline || !a.baseline || a.privileged).map((a) => a.agentId));
+  return new Set(lb.agents.filter((a) => a.agentId === RANDOM_AGENT || a.agent === lb.bestBaseline || !a.baseline || a.privileged).map((a) => a.agentId));
 }
 
 const OTHERS = 'other agents';

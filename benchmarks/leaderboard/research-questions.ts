@@ -5,8 +5,10 @@
  * RQ1 does the DQN learn to pick informative regions; RQ2 regions vs whole images at equal labelled
  * pixels; RQ3 rare classes; RQ4 all budgets (curve, AUBC); RQ5 cost.
  */
-import type { RunRecord } from '../run-record.ts';
-import { mean, spearman } from '../stats.ts';
+import '../../agents/catalog.ts'; // the registered agents' metadata (which whole-image agent mirrors which)
+import { RANDOM_AGENT, entryOfId } from '../../agents/registry.ts';
+import type { RunRecord } from '../sweep/run-record.ts';
+import { mean, spearman } from './stats.ts';
 import { judgeTable, lastBudget, runIndex, type RunIndex, type AgentSummary, type Judged, type LabelSaving, type PairedDifference, type Leaderboard } from './aggregate.ts';
 import { fewSeedPairs, fixed, pct, pts, pValue, runMinutes, savingBound } from './format.ts';
 
@@ -170,7 +172,8 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
   const names = (lb.dataset.classNames.length === records[0]!.testPerClassIoU.length ? lb.dataset.classNames : records[0]!.testPerClassIoU.map((_, c) => `class ${c}`)) as string[];
   const by = (pred: (a: AgentSummary) => boolean) => lb.agents.filter(pred);
   const seedsOf = runIndex(records);
-  const dqns = by((a) => a.agentId.startsWith('dqn'));
+  // learned agents: what their records say they are (neither a baseline nor privileged)
+  const dqns = by((a) => !a.baseline && !a.privileged);
   // a training run whose best checkpoint has runs on this board
   const evaluated = (p: PolicyRun) => p.best !== null && dqns.some((d) => d.agentId === p.bestAgentId);
   const baselines = by((a) => a.baseline && !a.privileged);
@@ -202,12 +205,12 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
     const paired = [...perAgent.map((t) => t.filter((r) => r.ps.length > 0)), policyPairs].filter((t) => t.length > 0);
     const tables = [...paired.map((t) => pairTable(t, lb.budgets)), ...(policies.some((p) => p.validation.length) ? [trainingTable(policies)] : []), ...(picked ? [picked.table] : [])];
     // the answer: each learned agent against the best baseline and random, in AUBC
-    const lead = dqns.length === 0 ? sentences.slice(0, 1) : rows.filter((r) => r.y === lb.bestBaseline || r.y === 'random').flatMap(({ x, y, ps }) => ps.filter((p) => p.budget === 'AUBC').map((p) => sentence(x, y, p)));
+    const lead = dqns.length === 0 ? sentences.slice(0, 1) : rows.filter((r) => r.y === lb.bestBaseline || r.y === RANDOM_AGENT).flatMap(({ x, y, ps }) => ps.filter((p) => p.budget === 'AUBC').map((p) => sentence(x, y, p)));
     out.push({ id: 'RQ1', question: 'Does the DQN learn to pick informative regions? (DQN vs each baseline, paired by seed, every budget; the training curves behind it)', lead, sentences, tables });
   }
   // RQ2
   {
-    const pairs = by((a) => a.agentId.startsWith('image-')).map((img) => ({ img, region: lb.agents.find((a) => a.agentId === img.agentId.slice('image-'.length)) })).filter((p) => p.region);
+    const pairs = by((a) => entryOfId(a.agentId)?.mirrors !== undefined).map((img) => ({ img, region: lb.agents.find((a) => a.agentId === entryOfId(img.agentId)!.mirrors) })).filter((p) => p.region);
     const rows = pairRows(seedsOf, pairs.map(({ img, region }) => ({ x: region!.agent, y: img.agent, xId: region!.agentId, yId: img.agentId })));
     const sentences = rows.length === 0
       ? ['These records hold no whole-image agent beside its region version (image-random with random, image-entropy with entropy): RQ2 cannot be answered from them.']
@@ -219,7 +222,7 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
   {
     const rare = lb.rareClasses.map((c) => names[c]!);
     const best = [...lb.agents].filter((a) => !a.privileged).sort((x, y) => y.rareClassMIoU - x.rareClassMIoU)[0];
-    const random = lb.agents.find((a) => a.agentId === 'random');
+    const random = lb.agents.find((a) => a.agentId === RANDOM_AGENT);
     const share = (a: AgentSummary) => lb.rareClasses.reduce((s, c) => s + (a.labeledShare[c] ?? 0), 0);
     const budget = lastBudget(lb);
     const sentences = [
@@ -248,7 +251,7 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
   // RQ4
   {
     const ranked = lb.agents.filter((a) => !a.privileged);
-    const vsRandom = ranked.filter((a) => a.agentId !== 'random').map((a) => ({ a, c: a.vsRandom[lb.budgets.length] }));
+    const vsRandom = ranked.filter((a) => a.agentId !== RANDOM_AGENT).map((a) => ({ a, c: a.vsRandom[lb.budgets.length] }));
     const sentences = [
       `Ranking by AUBC (test mIoU averaged over ${lb.budgets[0]}–${lastBudget(lb)} regions; mean [95 % CI], seeds): ${ranked.filter((a) => a.aubcSeeds > 0).map((a) => `${a.agent} ${pct(a.aubcMean)} [${pct(a.aubcCi[0])}, ${pct(a.aubcCi[1])}], ${a.aubcSeeds}`).join('; ')}.${ranked.some((a) => a.aubcSeeds === 0) ? ` No AUBC (not run at every budget): ${ranked.filter((a) => a.aubcSeeds === 0).map((a) => a.agent).join(', ')}.` : ''}`,
       ...vsRandom.filter(({ c }) => c).map(({ a, c }) => `${a.agent} − random in AUBC: ${pts(c!.meanDiff)} [${pts(c!.ci[0])}, ${pts(c!.ci[1])}] points, sign-flip p = ${pValue(c!.p)} (Holm ${pValue(c!.pAdjusted)} over the ${c!.familySize} agents), ${c!.resolved ? (c!.meanDiff > 0 ? 'resolved: better' : 'resolved: worse') : 'not resolved'}.`),
@@ -258,7 +261,7 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
     // at whatever budgets it ran (the oracle's probes make it too dear for every budget on CamVid)
     // the same guarded choice as the best baseline's (enough seeds with an AUBC), policies included
     const top = ranked.find((a) => a.agentId === lb.bestDeployableId);
-    const random = ranked.find((a) => a.agentId === 'random');
+    const random = ranked.find((a) => a.agentId === RANDOM_AGENT);
     for (const u of lb.agents.filter((a) => a.privileged)) {
       if (u.aubcSeeds > 0) sentences.push(`${u.agent} (an upper bound that reads the labels): AUBC ${pct(u.aubcMean)} %${u.aubcSeeds < lb.seeds.length ? ` over ${u.aubcSeeds} seeds` : ''}.`);
       const others = [...new Set([random, top].filter((a): a is AgentSummary => a !== undefined))];
@@ -269,10 +272,10 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
   }
   // RQ5
   {
-    const random = lb.agents.find((a) => a.agentId === 'random');
+    const random = lb.agents.find((a) => a.agentId === RANDOM_AGENT);
     const sentences = lb.agents.map((a) => `${a.agent}: ${fixed(a.stepMs, 2, 1000)} s per labelling step${random && a !== random ? ` (${(a.stepMs / random.stepMs).toFixed(1)}× random)` : ''}, ${fixed(a.runMs, 1, 60000)} min per run at ${a.costBudget} regions.`);
     for (const p of policies) sentences.push(`The DQN's training (${p.label}): ${p.episodes} episodes in ${(p.trainMs / 3_600_000).toFixed(2)} h, ${fixed(p.trainMs / Math.max(1, p.episodes), 0, 1000)} s per episode with its validation${evaluated(p) ? `; its best validated checkpoint (episode ${p.best!.episode}) is evaluated here` : ''}.`);
-    const rnd = lb.agents.find((a) => a.agentId === 'random');
+    const rnd = lb.agents.find((a) => a.agentId === RANDOM_AGENT);
     const dearest = lb.agents.filter((a) => a !== rnd).reduce<AgentSummary | null>((m, a) => (m === null || a.stepMs > m.stepMs ? a : m), null);
     const lead5 = sentences.filter((x) => (rnd && x.startsWith(`${rnd.agent}:`)) || (dearest && x.startsWith(`${dearest.agent}:`)));
     out.push({ id: 'RQ5', question: 'Cost: wall time per step and per run of every agent, and the DQN\'s training', lead: lead5, sentences, tables: [{ header: ['agent', 's per step', 'min per run'], rows: lb.agents.map((a) => [a.agent, fixed(a.stepMs, 2, 1000), runMinutes(a, lastBudget(lb))]) }] });

@@ -4,6 +4,7 @@
  * baseline (with the paper's headline metric), how many agents beat random — and which agents ran on
  * fewer seeds or budgets than the board. Pure; every number comes from the aggregate.
  */
+import { RANDOM_AGENT } from '../../agents/registry.ts';
 import { lastBudget, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
 import { pct, pts, pValue, savingBound } from './format.ts';
 
@@ -36,14 +37,14 @@ export function verdict(lb: Leaderboard): Verdict {
   const title = `${lb.protocol}: ${lb.agents.length} agents on ${lb.dataset.name} with the ${modelName(lb)} learner, ${lb.seeds.length} seeds, ${lb.budgets[0]}–${lastBudget(lb)} labelled regions`;
   const s: string[] = [];
   const best = deployable[0];
-  const random = lb.agents.find((a) => a.agentId === 'random');
+  const random = lb.agents.find((a) => a.agentId === RANDOM_AGENT);
   if (best) {
     const vs = best.vsRandom[A];
-    s.push(best.agentId === 'random'
+    s.push(best.agentId === RANDOM_AGENT
       ? `Random has the highest AUBC (${pct(best.aubcMean)} %): no agent beats random on this board.`
       : `Highest AUBC: ${best.agent} (${pct(best.aubcMean)} % over ${best.aubcSeeds} seeds)${vs ? `; − random ${judged(vs)}` : ''}.`);
   }
-  const vsRandom = deployable.filter((a) => a.agentId !== 'random').map((a) => ({ a, c: a.vsRandom[A] })).filter((x): x is { a: AgentSummary; c: Comparison } => !!x.c);
+  const vsRandom = deployable.filter((a) => a.agentId !== RANDOM_AGENT).map((a) => ({ a, c: a.vsRandom[A] })).filter((x): x is { a: AgentSummary; c: Comparison } => !!x.c);
   if (random && vsRandom.length) {
     const better = vsRandom.filter(({ c }) => c.resolved && c.meanDiff > 0).map(({ a }) => a.agent);
     const worse = vsRandom.filter(({ c }) => c.resolved && c.meanDiff < 0).map(({ a }) => a.agent);
@@ -57,7 +58,7 @@ export function verdict(lb: Leaderboard): Verdict {
     const r = a.vsRandom[A];
     const b = a.vsBestBaseline[A];
     const saving = a.labelSavings?.find((x) => x.budget === lastBudget(lb));
-      const parts = [r ? `vs random ${judged(r)}` : null, b && lb.bestBaseline && lb.bestBaseline !== 'random' ? `vs ${lb.bestBaseline} ${judged(b)}` : null].filter((x) => x !== null);
+      const parts = [r ? `vs random ${judged(r)}` : null, b && lb.bestBaseline && lb.bestBaseline !== RANDOM_AGENT ? `vs ${lb.bestBaseline} ${judged(b)}` : null].filter((x) => x !== null);
     const headline = saving && lb.bestBaseline
       ? `; labels to reach ${lb.bestBaseline}'s mIoU at ${saving.budget}: ${saving.percentFewer === null ? 'not reached within the board\'s budgets' : `${savingBound(saving.percentFewer)} % fewer [${savingBound(saving.ci[0])}, ${savingBound(saving.ci[1])}]`}`
       : '';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../../core/fs.ts';
 import type { SegSample } from '../../env/data/dataset.ts';
 import type { RegionGrid } from '../../env/regions.ts';
-import type { RunRecord } from '../run-record.ts';
+import type { RunRecord } from '../sweep/run-record.ts';
 import { aggregate, type Leaderboard } from './aggregate.ts';
 import { FOREST, html, markdown, type Figure } from './render.ts';
 import { classShareSpec, costSpec, curveSpec, forestSpec, learningCurveSpec, overlayLegendSpec, perClassSpec, renderSvg } from './plots.ts';
@@ -19,7 +19,7 @@ import { overlayPng } from './overlay.ts';
 import { fileFragment } from './format.ts';
 import { DQN_DEFAULTS } from '../../agents/dqn/config.ts';
 import { policyId } from '../../agents/dqn/policy-id.ts';
-import { readTrainingRecord, type TrainingRecord } from '../train-policy.ts';
+import { readTrainingRecord, type TrainingRecord } from '../../agents/dqn/train-policy.ts';
 
 export interface LeaderboardInputs {
   upperBound?: number | UpperBound | null;

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Env } from './env.ts';
 import { ResetNeededError } from '../../core/errors.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../../core/rng.ts';
 import { Box, DictSpace, MultiBinary, MultiDiscrete, type Space } from './spaces.ts';
 
 export interface CheckResult {

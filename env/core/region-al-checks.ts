@@ -4,7 +4,7 @@
  * with terminated or truncated and refusing further steps, a call into a busy env refused.
  */
 import { ConcurrentCallError, InvalidActionError, ResetNeededError } from '../../core/errors.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../../core/rng.ts';
 import { MultiDiscrete } from './spaces.ts';
 import { firstDifference, snapshot, validAction, type EnvCheck } from './check-env.ts';
 

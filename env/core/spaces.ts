@@ -3,7 +3,7 @@
  * valid one (`sample`, from an explicit Rng). Observations hold tfjs tensors, so `Box` checks tensors.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../../core/rng.ts';
 
 export interface Space<T> {
   readonly kind: string;

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataError } from '../../core/errors.ts';
-import { Rng } from '../core/rng.ts';
+import { Rng } from '../../core/rng.ts';
 import type { SegDataset, SegSample, SplitName } from './dataset.ts';
 import { readPngChannel0, readPngRgb } from './png.ts';
 import { resizeBilinear, resizeNearest, scaledSize } from './resize.ts';

@@ -5,7 +5,7 @@
  * shape and context, not one colour threshold. Small classes (pole, sign, pedestrian, bicyclist) are
  * rare by construction, as in CamVid. Every image is a pure function of (seed, split, index).
  */
-import { Rng } from '../core/rng.ts';
+import { Rng } from '../../core/rng.ts';
 import { CAMVID_CLASSES, type SegDataset, type SegSample, type SplitName } from './dataset.ts';
 
 export interface SyntheticOptions {

@@ -4,7 +4,7 @@
  * turned into one tensor per batch.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../core/rng.ts';
+import type { Rng } from '../../core/rng.ts';
 import type { SegSample } from '../data/dataset.ts';
 import { normaliseImages } from './unet/net.ts';
 

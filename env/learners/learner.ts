@@ -16,7 +16,7 @@
  *   native engine (compute/ort) or runs on tfjs; nothing outside builds graphs from its weights.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../core/rng.ts';
+import type { Rng } from '../../core/rng.ts';
 import type { ConfusionMatrix } from '../metrics.ts';
 import type { SegSample } from '../data/dataset.ts';
 import type { GraphBuilder } from '../../compute/ort/graph.ts';

@@ -4,7 +4,7 @@
  * before running).
  */
 import { ConfigError } from '../../core/errors.ts';
-import type { Rng } from '../core/rng.ts';
+import type { Rng } from '../../core/rng.ts';
 import type { SegDataset } from '../data/dataset.ts';
 import type { LearnerSpec, SegLearner } from './learner.ts';
 import type { SegTrainSettings } from './train-settings.ts';

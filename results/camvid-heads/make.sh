@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 for head in ${HEADS:-linear mlp64 mlp256}; do
-  for seed in 0 1 2; do
+  for seed in ${SEEDS:-0 1 2}; do
     out=results/camvid-heads/$head-seed$seed
     [ -f "$out/result.json" ] && continue
     node bin/regiongym.mjs train-supervised --protocol results/camvid-heads/$head.json --epochs 40 --patience 5 --batch 8 --seed $seed --out "$out" > "$out.log" 2>&1 || { echo "failed: $out (see $out.log)"; exit 1; }

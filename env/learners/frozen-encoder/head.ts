@@ -5,7 +5,7 @@
  * clones and the native graphs all read the same variables.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../../core/rng.ts';
+import type { Rng } from '../../../core/rng.ts';
 
 export interface HeadConfig {
   readonly inputs: number;

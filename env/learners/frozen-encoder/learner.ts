@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../../../core/errors.ts';
-import type { Rng } from '../../core/rng.ts';
+import type { Rng } from '../../../core/rng.ts';
 import type { SegSample } from '../../data/dataset.ts';
 import { dropoutMultiplier } from '../../../compute/ort/dropout-masks.ts';
 import type { Feeds } from '../../../compute/ort/host.ts';

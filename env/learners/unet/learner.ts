@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../../../core/errors.ts';
-import type { Rng } from '../../core/rng.ts';
+import type { Rng } from '../../../core/rng.ts';
 import type { SegSample } from '../../data/dataset.ts';
 import { dropoutMultiplier } from '../../../compute/ort/dropout-masks.ts';
 import { nativeInference, releaseNative } from '../../../compute/inference.ts';

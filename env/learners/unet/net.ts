@@ -7,7 +7,7 @@
  * (`trunk` once, `head` T times) and every random draw takes a seed from the caller's Rng.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../../core/rng.ts';
+import type { Rng } from '../../../core/rng.ts';
 
 export interface ConvSpec {
   readonly name: string;

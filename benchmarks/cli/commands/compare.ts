@@ -1,0 +1,32 @@
+/** `regiongym compare`: one table of the same agents on several protocols (learners), from their runs files. */
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../../../core/fs.ts';
+import { readRunRecords, type RunRecord } from '../../sweep/run-record.ts';
+import { runsFiles } from '../../sweep/merge.ts';
+import { compareProtocols, comparisonMarkdown } from '../../leaderboard/compare.ts';
+import { namePolicies, readPolicies } from '../../leaderboard/write.ts';
+import { intListOption } from '../options.ts';
+
+export function registerCompare(program: Command): void {
+  program
+    .command('compare')
+    .description('the same agents on several protocols: rank, AUBC and AUBC − random (paired by seed) per protocol, and how far the rankings agree')
+    .argument('<paths...>', 'runs files or directories of them, of 2 or more protocols (grouped by protocol)')
+    .requiredOption('--out <file.md>', 'markdown file to write')
+    .option('--policy <dir...>', 'train-policy output directories: their DQN runs are named by training run and episode')
+    .option('--budgets <list>', 'comma-separated budgets: compare at these only (each protocol must have runs there), e.g. 480', intListOption('--budgets', 1))
+    .action((paths: string[], o: { out: string; policy?: string[]; budgets?: number[] }) => {
+      const trainings = readPolicies(o.policy ?? []);
+      // boards in the order their protocols first appear among the paths
+      const groups = new Map<string, RunRecord[]>();
+      for (const f of runsFiles(paths))
+        for (const r of namePolicies(readRunRecords(f), trainings)) {
+          const k = `${r.protocol}@${r.protocolHash}`;
+          (groups.get(k) ?? groups.set(k, []).get(k)!).push(r);
+        }
+      const cmp = compareProtocols([...groups.values()], undefined, o.budgets);
+      writeFileAtomic(o.out, comparisonMarkdown(cmp));
+      for (const s of cmp.sentences) console.log(s);
+      console.log(`comparison of ${cmp.boards.map((b) => b.protocol).join(', ')} (${cmp.rows.length} agents) written to ${o.out}`);
+    });
+}

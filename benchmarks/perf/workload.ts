@@ -1,0 +1,123 @@
+/**
+ * The fixed workloads `npm run bench` times one RALIS step on (issue 6 and the frozen-encoder issue):
+ *
+ * - `unet` (default): CamVid geometry at scale 0.4 (144×192, 4×6 regions of 36×32), UNet-S, state set
+ *   10 images, K = 24 pools × N = 10 candidates from ~11 images, 480 labelled regions, reward set 101
+ *   images; random data of those shapes (seeded), or real CamVid with `--data camvid`.
+ * - a protocol (`--protocol camvid-ralis`): its data set, geometry, learner and training settings, the
+ *   first 10 images of its state split, K × N of its policy phase from its policy pool with 480
+ *   regions labelled, the first 101 images of its reward split.
+ *
+ * Both: one training step on 24 crops centred on new regions, one DQN update on 16 transitions.
+ */
+import type { Rng } from '../../core/rng.ts';
+import { UNetLearner } from '../../env/learners/unet/learner.ts';
+import { FrozenEncoderLearner } from '../../env/learners/frozen-encoder/learner.ts';
+import { createLearner, learnerSpecOf } from '../../env/learners/registry.ts';
+import { forwardFlops, UNET_S } from '../../env/learners/unet/net.ts';
+import type { SegLearner } from '../../env/learners/learner.ts';
+import { makeGrid, type RegionGrid } from '../../env/regions.ts';
+import { getSplit, type SegSample } from '../../env/data/dataset.ts';
+import { loadCamVid } from '../../env/data/camvid.ts';
+import { resolveProtocol, segTrainConfig } from '../../env/make-env.ts';
+import { prepareProtocol } from '../sweep/prepare.ts';
+
+export interface Workload {
+  /** What a reader needs to know the figures apart: the learner, its features, the geometry. */
+  readonly describe: {
+    readonly name: string;
+    readonly learner: string;
+    readonly image: readonly [number, number];
+    readonly K: number;
+    readonly N: number;
+    readonly features?: { readonly dim: number; readonly grid: readonly [number, number] };
+    readonly head?: { readonly hidden: number };
+  };
+  readonly learner: SegLearner;
+  readonly pool: readonly SegSample[];
+  readonly state: readonly SegSample[];
+  readonly reward: readonly SegSample[];
+  readonly grid: RegionGrid;
+  readonly K: number;
+  readonly N: number;
+  /** Forward GFLOP per image, when known (UNet-S); 0 otherwise. */
+  readonly forwardGflop: number;
+  /** GFLOP of the training step (forward + backward ≈ 3 forwards of each crop), when known. */
+  readonly trainGflop: number;
+}
+
+const H = 144, W = 192, C = 11;
+
+function randomSamples(n: number, rng: Rng, prefix: string): SegSample[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}${i}`,
+    image: Uint8Array.from({ length: H * W * 3 }, () => rng.int(256)),
+    label: Uint8Array.from({ length: H * W }, () => rng.int(C + 1)),
+  }));
+}
+
+/** UNet-S at CamVid 0.4: random data (seeded) or the real images. */
+export function unetWorkload(data: 'random' | 'camvid', rng: Rng): Workload {
+  let pool: SegSample[], state: SegSample[], reward: SegSample[];
+  if (data === 'camvid') {
+    const ds = loadCamVid({ scale: 0.4, root: process.env.REGIONGYM_CAMVID ?? '../shared/datasets/camvid' });
+    [pool, state, reward] = [ds.splits.d_v!.slice(0, 40), ds.splits.d_s!.slice(0, 10), ds.splits.val!.slice(0, 101)];
+  } else {
+    [pool, state, reward] = [randomSamples(40, rng, 'p'), randomSamples(10, rng, 's'), randomSamples(101, rng, 'r')];
+  }
+  const learner = UNetLearner.create(C, H, W, rng.fork('init'), { optimizer: 'sgd', lr: 1e-3, momentum: 0.95, weightDecay: 1e-4, clipNorm: 4, batchSize: 24, cropHeight: 96, cropWidth: 96, flip: true });
+  const fwd = forwardFlops({ ...UNET_S, numClasses: C }, H, W) / 1e9;
+  return {
+    describe: { name: `unet-s ${data}`, learner: 'unet-s', image: [H, W], K: 24, N: 10 },
+    learner,
+    pool,
+    state,
+    reward,
+    grid: makeGrid(H, W, 36, 32),
+    K: 24,
+    N: 10,
+    forwardGflop: fwd,
+    trainGflop: (3 * 24 * forwardFlops({ ...UNET_S, numClasses: C }, 96, 96)) / 1e9,
+  };
+}
+
+/** A protocol's own data, learner and geometry (features from the learner cache, encoded once). */
+export async function protocolWorkload(name: string, rng: Rng, o: { root?: string; cacheDir: string | null; threads?: number }): Promise<Workload> {
+  const p = resolveProtocol(name);
+  const ds = await prepareProtocol(p, { dataRoot: o.root, cacheDir: o.cacheDir, threads: o.threads });
+  const spec = learnerSpecOf(p.model);
+  const learner = await createLearner(spec, { data: ds, train: segTrainConfig(p), cacheDir: o.cacheDir }, rng.fork('init'));
+  const K = p.poolsPerStep, N = p.poolSize.policy;
+  const frozen = learner instanceof FrozenEncoderLearner ? learner : null;
+  const dims = frozen?.store.dims;
+  return {
+    describe: {
+      name: p.name,
+      learner: spec.name,
+      image: [ds.height, ds.width],
+      K,
+      N,
+      ...(dims ? { features: { dim: dims.channels, grid: [dims.gridH, dims.gridW] as const } } : {}),
+      ...(frozen ? { head: { hidden: frozen.head.config.hidden } } : {}),
+    },
+    learner,
+    pool: getSplit(ds, p.splits.policyPool),
+    state: getSplit(ds, p.splits.state).slice(0, 10),
+    reward: getSplit(ds, p.splits.reward).slice(0, 101),
+    grid: makeGrid(ds.height, ds.width, p.regions.height, p.regions.width),
+    K,
+    N,
+    // the frozen encoder ran once per image; what a pass costs is the head on every cell (2 FLOP a weight),
+    // the bilinear upsampling of its logits (4 multiply-adds per pixel and class) and the argmax / softmax
+    forwardGflop: frozen ? headGflop(frozen, ds.height * ds.width) : 0,
+    // a training step: forward and backward (≈ 3 forwards) of the head on 24 crops of the protocol's size
+    trainGflop: frozen ? (3 * 24 * headGflop(frozen, p.segmentation.crop ** 2, (p.segmentation.crop / (ds.height / dims!.gridH)) ** 2)) : 0,
+  };
+}
+
+/** GFLOP of one frozen-encoder head pass over an image of `pixels` (its `cells` feature cells; default all). */
+function headGflop(l: FrozenEncoderLearner, pixels: number, cells = l.store.dims.gridH * l.store.dims.gridW): number {
+  const { inputs: F, hidden: Hd, classes: C } = l.head.config;
+  const head = 2 * cells * (Hd > 0 ? F * Hd + Hd * C : F * C);
+  return (head + pixels * C * 8) / 1e9;
+}
