@@ -1,5 +1,6 @@
 /** `regiongym bench`: the agent × seed × budget sweep with a progress bar. */
 import type { Command } from 'commander';
+import { featureProgress } from '../progress.ts';
 import { MultiBar, Presets } from 'cli-progress';
 import { lastValueFrom, tap } from 'rxjs';
 import { parseAgentList } from '../../../agents/registry.ts';
@@ -92,7 +93,7 @@ export function registerBench(program: Command): void {
     const plan = planBench(opts);
     if (plan.jobs.length > 0) {
       // data and learner features once, shared by every worker
-      const data = await prepareProtocol(o.featureCache ? protocol : withoutFeatureCache(protocol), { dataRoot: o.root, cacheDir: o.cacheDir, threads: o.threads, onProgress: (d, n) => d % 50 === 0 && process.stderr.write(`features: ${d}/${n} images\n`) });
+      const data = await prepareProtocol(o.featureCache ? protocol : withoutFeatureCache(protocol), { dataRoot: o.root, cacheDir: o.cacheDir, threads: o.threads, onProgress: featureProgress() });
       checkBudgets(protocol, data, opts.budgets);
     }
     process.stderr.write(`bench ${protocol.name}${shard ? ` shard ${shard.index}/${shard.count}` : ''}: ${plan.totalRuns} runs (${plan.skippedRuns} already in ${outFile}), ${plan.jobs.length} trajectories on ${o.workers} workers, inference ${o.inference}, training ${o.training}\n`);

@@ -1,6 +1,9 @@
 /** `regiongym check-env`: run checkEnv on a protocol's env; exits non-zero when a check fails. */
 import { REGION_AL_CHECKS } from '../../../env/core/region-al-checks.ts';
 import type { Command } from 'commander';
+import { featureProgress } from '../progress.ts';
+import { prepareProtocol } from '../../sweep/prepare.ts';
+import { defaultCacheDir } from '../../../env/cache-dir.ts';
 import { checkEnv } from '../../../env/core/check-env.ts';
 import { makeEnv, resolveProtocol, type Phase } from '../../../env/make-env.ts';
 import { choiceOption } from '../options.ts';
@@ -18,6 +21,8 @@ export function registerCheckEnv(program: Command): void {
     const protocol = resolveProtocol(o.protocol);
     const t0 = performance.now();
     process.stderr.write(`check-env: protocol ${protocol.name} (${o.phase} phase), backend ${backend}, inference ${inference}, training ${training}\n`);
+    // the learner's inputs first (a frozen encoder's features: minutes on a fresh machine), with progress
+    await prepareProtocol(protocol, { dataRoot: o.root, cacheDir: defaultCacheDir(), threads: o.threads, onProgress: featureProgress() });
     const results = await checkEnv(() => makeEnv(protocol, { phase: o.phase, dataRoot: o.root }), REGION_AL_CHECKS);
     for (const r of results) console.log(`${r.status === 'pass' ? 'PASS' : r.status === 'warn' ? 'WARN' : 'FAIL'}  ${r.name}${r.message ? `\n      ${r.message}` : ''}`);
     const failed = results.filter((r) => r.status === 'fail').length;

@@ -4,6 +4,7 @@
  * models of the seeds. Shards then read both instead of each computing them.
  */
 import type { Command } from 'commander';
+import { featureProgress } from '../progress.ts';
 import { resolveProtocol } from '../../../env/make-env.ts';
 import { defaultCacheDir } from '../../../env/cache-dir.ts';
 import { intListOption } from '../options.ts';
@@ -30,7 +31,7 @@ export function registerPrepare(program: Command): void {
     await initCompute(o);
     const p = resolveProtocol(o.protocol);
     const t0 = performance.now();
-    const data = await prepareProtocol(p, { dataRoot: o.root, cacheDir: o.cacheDir, threads: o.threads, onProgress: (d, n) => d % 50 === 0 && process.stderr.write(`features: ${d}/${n} images\n`) });
+    const data = await prepareProtocol(p, { dataRoot: o.root, cacheDir: o.cacheDir, threads: o.threads, onProgress: featureProgress() });
     for (const seed of o.seeds ?? p.seeds)
       for (const phase of ['eval', 'policy'] as const) {
         const m = await initialModel(p, data, seed, o.cacheDir, phase);
