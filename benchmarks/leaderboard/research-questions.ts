@@ -8,6 +8,7 @@
 import '../../agents/catalog.ts'; // the registered agents' metadata (which whole-image agent mirrors which)
 import { RANDOM_AGENT, entryOfId } from '../../agents/registry.ts';
 import type { RunRecord } from '../sweep/run-record.ts';
+import type { ReplicateSpread } from './replicates.ts';
 import { mean, spearman } from './stats.ts';
 import { judgeTable, lastBudget, runIndex, type RunIndex, type AgentSummary, type Judged, type LabelSaving, type PairedDifference, type Leaderboard } from './aggregate.ts';
 import { fewSeedPairs, fixed, pct, pts, pValue, runMinutes, savingBound } from './format.ts';
@@ -37,6 +38,12 @@ export interface PolicyRun {
   losses: { episode: number; meanLoss: number }[];
   /** The agent id of its best/ checkpoint (policy-id.ts), when the directory holds one. */
   bestAgentId: string | null;
+  /** The agent id of its last checkpoint (policy/), when the directory holds one. */
+  lastAgentId?: string | null;
+  /** The training run's seed. */
+  seed?: number;
+  /** What makes two runs replicates: protocol, DQN settings, episodes, validation (not the seed). */
+  configuration?: string;
 }
 
 export interface Table {
@@ -168,7 +175,7 @@ function validationAgainstResults(runs: readonly PolicyRun[], dqns: readonly Age
   return { sentence, table: { header: ['checkpoint', 'validation mIoU (%) that picked it', `AUBC (%) on seeds ${common.join(', ')}`], rows: rows.map((r) => [r.label, pct(r.validation), pct(r.aubc)]) } };
 }
 
-export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[], policies: readonly PolicyRun[]): Answer[] {
+export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[], policies: readonly PolicyRun[], replicates: readonly ReplicateSpread[] = []): Answer[] {
   const names = (lb.dataset.classNames.length === records[0]!.testPerClassIoU.length ? lb.dataset.classNames : records[0]!.testPerClassIoU.map((_, c) => `class ${c}`)) as string[];
   const by = (pred: (a: AgentSummary) => boolean) => lb.agents.filter(pred);
   const seedsOf = runIndex(records);
@@ -202,8 +209,14 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
     for (const p of policies.filter(evaluated)) sentences.push(`${p.bestAgentId} is ${p.label}'s best validated checkpoint (episode ${p.best!.episode}), the highest point of its validation curve (${p.validationEpisodes > 1 ? `each point the mean of ${p.validationEpisodes} episodes` : 'one episode per point'}); the paper's code tests the last policy instead, and the best of many noisy points is biased upwards.`);
     const picked = validationAgainstResults(policies.filter(evaluated), dqns, seedsOf);
     if (picked) sentences.push(picked.sentence);
+    // a configuration trained several times: how much the training run moves the answer
+    for (const r of replicates)
+      sentences.push(`${r.agent}: mean AUBC ${pct(r.mean)} % [${pct(r.ci[0])}, ${pct(r.ci[1])}] (two-level bootstrap: training runs, then ${r.seeds.length} evaluation seeds); the runs' own AUBCs span ${pct(Math.min(...r.perRun.map((x) => x.aubc)))}–${pct(Math.max(...r.perRun.map((x) => x.aubc)))} % (std ${pct(r.betweenRunStd)} points between runs).`);
+    const replicateTable: Table[] = replicates.length
+      ? [{ header: ['replicated agent', 'training run (seed)', `AUBC (%) over the common seeds`], rows: replicates.flatMap((r) => [...r.perRun.map((x) => [r.agent, `${x.label} (${x.seed})`, pct(x.aubc)]), [r.agent, `mean of ${r.runs} [two-level 95 % CI]; std between runs`, `${pct(r.mean)} [${pct(r.ci[0])}, ${pct(r.ci[1])}]; ${pct(r.betweenRunStd)}`]]) }]
+      : [];
     const paired = [...perAgent.map((t) => t.filter((r) => r.ps.length > 0)), policyPairs].filter((t) => t.length > 0);
-    const tables = [...paired.map((t) => pairTable(t, lb.budgets)), ...(policies.some((p) => p.validation.length) ? [trainingTable(policies)] : []), ...(picked ? [picked.table] : [])];
+    const tables = [...paired.map((t) => pairTable(t, lb.budgets)), ...replicateTable, ...(policies.some((p) => p.validation.length) ? [trainingTable(policies)] : []), ...(picked ? [picked.table] : [])];
     // the answer: each learned agent against the best baseline and random, in AUBC
     const lead = dqns.length === 0 ? sentences.slice(0, 1) : rows.filter((r) => r.y === lb.bestBaseline || r.y === RANDOM_AGENT).flatMap(({ x, y, ps }) => ps.filter((p) => p.budget === 'AUBC').map((p) => sentence(x, y, p)));
     out.push({ id: 'RQ1', question: 'Does the DQN learn to pick informative regions? (DQN vs each baseline, paired by seed, every budget; the training curves behind it)', lead, sentences, tables });

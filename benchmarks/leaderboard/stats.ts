@@ -50,6 +50,28 @@ export function bootstrapCI(strata: readonly (readonly number[])[], stat: (xs: n
   return [lo, hi];
 }
 
+/**
+ * Two-level bootstrap interval of the mean of `matrix` [runs][seeds] (every run on the same seeds):
+ * each replicate draws the runs with replacement, then the seeds with replacement (one draw shared by
+ * all runs: the seeds are crossed with the runs), and takes the mean of the drawn cells.
+ */
+export function twoLevelBootstrapCI(matrix: readonly (readonly number[])[], reps = 2000, seed = 0, level = 0.95): [number, number] {
+  const rng = new Rng(seed);
+  const k = matrix.length, n = matrix[0]!.length;
+  if (k === 0 || n === 0 || matrix.some((row) => row.length !== n)) throw new RangeError(`two-level bootstrap needs a full runs × seeds matrix, got ${matrix.map((r) => r.length).join(', ')}`);
+  const values: number[] = [];
+  const runs = new Int32Array(k), seeds = new Int32Array(n);
+  for (let r = 0; r < reps; r++) {
+    for (let i = 0; i < k; i++) runs[i] = rng.int(k);
+    for (let j = 0; j < n; j++) seeds[j] = rng.int(n);
+    let sum = 0;
+    for (const i of runs) for (const j of seeds) sum += matrix[i]![j]!;
+    values.push(sum / (k * n));
+  }
+  values.sort((a, b) => a - b);
+  return [values[Math.floor(((1 - level) / 2) * reps)]!, values[Math.min(reps - 1, Math.ceil(((1 + level) / 2) * reps) - 1)]!];
+}
+
 /** Area under the budget curve by trapezoids, divided by the budget span (DeepAL+'s AUBC, normalised). */
 export function aubc(budgets: readonly number[], scores: readonly number[]): number {
   if (budgets.length === 1) return scores[0]!;

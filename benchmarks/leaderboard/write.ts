@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../../core/errors.ts';
 import { join } from 'node:path';
+import { replicatedAgents, replicatedRecords, replicateSpread, type ReplicateSpread, type TrainingRun } from './replicates.ts';
 import { writeFileAtomic } from '../../core/fs.ts';
 import type { SegSample } from '../../env/data/dataset.ts';
 import type { RegionGrid } from '../../env/regions.ts';
@@ -31,7 +32,9 @@ export interface LeaderboardInputs {
 
 export async function writeLeaderboard(given: readonly RunRecord[], outDir: string, inputs: LeaderboardInputs = {}): Promise<Leaderboard> {
   const trainings = readPolicies(inputs.policies ?? []);
-  const records = namePolicies(given, trainings);
+  // a configuration trained on several seeds: one more row, the mean over its training runs (replicates.ts)
+  const replicated = replicatedAgents(trainings.map(({ run }) => trainingRunOf(run)), given);
+  const records = [...namePolicies(given, trainings), ...replicated.flatMap((g) => replicatedRecords(g, given))];
   const ub = inputs.upperBound ?? null;
   const lb = aggregate(records, typeof ub === 'number' || ub === null ? ub : ub.mean);
   if (ub !== null && typeof ub !== 'number' && ub.n > 1) lb.upperBoundSpread = { std: ub.std, n: ub.n };
@@ -69,10 +72,21 @@ export async function writeLeaderboard(given: readonly RunRecord[], outDir: stri
       figures.push({ file, title: `${a.agent}: the regions it labelled in the first 3 evaluation-pool images (seed ${r.seed}, ${r.budgetRegions} regions), in their labels' class colours; grey = unlabelled`, svg: null });
     }
   }
-  const answers = researchQuestions(lb, records, policies);
+  const spreads = replicated.map((g) => replicateSpread(g, given, lb.budgets)).filter((x): x is ReplicateSpread => x !== null);
+  const answers = researchQuestions(lb, records, policies, spreads);
   writeFileAtomic(join(outDir, 'leaderboard.md'), markdown(lb, answers, figures));
   writeFileAtomic(join(outDir, 'index.html'), html(lb, answers, figures));
   return lb;
+}
+
+/** A policy directory as a training run that may have replicates. */
+function trainingRunOf(run: PolicyRun): TrainingRun {
+  return {
+    label: run.label,
+    configuration: run.configuration ?? run.label,
+    seed: run.seed ?? 0,
+    checkpoints: [...(run.bestAgentId ? [{ rule: 'best' as const, agentId: run.bestAgentId }] : []), ...(run.lastAgentId ? [{ rule: 'last' as const, agentId: run.lastAgentId }] : [])],
+  };
 }
 
 /** The training records of train-policy output directories, read once. */
@@ -85,7 +99,10 @@ export function readPolicies(dirs: readonly string[]): { t: TrainingRecord; run:
 
 /** A policy's runs labelled by the training run and episode they come from ("dqn (policy, episode 90)"), not by a hash. */
 export function namePolicies(records: readonly RunRecord[], trainings: readonly { run: PolicyRun }[]): RunRecord[] {
-  const named = new Map(trainings.flatMap(({ run }) => (run.bestAgentId && run.best ? [[run.bestAgentId, `dqn (${run.label}, episode ${run.best.episode})`] as const] : [])));
+  const named = new Map(trainings.flatMap(({ run }) => [
+    ...(run.bestAgentId && run.best ? [[run.bestAgentId, `dqn (${run.label}, episode ${run.best.episode})`] as const] : []),
+    ...(run.lastAgentId && run.lastAgentId !== run.bestAgentId ? [[run.lastAgentId, `dqn (${run.label}, last: episode ${run.episodes})`] as const] : []),
+  ]));
   return records.map((r) => (named.has(r.agentId) ? { ...r, agent: named.get(r.agentId)! } : r));
 }
 
@@ -108,6 +125,9 @@ function policyRun(dir: string, t: TrainingRecord): PolicyRun {
     resumes: t.resumes ?? [],
     references: t.references ?? [],
     bestAgentId: existsSync(join(dir, 'best', 'model.json')) ? policyId(join(dir, 'best')) : null,
+    lastAgentId: existsSync(join(dir, 'policy', 'model.json')) ? policyId(join(dir, 'policy')) : null,
+    seed: t.seed,
+    configuration: [t.protocolHash, settings, t.history.length, t.validationEpisodes ?? 1].join('|'),
     losses: t.history.flatMap((h) => (typeof h.meanLoss === 'number' ? [{ episode: h.episode, meanLoss: h.meanLoss }] : [])),
   };
 }

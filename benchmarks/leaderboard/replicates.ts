@@ -1,0 +1,115 @@
+/**
+ * A learned agent trained several times: its training runs (train-policy outputs with the same
+ * protocol and settings, different seeds) evaluated on the same seeds are one agent, not one lucky
+ * checkpoint. The board gets one row per replicated agent and checkpoint rule — the mean over its
+ * training runs at every (seed, budget) every run has — which the ordinary paired statistics then
+ * compare with the baselines seed by seed; and a spread table: each run's AUBC, the std between runs,
+ * and a two-level bootstrap interval of the mean (training runs resampled, then evaluation seeds),
+ * which counts the training run's luck as well as the seed's.
+ */
+import { createHash } from 'node:crypto';
+import type { RunRecord } from '../sweep/run-record.ts';
+import { aubc, mean, std, twoLevelBootstrapCI } from './stats.ts';
+import { bootstrapSeed } from './aggregate.ts';
+
+/** One training run of a learned agent as the leaderboard sees it. */
+export interface TrainingRun {
+  /** The run directory's name. */
+  readonly label: string;
+  /** Settings that make runs replicates of one configuration (protocol, DQN settings, episodes, validation). */
+  readonly configuration: string;
+  readonly seed: number;
+  /** Agent ids of its checkpoints that may have runs: `best` (best of the validation curve), `last`. */
+  readonly checkpoints: { readonly rule: 'best' | 'last'; readonly agentId: string }[];
+}
+
+export interface ReplicatedAgent {
+  /** The row's label and id. */
+  readonly agent: string;
+  readonly agentId: string;
+  readonly rule: 'best' | 'last';
+  readonly configuration: string;
+  /** Member runs: their labels and checkpoint agent ids, in training-seed order. */
+  readonly members: { readonly label: string; readonly seed: number; readonly agentId: string }[];
+}
+
+/** Groups of ≥ 2 training runs of one configuration with distinct seeds, one replicated agent per checkpoint rule that has records. */
+export function replicatedAgents(runs: readonly TrainingRun[], records: readonly RunRecord[]): ReplicatedAgent[] {
+  const withRecords = new Set(records.map((r) => r.agentId));
+  const byConfig = new Map<string, TrainingRun[]>();
+  for (const r of runs) (byConfig.get(r.configuration) ?? byConfig.set(r.configuration, []).get(r.configuration)!).push(r);
+  const out: ReplicatedAgent[] = [];
+  for (const [configuration, group] of byConfig) {
+    const seeds = new Set(group.map((r) => r.seed));
+    if (group.length < 2 || seeds.size < group.length) continue;
+    for (const rule of ['best', 'last'] as const) {
+      const members = group
+        .flatMap((r) => r.checkpoints.filter((c) => c.rule === rule && withRecords.has(c.agentId)).map((c) => ({ label: r.label, seed: r.seed, agentId: c.agentId })))
+        .sort((a, b) => a.seed - b.seed);
+      if (members.length < 2) continue;
+      const id = createHash('sha256').update(members.map((m) => m.agentId).join(',')).digest('hex').slice(0, 12);
+      out.push({ agent: `dqn (${members.length} training runs, ${rule === 'best' ? 'best validated' : 'last'} checkpoints)`, agentId: `replicated@${id}`, rule, configuration, members });
+    }
+  }
+  return out;
+}
+
+/** The replicated agent's records: at every (seed, budget) every member ran, the members' mean test mIoU (and per-class IoU). */
+export function replicatedRecords(g: ReplicatedAgent, records: readonly RunRecord[]): RunRecord[] {
+  const cell = new Map<string, RunRecord[]>();
+  for (const r of records) {
+    if (!g.members.some((m) => m.agentId === r.agentId)) continue;
+    const k = `${r.seed}|${r.budgetRegions}`;
+    (cell.get(k) ?? cell.set(k, []).get(k)!).push(r);
+  }
+  const out: RunRecord[] = [];
+  for (const rs of cell.values()) {
+    if (rs.length !== g.members.length) continue;
+    const first = rs[0]!;
+    const avg = (f: (r: RunRecord) => number) => mean(rs.map(f));
+    out.push({
+      ...first,
+      agent: g.agent,
+      agentId: g.agentId,
+      trajectory: `${g.agentId}/${first.seed}`,
+      testMIoU: avg((r) => r.testMIoU),
+      testPixelAccuracy: avg((r) => r.testPixelAccuracy),
+      testPerClassIoU: first.testPerClassIoU.map((_, c) => avg((r) => r.testPerClassIoU[c]!)),
+    });
+  }
+  return out.sort((a, b) => a.seed - b.seed || a.budgetRegions - b.budgetRegions);
+}
+
+export interface ReplicateSpread {
+  readonly agent: string;
+  readonly runs: number;
+  /** Evaluation seeds every run has a full curve on. */
+  readonly seeds: number[];
+  /** Each run's mean AUBC over those seeds, in member order. */
+  readonly perRun: { readonly label: string; readonly seed: number; readonly aubc: number }[];
+  readonly mean: number;
+  /** Std of the runs' mean AUBCs: how much the training run moves the result. */
+  readonly betweenRunStd: number;
+  /** Two-level bootstrap 95 % interval of the mean AUBC. */
+  readonly ci: [number, number];
+}
+
+/** AUBC of every member on every seed where all members have every budget; its spread between runs. */
+export function replicateSpread(g: ReplicatedAgent, records: readonly RunRecord[], budgets: readonly number[], reps = 2000): ReplicateSpread | null {
+  const curve = (agentId: string, seed: number) => budgets.map((b) => records.find((r) => r.agentId === agentId && r.seed === seed && r.budgetRegions === b)?.testMIoU);
+  const seeds = [...new Set(records.filter((r) => r.agentId === g.members[0]!.agentId).map((r) => r.seed))]
+    .filter((s) => g.members.every((m) => curve(m.agentId, s).every((v) => v !== undefined)))
+    .sort((a, b) => a - b);
+  if (seeds.length < 2) return null;
+  const matrix = g.members.map((m) => seeds.map((s) => aubc(budgets, curve(m.agentId, s) as number[])));
+  const perRun = g.members.map((m, i) => ({ label: m.label, seed: m.seed, aubc: mean(matrix[i]!) }));
+  return {
+    agent: g.agent,
+    runs: g.members.length,
+    seeds,
+    perRun,
+    mean: mean(matrix.flat()),
+    betweenRunStd: std(perRun.map((r) => r.aubc)),
+    ci: twoLevelBootstrapCI(matrix, reps, bootstrapSeed(`two-level/${g.agentId}`)),
+  };
+}

@@ -1,0 +1,71 @@
+/** A learned agent trained several times is one row: the mean over its training runs, with their spread. */
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { replicatedAgents, replicatedRecords, replicateSpread, type TrainingRun } from '../benchmarks/leaderboard/replicates.ts';
+import { bootstrapCI, twoLevelBootstrapCI, mean } from '../benchmarks/leaderboard/stats.ts';
+import { aggregate } from '../benchmarks/leaderboard/aggregate.ts';
+import type { RunRecord } from '../benchmarks/sweep/run-record.ts';
+import { fakeRecord } from './helpers.ts';
+
+const budgets = [6, 12];
+/** Three training runs of one configuration (offsets 0, +2, +4 points) and one of another, plus random; seeds 1..5. */
+function records(): RunRecord[] {
+  const out: RunRecord[] = [];
+  for (const seed of [1, 2, 3, 4, 5])
+    for (const b of budgets) {
+      const base = 0.2 + 0.01 * seed + (b === 12 ? 0.05 : 0);
+      out.push(fakeRecord({ agent: 'random', agentId: 'random', seed, budgetRegions: b, testMIoU: base, trajectory: `r${seed}` }));
+      ['dqn@a', 'dqn@b', 'dqn@c'].forEach((id, k) => out.push(fakeRecord({ agent: 'dqn', agentId: id, baseline: false, seed, budgetRegions: b, testMIoU: base + 0.02 * k, trajectory: `${id}${seed}` })));
+      out.push(fakeRecord({ agent: 'dqn', agentId: 'dqn@other', baseline: false, seed, budgetRegions: b, testMIoU: base, trajectory: `o${seed}` }));
+    }
+  return out;
+}
+const runs: TrainingRun[] = [
+  { label: 'run-a', configuration: 'X', seed: 1, checkpoints: [{ rule: 'best', agentId: 'dqn@a' }] },
+  { label: 'run-b', configuration: 'X', seed: 2, checkpoints: [{ rule: 'best', agentId: 'dqn@b' }, { rule: 'last', agentId: 'dqn@never-run' }] },
+  { label: 'run-c', configuration: 'X', seed: 3, checkpoints: [{ rule: 'best', agentId: 'dqn@c' }] },
+  { label: 'run-d', configuration: 'Y', seed: 1, checkpoints: [{ rule: 'best', agentId: 'dqn@other' }] },
+];
+
+describe('replicated learned agents', () => {
+  it('one row per configuration with ≥ 2 runs and checkpoints that ran: the members’ mean at every seed and budget', () => {
+    const groups = replicatedAgents(runs, records());
+    expect(groups.map((g) => [g.rule, g.members.map((m) => m.agentId)])).to.deep.equal([['best', ['dqn@a', 'dqn@b', 'dqn@c']]]);
+    const virtual = replicatedRecords(groups[0]!, records());
+    expect(virtual).to.have.length(10);
+    // mean of +0, +2, +4 points over random
+    for (const r of virtual) expect(r.testMIoU - (0.2 + 0.01 * r.seed + (r.budgetRegions === 12 ? 0.05 : 0))).to.be.closeTo(0.02, 1e-12);
+    // it is an ordinary learned row: paired with random by seed
+    const lb = aggregate([...records(), ...virtual]);
+    const row = lb.agents.find((a) => a.agentId === groups[0]!.agentId)!;
+    expect(row.baseline).to.equal(false);
+    expect(row.vsRandom[budgets.length]!.meanDiff).to.be.closeTo(0.02, 1e-9);
+  });
+
+  it('the spread: each run’s AUBC, the std between runs and a two-level interval wider than the seeds alone give', () => {
+    const g = replicatedAgents(runs, records())[0]!;
+    const s = replicateSpread(g, records(), budgets)!;
+    expect(s.perRun.map((r) => r.label)).to.deep.equal(['run-a', 'run-b', 'run-c']);
+    expect(s.perRun[1]!.aubc - s.perRun[0]!.aubc).to.be.closeTo(0.02, 1e-12);
+    expect(s.betweenRunStd).to.be.closeTo(0.02, 1e-12);
+    expect(s.ci[0]).to.be.below(s.mean);
+    expect(s.ci[1]).to.be.above(s.mean);
+    // resampling the seeds of the pooled mean alone ignores the training runs' spread
+    const seedOnly = bootstrapCI([s.seeds.map((seed) => mean(g.members.map((m) => records().filter((r) => r.agentId === m.agentId && r.seed === seed).reduce((a, r) => a + r.testMIoU, 0) / 2)))], mean, 2000, 1);
+    expect(s.ci[1] - s.ci[0]).to.be.above(seedOnly[1] - seedOnly[0]);
+  });
+
+  it('two-level bootstrap: the interval holds the mean, and is a point when every cell is equal (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 2, max: 8 }), fc.integer({ min: 0, max: 1000 }), (k, n, seed) => {
+        const m = Array.from({ length: k }, (_, i) => Array.from({ length: n }, (_, j) => Math.sin(seed + 3 * i + j)));
+        const [lo, hi] = twoLevelBootstrapCI(m, 400, seed);
+        const flat = mean(m.flat());
+        const flatCI = twoLevelBootstrapCI(m.map((r) => r.map(() => 0.5)), 50, seed);
+        return lo <= hi && lo <= flat + 1e-12 && hi >= flat - 1e-12 && flatCI[0] === 0.5 && flatCI[1] === 0.5;
+      }),
+      { numRuns: 100, seed: 5 },
+    );
+    expect(() => twoLevelBootstrapCI([[1, 2], [3]])).to.throw(RangeError, 'full runs × seeds matrix');
+  });
+});
