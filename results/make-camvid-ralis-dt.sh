@@ -13,5 +13,6 @@ export REGIONGYM_CAMVID="${REGIONGYM_CAMVID:-../shared/datasets/camvid}"
 out=results/camvid-ralis-dt
 runs=$out/runs.jsonl
 HEADS=mlp64 bash results/camvid-heads/make.sh
-npx regiongym bench --protocol camvid-ralis-dt --agents random,entropy,bald --seeds 20,50,82,12,4560 --workers 2 --threads 1 --out "$runs"
+npx regiongym bench --protocol camvid-ralis-dt --agents random,entropy --seeds 20,50,82,12,4560 --workers 2 --threads 1 --out "$runs"
+npx regiongym bench --protocol camvid-ralis-dt --agents bald --seeds 20,50,82,12,4560 --workers 2 --threads 1 --out "$runs"
 npx regiongym leaderboard "$runs" --out "$out" --upper-bound results/camvid-heads/mlp64-seed{0,1,2}/result.json

@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { Observable, filter, lastValueFrom, tap } from 'rxjs';
 import { protocolData } from '../../env/make-env.ts';
+import { learnerFactory, learnerSpecOf } from '../../env/learners/registry.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { ComputeOptions } from '../cli/compute-flags.ts';
 import type { AgentSpec } from '../../agents/registry.ts';
@@ -71,7 +72,7 @@ const nativeLoads = (() => {
 
 /** The gradient engine this protocol's runs will record: a learner that only trains on tfjs, or the --training choice resolved. */
 export function expectedTrainingEngine(p: Protocol, name: string | undefined): 'tfjs' | 'ort' {
-  if ((p.model?.name ?? 'unet-s') === 'frozen-encoder') return 'tfjs';
+  if (learnerFactory(learnerSpecOf(p.model).name).nativeTraining === false) return 'tfjs';
   if (name === 'tfjs' || name === 'ort') return name;
   return nativeLoads() ? 'ort' : 'tfjs';
 }

@@ -31,6 +31,12 @@ export interface LearnerFactory {
   create(spec: LearnerSpec, ctx: LearnerContext, rng: Rng): Promise<SegLearner>;
   /** A learner saved by `save(dir)`. */
   load(dir: string, spec: LearnerSpec, ctx: LearnerContext): Promise<SegLearner>;
+  /**
+   * Whether its gradients follow `--training` (a native graph exists): runs files check one engine per
+   * board by it. Default true. (The frozen encoder's native step needs crops aligned to its feature
+   * grid, as every shipped geometry is; an unaligned one trains on tfjs and says so in its records.)
+   */
+  readonly nativeTraining?: boolean;
   /** Work every run of this spec shares, done once up front (encoding a data set's features). */
   prepare?(spec: LearnerSpec, ctx: LearnerContext, onProgress?: (done: number, total: number) => void): Promise<void>;
 }
