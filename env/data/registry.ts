@@ -8,27 +8,61 @@ import { makeSyntheticDataset, type SyntheticOptions } from './synthetic.ts';
 import { scaledSize } from './resize.ts';
 
 
-type Loader = (spec: Omit<DataSpec, 'name'>) => SegDataset;
+/** A data set by name: its loader from a spec (scale, folder, synthetic settings). */
+export interface DataEntry {
+  readonly name: string;
+  /** One line for listings and errors. */
+  readonly description: string;
+  load(spec: Omit<DataSpec, 'name'>): SegDataset;
+  /** Whether it needs a folder (data.root or --root). */
+  readonly needsRoot?: boolean;
+}
 
-/** Every data set by name: adding one is its loader file and one line here. */
-const LOADERS = {
-  synthetic: (spec) => {
+const entries = new Map<string, DataEntry>();
+
+/** Register a data set (the same pattern as registerAgent, registerLearner, registerStatistic). */
+export function registerDataset(e: DataEntry): void {
+  if (!/^[a-z][a-z0-9-]*$/.test(e.name)) throw new ConfigError(`data set name '${e.name}' must be lower-case letters, digits and '-'`);
+  entries.set(e.name, e);
+}
+
+export function datasetNames(): string[] {
+  return [...entries.keys()];
+}
+
+/** The shipped data sets: adding one is its loader file and one registerDataset call (here or in your own module). */
+registerDataset({
+  name: 'synthetic',
+  description: 'built-in synthetic street scenes (no download)',
+  load: (spec) => {
     const { height, width } = scaledSize(360, 480, spec.scale);
     return makeSyntheticDataset({ seed: spec.syntheticSeed ?? 0, height, width, counts: spec.syntheticCounts ?? DEFAULT_SYNTHETIC_COUNTS });
   },
-  camvid: (spec) => loadCamVid({ root: spec.root, scale: spec.scale }),
-  folder: (spec) => {
+});
+registerDataset({ name: 'camvid', description: 'CamVid (SegNet layout; $REGIONGYM_CAMVID or --root)', load: (spec) => loadCamVid({ root: spec.root, scale: spec.scale }) });
+registerDataset({
+  name: 'folder',
+  description: 'your own folder of images and label PNGs (env/data/folder.ts)',
+  needsRoot: true,
+  load: (spec) => {
     if (!spec.root) throw new ConfigError("a 'folder' data set needs its folder: data.root in the protocol, or --root DIR");
     return loadFolder({ root: spec.root, scale: spec.scale });
   },
-  cityscapes: (spec) => {
+});
+registerDataset({
+  name: 'cityscapes',
+  description: 'Cityscapes (its own folder layout; --root)',
+  needsRoot: true,
+  load: (spec) => {
     if (!spec.root) throw new ConfigError('cityscapes needs a folder: pass --root DIR');
     return loadCityscapes({ root: spec.root, scale: spec.scale });
   },
-} satisfies Record<string, Loader>;
+});
 
-export type DataName = keyof typeof LOADERS;
-export const DATA_NAMES = Object.keys(LOADERS) as readonly DataName[];
+/** A data set's registered name (a plain string: registered data sets extend the shipped ones). */
+export type DataName = string;
+/** The data sets shipped with regiongym (registered at load). */
+export const DATA_NAMES: readonly string[] = datasetNames();
 
 export interface DataSpec {
   name: DataName;
@@ -101,7 +135,7 @@ export function adoptDatasets(ds: readonly SharedDataset[] | undefined): void {
 }
 
 function readData(spec: DataSpec): SegDataset {
-  const load = LOADERS[spec.name] as Loader | undefined;
-  if (!load) throw new ConfigError(`unknown data set '${String(spec.name)}': expected one of ${DATA_NAMES.join(', ')}`);
-  return load(spec);
+  const e = entries.get(spec.name);
+  if (!e) throw new ConfigError(`unknown data set '${String(spec.name)}': registered data sets are ${datasetNames().join(', ')}`);
+  return e.load(spec);
 }

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
+import { datasetNames } from '../data/registry.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { learnerFactory, learnerSpecOf, resolveLearnerSpec } from '../learners/registry.ts';
 import type { LearnerSpec } from '../learners/learner.ts';
@@ -53,6 +54,8 @@ export function protocolModel(p: Protocol, source = 'protocol'): LearnerSpec {
 export function parseProtocol(doc: unknown, source = 'protocol'): Protocol {
   if (!validate(doc)) throw new ConfigError(`${source} is invalid: ${(validate.errors ?? []).map((e) => describe(e, doc)).join('; ')}`);
   const p = doc;
+  // data sets are a registry (registerDataset): checked against what is registered now, not a fixed list
+  if (!datasetNames().includes(p.data.name)) throw new ConfigError(`${source} is invalid: data.name = ${JSON.stringify(p.data.name)}: allowed ${datasetNames().map((n) => JSON.stringify(n)).join(', ')}`);
   p.model = protocolModel(p, source) as Protocol['model'];
   const sorted = [...p.budgets].sort((a, b) => a - b);
   if (sorted.some((b, i) => b !== p.budgets[i] || (i > 0 && b === sorted[i - 1]))) throw new ConfigError(`${source}: budgets = ${JSON.stringify(p.budgets)} must be strictly ascending`);

@@ -1,6 +1,6 @@
 /** The protocol file format: TypeScript types and the ajv JSON schema that enforces them. */
 import type { JSONSchemaType } from 'ajv';
-import { DATA_NAMES, type DataName } from '../data/registry.ts';
+import { type DataName } from '../data/registry.ts';
 
 export interface Protocol {
   name: string;
@@ -84,7 +84,7 @@ export const protocolSchema: JSONSchemaType<Protocol> = {
       additionalProperties: false,
       required: ['name', 'scale'],
       properties: {
-        name: { type: 'string', enum: DATA_NAMES },
+        name: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' },
         scale: { type: 'number', minimum: 0.05, maximum: 1 },
         root: { type: 'string', nullable: true, maxLength: 4096 },
         synthetic: {
