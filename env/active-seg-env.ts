@@ -17,7 +17,7 @@ import type { SegLearner, TrainItem } from './learners/learner.ts';
 import { createLearner } from './learners/registry.ts';
 import { confusionOf } from './learners/evaluate.ts';
 import { segMetrics, type SegMetrics } from './metrics.ts';
-import { actionFeatureSize, KL_BINS, stateFeatureSize } from './features.ts';
+import { actionFeatureSize, stateFeatureSize } from './features.ts';
 import { LabeledRegions, makeGrid, regionCentre, regionClassDistribution, splitRegionId, trainingMask, type RegionGrid } from './regions.ts';
 import { arrangePools, sampleCandidateImages, sampleCandidateRegions } from './candidates.ts';
 import { disposeOutputs, imagePoolFeatures, imagesOf, maskOf, poolFeatures, regionOutputs, stateFeatures, type SlotStatistics } from './observation.ts';
@@ -425,4 +425,3 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
   }
 }
 
-export { KL_BINS };

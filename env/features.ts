@@ -37,11 +37,6 @@ export function toRegions(map: tf.Tensor3D, g: RegionGrid): tf.Tensor3D {
   });
 }
 
-/** Mean of a per-pixel map over each region: [B·perImage]. */
-export function regionMeans(map: tf.Tensor3D, g: RegionGrid): tf.Tensor1D {
-  return tf.tidy(() => tf.mean(toRegions(map, g), [1, 2]) as tf.Tensor1D);
-}
-
 export interface RegionFeatures {
   /** [B·perImage, stateFeatureSize] */
   features: tf.Tensor2D;

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const threads = inference === 'ort' ? inferenceThreads() : 1;
 
   const rng = new Rng(2024);
-  const w = o.protocol ? await protocolWorkload(o.protocol, rng, { root: o.root, cacheDir: o.cacheDir, threads: o.threads }) : unetWorkload(o.data, rng);
+  const w = o.protocol ? await protocolWorkload(o.protocol, rng, { root: o.root, cacheDir: o.cacheDir, threads: o.threads }) : await unetWorkload(o.data, rng);
   const { learner: model, pool, state, reward, grid, K, N } = w;
   const C = model.numClasses;
   const labeled = new LabeledRegions(grid, pool.length);

@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { initBackend, BACKEND_NAMES, type BackendName } from '../../compute/tfjs/backend.ts';
 import { Rng } from '../../core/rng.ts';
-import { UNetLearner } from '../../env/learners/unet/learner.ts';
+import { createLearner } from '../../env/learners/registry.ts';
 import { DEFAULT_SEG_TRAIN } from '../../env/learners/train-settings.ts';
 import { makeSyntheticDataset } from '../../env/data/synthetic.ts';
 import { choiceOption, intOption } from '../cli/options.ts';
@@ -18,7 +18,7 @@ const o = new Command()
 const backend = await initBackend(o.backend);
 const ds = makeSyntheticDataset({ seed: 0, height: 72, width: 96, counts: { d_t: 16, d_s: 1, d_v: 1, val: 1, test: 1 } });
 const items = ds.splits.d_t!.map((s) => ({ sample: s, label: s.label }));
-const model = UNetLearner.create(11, 72, 96, new Rng(0), { ...DEFAULT_SEG_TRAIN, batchSize: 16, cropHeight: 64, cropWidth: 64 });
+const model = await createLearner({ name: 'unet-s' }, { data: ds, cacheDir: null, train: { ...DEFAULT_SEG_TRAIN, batchSize: 16, cropHeight: 64, cropWidth: 64 } }, new Rng(0));
 const rng = new Rng(1);
 await model.trainEpoch(items, rng);
 const t0 = performance.now();

@@ -11,13 +11,10 @@
  * Both: one training step on 24 crops centred on new regions, one DQN update on 16 transitions.
  */
 import type { Rng } from '../../core/rng.ts';
-import { UNetLearner } from '../../env/learners/unet/learner.ts';
-import { FrozenEncoderLearner } from '../../env/learners/frozen-encoder/learner.ts';
 import { createLearner, learnerSpecOf } from '../../env/learners/registry.ts';
-import { forwardFlops, UNET_S } from '../../env/learners/unet/net.ts';
 import type { SegLearner } from '../../env/learners/learner.ts';
 import { makeGrid, type RegionGrid } from '../../env/regions.ts';
-import { getSplit, type SegSample } from '../../env/data/dataset.ts';
+import { getSplit, type SegDataset, type SegSample } from '../../env/data/dataset.ts';
 import { loadCamVid } from '../../env/data/camvid.ts';
 import { resolveProtocol, segTrainConfig } from '../../env/make-env.ts';
 import { prepareProtocol } from '../sweep/prepare.ts';
@@ -57,18 +54,19 @@ function randomSamples(n: number, rng: Rng, prefix: string): SegSample[] {
 }
 
 /** UNet-S at CamVid 0.4: random data (seeded) or the real images. */
-export function unetWorkload(data: 'random' | 'camvid', rng: Rng): Workload {
+export async function unetWorkload(data_: 'random' | 'camvid', rng: Rng): Promise<Workload> {
   let pool: SegSample[], state: SegSample[], reward: SegSample[];
-  if (data === 'camvid') {
+  if (data_ === 'camvid') {
     const ds = loadCamVid({ scale: 0.4, root: process.env.REGIONGYM_CAMVID ?? '../shared/datasets/camvid' });
     [pool, state, reward] = [ds.splits.d_v!.slice(0, 40), ds.splits.d_s!.slice(0, 10), ds.splits.val!.slice(0, 101)];
   } else {
     [pool, state, reward] = [randomSamples(40, rng, 'p'), randomSamples(10, rng, 's'), randomSamples(101, rng, 'r')];
   }
-  const learner = UNetLearner.create(C, H, W, rng.fork('init'), { optimizer: 'sgd', lr: 1e-3, momentum: 0.95, weightDecay: 1e-4, clipNorm: 4, batchSize: 24, cropHeight: 96, cropWidth: 96, flip: true });
-  const fwd = forwardFlops({ ...UNET_S, numClasses: C }, H, W) / 1e9;
+  const data: SegDataset = { name: `unet-s ${data_}`, height: H, width: W, numClasses: C, ignoreIndex: C, classNames: Array.from({ length: C }, (_, c) => `class ${c}`), splits: {} };
+  const learner = await createLearner({ name: 'unet-s' }, { data, cacheDir: null, train: { optimizer: 'sgd', lr: 1e-3, momentum: 0.95, weightDecay: 1e-4, clipNorm: 4, batchSize: 24, cropHeight: 96, cropWidth: 96, flip: true } }, rng.fork('init'));
+  const fwd = learner.profile!.forwardGflop();
   return {
-    describe: { name: `unet-s ${data}`, learner: 'unet-s', image: [H, W], K: 24, N: 10 },
+    describe: { name: `unet-s ${data_}`, learner: 'unet-s', image: [H, W], K: 24, N: 10 },
     learner,
     pool,
     state,
@@ -77,7 +75,7 @@ export function unetWorkload(data: 'random' | 'camvid', rng: Rng): Workload {
     K: 24,
     N: 10,
     forwardGflop: fwd,
-    trainGflop: (3 * 24 * forwardFlops({ ...UNET_S, numClasses: C }, 96, 96)) / 1e9,
+    trainGflop: 3 * 24 * learner.profile!.forwardGflop(96, 96),
   };
 }
 
@@ -88,8 +86,7 @@ export async function protocolWorkload(name: string, rng: Rng, o: { root?: strin
   const spec = learnerSpecOf(p.model);
   const learner = await createLearner(spec, { data: ds, train: segTrainConfig(p), cacheDir: o.cacheDir }, rng.fork('init'));
   const K = p.poolsPerStep, N = p.poolSize.policy;
-  const frozen = learner instanceof FrozenEncoderLearner ? learner : null;
-  const dims = frozen?.store.dims;
+  const profile = learner.profile;
   return {
     describe: {
       name: p.name,
@@ -97,8 +94,7 @@ export async function protocolWorkload(name: string, rng: Rng, o: { root?: strin
       image: [ds.height, ds.width],
       K,
       N,
-      ...(dims ? { features: { dim: dims.channels, grid: [dims.gridH, dims.gridW] as const } } : {}),
-      ...(frozen ? { head: { hidden: frozen.head.config.hidden } } : {}),
+      ...(profile?.describe ?? {}),
     },
     learner,
     pool: getSplit(ds, p.splits.policyPool),
@@ -109,15 +105,8 @@ export async function protocolWorkload(name: string, rng: Rng, o: { root?: strin
     N,
     // the frozen encoder ran once per image; what a pass costs is the head on every cell (2 FLOP a weight),
     // the bilinear upsampling of its logits (4 multiply-adds per pixel and class) and the argmax / softmax
-    forwardGflop: frozen ? headGflop(frozen, ds.height * ds.width) : 0,
+    forwardGflop: profile?.forwardGflop() ?? 0,
     // a training step: forward and backward (≈ 3 forwards) of the head on 24 crops of the protocol's size
-    trainGflop: frozen ? (3 * 24 * headGflop(frozen, p.segmentation.crop ** 2, (p.segmentation.crop / (ds.height / dims!.gridH)) ** 2)) : 0,
+    trainGflop: profile ? 3 * 24 * profile.forwardGflop(p.segmentation.crop, p.segmentation.crop) : 0,
   };
-}
-
-/** GFLOP of one frozen-encoder head pass over an image of `pixels` (its `cells` feature cells; default all). */
-function headGflop(l: FrozenEncoderLearner, pixels: number, cells = l.store.dims.gridH * l.store.dims.gridW): number {
-  const { inputs: F, hidden: Hd, classes: C } = l.head.config;
-  const head = 2 * cells * (Hd > 0 ? F * Hd + Hd * C : F * C);
-  return (head + pixels * C * 8) / 1e9;
 }

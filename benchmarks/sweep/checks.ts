@@ -4,6 +4,7 @@ import type { SegDataset } from '../../env/data/dataset.ts';
 import { getSplit } from '../../env/data/dataset.ts';
 import type { Protocol } from '../../env/protocol/load.ts';
 import { makeGrid } from '../../env/regions.ts';
+import { learnerFactory, learnerSpecOf } from '../../env/learners/registry.ts';
 
 /** Every budget a positive multiple of K and within the evaluation pool's regions; the grid tiles the images. */
 export function checkBudgets(p: Protocol, data: SegDataset, budgets: readonly number[]): void {
@@ -17,7 +18,9 @@ export function checkBudgets(p: Protocol, data: SegDataset, budgets: readonly nu
   }
 }
 
-/** The protocol with its learner's disk feature cache turned off (--no-feature-cache). */
+/** The protocol with its learner's disk caches turned off (--no-feature-cache), as the learner says how. */
 export function withoutFeatureCache(p: Protocol): Protocol {
-  return p.model?.name === 'frozen-encoder' ? { ...p, model: { ...p.model, featureCache: false } } : p;
+  const spec = learnerSpecOf(p.model);
+  const off = learnerFactory(spec.name).withoutDiskCache;
+  return off ? { ...p, model: off(spec) } : p;
 }

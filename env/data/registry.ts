@@ -4,7 +4,7 @@ import type { SegDataset } from './dataset.ts';
 import { loadCamVid } from './camvid.ts';
 import { loadCityscapes } from './cityscapes.ts';
 import { loadFolder } from './folder.ts';
-import { makeSyntheticDataset, type SyntheticOptions } from './synthetic.ts';
+import { makeSyntheticDataset, SYNTHETIC_DEFAULTS, type SyntheticOptions } from './synthetic.ts';
 import { scaledSize } from './resize.ts';
 
 
@@ -75,7 +75,8 @@ export interface DataSpec {
   syntheticCounts?: SyntheticOptions['counts'];
 }
 
-export const DEFAULT_SYNTHETIC_COUNTS: SyntheticOptions['counts'] = { d_t: 40, d_s: 4, d_v: 80, val: 30, test: 40 };
+/** The synthetic data set's default split sizes (synthetic.ts's defaults, one definition). */
+export const DEFAULT_SYNTHETIC_COUNTS: SyntheticOptions['counts'] = SYNTHETIC_DEFAULTS.counts;
 
 /** What crosses to a worker thread: every sample's bytes live in shared memory (no copy). */
 export interface SharedDataset {

@@ -18,7 +18,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../core/rng.ts';
 import type { ConfusionMatrix } from '../metrics.ts';
-import type { SegSample } from '../data/dataset.ts';
+import type { SegDataset, SegSample } from '../data/dataset.ts';
 import type { GraphBuilder } from '../../compute/ort/graph.ts';
 import type { TrainItem } from './batches.ts';
 import type { SegTrainSettings } from './train-settings.ts';
@@ -108,6 +108,11 @@ export interface SegLearner {
   embeddings(images: readonly SegSample[]): Promise<Embeddings>;
   /** True when `embeddings(...).features` never change with training (a frozen encoder's linear head), so they may be cached. */
   readonly fixedEmbeddings?: boolean;
+  /**
+   * For `npm run bench`'s breakdown: GFLOP of one eval forward pass over an h×w window (default the
+   * whole image), and what distinguishes this learner's workload (feature dims, head width).
+   */
+  readonly profile?: { forwardGflop(h?: number, w?: number): number; readonly describe: Record<string, unknown> };
 
   /**
    * `reduction` of the eval-mode probabilities of each image, run natively; outputs concatenated in
@@ -132,4 +137,40 @@ export interface SegLearner {
   save(dir: string): Promise<void>;
   /** Free every tensor and native session; idempotent. */
   dispose(): void;
+}
+
+/** What a learner is made for: its data set (geometry, classes, images), training settings, caches. */
+export interface LearnerContext {
+  readonly data: SegDataset;
+  readonly train: SegTrainSettings;
+  /** A directory the learner may keep derived data in across runs (a feature cache); null: none. */
+  readonly cacheDir: string | null;
+}
+
+export interface LearnerFactory {
+  readonly name: string;
+  /** One line for listings. */
+  readonly description: string;
+  /** JSON schema of the protocol's `model` object for this learner (with `name`). */
+  readonly schema: object;
+  /** The spec with every default filled in: what run records carry. */
+  resolve(spec: LearnerSpec): LearnerSpec;
+  /** A learner with freshly initialised trainable weights (seeded). */
+  create(spec: LearnerSpec, ctx: LearnerContext, rng: Rng): Promise<SegLearner>;
+  /** A learner saved by `save(dir)`. */
+  load(dir: string, spec: LearnerSpec, ctx: LearnerContext): Promise<SegLearner>;
+  /**
+   * Whether its gradients follow `--training` (a native graph exists): runs files check one engine per
+   * board by it. Default true. (The frozen encoder's native step needs crops aligned to its feature
+   * grid, as every shipped geometry is; an unaligned one trains on tfjs and says so in its records.)
+   */
+  readonly nativeTraining?: boolean;
+  /** What worker threads share with the parent (buffers in shared memory, e.g. encoded features), to hand to adoptShared there. */
+  shared?(): unknown;
+  /** In a worker thread: use the parent's `shared()` instead of computing it again. */
+  adoptShared?(shared: unknown): void;
+  /** The spec without caches on disk (a dry run that must write nothing). */
+  withoutDiskCache?(spec: LearnerSpec): LearnerSpec;
+  /** Work every run of this spec shares, done once up front (encoding a data set's features). */
+  prepare?(spec: LearnerSpec, ctx: LearnerContext, onProgress?: (done: number, total: number) => void): Promise<void>;
 }

@@ -5,41 +5,11 @@
  */
 import { ConfigError } from '../../core/errors.ts';
 import type { Rng } from '../../core/rng.ts';
-import type { SegDataset } from '../data/dataset.ts';
-import type { LearnerSpec, SegLearner } from './learner.ts';
-import type { SegTrainSettings } from './train-settings.ts';
+import type { LearnerContext, LearnerFactory, LearnerSpec, SegLearner } from './learner.ts';
 import { unetFactory } from './unet/factory.ts';
 import { frozenEncoderFactory } from './frozen-encoder/factory.ts';
 
-/** What a learner is made for: its data set (geometry, classes, images), training settings, caches. */
-export interface LearnerContext {
-  readonly data: SegDataset;
-  readonly train: SegTrainSettings;
-  /** A directory the learner may keep derived data in across runs (a feature cache); null: none. */
-  readonly cacheDir: string | null;
-}
-
-export interface LearnerFactory {
-  readonly name: string;
-  /** One line for listings. */
-  readonly description: string;
-  /** JSON schema of the protocol's `model` object for this learner (with `name`). */
-  readonly schema: object;
-  /** The spec with every default filled in: what run records carry. */
-  resolve(spec: LearnerSpec): LearnerSpec;
-  /** A learner with freshly initialised trainable weights (seeded). */
-  create(spec: LearnerSpec, ctx: LearnerContext, rng: Rng): Promise<SegLearner>;
-  /** A learner saved by `save(dir)`. */
-  load(dir: string, spec: LearnerSpec, ctx: LearnerContext): Promise<SegLearner>;
-  /**
-   * Whether its gradients follow `--training` (a native graph exists): runs files check one engine per
-   * board by it. Default true. (The frozen encoder's native step needs crops aligned to its feature
-   * grid, as every shipped geometry is; an unaligned one trains on tfjs and says so in its records.)
-   */
-  readonly nativeTraining?: boolean;
-  /** Work every run of this spec shares, done once up front (encoding a data set's features). */
-  prepare?(spec: LearnerSpec, ctx: LearnerContext, onProgress?: (done: number, total: number) => void): Promise<void>;
-}
+export type { LearnerContext, LearnerFactory } from './learner.ts';
 
 const factories = new Map<string, LearnerFactory>();
 
@@ -79,3 +49,13 @@ export function loadLearner(dir: string, spec: LearnerSpec, ctx: LearnerContext)
 
 registerLearner(unetFactory);
 registerLearner(frozenEncoderFactory);
+
+/** Per learner, what worker threads share with this thread (learner.ts shared()): for a worker's workerData. */
+export function sharedLearnerState(): Record<string, unknown> {
+  return Object.fromEntries([...factories.values()].flatMap((f) => (f.shared ? [[f.name, f.shared()] as const] : [])));
+}
+
+/** In a worker thread: every learner adopts its share of the parent's state. */
+export function adoptLearnerState(state: Record<string, unknown> | undefined): void {
+  for (const [name, shared] of Object.entries(state ?? {})) factories.get(name)?.adoptShared?.(shared);
+}

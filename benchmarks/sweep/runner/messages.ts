@@ -23,8 +23,8 @@ export interface TrajectoryJob {
 export interface WorkerInit {
   /** Threads already divided among the workers. */
   compute: ComputeOptions & { threads: number };
-  /** Feature stores and data sets the parent loaded, shared (no copy) with the workers. */
-  stores?: unknown[];
+  /** Per learner, what the parent computed and shares (no copy) with the workers: encoded features. */
+  learners?: Record<string, unknown>;
   datasets?: unknown[];
   /** One Int32: 1 asks the worker to stop its trajectory at the next step or epoch (pool.ts). */
   stop: SharedArrayBuffer;

@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import type { ComputeOptions } from '../../cli/compute-flags.ts';
 import type { TrajectoryJob, WorkerMessage } from './messages.ts';
 import { fromWire } from '../../../core/errors.ts';
-import { sharedFeatureStores } from '../../../env/learners/frozen-encoder/feature-store.ts';
+import { sharedLearnerState } from '../../../env/learners/registry.ts';
 import { sharedDatasets } from '../../../env/data/registry.ts';
 
 /** How long a stopping worker may take to reach its next step or epoch before it is terminated anyway. */
@@ -91,7 +91,7 @@ export function runJobs(jobs: TrajectoryJob[], workers: number, compute: Compute
     const threads = compute.threads ?? Math.max(1, Math.floor(availableParallelism() / n));
     if (jobs.length === 0) finish();
     for (let i = 0; i < n; i++) {
-      const w = startWorker(new URL('./worker.ts', import.meta.url), { compute: { ...compute, threads }, stores: sharedFeatureStores(), datasets: sharedDatasets(), stop: stop.buffer });
+      const w = startWorker(new URL('./worker.ts', import.meta.url), { compute: { ...compute, threads }, learners: sharedLearnerState(), datasets: sharedDatasets(), stop: stop.buffer });
       pool.push(w);
       running++;
       w.on('message', (m: WorkerMessage) => {

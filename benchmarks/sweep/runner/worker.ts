@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { initCompute } from '../../cli/compute-flags.ts';
 import { toWire } from '../../../core/errors.ts';
-import { adoptFeatureStores, type FeatureStoreDescriptor } from '../../../env/learners/frozen-encoder/feature-store.ts';
+import { adoptLearnerState } from '../../../env/learners/registry.ts';
 import '../../../agents/catalog.ts';
 import { adoptDatasets, type SharedDataset } from '../../../env/data/registry.ts';
 import { runTrajectory } from './trajectory.ts';
@@ -12,7 +12,7 @@ const port = parentPort!;
 const stop = new Int32Array((workerData as WorkerInit).stop);
 const stopRequested = () => Atomics.load(stop, 0) === 1;
 const send = (m: WorkerMessage) => port.postMessage(m);
-adoptFeatureStores((workerData as WorkerInit).stores as FeatureStoreDescriptor[] | undefined);
+adoptLearnerState((workerData as WorkerInit).learners);
 adoptDatasets((workerData as WorkerInit).datasets as SharedDataset[] | undefined);
 let engines: Awaited<ReturnType<typeof initCompute>>;
 try {

@@ -5,7 +5,7 @@
  */
 import type { SegSample } from '../../data/dataset.ts';
 import { startWorker } from '../../../compute/worker-thread.ts';
-import type { FeatureStoreDescriptor } from './feature-store.ts';
+import type { FeatureStoreDescriptor } from './store-descriptor.ts';
 import type { EncoderSpec } from './encoder.ts';
 
 export interface EncodeJob {

@@ -11,9 +11,9 @@ import type { CellDims } from './cache-file.ts';
 import { ConfigError } from '../../../core/errors.ts';
 import type { SegDataset, SegSample } from '../../data/dataset.ts';
 import type { LearnerSpec } from '../learner.ts';
-import type { LearnerContext, LearnerFactory } from '../registry.ts';
+import type { LearnerContext, LearnerFactory } from '../learner.ts';
 import { CENTERNET, Encoder, encoderHash, type EncoderLayer, type EncoderSpec } from './encoder.ts';
-import { FeatureStore, featureStore, fillStore, registerFeatureStore, storeKey, type FillProgress } from './feature-store.ts';
+import { FeatureStore, adoptFeatureStores, featureStore, fillStore, registerFeatureStore, sharedFeatureStores, storeKey, type FeatureStoreDescriptor, type FillProgress } from './feature-store.ts';
 import { FROZEN_ENCODER_NAME, FrozenEncoderLearner } from './learner.ts';
 
 export interface FrozenEncoderSpec extends LearnerSpec {
@@ -142,6 +142,10 @@ export const frozenEncoderFactory: LearnerFactory = {
     },
   },
   resolve: resolveFrozen,
+  // encoded features live in shared memory: worker threads adopt them instead of encoding again
+  shared: () => sharedFeatureStores(),
+  adoptShared: (d) => adoptFeatureStores(d as FeatureStoreDescriptor[]),
+  withoutDiskCache: (spec) => ({ ...spec, featureCache: false }),
   async prepare(spec, ctx, onProgress) {
     await ensureFeatures(resolveFrozen(spec), ctx, onProgress && ((p) => onProgress(p.done, p.total)));
   },

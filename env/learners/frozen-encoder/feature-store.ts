@@ -15,15 +15,9 @@ import { encodeHalf } from '../../../nn/float16.ts';
 import { readCacheFile, writeCacheFile, type CellDims } from './cache-file.ts';
 import { Encoder } from './encoder.ts';
 import { encodeInWorkers, type EncoderSetup } from './encode-pool.ts';
+import type { FeatureStoreDescriptor } from './store-descriptor.ts';
 
-/** What crosses to a worker thread: the buffers are shared, not copied. */
-export interface FeatureStoreDescriptor {
-  readonly key: string;
-  readonly dims: CellDims;
-  readonly contentKeys: readonly string[];
-  readonly buffer: SharedArrayBuffer;
-  readonly filled: SharedArrayBuffer;
-}
+export type { FeatureStoreDescriptor } from './store-descriptor.ts';
 
 const contentKeys = new WeakMap<SegSample, string>();
 

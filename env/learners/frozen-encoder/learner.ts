@@ -101,6 +101,19 @@ export class FrozenEncoderLearner implements SegLearner {
     return this.version;
   }
 
+  /** The head on the window's cells (2 FLOP a weight) and the upsampling of its logits (4 multiply-adds per pixel and class, with the argmax or softmax). */
+  get profile() {
+    const { gridH, gridW, channels } = this.store.dims;
+    const { inputs: F, hidden: Hd, classes: C } = this.head.config;
+    return {
+      forwardGflop: (h = this.height, w = this.width) => {
+        const cells = Math.min(gridH * gridW, Math.ceil((h * gridH) / this.height) * Math.ceil((w * gridW) / this.width));
+        return (2 * cells * (Hd > 0 ? F * Hd + Hd * C : F * C) + h * w * C * 8) / 1e9;
+      },
+      describe: { features: { dim: channels, grid: [gridH, gridW] as const }, head: { hidden: Hd } },
+    };
+  }
+
   /** A linear head's input is the frozen hypercolumn itself: it never changes. */
   get fixedEmbeddings(): boolean {
     return this.head.config.hidden === 0;

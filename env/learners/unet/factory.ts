@@ -1,7 +1,7 @@
 /** UNet-S in the learner registry: `model: { name: "unet-s", widths?, dropoutRate? }`. */
 import { ConfigError } from '../../../core/errors.ts';
 import type { LearnerSpec } from '../learner.ts';
-import type { LearnerFactory } from '../registry.ts';
+import type { LearnerFactory } from '../learner.ts';
 import { UNET_S } from './net.ts';
 import { UNET_NAME, UNetLearner } from './learner.ts';
 

@@ -19,7 +19,7 @@ import type { Embeddings, LearnerSpec, LearnerState, McMoments, ProbabilityReduc
 import { maskedCrossEntropy } from '../loss.ts';
 import { nativeLabels, nativeMcSums, nativeReduce, nativeTrunk } from './native.ts';
 import { ortGradients } from './ort-gradients.ts';
-import { UNET_S, assignUNet, cloneUNet, disposeUNet, forward, head, initUNet, normalisedPixels, trainableVariables, trunk, unetLayerSpecs, type UNetConfig, type UNetParams } from './net.ts';
+import { UNET_S, assignUNet, forwardFlops, cloneUNet, disposeUNet, forward, head, initUNet, normalisedPixels, trainableVariables, trunk, unetLayerSpecs, type UNetConfig, type UNetParams } from './net.ts';
 
 /** UNet-S trains with momentum SGD (the paper's optimizer); the protocol's other settings apply as they are. */
 export type SegTrainConfig = SegTrainSettings;
@@ -63,6 +63,11 @@ export class UNetLearner implements SegLearner {
 
   get numClasses(): number {
     return this.params.config.numClasses;
+  }
+
+  /** Every convolution of the net on an h×w window (2 FLOP a multiply-add). */
+  get profile() {
+    return { forwardGflop: (h = this.height, w = this.width) => forwardFlops(this.params.config, h, w) / 1e9, describe: { widths: this.params.config.widths } };
   }
 
   get weightsVersion(): number {
