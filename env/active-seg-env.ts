@@ -18,7 +18,8 @@ import { createLearner } from './learners/registry.ts';
 import { confusionOf } from './learners/evaluate.ts';
 import { segMetrics, type SegMetrics } from './metrics.ts';
 import { actionFeatureSize, stateFeatureSize } from './features.ts';
-import { LabeledRegions, makeGrid, regionCentre, regionClassDistribution, splitRegionId, trainingMask, type RegionGrid } from './regions.ts';
+import { LabeledRegions, makeGrid, regionClassDistribution, splitRegionId, trainingMask, type RegionGrid } from './regions.ts';
+import { regionItems } from './labelled-set.ts';
 import { arrangePools, sampleCandidateImages, sampleCandidateRegions } from './candidates.ts';
 import { disposeOutputs, imagePoolFeatures, imagesOf, maskOf, poolFeatures, regionOutputs, stateFeatures, type SlotStatistics } from './observation.ts';
 import { statistic } from './statistics/registry.ts';
@@ -259,10 +260,7 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
       const masks = new Map(ep.masks);
       for (const [image, regions] of byImage) masks.set(image, trainingMask(this.grid, this.poolImages[image]!.label, regions, cfg.data.ignoreIndex));
       const trainIds = cfg.trainOn === 'new' ? ids : [...ep.labeled.ids(), ...ids];
-      const items = trainIds.map((id) => {
-        const { image, region } = splitRegionId(this.grid, id);
-        return { sample: this.poolImages[image]!, label: masks.get(image)!, anchor: regionCentre(this.grid, region) };
-      });
+      const items = regionItems(this.grid, this.poolImages, masks, trainIds);
       const state = ep.model.saveState();
       const rngState = ep.trainRng.getState();
       try {
@@ -324,10 +322,7 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
   }
 
   private trainItems(ep: Episode, ids: readonly number[]): TrainItem[] {
-    return ids.map((id) => {
-      const { image, region } = splitRegionId(this.grid, id);
-      return { sample: this.poolImages[image]!, label: ep.masks.get(image)!, anchor: regionCentre(this.grid, region) };
-    });
+    return regionItems(this.grid, this.poolImages, ep.masks, ids);
   }
 
   private anyUnlabeled(ep: Episode): boolean {

@@ -7,11 +7,9 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../../core/rng.ts';
-import { getSplit, type SegSample } from '../../../env/data/dataset.ts';
-import type { SegLearner } from '../../../env/learners/learner.ts';
-import { confusionOf } from '../../../env/learners/evaluate.ts';
+import { getSplit } from '../../../env/data/dataset.ts';
 import { learnerSpecOf } from '../../../env/learners/registry.ts';
-import { classBalanceEntropy, segMetrics } from '../../../env/metrics.ts';
+import { classBalanceEntropy } from '../../../env/metrics.ts';
 import type { ActiveSegEnv } from '../../../env/active-seg-env.ts';
 import type { Agent } from '../../../agents/agent.ts';
 import { makeAgent, type AgentSpec } from '../../../agents/registry.ts';
@@ -21,8 +19,8 @@ import type { Protocol } from '../../../env/protocol/load.ts';
 import { protocolFieldHashes, protocolHash } from '../../../env/protocol/hash.ts';
 import { trajectoryId } from '../identity.ts';
 import { initialModel } from '../../../env/start-model.ts';
-import { regionCentre, regionOrigin, splitRegionId, trainingMask, type RegionGrid } from '../../../env/regions.ts';
-import { trainWithEarlyStopping } from '../../../env/learners/early-stopping.ts';
+import { LabelledSet } from '../../../env/labelled-set.ts';
+import { finalTrainAndTest } from '../../../env/final-training.ts';
 import type { RunRecord } from '../run-record.ts';
 import { checkReplayedStep, readActionLog, writeActionLog, type LogProvenance, type LoggedStep } from './action-log.ts';
 import { machineFingerprint } from '../../../compute/machine.ts';
@@ -38,30 +36,6 @@ export interface TrajectoryProgress {
   maxBudget: number;
   /** Steps taken so far from the action log rather than from the agent. */
   replayedSteps: number;
-}
-
-/**
- * Final training after a budget (docs/method.md §7.3): on every image with labelled regions (each epoch
- * one item per image, cropped around one of its labelled regions drawn at random), early stopping on
- * reward-set mIoU; `model` ends holding the best checkpoint.
- */
-async function finalTraining(model: SegLearner, pool: readonly SegSample[], labeledIds: readonly number[], grid: RegionGrid, ignore: number, rewardSet: readonly SegSample[], o: Protocol['finalTraining'] & { inferenceBatch: number }, rng: Rng, stopRequested?: () => boolean) {
-  const byImage = new Map<number, number[]>();
-  for (const id of labeledIds) {
-    const { image, region } = splitRegionId(grid, id);
-    (byImage.get(image) ?? byImage.set(image, []).get(image)!).push(region);
-  }
-  const images = [...byImage.entries()].map(([image, regions]) => ({ sample: pool[image]!, regions, mask: trainingMask(grid, pool[image]!.label, regions, ignore) }));
-  const lr0 = o.lr;
-  return trainWithEarlyStopping(model, {
-    epochs: o.epochs,
-    items: (r) => images.map((im) => ({ sample: im.sample, label: im.mask, anchor: regionCentre(grid, im.regions[r.int(im.regions.length)]!) })),
-    rng,
-    validation: { samples: rewardSet, batch: o.inferenceBatch, patience: o.patience, includeInitial: true },
-    ...(stopRequested ? { stopRequested } : {}),
-    // linear decay to 0 over the epochs (epoch e at lr0·(E − e + 1)/E), the last weights kept
-    ...(o.schedule === 'linear-decay' && lr0 !== undefined ? { lrAt: (e: number) => (lr0 * (o.epochs - e + 1)) / o.epochs, keepLast: true } : {}),
-  });
 }
 
 export interface TrajectoryOptions {
@@ -141,21 +115,10 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
       if (o.skip?.has(budget)) continue;
       // labelled exactly up to this budget: the env labels whole steps, so keep the first `budget` ids
       const ids = Array.from(info.labeledRegionIds.slice(0, budget));
-      const learner = env.model!.clone({ ...(p.finalTraining.lr !== undefined ? { lr: p.finalTraining.lr } : {}), ...(p.finalTraining.batchSize !== undefined ? { batchSize: p.finalTraining.batchSize } : {}) });
-      const tf0 = performance.now();
-      const ft = await finalTraining(learner, env.pool, ids, env.grid, data.ignoreIndex, rewardSet, { ...p.finalTraining, lr: p.finalTraining.lr ?? p.segmentation.lr, inferenceBatch: p.inferenceBatch }, new Rng(o.seed).fork(`final/${budget}`), o.stopRequested);
-      const tt0 = performance.now();
-      const test = segMetrics(await confusionOf(learner, testSet, p.inferenceBatch));
-      const testMs = performance.now() - tt0;
-      learner.dispose();
-      const overlay = [0, 1, 2].map((image) => ids.filter((id) => Math.floor(id / env.grid.perImage) === image).map((id) => id % env.grid.perImage).sort((a, b) => a - b));
-      const hist = new Array<number>(data.numClasses + 1).fill(0);
-      for (const id of ids) {
-        const image = Math.floor(id / env.grid.perImage);
-        const { y0, x0 } = regionOrigin(env.grid, id % env.grid.perImage);
-        const label = env.pool[image]!.label;
-        for (let y = y0; y < y0 + env.grid.regionH; y++) for (let x = x0; x < x0 + env.grid.regionW; x++) hist[Math.min(label[y * env.grid.imageW + x]!, data.numClasses)]! += 1;
-      }
+      const set = new LabelledSet(env.grid, env.pool, ids, data.numClasses, data.ignoreIndex);
+      const final = await finalTrainAndTest(env.model!, set, { rule: p.finalTraining, defaultLr: p.segmentation.lr, inferenceBatch: p.inferenceBatch, rewardSet, testSet }, new Rng(o.seed).fork(`final/${budget}`), o.stopRequested);
+      const { test } = final;
+      const hist = set.classHistogram();
       o.onRecord({
         schema: 2,
         protocol: p.name,
@@ -177,12 +140,12 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
         testPerClassIoU: test.perClassIoU.map((v) => (Number.isNaN(v) ? null : v)),
         testPixelAccuracy: test.pixelAccuracy,
         rewardMIoUAfterLabeling: info.rewardMIoU,
-        rewardMIoUFinal: ft.bestValMIoU,
-        finalTrainingEpochs: ft.epochsRun,
+        rewardMIoUFinal: final.bestValMIoU,
+        finalTrainingEpochs: final.epochsRun,
         labeledClassHistogram: hist,
         labeledClassBalanceEntropy: classBalanceEntropy(hist, data.numClasses),
-        overlayRegions: overlay,
-        timings: { labelingMs: labelMs, finalTrainMs: tt0 - tf0, testMs },
+        overlayRegions: set.regionsOfFirstImages(3),
+        timings: { labelingMs: labelMs, finalTrainMs: final.finalTrainMs, testMs: final.testMs },
         backend: o.backend,
         inference: o.inference,
         training: env.model!.trainingEngine,
