@@ -11,7 +11,12 @@ import { createLearner, learnerSpecOf } from './learners/registry.ts';
 import { DEFAULT_SEG_TRAIN, type SegTrainSettings } from './learners/train-settings.ts';
 import { segMetrics, type SegMetrics } from './metrics.ts';
 import { trainWithEarlyStopping, type EpochEvent } from './learners/early-stopping.ts';
-import { fullItems } from './start-model.ts';
+import { fullItems, initialModel } from './start-model.ts';
+import { LabelledSet } from './labelled-set.ts';
+import { finalTrainAndTest } from './final-training.ts';
+import { makeGrid } from './regions.ts';
+import { segTrainConfig } from './make-env.ts';
+import type { Protocol } from './protocol/load.ts';
 
 export interface SupervisedOptions {
   epochs: number;
@@ -79,5 +84,35 @@ export async function trainSupervised(ds: SegDataset, opts: SupervisedOptions, p
   } finally {
     progress?.complete();
     model.dispose();
+  }
+}
+
+/**
+ * The bound a protocol's agents can be held to: the episode's own start model (protocol.initialModel)
+ * final-trained under the protocol's own rule on every region of the evaluation pool, fully labelled,
+ * then tested. Same start, same training, every label: no agent's mean should exceed it.
+ */
+export async function protocolUpperBound(p: Protocol, ds: SegDataset, seed: number, cacheDir: string | null): Promise<SupervisedResult> {
+  const t0 = performance.now();
+  const start = (await initialModel(p, ds, seed, cacheDir, 'eval')) ?? (await createLearner(learnerSpecOf(p.model), { data: ds, train: segTrainConfig(p), cacheDir }, new Rng(seed).fork('init')));
+  try {
+    const pool = getSplit(ds, p.splits.evalPool);
+    const grid = makeGrid(ds.height, ds.width, p.regions.height, p.regions.width);
+    const set = new LabelledSet(grid, pool, Array.from({ length: pool.length * grid.perImage }, (_, id) => id), ds.numClasses, ds.ignoreIndex);
+    const rewardSet = getSplit(ds, p.splits.reward);
+    const r = await finalTrainAndTest(start, set, { rule: p.finalTraining, defaultLr: p.segmentation.lr, inferenceBatch: p.inferenceBatch, rewardSet, testSet: getSplit(ds, p.splits.test) }, new Rng(seed).fork('final/all'));
+    return {
+      dataset: ds.name,
+      model: start.spec,
+      training: start.trainingEngine,
+      epochsRun: r.epochsRun,
+      bestEpoch: NaN,
+      val: { ...r.test, mIoU: r.bestValMIoU },
+      test: r.test,
+      wallMs: performance.now() - t0,
+      trainImagesPerSec: (pool.length * r.epochsRun) / (r.finalTrainMs / 1000),
+    };
+  } finally {
+    start.dispose();
   }
 }

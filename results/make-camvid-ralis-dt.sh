@@ -6,13 +6,15 @@
 # and inference), 1 native thread per worker.
 #
 # A first look before the full sweep: random, entropy and BALD on the paper's 5 seeds at all 6 budgets.
-# The upper bound is the MLP head's full supervision on 3 seeds (results/camvid-heads/make.sh).
+# The page's bound: each of 3 seeds' start models final-trained under the protocol's own rule on every
+# region of D_V (results/camvid-ralis-dt/make-bound.sh); the heads' whole-image bounds that chose the head
+# are in results/camvid-heads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export REGIONGYM_CAMVID="${REGIONGYM_CAMVID:-../shared/datasets/camvid}"
 out=results/camvid-ralis-dt
 runs=$out/runs.jsonl
-HEADS=mlp64 bash results/camvid-heads/make.sh
+bash results/camvid-ralis-dt/make-bound.sh
 npx regiongym bench --protocol camvid-ralis-dt --agents random,entropy --seeds 20,50,82,12,4560 --workers 2 --threads 1 --out "$runs"
 npx regiongym bench --protocol camvid-ralis-dt --agents bald --seeds 20,50,82,12,4560 --workers 2 --threads 1 --out "$runs"
-npx regiongym leaderboard "$runs" --out "$out" --upper-bound results/camvid-heads/mlp64-seed{0,1,2}/result.json
+npx regiongym leaderboard "$runs" --out "$out" --upper-bound "$out"/upper-bound-seed{20,50,82}/result.json

@@ -1,6 +1,7 @@
 /** `regiongym train-supervised`: the full-supervision upper bound, with a progress bar. */
 import { learnerSpecOf } from '../../../env/learners/registry.ts';
 import type { Command } from 'commander';
+import { ConfigError } from '../../../core/errors.ts';
 import { SingleBar, Presets } from 'cli-progress';
 import { Subject } from 'rxjs';
 import { writeFileAtomic } from '../../../core/fs.ts';
@@ -8,7 +9,7 @@ import { loadData, DATA_NAMES, type DataName } from '../../../env/data/registry.
 import { protocolData, resolveProtocol, segTrainConfig } from '../../../env/make-env.ts';
 import { DEFAULT_SEG_TRAIN } from '../../../env/learners/train-settings.ts';
 import { defaultCacheDir } from '../../../env/cache-dir.ts';
-import { trainSupervised, type SupervisedEpochEvent } from '../../../env/full-supervision.ts';
+import { protocolUpperBound, trainSupervised, type SupervisedEpochEvent } from '../../../env/full-supervision.ts';
 import { choiceOption, floatOption, intOption, SEED_MAX } from '../options.ts';
 import { addComputeOptions, initCompute, type ComputeOptions } from '../compute-flags.ts';
 import { join } from 'node:path';
@@ -25,6 +26,7 @@ interface Opts extends ComputeOptions {
   crop: number;
   patience?: number;
   out?: string;
+  protocolRule: boolean;
   cacheDir: string;
 }
 
@@ -42,6 +44,7 @@ export function registerTrainSupervised(program: Command): void {
     .option('--batch <n>', 'batch size', intOption('--batch', 1, 4096), 16)
     .option('--crop <n>', 'square training crop (multiple of 4)', intOption('--crop', 4, 4096), 64)
     .option('--patience <n>', 'stop after n epochs without a better val mIoU', intOption('--patience', 1))
+    .option('--protocol-rule', "with --protocol: the bound its agents are held to — the protocol's own start model final-trained under its own rule on every region of the evaluation pool", false)
     .option('--out <dir>', 'save the best model (model.json + weights.bin) and result.json here')
     .option('--cache-dir <dir>', 'learner cache (encoder features, pre-trained weights)', defaultCacheDir());
   addComputeOptions(cmd).action(async (o: Opts) => {
@@ -70,11 +73,10 @@ export function registerTrainSupervised(program: Command): void {
       if (bar) bar.update(e.epoch, fields);
       else process.stderr.write(`epoch ${e.epoch}/${e.epochs}: loss ${fields.loss}${Number.isNaN(e.valMIoU) ? '' : `, val mIoU ${fields.val} % (best ${fields.best} %)`}, ${(e.epochMs / 1000).toFixed(1)} s\n`);
     });
-    const r = await trainSupervised(
-      ds,
-      { epochs: o.epochs, seed: o.seed, patience: o.patience, outDir: o.out, model, train, cacheDir: o.cacheDir, linearDecay: decay !== null },
-      events,
-    );
+    if (o.protocolRule && !protocol) throw new ConfigError('--protocol-rule needs --protocol');
+    const r = protocol && o.protocolRule
+      ? await protocolUpperBound(protocol, ds, o.seed, o.cacheDir)
+      : await trainSupervised(ds, { epochs: o.epochs, seed: o.seed, patience: o.patience, outDir: o.out, model, train, cacheDir: o.cacheDir, linearDecay: decay !== null }, events);
     bar?.stop();
     // with --protocol the data set comes from the protocol: record that, not the unused --data/--scale defaults
     const options = o.protocol ? { ...o, data: undefined, scale: undefined, train } : { ...o, train };
