@@ -28,9 +28,12 @@ const runs: TrainingRun[] = [
 ];
 
 describe('replicated learned agents', () => {
-  it('one row per configuration with ≥ 2 runs and checkpoints that ran: the members’ mean at every seed and budget', () => {
+  it('one row per configuration with ≥ 2 runs and checkpoints that ran for every run: the members’ mean at every seed and budget', () => {
     const groups = replicatedAgents(runs, records());
+    // run-b's last checkpoint never ran: no 'last' row from the other runs alone
     expect(groups.map((g) => [g.rule, g.members.map((m) => m.agentId)])).to.deep.equal([['best', ['dqn@a', 'dqn@b', 'dqn@c']]]);
+    const partial = replicatedAgents(runs.map((r) => (r.label === 'run-a' ? { ...r, checkpoints: [...r.checkpoints, { rule: 'last' as const, agentId: 'dqn@a' }] } : r)), records());
+    expect(partial.map((g) => g.rule)).to.deep.equal(['best']);
     const virtual = replicatedRecords(groups[0]!, records());
     expect(virtual).to.have.length(10);
     // mean of +0, +2, +4 points over random

@@ -33,7 +33,7 @@ export interface ReplicatedAgent {
   readonly members: { readonly label: string; readonly seed: number; readonly agentId: string }[];
 }
 
-/** Groups of ≥ 2 training runs of one configuration with distinct seeds, one replicated agent per checkpoint rule that has records. */
+/** Groups of ≥ 2 training runs of one configuration with distinct seeds: one replicated agent per checkpoint rule that every run of the group has records for. */
 export function replicatedAgents(runs: readonly TrainingRun[], records: readonly RunRecord[]): ReplicatedAgent[] {
   const withRecords = new Set(records.map((r) => r.agentId));
   const byConfig = new Map<string, TrainingRun[]>();
@@ -46,7 +46,8 @@ export function replicatedAgents(runs: readonly TrainingRun[], records: readonly
       const members = group
         .flatMap((r) => r.checkpoints.filter((c) => c.rule === rule && withRecords.has(c.agentId)).map((c) => ({ label: r.label, seed: r.seed, agentId: c.agentId })))
         .sort((a, b) => a.seed - b.seed);
-      if (members.length < 2) continue;
+      // every run of the configuration, or no row: a subset of the runs would be a chosen sample
+      if (members.length < group.length) continue;
       const id = createHash('sha256').update(members.map((m) => m.agentId).join(',')).digest('hex').slice(0, 12);
       out.push({ agent: `dqn (${members.length} training runs, ${rule === 'best' ? 'best validated' : 'last'} checkpoints)`, agentId: `replicated@${id}`, rule, configuration, members });
     }
