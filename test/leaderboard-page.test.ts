@@ -39,6 +39,12 @@ const oracleAt6 = (): RunRecord[] =>
 describe('leaderboard', function () {
   this.timeout(120000);
 
+  it('the verdict’s headline agent has enough seeds: one run on a single lucky seed does not lead it', () => {
+    const lucky = [6, 12].map((b) => fakeRecord({ agent: 'lucky', agentId: 'lucky', seed: 1, budgetRegions: b, testMIoU: 0.9, trajectory: 'l1' }));
+    const lb = aggregate([...records(), ...lucky]);
+    expect(verdict(lb).sentences[0]).to.match(/^Highest AUBC: entropy \(/);
+  });
+
   it('a bound from several seeds shows its mean ± std; agent means above it are called out in the verdict', async () => {
     const dir = tempDir();
     const files = [0.26, 0.28, 0.3].map((m, i) => {
