@@ -44,10 +44,14 @@ export function bootstrapCI(strata: readonly (readonly number[])[], stat: (xs: n
     for (const s of strata) for (let i = 0; i < s.length; i++) sample.push(s[rng.int(s.length)]!);
     values.push(stat(sample));
   }
+  return percentileInterval(values, level);
+}
+
+/** The central `level` interval of bootstrap replicates (sorted in place). */
+function percentileInterval(values: number[], level: number): [number, number] {
+  const reps = values.length;
   values.sort((a, b) => a - b);
-  const lo = values[Math.floor(((1 - level) / 2) * reps)]!;
-  const hi = values[Math.min(reps - 1, Math.ceil(((1 + level) / 2) * reps) - 1)]!;
-  return [lo, hi];
+  return [values[Math.floor(((1 - level) / 2) * reps)]!, values[Math.min(reps - 1, Math.ceil(((1 + level) / 2) * reps) - 1)]!];
 }
 
 /**
@@ -68,8 +72,7 @@ export function twoLevelBootstrapCI(matrix: readonly (readonly number[])[], reps
     for (const i of runs) for (const j of seeds) sum += matrix[i]![j]!;
     values.push(sum / (k * n));
   }
-  values.sort((a, b) => a - b);
-  return [values[Math.floor(((1 - level) / 2) * reps)]!, values[Math.min(reps - 1, Math.ceil(((1 + level) / 2) * reps) - 1)]!];
+  return percentileInterval(values, level);
 }
 
 /** Area under the budget curve by trapezoids, divided by the budget span (DeepAL+'s AUBC, normalised). */

@@ -13,6 +13,7 @@ import type { SegSample } from '../../env/data/dataset.ts';
 import type { RegionGrid } from '../../env/regions.ts';
 import type { RunRecord } from '../sweep/run-record.ts';
 import { aggregate, type Leaderboard } from './aggregate.ts';
+import { mean, std } from './stats.ts';
 import { FOREST, html, markdown, type Figure } from './render.ts';
 import { classShareSpec, costSpec, curveSpec, forestSpec, learningCurveSpec, overlayLegendSpec, perClassSpec, renderSvg } from './plots.ts';
 import { researchQuestions, type PolicyRun } from './research-questions.ts';
@@ -142,9 +143,7 @@ export interface UpperBound {
 
 export function readUpperBounds(paths: readonly string[]): UpperBound {
   const xs = paths.map(readUpperBound);
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const std = xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1)) : 0;
-  return { mean, std, n: xs.length };
+  return { mean: mean(xs), std: std(xs), n: xs.length };
 }
 
 export function readUpperBound(path: string): number {

@@ -14,8 +14,6 @@ export interface DataEntry {
   /** One line for listings and errors. */
   readonly description: string;
   load(spec: Omit<DataSpec, 'name'>): SegDataset;
-  /** Whether it needs a folder (data.root or --root). */
-  readonly needsRoot?: boolean;
 }
 
 const entries = new Map<string, DataEntry>();
@@ -43,7 +41,6 @@ registerDataset({ name: 'camvid', description: 'CamVid (SegNet layout; $REGIONGY
 registerDataset({
   name: 'folder',
   description: 'your own folder of images and label PNGs (env/data/folder.ts)',
-  needsRoot: true,
   load: (spec) => {
     if (!spec.root) throw new ConfigError("a 'folder' data set needs its folder: data.root in the protocol, or --root DIR");
     return loadFolder({ root: spec.root, scale: spec.scale });
@@ -52,7 +49,6 @@ registerDataset({
 registerDataset({
   name: 'cityscapes',
   description: 'Cityscapes (its own folder layout; --root)',
-  needsRoot: true,
   load: (spec) => {
     if (!spec.root) throw new ConfigError('cityscapes needs a folder: pass --root DIR');
     return loadCityscapes({ root: spec.root, scale: spec.scale });

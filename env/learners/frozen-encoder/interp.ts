@@ -36,3 +36,11 @@ export function axisWeights(inp: number, out: number, o0: number, o1: number): A
   });
   return { start: lo, size, weights };
 }
+
+/** The same weights as a dense row-major matrix [o1 − o0, inp] over every input cell (for matrix products). */
+export function denseAxisWeights(inp: number, out: number, o0 = 0, o1 = out): Float32Array {
+  const w = axisWeights(inp, out, o0, o1);
+  const m = new Float32Array((o1 - o0) * inp);
+  for (let o = 0; o < o1 - o0; o++) for (let k = 0; k < w.size; k++) m[o * inp + w.start + k] = w.weights[o * w.size + k]!;
+  return m;
+}

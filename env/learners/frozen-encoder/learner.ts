@@ -254,6 +254,26 @@ export class FrozenEncoderLearner implements SegLearner {
   }
 
   /**
+   * The geometry of an aligned training crop: its cells (a multiple of the alignment step `a`), the
+   * window with a margin of one step on each side, the kept pixels and the margin in pixels.
+   */
+  private alignedCrop() {
+    const { gridH, gridW } = this.geo;
+    const a = this.align;
+    const cellH = this.height / gridH, cellW = this.width / gridW;
+    const nH = alignedCells(Math.min(this.train.cropHeight, this.height), cellH, gridH, a);
+    const nW = alignedCells(Math.min(this.train.cropWidth, this.width), cellW, gridW, a);
+    return { cellH, cellW, nH, nW, wh: nH + 2 * a, ww: nW + 2 * a, kh: Math.round(nH * cellH), kw: Math.round(nW * cellW), mh: Math.round(a * cellH), mw: Math.round(a * cellW) };
+  }
+
+  /** First grid row and column of the aligned crop centred on `anchor`. */
+  private cropStart(anchor: readonly [number, number]): { i0: number; j0: number } {
+    const { gridH, gridW } = this.geo;
+    const { cellH, cellW, nH, nW } = this.alignedCrop();
+    return { i0: alignedStart(anchor[0], cellH, nH, gridH, this.align), j0: alignedStart(anchor[1], cellW, nW, gridW, this.align) };
+  }
+
+  /**
    * Anchored crops aligned to the cell grid: the crop is a whole number of cells (a multiple of the
    * alignment step, so its pixel edges are whole), centred on the anchor; its cells plus a margin of
    * one step (edge cells repeated past the image border, as the global upsampling clamps) are
@@ -261,30 +281,20 @@ export class FrozenEncoderLearner implements SegLearner {
    * upsampling of the whole image (half-pixel centres), at the cost of the crop alone.
    */
   private trainAlignedCrops(batch: readonly TrainItem[], seed: number): number {
-    const { gridH, gridW } = this.geo;
     const F = this.head.config.inputs;
     const C = this.numClasses;
-    const a = this.align;
-    const cellH = this.height / gridH, cellW = this.width / gridW;
-    const nH = alignedCells(Math.min(this.train.cropHeight, this.height), cellH, gridH, a);
-    const nW = alignedCells(Math.min(this.train.cropWidth, this.width), cellW, gridW, a);
-    const m = a; // margin cells on each side
-    const wh = nH + 2 * m, ww = nW + 2 * m;
-    const kh = Math.round(nH * cellH), kw = Math.round(nW * cellW);
+    const { cellH, cellW, wh, ww, kh, kw, mh, mw } = this.alignedCrop();
     const B = batch.length;
     const feats = new Float32Array(B * wh * ww * F);
     const labels = new Int32Array(B * kh * kw);
-    // the window's grid rows / columns, the margin's clamped to the image (edge cells repeated)
-    const clamped = (start: number, n: number, grid: number) => Array.from({ length: n }, (_, k) => Math.min(grid - 1, Math.max(0, start - m + k)));
     batch.forEach((it, b) => {
-      const i0 = alignedStart(it.anchor![0], cellH, nH, gridH, a), j0 = alignedStart(it.anchor![1], cellW, nW, gridW, a);
-      this.copyCells(it.sample, clamped(i0, wh, gridH), clamped(j0, ww, gridW), feats.subarray(b * wh * ww * F), ww);
+      const { i0, j0 } = this.cropStart(it.anchor!);
+      decodeHalf(this.windowHalves(it.sample, i0 - this.align, j0 - this.align, wh, ww), feats.subarray(b * wh * ww * F));
       this.copyLabels(it.label, Math.round(i0 * cellH), Math.round(j0 * cellW), kh, kw, labels.subarray(b * kh * kw));
     });
     const x = tf.tensor2d(feats, [B * wh * ww, F]);
     const y = tf.tensor3d(labels, [B, kh, kw], 'int32');
     const mult = this.dropout(seed, B);
-    const [mh, mw] = [Math.round(m * cellH), Math.round(m * cellW)];
     try {
       return this.optimizer.step(() => {
         const cell = tf.reshape(this.cellLogits(x, B, mult), [B, wh, ww, C]) as tf.Tensor4D;
@@ -307,13 +317,9 @@ export class FrozenEncoderLearner implements SegLearner {
     const B = batch.length;
     const anchored = batch.every((it) => it.anchor);
     if (!anchored && !batch.every((it) => !it.anchor)) throw new RangeError('a training batch mixes anchored crops and whole images');
-    const cellH = this.height / gridH, cellW = this.width / gridW;
-    const a = this.align;
-    const nH = alignedCells(Math.min(this.train.cropHeight, this.height), cellH, gridH, a);
-    const nW = alignedCells(Math.min(this.train.cropWidth, this.width), cellW, gridW, a);
-    const [wh, ww] = anchored ? [nH + 2 * a, nW + 2 * a] : [gridH, gridW];
-    const [kh, kw] = anchored ? [Math.round(nH * cellH), Math.round(nW * cellW)] : [this.height, this.width];
-    const [mh, mw] = anchored ? [Math.round(a * cellH), Math.round(a * cellW)] : [0, 0];
+    const crop = this.alignedCrop();
+    const { cellH, cellW } = crop;
+    const { wh, ww, kh, kw, mh, mw } = anchored ? crop : { wh: gridH, ww: gridW, kh: this.height, kw: this.width, mh: 0, mw: 0 };
     const win: TrainWindow = {
       rows: { cells: wh, outputs: Math.round(wh * cellH), o0: mh, o1: mh + kh },
       cols: { cells: ww, outputs: Math.round(ww * cellW), o0: mw, o1: mw + kw },
@@ -332,8 +338,8 @@ export class FrozenEncoderLearner implements SegLearner {
       const labels = new Int32Array(kh * kw);
       let features: Uint16Array;
       if (anchored) {
-        const i0 = alignedStart(it.anchor![0], cellH, nH, gridH, a), j0 = alignedStart(it.anchor![1], cellW, nW, gridW, a);
-        features = this.windowHalves(it.sample, i0 - a, j0 - a, wh, ww);
+        const { i0, j0 } = this.cropStart(it.anchor!);
+        features = this.windowHalves(it.sample, i0 - this.align, j0 - this.align, wh, ww);
         this.copyLabels(it.label, Math.round(i0 * cellH), Math.round(j0 * cellW), kh, kw, labels);
       } else {
         features = this.store.view(it.sample);

@@ -19,7 +19,7 @@
 import onnxProto from 'onnx-proto';
 import { GraphBuilder, encodeModel, int, ints, valueInfo } from '../../../compute/ort/graph.ts';
 import type { HeadConfig } from './head.ts';
-import { axisWeights } from './interp.ts';
+import { denseAxisWeights } from './interp.ts';
 
 const onnx = onnxProto.onnx;
 
@@ -38,16 +38,7 @@ export interface TrainWindow {
 
 /** Dense interpolation matrix [o1 − o0, cells] of one axis. */
 export function denseAxis(a: WindowAxis): Float32Array {
-  const w = axisWeights(a.cells, a.outputs, a.o0, a.o1);
-  const out = new Float32Array((a.o1 - a.o0) * a.cells);
-  for (let o = 0; o < a.o1 - a.o0; o++) for (let k = 0; k < w.size; k++) out[o * a.cells + w.start + k] = w.weights[o * w.size + k]!;
-  return out;
-}
-
-function transposed(a: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(a.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = a[r * cols + c]!;
-  return out;
+  return denseAxisWeights(a.cells, a.outputs, a.o0, a.o1);
 }
 
 export function windowKey(w: TrainWindow): string {
@@ -63,8 +54,8 @@ export function headTrainModel(head: HeadConfig, win: TrainWindow): Uint8Array {
   const [kh, kw] = [win.rows.o1 - win.rows.o0, win.cols.o1 - win.cols.o0];
   const n = wh * ww;
   const ry = denseAxis(win.rows), rx = denseAxis(win.cols);
-  const Ry = g.float('Ry', [kh, wh], ry), RyT = g.float('RyT', [wh, kh], transposed(ry, kh, wh));
-  const Rx = g.float('Rx', [kw, ww], rx), RxT = g.float('RxT', [ww, kw], transposed(rx, kw, ww));
+  const Ry = g.float('Ry', [kh, wh], ry), RyT = g.op('Transpose', [Ry], [ints('perm', [1, 0])]);
+  const Rx = g.float('Rx', [kw, ww], rx), RxT = g.op('Transpose', [Rx], [ints('perm', [1, 0])]);
 
   // forward: dropped input, head on every cell, cells → pixels
   const x = g.op('Mul', [g.op('Reshape', [g.op('Cast', ['features'], [int('to', onnx.TensorProto.DataType.FLOAT)]), g.int64([n, F])]), 'multiplier']);

@@ -7,7 +7,7 @@
  * (fast, exact) and the backward pass is Ryᵀ · dy · Rx with the interpolation matrices of interp.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { axisWeights } from './interp.ts';
+import { denseAxisWeights } from './interp.ts';
 
 const matrices = new Map<string, Float32Array>();
 
@@ -15,12 +15,7 @@ const matrices = new Map<string, Float32Array>();
 function axisMatrix(inp: number, out: number): Float32Array {
   const key = `${inp}>${out}`;
   let m = matrices.get(key);
-  if (!m) {
-    const w = axisWeights(inp, out, 0, out);
-    m = new Float32Array(out * inp);
-    for (let o = 0; o < out; o++) for (let k = 0; k < w.size; k++) m[o * inp + w.start + k] = w.weights[o * w.size + k]!;
-    matrices.set(key, m);
-  }
+  if (!m) matrices.set(key, (m = denseAxisWeights(inp, out)));
   return m;
 }
 
