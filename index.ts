@@ -13,8 +13,19 @@ export { loadCityscapes } from './env/data/cityscapes.ts';
 export type { SegLearner, LearnerSpec, McMoments, Embeddings, TrainItem } from './env/learners/learner.ts';
 export { registerLearner, learnerNames, createLearner, loadLearner, type LearnerFactory, type LearnerContext } from './env/learners/registry.ts';
 export { UNetLearner } from './env/learners/unet/learner.ts';
-export { registerStatistic, statisticNames } from './env/statistics/registry.ts';
-export type { Statistic } from './env/statistics/statistic.ts';
+export { registerScore, scoreNames } from './env/scores/registry.ts';
+export type { RegionScore } from './env/scores/score.ts';
+import { registerScore, scoreNames } from './env/scores/registry.ts';
+import type { RegionScore } from './env/scores/score.ts';
+/** @deprecated since 0.3: per-region scores are `RegionScore`s (env/scores); "statistic" now means only the leaderboard's. */
+export type Statistic = RegionScore;
+/** @deprecated since 0.3: use registerScore. */
+export const registerStatistic = (s: RegionScore): void => {
+  process.emitWarning('registerStatistic is deprecated: use registerScore (the same entry)', 'DeprecationWarning');
+  registerScore(s);
+};
+/** @deprecated since 0.3: use scoreNames. */
+export const statisticNames = (): string[] => scoreNames();
 export * from './env/metrics.ts';
 export { ActiveSegEnv } from './env/active-seg-env.ts';
 export type { ActiveSegObs, ActiveSegInfo, ActiveSegEvent, CandidateStats } from './env/active-seg-types.ts';

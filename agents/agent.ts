@@ -28,7 +28,7 @@ export interface ProbeTarget {
 export interface Agent {
   readonly name: string;
   /**
-   * Per-candidate statistics the env must compute for this agent (env/statistics, by name), delivered
+   * Per-candidate scores the env must compute for this agent (env/scores, by name), delivered
    * in info.candidates; `entropy` always comes.
    */
   readonly needs?: readonly string[];

@@ -2,7 +2,7 @@
  * BADGE (Ash et al., ICLR 2020, "Deep batch active learning by diverse, uncertain gradient lower
  * bounds"): k-means++ seeding on gradient embeddings — the gradient of the loss at the predicted
  * label with respect to the last linear layer, averaged over the region's cells
- * (env/statistics/gradient-embedding.ts). Across pools in order: the first pick is the largest
+ * (env/scores/gradient-embedding.ts). Across pools in order: the first pick is the largest
  * embedding norm (as BADGE's code starts), each next pool samples with probability ∝ the squared
  * distance to the nearest earlier pick (seeded; uniform when all distances are 0).
  */

@@ -2,7 +2,7 @@
  * Core-set (Sener & Savarese, ICLR 2018, "Active learning for convolutional neural networks: a
  * core-set approach"): k-center greedy in the learner's feature space. A region's embedding is the
  * mean over the region of the features entering the learner's last linear layer
- * (env/statistics/region-embedding.ts). Pool by pool, pick the allowed candidate farthest (L2) from
+ * (env/scores/region-embedding.ts). Pool by pool, pick the allowed candidate farthest (L2) from
  * the labelled regions and the step's earlier picks; with nothing labelled yet, the first pick is the
  * pool's first allowed candidate.
  */

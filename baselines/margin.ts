@@ -1,6 +1,6 @@
 /**
  * Margin: the region whose pixels sit closest to a tie between the two likeliest classes — mean over
- * the region of 1 − (p₁ − p₂) (env/statistics/margin.ts). PixelPick (Shin et al., ICCV 2021) scores
+ * the region of 1 − (p₁ − p₂) (env/scores/margin.ts). PixelPick (Shin et al., ICCV 2021) scores
  * pixels this way; baal's `Margin` heuristic is the same score.
  */
 import { ScoreAgent } from './score-agent.ts';

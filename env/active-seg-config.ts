@@ -4,7 +4,7 @@ import { ConfigError } from '../core/errors.ts';
 import type { SegDataset, SplitName } from './data/dataset.ts';
 import type { LearnerSpec, SegLearner } from './learners/learner.ts';
 import { DEFAULT_SEG_TRAIN, type SegTrainSettings } from './learners/train-settings.ts';
-import { statistic } from './statistics/registry.ts';
+import { regionScore } from './scores/registry.ts';
 
 export interface ActiveSegConfig {
   readonly data: SegDataset;
@@ -42,9 +42,9 @@ export interface ActiveSegConfig {
   readonly firstRewardAgainstZero: boolean;
   /** Weights every episode starts from (paper: a pre-trained net). Absent: a fresh init from the episode seed. */
   readonly initialModel?: SegLearner;
-  /** Per-candidate statistics to compute for info.candidates (env/statistics; `entropy` always). */
+  /** Per-candidate scores (env/scores, by name) to compute for info.candidates (env/scores; `entropy` always). */
   readonly statistics: readonly string[];
-  /** MC-dropout passes T of the MC statistics (bald; paper T = 20). */
+  /** MC-dropout passes T of the MC scores (bald; paper T = 20). */
   readonly mcPasses: number;
   /** Images per forward batch for features and evaluation. */
   readonly inferenceBatch: number;
@@ -81,8 +81,8 @@ export function resolveConfig(opts: ActiveSegOptions): ActiveSegConfig {
   positiveInt('budgetRegions', cfg.budgetRegions);
   positiveInt('epochsPerStep', cfg.epochsPerStep);
   positiveInt('inferenceBatch', cfg.inferenceBatch);
-  const stats = cfg.statistics.map((name) => statistic(name));
-  if (stats.some((s) => s.source === 'mc') && (!Number.isInteger(cfg.mcPasses) || cfg.mcPasses < 2)) throw new ConfigError(`mcPasses must be an integer ≥ 2 for the MC statistics, got ${cfg.mcPasses}`);
+  const stats = cfg.statistics.map((name) => regionScore(name));
+  if (stats.some((s) => s.source === 'mc') && (!Number.isInteger(cfg.mcPasses) || cfg.mcPasses < 2)) throw new ConfigError(`mcPasses must be an integer ≥ 2 for the MC scores, got ${cfg.mcPasses}`);
   if (cfg.labelUnit !== 'region' && cfg.labelUnit !== 'image') throw new ConfigError(`labelUnit must be 'region' or 'image', got '${cfg.labelUnit}'`);
   if (cfg.trainOn !== 'new' && cfg.trainOn !== 'all') throw new ConfigError(`trainOn must be 'new' or 'all', got '${cfg.trainOn}'`);
   for (const role of ['poolSplit', 'stateSplit', 'rewardSplit'] as const) {

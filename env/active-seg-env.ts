@@ -21,9 +21,9 @@ import { actionFeatureSize, stateFeatureSize } from './features.ts';
 import { LabeledRegions, makeGrid, regionClassDistribution, splitRegionId, trainingMask, type RegionGrid } from './regions.ts';
 import { regionItems } from './labelled-set.ts';
 import { arrangePools, sampleCandidateImages, sampleCandidateRegions } from './candidates.ts';
-import { disposeOutputs, imagePoolFeatures, imagesOf, maskOf, poolFeatures, regionOutputs, stateFeatures, type SlotStatistics } from './observation.ts';
-import { statistic } from './statistics/registry.ts';
-import type { Statistic } from './statistics/statistic.ts';
+import { disposeOutputs, imagePoolFeatures, imagesOf, maskOf, poolFeatures, regionOutputs, stateFeatures, type SlotScores } from './observation.ts';
+import { regionScore } from './scores/registry.ts';
+import type { RegionScore } from './scores/score.ts';
 import { resolveConfig, type ActiveSegConfig, type ActiveSegOptions } from './active-seg-config.ts';
 import type { ActiveSegEvent, ActiveSegInfo, ActiveSegObs, CandidateStats } from './active-seg-types.ts';
 
@@ -44,9 +44,9 @@ interface Episode {
   prevMIoU: number;
   metrics: SegMetrics;
   slots: Int32Array;
-  stats: SlotStatistics;
+  stats: SlotScores;
   labeledStats: Map<string, Float32Array>;
-  /** Rows of labelled regions' embedding statistics by `name|regionId` (kept only for fixed embeddings). */
+  /** Rows of labelled regions' embedding scores by `name|regionId` (kept only for fixed embeddings). */
   readonly embeddingRows: Map<string, Float32Array>;
   obs: ActiveSegObs;
   newIds: Int32Array;
@@ -66,7 +66,7 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
   private readonly poolImages: readonly SegSample[];
   private readonly stateImages: readonly SegSample[];
   private readonly rewardImages: readonly SegSample[];
-  private readonly statistics: readonly Statistic[];
+  private readonly scores: readonly RegionScore[];
   /** Pools per step: K in region mode, ⌊K / regionsPerImage⌋ (at least 1) in image mode. */
   private readonly pools: number;
   private seedStream: Rng;
@@ -84,7 +84,7 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
     this.rewardImages = getSplit(data, this.config.rewardSplit);
     const poolRegions = this.poolImages.length * this.grid.perImage;
     if (K > poolRegions) throw new ConfigError(`poolsPerStep = ${K} is more than the ${poolRegions} regions of the pool split '${this.config.poolSplit}' (${this.poolImages.length} images × ${this.grid.perImage})`);
-    this.statistics = [...new Set(['entropy', ...this.config.statistics])].map((name) => statistic(name));
+    this.scores = [...new Set(['entropy', ...this.config.statistics])].map((name) => regionScore(name));
     this.seedStream = new Rng(this.config.seed);
     this.events$ = this.events.asObservable();
     this.pools = this.config.labelUnit === 'image' ? Math.max(1, Math.floor(K / this.grid.perImage)) : K;
@@ -342,7 +342,7 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
     const labeledDist = L > 0 ? tf.tensor2d(ep.labeledDist, [L, C + 1]) : null;
     const mc = { passes: cfg.mcPasses, rng: ep.mcRng };
     const unlabeled = (img: number) => this.regionsOfSlot(ep, img).map((id) => id % this.grid.perImage);
-    const query = { learner: ep.model, poolImages: this.poolImages, K, N, grid: this.grid, labeledDist, batch: cfg.inferenceBatch, wanted: this.statistics, mc };
+    const query = { learner: ep.model, poolImages: this.poolImages, K, N, grid: this.grid, labeledDist, batch: cfg.inferenceBatch, wanted: this.scores, mc };
     const { pools, stats } = image ? await imagePoolFeatures(query, slots, unlabeled) : await poolFeatures(query, slots);
     labeledDist?.dispose();
     const labeledStats = await this.labeledStatistics(ep);
@@ -359,7 +359,7 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
    * learner whose embeddings never change, each region's row is computed once per episode.
    */
   private async labeledStatistics(ep: Episode): Promise<Map<string, Float32Array>> {
-    const wanted = this.statistics.filter((s) => s.source === 'embeddings' && s.ofLabeled);
+    const wanted = this.scores.filter((s) => s.source === 'embeddings' && s.ofLabeled);
     const ids = ep.labeled.ids();
     if (wanted.length === 0 || ids.length === 0) return new Map(wanted.map((s) => [s.name, new Float32Array(0)]));
     const cache = ep.model.fixedEmbeddings ? ep.embeddingRows : null;

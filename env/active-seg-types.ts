@@ -16,7 +16,7 @@ export interface ActiveSegObs {
 }
 
 /**
- * Per-candidate statistics by name (env/statistics), flat [K·N·width] in slot order like
+ * Per-candidate statistics by name (env/scores), flat [K·N·width] in slot order like
  * `actionMask` (0 at padding). `entropy` (mean pixel entropy in nats, the entropy baseline's score)
  * is always there; the others only when the env was asked for them (`statistics` option).
  */

@@ -31,7 +31,7 @@ export interface MakeEnvOptions {
   budgetRegions?: number;
   seed?: number;
   initialModel?: SegLearner;
-  /** Per-candidate statistics for info.candidates beyond `entropy` (env/statistics), e.g. ['bald']. */
+  /** Per-candidate statistics for info.candidates beyond `entropy` (env/scores), e.g. ['bald']. */
   statistics?: readonly string[];
   /** Where the learner may cache derived data (its feature cache); default $REGIONGYM_CACHE or ./.cache; null: none. */
   learnerCacheDir?: string | null;

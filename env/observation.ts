@@ -1,6 +1,6 @@
 /**
  * Building one observation: the region features of the state and candidate images (docs/method.md §3–4,
- * docs/method.md), the statistics the agents asked for (env/statistics), then candidates gathered
+ * docs/method.md), the scores the agents asked for (env/scores), then candidates gathered
  * into K×N pools. Per batch of images the learner is asked once per kind of output: a fused native
  * pass when it offers one and nothing needs the probabilities themselves, else the probabilities.
  */
@@ -10,11 +10,11 @@ import type { SegSample } from './data/dataset.ts';
 import type { SegLearner } from './learners/learner.ts';
 import { actionFeatureSize, candidateFeatures, regionFeatures } from './features.ts';
 import type { RegionGrid } from './regions.ts';
-import { regionStatsReduction } from './region-stats-graph.ts';
-import type { EmbeddingStatistic, FeatureStatistic, McStatistic, ProbabilityStatistic, Statistic, StatisticContext } from './statistics/statistic.ts';
+import { regionFeaturesReduction } from './region-features-graph.ts';
+import type { EmbeddingScore, FeatureScore, McScore, ProbabilityScore, RegionScore, ScoreContext } from './scores/score.ts';
 import type { ActiveSegObs } from './active-seg-types.ts';
 
-/** Region feature rows [n, F_s] and the wanted statistics [n, width] by name, n = images · perImage. */
+/** Region feature rows [n, F_s] and the wanted scores [n, width] by name, n = images · perImage. */
 export interface RegionOutputs {
   readonly rows: tf.Tensor2D;
   readonly stats: Map<string, tf.Tensor2D>;
@@ -32,7 +32,7 @@ export function disposeOutputs(o: RegionOutputs): void {
 /** Rows and the region's mean entropy of one batch: natively fused when possible, else from probabilities. */
 async function regionFeatureSet(learner: SegLearner, part: readonly SegSample[], g: RegionGrid, probsWanted: boolean): Promise<{ rows: tf.Tensor2D; meanEntropy: tf.Tensor1D; probs: tf.Tensor4D | null }> {
   if (!probsWanted && learner.reduceProbabilities) {
-    const native = await learner.reduceProbabilities(part, regionStatsReduction(g, learner.numClasses));
+    const native = await learner.reduceProbabilities(part, regionFeaturesReduction(g, learner.numClasses));
     if (native) {
       const n = part.length * g.perImage;
       return { rows: tf.tensor2d(native.features!, [n, native.features!.length / n]), meanEntropy: tf.tensor1d(native.meanEntropy!), probs: null };
@@ -44,16 +44,16 @@ async function regionFeatureSet(learner: SegLearner, part: readonly SegSample[],
 }
 
 /**
- * Region features and `wanted` statistics of every region of `images`, `batch` images at a time.
- * MC statistics draw their dropout seeds from `mc.rng`, batch by batch. Caller owns the result.
+ * Region features and `wanted` scores of every region of `images`, `batch` images at a time.
+ * MC scores draw their dropout seeds from `mc.rng`, batch by batch. Caller owns the result.
  */
-export async function regionOutputs(learner: SegLearner, images: readonly SegSample[], g: RegionGrid, batch: number, wanted: readonly Statistic[], mc: McOptions | null): Promise<RegionOutputs> {
-  const ctx: StatisticContext = { grid: g, numClasses: learner.numClasses };
-  const fromFeatures = wanted.filter((s): s is FeatureStatistic => s.source === 'features');
-  const fromProbs = wanted.filter((s): s is ProbabilityStatistic => s.source === 'probabilities');
-  const fromMc = wanted.filter((s): s is McStatistic => s.source === 'mc');
-  const fromEmbeddings = wanted.filter((s): s is EmbeddingStatistic => s.source === 'embeddings');
-  if (fromMc.length > 0 && !mc) throw new RangeError(`statistics ${fromMc.map((s) => s.name).join(', ')} need MC-dropout passes`);
+export async function regionOutputs(learner: SegLearner, images: readonly SegSample[], g: RegionGrid, batch: number, wanted: readonly RegionScore[], mc: McOptions | null): Promise<RegionOutputs> {
+  const ctx: ScoreContext = { grid: g, numClasses: learner.numClasses };
+  const fromFeatures = wanted.filter((s): s is FeatureScore => s.source === 'features');
+  const fromProbs = wanted.filter((s): s is ProbabilityScore => s.source === 'probabilities');
+  const fromMc = wanted.filter((s): s is McScore => s.source === 'mc');
+  const fromEmbeddings = wanted.filter((s): s is EmbeddingScore => s.source === 'embeddings');
+  if (fromMc.length > 0 && !mc) throw new RangeError(`scores ${fromMc.map((s) => s.name).join(', ')} need MC-dropout passes`);
   const rows: tf.Tensor2D[] = [];
   const parts = new Map<string, tf.Tensor2D[]>(wanted.map((s) => [s.name, []]));
   const keep = (name: string, t: tf.Tensor2D) => parts.get(name)!.push(t);
@@ -105,7 +105,7 @@ export function imagesOf(ids: readonly number[], g: RegionGrid): { images: numbe
 /**
  * What pooling candidates needs besides the slots: the learner and pool images, the K×N layout, the
  * ground-truth class distributions labelled so far (`labeledDist` [L, C+1], null before any), the
- * inference batch, the statistics the agents asked for and the MC-dropout draws (null when none need them).
+ * inference batch, the scores the agents asked for and the MC-dropout draws (null when none need them).
  */
 export interface PoolQuery {
   readonly learner: SegLearner;
@@ -115,20 +115,20 @@ export interface PoolQuery {
   readonly grid: RegionGrid;
   readonly labeledDist: tf.Tensor2D | null;
   readonly batch: number;
-  readonly wanted: readonly Statistic[];
+  readonly wanted: readonly RegionScore[];
   readonly mc: McOptions | null;
 }
 
-/** Each wanted statistic by name, laid out by slot: [K·N·width] values, 0 at padding. */
-export type SlotStatistics = Map<string, { values: Float32Array; width: number }>;
+/** Each wanted score by name, laid out by slot: [K·N·width] values, 0 at padding. */
+export type SlotScores = Map<string, { values: Float32Array; width: number }>;
 
 export interface PooledFeatures {
   readonly pools: tf.Tensor3D;
-  readonly stats: SlotStatistics;
+  readonly stats: SlotScores;
 }
 
 /**
- * Pool tensor [K, N, D] and per-slot statistics [K·N·width] (0 at padding) for candidate slots
+ * Pool tensor [K, N, D] and per-slot scores [K·N·width] (0 at padding) for candidate slots
  * (region ids, −1 = padding) of the query's pool images.
  */
 export async function poolFeatures(q: PoolQuery, slots: Int32Array): Promise<PooledFeatures> {
@@ -137,8 +137,8 @@ export async function poolFeatures(q: PoolQuery, slots: Int32Array): Promise<Poo
   const D = actionFeatureSize(C);
   const real = Array.from(slots).filter((id) => id >= 0);
   if (real.length === 0) {
-    // nothing left to label: zeros of the widths the statistics would have had
-    const widthOf = (s: Statistic) => (s.source === 'embeddings' ? 0 : s.width({ grid: g, numClasses: C }));
+    // nothing left to label: zeros of the widths the scores would have had
+    const widthOf = (s: RegionScore) => (s.source === 'embeddings' ? 0 : s.width({ grid: g, numClasses: C }));
     return { pools: tf.zeros([K, N, D]), stats: new Map(wanted.map((s) => [s.name, { values: new Float32Array(K * N * widthOf(s)), width: widthOf(s) }])) };
   }
   const { images, rowOf } = imagesOf(real, g);
@@ -162,7 +162,7 @@ export async function poolFeatures(q: PoolQuery, slots: Int32Array): Promise<Poo
 
 /**
  * Image-level candidates (label every remaining region of an image at once): pool tensor [K, N, D]
- * and statistics per slot, each the mean over the image's unlabelled regions. `imageSlots` holds
+ * and scores per slot, each the mean over the image's unlabelled regions. `imageSlots` holds
  * pool-image indices (−1 = padding); `unlabeled(image)` its unlabelled region indices.
  */
 export async function imagePoolFeatures(q: PoolQuery, imageSlots: Int32Array, unlabeled: (image: number) => number[]): Promise<PooledFeatures> {
@@ -194,9 +194,9 @@ export async function imagePoolFeatures(q: PoolQuery, imageSlots: Int32Array, un
   return { pools, stats };
 }
 
-/** Each statistic's rows laid out by slot (`bySlot`: rows → [K·N, width], padding zero), read back to JS. */
-function statsBySlot(out: RegionOutputs, bySlot: (v: tf.Tensor2D) => tf.Tensor): SlotStatistics {
-  const stats: SlotStatistics = new Map();
+/** Each score's rows laid out by slot (`bySlot`: rows → [K·N, width], padding zero), read back to JS. */
+function statsBySlot(out: RegionOutputs, bySlot: (v: tf.Tensor2D) => tf.Tensor): SlotScores {
+  const stats: SlotScores = new Map();
   for (const [name, v] of out.stats) {
     const t = bySlot(v);
     stats.set(name, { values: t.dataSync() as Float32Array, width: v.shape[1] });

@@ -8,12 +8,12 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../core/rng.ts';
 import { makeGrid } from '../env/regions.ts';
-import { marginStatistic } from '../env/statistics/margin.ts';
-import { secondOverFirstStatistic } from '../env/statistics/second-over-first.ts';
-import { dominantClassStatistic } from '../env/statistics/dominant-class.ts';
-import { impurityStatistic } from '../env/statistics/impurity.ts';
-import { regionEmbeddingStatistic } from '../env/statistics/region-embedding.ts';
-import { gradientEmbeddingStatistic } from '../env/statistics/gradient-embedding.ts';
+import { marginScore } from '../env/scores/margin.ts';
+import { secondOverFirstScore } from '../env/scores/second-over-first.ts';
+import { dominantClassScore } from '../env/scores/dominant-class.ts';
+import { impurityScore } from '../env/scores/impurity.ts';
+import { regionEmbeddingScore } from '../env/scores/region-embedding.ts';
+import { gradientEmbeddingScore } from '../env/scores/gradient-embedding.ts';
 import { regionFeatures } from '../env/features.ts';
 import { classBalancedScores } from '../baselines/class-balanced.ts';
 import { powerSample } from '../baselines/power.ts';
@@ -39,18 +39,18 @@ describe('acquisition statistics (hand-computed)', () => {
   after(() => p.dispose());
 
   it('margin: mean of 1 − (p1 − p2)', () => {
-    const m = tf.tidy(() => marginStatistic.compute(p, ctx));
+    const m = tf.tidy(() => marginScore.compute(p, ctx));
     expect(col(m)[0]).to.be.closeTo(1 - (0.5 - 0.3), 1e-6);
     expect(col(m)[1]).to.be.closeTo(1 - (0.8 - 0.1), 1e-6);
     m.dispose();
   });
 
   it('second-over-first: mean of p2/p1; dominant class: the majority predicted class', () => {
-    const u = tf.tidy(() => secondOverFirstStatistic.compute(p, ctx));
+    const u = tf.tidy(() => secondOverFirstScore.compute(p, ctx));
     expect(col(u)[0]).to.be.closeTo(0.3 / 0.5, 1e-6);
     expect(col(u)[1]).to.be.closeTo(0.1 / 0.8, 1e-6);
     const rf = regionFeatures(p, grid);
-    const d = tf.tidy(() => dominantClassStatistic.compute({ rows: rf.features, meanEntropy: rf.meanEntropy }, ctx));
+    const d = tf.tidy(() => dominantClassScore.compute({ rows: rf.features, meanEntropy: rf.meanEntropy }, ctx));
     expect(col(d)).to.deep.equal([0, 1]);
     tf.dispose([u, d, rf.features, rf.meanEntropy]);
   });
@@ -66,7 +66,7 @@ describe('acquisition statistics (hand-computed)', () => {
 
   it('impurity: P·U by hand, 0 inside one-class areas, the window clipped at the border', () => {
     // each region predicts one class; only its column next to the other region sees a mix (2/3, 1/3)
-    const pure = tf.tidy(() => impurityStatistic.compute(p, ctx));
+    const pure = tf.tidy(() => impurityScore.compute(p, ctx));
     const Pmix = -((2 / 3) * Math.log(2 / 3) + (1 / 3) * Math.log(1 / 3)) / Math.log(3);
     const H = (q: number[]) => -q.reduce((a, v) => a + v * Math.log(v), 0) / Math.log(3);
     expect(col(pure)[0]).to.be.closeTo((Pmix * H([0.5, 0.3, 0.2])) / 8, 1e-5);
@@ -75,7 +75,7 @@ describe('acquisition statistics (hand-computed)', () => {
     const data: number[] = [];
     for (let y = 0; y < 8; y++) for (let x = 0; x < 16; x++) data.push(...(x < 8 ? [0.5, 0.3, 0.2] : x % 2 ? [0.4, 0.6, 0] : [0.6, 0.4, 0]));
     const q = tf.tensor4d(data, [1, 8, 16, 3]);
-    const s = tf.tidy(() => impurityStatistic.compute(q, ctx));
+    const s = tf.tidy(() => impurityScore.compute(q, ctx));
     // an interior pixel's window holds 3 columns: shares 2/3, 1/3 (or 1/3, 2/3); U = H(0.6, 0.4) / ln 3
     const P = -((2 / 3) * Math.log(2 / 3) + (1 / 3) * Math.log(1 / 3)) / Math.log(3);
     const U = -(0.6 * Math.log(0.6) + 0.4 * Math.log(0.4)) / Math.log(3);
@@ -92,9 +92,9 @@ describe('acquisition statistics (hand-computed)', () => {
     const features = tf.tensor4d([1, 2, 3, 4], [1, 1, 2, 2]);
     const probs = tf.tensor4d([0.5, 0.3, 0.2, 0.1, 0.8, 0.1], [1, 1, 2, 3]);
     const e = { features, probs, cellH: 8, cellW: 8 };
-    const r = tf.tidy(() => regionEmbeddingStatistic.compute(e, ctx));
+    const r = tf.tidy(() => regionEmbeddingScore.compute(e, ctx));
     expect(col(r)).to.deep.equal([1, 2, 3, 4]);
-    const g = tf.tidy(() => gradientEmbeddingStatistic.compute(e, ctx));
+    const g = tf.tidy(() => gradientEmbeddingScore.compute(e, ctx));
     const want0 = [0.5 - 1, 0.3, 0.2].flatMap((gc) => [gc * 1, gc * 2]);
     const want1 = [0.1, 0.8 - 1, 0.1].flatMap((gc) => [gc * 3, gc * 4]);
     col(g).forEach((v, i) => expect(v).to.be.closeTo([...want0, ...want1][i]!, 1e-6));

@@ -11,8 +11,8 @@ import { UNetLearner } from '../env/learners/unet/learner.ts';
 import { initInference, inferenceInUse, nativeInference } from '../compute/inference.ts';
 import { nativeLabels } from '../env/learners/unet/native.ts';
 import { confusionOf } from '../env/learners/evaluate.ts';
-import { pixelBald } from '../env/statistics/bald.ts';
-import { statistic } from '../env/statistics/registry.ts';
+import { pixelBald } from '../env/scores/bald.ts';
+import { regionScore } from '../env/scores/registry.ts';
 import { makeSyntheticDataset } from '../env/data/synthetic.ts';
 import { EntropyAgent } from '../baselines/entropy.ts';
 import { maxAbsDiff } from './helpers.ts';
@@ -152,7 +152,7 @@ describe('onnxruntime trunk (inference engine "ort")', () => {
     const images = Array.from({ length: 3 }, (_, i) => ({ id: `${i}`, image: Uint8Array.from({ length: h * w * 3 }, () => rng.int(256)), label: new Uint8Array(h * w) }));
     const grid = makeGrid(h, w, rh, rw);
     const stats = async () => {
-      const s = await regionOutputs(m, images, grid, 2, [statistic('entropy')], null);
+      const s = await regionOutputs(m, images, grid, 2, [regionScore('entropy')], null);
       const out = { features: s.rows.dataSync() as Float32Array, meanEntropy: s.stats.get('entropy')!.dataSync() as Float32Array, cols: s.rows.shape[1] };
       disposeOutputs(s);
       return out;

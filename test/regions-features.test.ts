@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { LabeledRegions, makeGrid, regionOrigin, trainingMask } from '../env/regions.ts';
 import { arrangePools, sampleCandidateRegions } from '../env/candidates.ts';
 import { actionFeatureSize, candidateFeatures, pairwiseKL, regionFeatures, rowHistograms, stateFeatureSize } from '../env/features.ts';
-import { pixelBald } from '../env/statistics/bald.ts';
+import { pixelBald } from '../env/scores/bald.ts';
 
 /** BALD of explicit MC samples: moments computed here, BALD by the statistic's function. */
 const baldFromSamples = (stack: tf.Tensor5D) => tf.tidy(() => {

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { addComputeOptions, initCompute, type ComputeOptions } from '../cli/compute-flags.ts';
 import { Rng } from '../../core/rng.ts';
 import { confusionOf } from '../../env/learners/evaluate.ts';
-import { statistic } from '../../env/statistics/registry.ts';
+import { regionScore } from '../../env/scores/registry.ts';
 import { LabeledRegions, regionCentre } from '../../env/regions.ts';
 import { sampleCandidateRegions, arrangePools } from '../../env/candidates.ts';
 import { disposeOutputs, poolFeatures, regionOutputs, stateFeatures } from '../../env/observation.ts';
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     const slots = arrangePools(sampleCandidateRegions(labeled, K * N, rng), K, N, rng);
     candImages = new Set(Array.from(slots).filter((s) => s >= 0).map((s) => Math.floor(s / grid.perImage))).size;
     const obs = await time('features', async () => {
-      const { pools } = await poolFeatures({ learner: model, poolImages: pool, K, N, grid, labeledDist: distT, batch: 8, wanted: [statistic('entropy')], mc: null }, slots);
+      const { pools } = await poolFeatures({ learner: model, poolImages: pool, K, N, grid, labeledDist: distT, batch: 8, wanted: [regionScore('entropy')], mc: null }, slots);
       return { pools, state: await stateFeatures(model, state, grid, 8), actionMask: new Uint8Array(K * N).fill(1) };
     });
     dqn ??= makeDqn(obs);
@@ -115,13 +115,13 @@ async function main(): Promise<void> {
     // (the first 11 candidate images: the target's definition, whatever N the workload has)
     const candSamples = [...new Set(Array.from(slots).filter((s) => s >= 0).map((s) => Math.floor(s / grid.perImage)))].slice(0, 11).map((i) => pool[i]!);
     await time('bald', async () => {
-      const out = await regionOutputs(model, candSamples, grid, 8, [statistic('bald')], { passes: 20, rng });
+      const out = await regionOutputs(model, candSamples, grid, 8, [regionScore('bald')], { passes: 20, rng });
       out.stats.get('bald')!.dataSync();
       disposeOutputs(out);
     });
     // entropy-baseline step: candidate entropies, train, reward
     await time('entropyStep', async () => {
-      const s = await regionOutputs(model, candSamples, grid, 8, [statistic('entropy')], null);
+      const s = await regionOutputs(model, candSamples, grid, 8, [regionScore('entropy')], null);
       s.stats.get('entropy')!.dataSync();
       disposeOutputs(s);
       await model.trainEpoch(newCrops(), rng);

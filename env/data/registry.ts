@@ -18,7 +18,7 @@ export interface DataEntry {
 
 const entries = new Map<string, DataEntry>();
 
-/** Register a data set (the same pattern as registerAgent, registerLearner, registerStatistic). */
+/** Register a data set (the same pattern as registerAgent, registerLearner, registerScore). */
 export function registerDataset(e: DataEntry): void {
   if (!/^[a-z][a-z0-9-]*$/.test(e.name)) throw new ConfigError(`data set name '${e.name}' must be lower-case letters, digits and '-'`);
   entries.set(e.name, e);

@@ -1,7 +1,7 @@
-/** `regiongym agents`: every registered agent with a one-line description and its source, and the per-candidate statistics agents can ask for. */
+/** `regiongym agents`: every registered agent with a one-line description and its source, and the per-region scores agents can ask for. */
 import type { Command } from 'commander';
 import { agentEntries } from '../../../agents/registry.ts';
-import { statisticNames } from '../../../env/statistics/registry.ts';
+import { scoreNames } from '../../../env/scores/registry.ts';
 
 export function registerAgents(program: Command): void {
   program
@@ -12,6 +12,6 @@ export function registerAgents(program: Command): void {
       const w = Math.max(...rows.map((r) => r[0]!.length));
       for (const [name, desc, src] of rows) console.log(`${name!.padEnd(w)}  ${desc} — ${src}`);
       // what an agent of your own may ask the env for (its `needs`), delivered per candidate in info.candidates
-      console.log(`\nstatistics an agent can ask for in 'needs': ${statisticNames().join(', ')}`);
+      console.log(`\nper-region scores an agent can ask for in 'needs': ${scoreNames().join(', ')}`);
     });
 }

@@ -4,7 +4,7 @@
  * (Shin et al., ICCV 2021) scores pixels and baal's `Margin` heuristic.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ProbabilityStatistic } from './statistic.ts';
+import type { ProbabilityScore } from './score.ts';
 import { regionMeanColumn } from './region-reduce.ts';
 
 /** Top two probabilities per pixel: [B, H, W] each. */
@@ -14,7 +14,7 @@ export function topTwo(probs: tf.Tensor4D): [tf.Tensor3D, tf.Tensor3D] {
   return [p1, p2];
 }
 
-export const marginStatistic: ProbabilityStatistic = {
+export const marginScore: ProbabilityScore = {
   name: 'margin',
   source: 'probabilities',
   width: () => 1,

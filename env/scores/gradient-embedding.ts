@@ -7,10 +7,10 @@
  * own cells (one small matrix product each), not as a dense region × cell product.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { EmbeddingStatistic } from './statistic.ts';
+import type { EmbeddingScore } from './score.ts';
 import { cellGroups, gatherByRegion } from './region-reduce.ts';
 
-export const gradientEmbeddingStatistic: EmbeddingStatistic = {
+export const gradientEmbeddingScore: EmbeddingScore = {
   name: 'gradient-embedding',
   source: 'embeddings',
   width: (ctx, dim) => ctx.numClasses * dim!,

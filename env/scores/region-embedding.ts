@@ -6,10 +6,10 @@
  * candidates and for every labelled region.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { EmbeddingStatistic } from './statistic.ts';
+import type { EmbeddingScore } from './score.ts';
 import { cellGroups, gatherByRegion } from './region-reduce.ts';
 
-export const regionEmbeddingStatistic: EmbeddingStatistic = {
+export const regionEmbeddingScore: EmbeddingScore = {
   name: 'region-embedding',
   source: 'embeddings',
   ofLabeled: true,

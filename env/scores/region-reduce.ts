@@ -1,4 +1,4 @@
-/** Reducing per-pixel maps and per-cell embeddings to one row per region (the statistics' last step). */
+/** Reducing per-pixel maps and per-cell embeddings to one row per region (the scores' last step). */
 import * as tf from '@tensorflow/tfjs';
 import type { RegionGrid } from '../regions.ts';
 import { toRegions } from '../features.ts';

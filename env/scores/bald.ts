@@ -4,7 +4,7 @@
  * (ε = 1e-10 inside the logs, as the paper), clipped at 0 against rounding, averaged over the region.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { McStatistic } from './statistic.ts';
+import type { McScore } from './score.ts';
 import { regionMeanColumn } from './region-reduce.ts';
 
 function entropy(p: tf.Tensor4D): tf.Tensor3D {
@@ -16,7 +16,7 @@ export function pixelBald(meanProbs: tf.Tensor4D, meanEntropy: tf.Tensor3D): tf.
   return tf.tidy(() => tf.relu(tf.sub(entropy(meanProbs), meanEntropy)) as tf.Tensor3D);
 }
 
-export const baldStatistic: McStatistic = {
+export const baldScore: McScore = {
   name: 'bald',
   source: 'mc',
   width: () => 1,

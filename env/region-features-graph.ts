@@ -16,7 +16,7 @@ import { POOL_GRID, stateFeatureSize } from './features.ts';
 
 const onnx = onnxProto.onnx;
 
-export function regionStatsReduction(g: RegionGrid, numClasses: number): ProbabilityReduction {
+export function regionFeaturesReduction(g: RegionGrid, numClasses: number): ProbabilityReduction {
   const C = numClasses;
   return {
     key: `regionStats/${g.rows}x${g.cols}/${g.regionH}x${g.regionW}`,

@@ -4,9 +4,9 @@
  * region features, so asking for it costs nothing extra.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { FeatureStatistic } from './statistic.ts';
+import type { FeatureScore } from './score.ts';
 
-export const entropyStatistic: FeatureStatistic = {
+export const entropyScore: FeatureScore = {
   name: 'entropy',
   source: 'features',
   width: () => 1,

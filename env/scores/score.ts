@@ -1,7 +1,7 @@
 /**
- * Per-candidate statistics: what score-based agents rank candidates by. Each statistic is one small
+ * Per-region scores: what score-based agents rank candidates by. Each score is one small
  * function over one kind of learner output (as baal's heuristics are functions over predictions),
- * reduced to one row per region; the env computes only the statistics its agents name, and delivers
+ * reduced to one row per region; the env computes only the scores its agents name, and delivers
  * them in `info.candidates` under their names.
  *
  * Sources, in the order the env obtains them per batch of images:
@@ -15,7 +15,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Embeddings, McMoments } from '../learners/learner.ts';
 import type { RegionGrid } from '../regions.ts';
 
-export interface StatisticContext {
+export interface ScoreContext {
   readonly grid: RegionGrid;
   readonly numClasses: number;
 }
@@ -24,7 +24,7 @@ interface Base {
   /** The name agents ask for and `info.candidates` carries it under. */
   readonly name: string;
   /** Values per region: 1 for a score; more for an embedding. */
-  width(ctx: StatisticContext, embeddingDim?: number): number;
+  width(ctx: ScoreContext, embeddingDim?: number): number;
 }
 
 /** The region features every observation computes: rows [n, C+1+192] and mean entropy [n]. */
@@ -33,28 +33,28 @@ export interface RegionFeatureSet {
   readonly meanEntropy: tf.Tensor1D;
 }
 
-export interface FeatureStatistic extends Base {
+export interface FeatureScore extends Base {
   readonly source: 'features';
   /** From the region features → [n, width]. Call inside tf.tidy. */
-  compute(f: RegionFeatureSet, ctx: StatisticContext): tf.Tensor2D;
+  compute(f: RegionFeatureSet, ctx: ScoreContext): tf.Tensor2D;
 }
 
-export interface ProbabilityStatistic extends Base {
+export interface ProbabilityScore extends Base {
   readonly source: 'probabilities';
   /** From probabilities [B, H, W, C] → [B·perImage, width] in region-id order. Call inside tf.tidy. */
-  compute(probs: tf.Tensor4D, ctx: StatisticContext): tf.Tensor2D;
+  compute(probs: tf.Tensor4D, ctx: ScoreContext): tf.Tensor2D;
 }
 
-export interface McStatistic extends Base {
+export interface McScore extends Base {
   readonly source: 'mc';
-  compute(moments: McMoments, ctx: StatisticContext): tf.Tensor2D;
+  compute(moments: McMoments, ctx: ScoreContext): tf.Tensor2D;
 }
 
-export interface EmbeddingStatistic extends Base {
+export interface EmbeddingScore extends Base {
   readonly source: 'embeddings';
-  compute(e: Embeddings, ctx: StatisticContext): tf.Tensor2D;
+  compute(e: Embeddings, ctx: ScoreContext): tf.Tensor2D;
   /** Also delivered for the labelled regions (coreset's distances to the labelled set). */
   readonly ofLabeled?: boolean;
 }
 
-export type Statistic = FeatureStatistic | ProbabilityStatistic | McStatistic | EmbeddingStatistic;
+export type RegionScore = FeatureScore | ProbabilityScore | McScore | EmbeddingScore;

@@ -6,13 +6,13 @@
  * uncertainty U = entropy / log C. Region score: the mean of P·U over its pixels.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ProbabilityStatistic } from './statistic.ts';
+import type { ProbabilityScore } from './score.ts';
 import { regionMeanColumn } from './region-reduce.ts';
 import { pixelEntropy } from '../features.ts';
 
 export const IMPURITY_K = 1;
 
-export const impurityStatistic: ProbabilityStatistic = {
+export const impurityScore: ProbabilityScore = {
   name: 'impurity',
   source: 'probabilities',
   width: () => 1,

@@ -3,9 +3,9 @@
  * read off the region features' predicted-class counts. Class-balanced acquisition weighs by it.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { FeatureStatistic } from './statistic.ts';
+import type { FeatureScore } from './score.ts';
 
-export const dominantClassStatistic: FeatureStatistic = {
+export const dominantClassScore: FeatureScore = {
   name: 'dominant-class',
   source: 'features',
   width: () => 1,

@@ -4,11 +4,11 @@
  * superpixels for active learning in semantic segmentation with realistic annotation costs").
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ProbabilityStatistic } from './statistic.ts';
+import type { ProbabilityScore } from './score.ts';
 import { regionMeanColumn } from './region-reduce.ts';
 import { topTwo } from './margin.ts';
 
-export const secondOverFirstStatistic: ProbabilityStatistic = {
+export const secondOverFirstScore: ProbabilityScore = {
   name: 'second-over-first',
   source: 'probabilities',
   width: () => 1,
