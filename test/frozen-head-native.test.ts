@@ -14,6 +14,8 @@ import { initTraining } from '../compute/training.ts';
 import type { SegTrainSettings } from '../env/learners/train-settings.ts';
 import { upsampleHalfPixel } from '../env/learners/frozen-encoder/upsample.ts';
 import { axisWeights } from '../env/learners/frozen-encoder/interp.ts';
+import { initInference } from '../compute/inference.ts';
+import { ConfusionMatrix } from '../env/metrics.ts';
 
 // 7.5 px cells, as CamVid's 48×64 grid over 360×480: crops align every 2 cells
 const [H, W, gh, gw, F, C] = [45, 60, 6, 8, 12, 4];
@@ -94,4 +96,25 @@ describe('frozen-encoder head: native training step (training engine "ort")', ()
         expect(Math.max(...diffs), `per variable: ${diffs.map((d) => d.toExponential(1)).join(', ')}`).to.be.below(1e-4);
         expect(tf.memory().numTensors).to.equal(tensors);
       });
+
+  it('confusion on the native engine (labels counted in its threads) equals the tfjs labels counted here, on 1 and 2 threads', async () => {
+    const { samples, store } = fixture();
+    const m = FrozenEncoderLearner.create({ name: 'frozen-encoder' }, store, { inputs: F, hidden: 8, classes: C, dropoutRate: 0.3 }, train, H, W, new Rng(5));
+    const ref = new ConfusionMatrix(C);
+    ref.addArrays(await m.predictLabels(samples), samples.flatMap((s) => Array.from(s.label)));
+    const got: number[][] = [];
+    for (const threads of [1, 2]) {
+      await initInference('ort', { threads });
+      try {
+        got.push(Array.from((await m.confusion(samples, 2)).counts));
+      } finally {
+        await initInference('tfjs');
+      }
+    }
+    m.dispose();
+    expect(ref.counts.reduce((a, b) => a + b, 0)).to.be.above(0);
+    expect(new Set(Array.from(ref.counts, (c, i) => (c > 0 ? i % C : -1))).size).to.be.above(2); // several classes predicted
+    expect(got[0]).to.deep.equal(Array.from(ref.counts));
+    expect(got[1]).to.deep.equal(got[0]);
+  });
 });

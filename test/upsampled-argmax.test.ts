@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
-import { upsampledArgmax } from '../env/learners/frozen-encoder/upsampled-argmax.ts';
+import { upsampledArgmax } from '../compute/upsampled-argmax.ts';
 import { axisWeights } from '../env/learners/frozen-encoder/interp.ts';
 
 /** Brute force: every pixel's logits [H·W·C] from the interpolation weights of interp.ts, in double precision. */

@@ -10,7 +10,7 @@
  * the same bits.
  */
 import type * as Ort from 'onnxruntime-node';
-import { LocalSessionHost, concatOutputs, type DropoutMask, type Feeds, type Outputs, type SessionHost } from './host.ts';
+import { LocalSessionHost, concatOutputs, type DropoutMask, type Feeds, type LabelGeometry, type Outputs, type SessionHost } from './host.ts';
 import { WorkerSessionHost } from './pool.ts';
 
 /** What owns a set of sessions: anything with a counter bumped on every weight change. */
@@ -74,6 +74,18 @@ export class OrtEngine {
   async eachImage(key: string, feeds: Feeds[]): Promise<Outputs> {
     const parts = await Promise.all(shares(feeds.length, this.hosts.length).filter(([a, b]) => b > a).map(([a, b], k) => this.hosts[k]!.runEach(key, feeds.slice(a, b))));
     return concatOutputs(parts);
+  }
+
+  /**
+   * Confusion counts [C·C] of graph `key`'s upsampled labels (output `logits`) against `truths`, one
+   * feed set per image, the images shared over the hosts (each counts its own; integer counts add
+   * exactly, so any split gives the same matrix).
+   */
+  async confusionEach(key: string, feeds: Feeds[], truths: Uint8Array[], geo: LabelGeometry): Promise<Float64Array> {
+    const parts = await Promise.all(shares(feeds.length, this.hosts.length).filter(([a, b]) => b > a).map(([a, b], k) => this.hosts[k]!.confusionEach(key, feeds.slice(a, b), truths.slice(a, b), geo)));
+    const sum = new Float64Array(geo.classes * geo.classes);
+    for (const p of parts) for (let i = 0; i < sum.length; i++) sum[i]! += p[i]!;
+    return sum;
   }
 
   /**

@@ -5,6 +5,7 @@
  */
 import type * as Ort from 'onnxruntime-node';
 import { dropoutMultiplier } from './dropout-masks.ts';
+import { upsampledArgmax } from '../upsampled-argmax.ts';
 
 export type Float = Float32Array;
 /**
@@ -33,6 +34,18 @@ export interface DropoutMask {
   readonly rate: number;
 }
 
+/**
+ * How a graph's grid logits become labels (compute/upsampled-argmax.ts): output `logits` [1, gh·gw, C]
+ * upsampled bilinearly (half-pixel) to H×W.
+ */
+export interface LabelGeometry {
+  readonly gh: number;
+  readonly gw: number;
+  readonly classes: number;
+  readonly height: number;
+  readonly width: number;
+}
+
 /** What an engine asks of a host; every call may cross a thread, so all are async. */
 export interface SessionHost {
   /** Create session `key` from a serialised model, unless the host has it. */
@@ -46,6 +59,11 @@ export interface SessionHost {
    * sumP_out, sumH_out), one per seed, with the multipliers made here; returns the sums after the last pass.
    */
   mcPasses(key: string, features: Float32Array | Uint16Array, dims: number[], sumDims: { probs: number[]; entropy: number[] }, seeds: number[], mask: DropoutMask): Promise<{ sumP: Float32Array; sumH: Float32Array }>;
+  /**
+   * Run `key` (output `logits`) once per feed set and count its upsampled labels against `truths[i]`
+   * (labels ≥ C not counted) into one confusion matrix [C·C] (truth-major): only counts cross threads.
+   */
+  confusionEach(key: string, feeds: Feeds[], truths: Uint8Array[], geo: LabelGeometry): Promise<Float64Array>;
   /** Free the host's thread (workers terminate). */
   close(): Promise<void>;
 }
@@ -99,6 +117,16 @@ export class LocalSessionHost implements SessionHost {
       parts.push(Object.fromEntries(Object.entries(out).map(([name, t]) => [name, t.data as Float32Array | Int32Array])));
     }
     return concatOutputs(parts);
+  }
+
+  async confusionEach(key: string, feeds: Feeds[], truths: Uint8Array[], geo: LabelGeometry): Promise<Float64Array> {
+    const s = await this.session(key);
+    const counts = new Float64Array(geo.classes * geo.classes);
+    for (let i = 0; i < feeds.length; i++) {
+      const logits = (await s.run(this.tensors(feeds[i]!))).logits!.data as Float32Array;
+      upsampledArgmax(logits, geo.gh, geo.gw, geo.classes, geo.height, geo.width, { counts, truth: truths[i]! });
+    }
+    return counts;
   }
 
   async mcPasses(key: string, features: Float32Array | Uint16Array, dims: number[], sumDims: { probs: number[]; entropy: number[] }, seeds: number[], mask: DropoutMask): Promise<{ sumP: Float32Array; sumH: Float32Array }> {

@@ -7,12 +7,13 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../worker-thread.ts';
-import type { DropoutMask, Feeds, Outputs, SessionHost } from './host.ts';
+import type { DropoutMask, Feeds, LabelGeometry, Outputs, SessionHost } from './host.ts';
 
 export type HostRequest = { id: number } & (
   | { op: 'load'; key: string; model: Uint8Array }
   | { op: 'release'; prefix: string }
   | { op: 'runEach'; key: string; feeds: Feeds[] }
+  | { op: 'confusionEach'; key: string; feeds: Feeds[]; truths: Uint8Array[]; geo: LabelGeometry }
   | { op: 'mcPasses'; key: string; features: Float32Array | Uint16Array; dims: number[]; sumDims: { probs: number[]; entropy: number[] }; seeds: number[]; mask: DropoutMask }
 );
 export type HostReply = { id: number } & ({ ok: true; value?: unknown } | { ok: false; error: string });
@@ -80,6 +81,10 @@ export class WorkerSessionHost implements SessionHost {
 
   runEach(key: string, feeds: Feeds[]): Promise<Outputs> {
     return this.call({ op: 'runEach', key, feeds }, feedBuffers(feeds));
+  }
+
+  confusionEach(key: string, feeds: Feeds[], truths: Uint8Array[], geo: LabelGeometry): Promise<Float64Array> {
+    return this.call({ op: 'confusionEach', key, feeds, truths, geo }, feedBuffers(feeds));
   }
 
   mcPasses(key: string, features: Float32Array | Uint16Array, dims: number[], sumDims: { probs: number[]; entropy: number[] }, seeds: number[], mask: DropoutMask): Promise<{ sumP: Float32Array; sumH: Float32Array }> {

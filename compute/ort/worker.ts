@@ -26,6 +26,10 @@ port.on('message', async (req: HostRequest) => {
         const out = await host.runEach(req.key, req.feeds);
         return reply({ id: req.id, ok: true, value: out }, Object.values(out).map((a) => a.buffer as ArrayBuffer));
       }
+      case 'confusionEach': {
+        const counts = await host.confusionEach(req.key, req.feeds, req.truths, req.geo);
+        return reply({ id: req.id, ok: true, value: counts }, [counts.buffer as ArrayBuffer]);
+      }
       case 'mcPasses': {
         const out = await host.mcPasses(req.key, req.features, req.dims, req.sumDims, req.seeds, req.mask);
         return reply({ id: req.id, ok: true, value: out }, [out.sumP.buffer as ArrayBuffer, out.sumH.buffer as ArrayBuffer]);

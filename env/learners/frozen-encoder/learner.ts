@@ -31,7 +31,7 @@ import type { FeatureStore } from './feature-store.ts';
 import { cloneHead, headEmbedding, headLogits, initHead, type HeadConfig, type HeadParams } from './head.ts';
 import { axisWeights } from './interp.ts';
 import { upsampleHalfPixel } from './upsample.ts';
-import { upsampledArgmax } from './upsampled-argmax.ts';
+import { upsampledArgmax } from '../../../compute/upsampled-argmax.ts';
 import { ConfusionMatrix } from '../../metrics.ts';
 import { cellLogitsModel, mcModel, probsModel, reductionModel, type GraphGeometry } from './native.ts';
 import { headTrainModel, windowKey, type TrainWindow } from './native-train.ts';
@@ -446,6 +446,14 @@ export class FrozenEncoderLearner implements SegLearner {
   async confusion(images: readonly SegSample[], batch: number): Promise<ConfusionMatrix> {
     const cm = new ConfusionMatrix(this.numClasses);
     const { gridH, gridW } = this.geo;
+    const native = nativeInference();
+    if (native) {
+      // labels and counts on the engine's threads, beside the head's runs: only C×C counts come back
+      const key = await native.graph(this, 'cell-logits', () => cellLogitsModel(this.head, this.geo));
+      const counts = await native.confusionEach(key, this.feeds(images), images.map((s) => s.label), { gh: gridH, gw: gridW, classes: this.numClasses, height: this.height, width: this.width });
+      cm.counts.set(counts);
+      return cm;
+    }
     const n = this.cells * this.numClasses;
     for (let i = 0; i < images.length; i += batch) {
       const part = images.slice(i, i + batch);
