@@ -6,6 +6,8 @@
 # and inference), 1 native thread per worker.
 #
 # A first look before the full sweep: random, entropy and BALD on the paper's 5 seeds at all 6 budgets.
+# The first look under the protocol's first final-training rule (patience 4, at most 30 epochs) is kept in
+# results/camvid-ralis-dt/superseded/patience4 (its page regenerates there; its runs cannot be extended).
 # The page's bound: each of 3 seeds' start models final-trained under the protocol's own rule on every
 # region of D_V (results/camvid-ralis-dt/make-bound.sh); the heads' whole-image bounds that chose the head
 # are in results/camvid-heads.
