@@ -50,6 +50,7 @@ registerAgent({
   source: 'Casanova et al., ICLR 2020',
   make: async (dir) => DqnAgent.load(dir!),
   identify: (dir) => policyId(dir!),
+  trained: true,
 });
 registerAgent({
   name: MODULE_AGENT,

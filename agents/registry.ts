@@ -30,6 +30,8 @@ export interface AgentEntry {
   identify?(arg: string | undefined): string;
   /** A whole-image agent: the region agent it mirrors (the leaderboard's RQ2 pairs them). */
   readonly mirrors?: string;
+  /** Its arg names trained weights (a policy directory): runs are labelled by the agent's name (`dqn`, `dqn#2`), not by the path. */
+  readonly trained?: boolean;
 }
 
 const entries = new Map<string, AgentEntry>();
@@ -108,7 +110,7 @@ export function parseAgentList(list: string): AgentSpec[] {
     if (seenIds.has(s.id)) throw new ConfigError(`--agents '${list}' names '${text}' twice`);
     seenIds.add(s.id);
     // labelled by the canonical id (power-entropy=1.0 → power-entropy), a policy by its agent name, a module by its file
-    const base = s.label ?? (s.name === 'dqn' || s.arg === undefined || s.id === s.name ? s.name : s.id);
+    const base = s.label ?? (entry(s.name).trained || s.arg === undefined || s.id === s.name ? s.name : s.id);
     const n = (labels.get(base) ?? 0) + 1;
     labels.set(base, n);
     return { ...s, label: n === 1 ? base : `${base}#${n}` };
