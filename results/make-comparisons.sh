@@ -23,3 +23,9 @@ npx regiongym compare results/camvid-ralis-unet/runs.jsonl results/camvid-ralis/
 npx regiongym compare results/camvid-ralis-unet/runs.jsonl results/camvid-ralis/runs.jsonl --budgets 480,720,960 \
   --policy results/camvid-ralis-unet/policy results/camvid-ralis/policy results/camvid-ralis/policy-lr-decay results/camvid-ralis/policy-prioritized results/camvid-ralis/policy-first-reward-zero \
   --out results/compare-camvid-learners-to-960.md
+# Every published protocol at once (each at its own budgets): which comparisons with random hold on every
+# learner and data set, which flip, and the relative AUBC gain over random aggregated across them.
+npx regiongym compare results/synthetic/runs.jsonl results/synthetic-frozen/runs.jsonl results/camvid-ralis/runs.jsonl results/camvid-ralis-unet/runs.jsonl \
+  --policy results/synthetic/policy results/synthetic-frozen/policy results/synthetic-frozen/policy-validate-3 results/camvid-ralis-unet/policy \
+    results/camvid-ralis/policy results/camvid-ralis/policy-lr-decay results/camvid-ralis/policy-prioritized results/camvid-ralis/policy-first-reward-zero \
+  --out results/compare-all.md

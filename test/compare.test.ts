@@ -4,6 +4,9 @@ import { ConfigError } from '../core/errors.ts';
 import { compareProtocols, comparisonMarkdown } from '../benchmarks/leaderboard/compare.ts';
 import type { RunRecord } from '../benchmarks/sweep/run-record.ts';
 import { fakeRecord } from './helpers.ts';
+import fc from 'fast-check';
+import { acrossGain, acrossVerdict, performanceProfile, relativeGains } from '../benchmarks/leaderboard/across-protocols.ts';
+import type { Comparison } from '../benchmarks/leaderboard/aggregate.ts';
 
 /** random, entropy, margin on seeds 1..8 at budgets 6, 12 (8 pairs all one way give the exact test p = 2/256,
  * enough after Holm over 2 agents); `gain` adds points over random per agent. */
@@ -41,7 +44,7 @@ describe('compare protocols', () => {
     // entropy is level with random on the weak board and first of 3 on the strong one
     expect(cmp.sentences[2]).to.match(/the largest move among them is \w+, rank \d → \d of 3\./);
     const md = comparisonMarkdown(cmp);
-    expect(md).to.include('| agent | p-weak — unet-s | p-strong — frozen-encoder |');
+    expect(md).to.include('| agent | p-weak — unet-s | p-strong — frozen-encoder | across protocols (vs random) |');
     expect(md).to.match(/\| entropy \| \d\. [\d.]+ · [+−][\d.]+ \[[^\]]+\] \(8\) \| 1\. [\d.]+ · \+3\.0 \[\+3\.0, \+3\.0\] ▲ \(8\) \|/);
     // the same inputs give the same text
     expect(comparisonMarkdown(compareProtocols([weak, strong], 500))).to.equal(md);
@@ -90,5 +93,49 @@ describe('compare protocols', () => {
     expect(() => compareProtocols([weak])).to.throw(ConfigError, /at least 2 protocols; got 1/);
     const again = weak.map((r) => ({ ...r, protocolHash: 'other' }));
     expect(() => compareProtocols([weak, again])).to.throw(ConfigError, /'p-weak' is given twice \(hash h-p-weak, hash other\)/);
+  });
+
+  it('across protocols: the verdict on each agent against random, its relative gain and its profile', () => {
+    // on a third protocol entropy is resolved worse (−3 points on every seed): a resolved flip
+    const reversed = board('p-reversed', 'unet-s', { entropy: () => -0.03, margin: (s) => (s === 3 ? 0.002 : 0.004) });
+    const cmp = compareProtocols([weak, strong, reversed], 500);
+    const row = (a: string) => cmp.rows.find((r) => r.agent === a)!;
+    expect(row('entropy').across).to.equal('flips: resolved better on p-strong; resolved worse on p-reversed');
+    expect(row('margin').across).to.equal('mixed: ahead on p-strong, p-reversed, behind on p-weak (no resolved flip)');
+    // entropy's gains: +3 points over random's 0.2 + 0.01·seed (+0.05 at 12) on p-strong, −3 on p-reversed
+    expect(row('entropy').gain!.protocols).to.equal(3);
+    expect(row('entropy').gain!.pairs).to.equal(24);
+    expect(row('random').gain).to.equal(null);
+    const md = comparisonMarkdown(cmp, 'x-profile.svg');
+    expect(md).to.include('![performance profile](x-profile.svg)');
+    expect(cmp.sentences.at(-2)).to.match(/^Across the 3 protocols \(2 agents on 2 or more\):.*resolved better on one protocol and resolved worse on another: entropy\.$/);
+  });
+
+  it('relative gains pair by seed; the IQM aggregate needs 2 protocols; verdicts say only what was resolved', () => {
+    expect(relativeGains(new Map([[1, 0.33], [2, 0.5], [3, 0.9]]), new Map([[1, 0.3], [2, 0.5]]))).to.deep.equal([(0.33 - 0.3) / 0.3, 0]);
+    expect(acrossGain([[0.1, 0.2]], 100, 1)).to.equal(null);
+    // IQM of 8 values drops the lowest 2 and the highest 2
+    const g = acrossGain([[0, 1, 2, 3], [4, 5, 6, 100]], 200, 1)!;
+    expect(g.iqm).to.equal(3.5);
+    expect(g.ci[0]).to.be.at.most(g.iqm);
+    expect(g.ci[1]).to.be.at.least(g.iqm);
+    const c = (meanDiff: number, resolved: boolean) => ({ meanDiff, resolved }) as Comparison;
+    expect(acrossVerdict([c(0.01, false), null, c(0.02, true)], ['a', 'b', 'c'])).to.equal('ahead on all 2 (resolved on c)');
+    expect(acrossVerdict([c(-0.01, false), c(-0.02, false)], ['a', 'b'])).to.equal('behind on all 2 (resolved on none)');
+    expect(acrossVerdict([c(0.01, true), c(-0.02, false)], ['a', 'b'])).to.equal('mixed: ahead on a, behind on b (no resolved flip)');
+    expect(acrossVerdict([c(0.01, true), null], ['a', 'b'])).to.equal('on a only');
+  });
+
+  it('a performance profile lies in [0, 1] and never rises with the threshold, each protocol weighing the same (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 5 }), (byProtocol) => {
+        const ts = [-1.5, -0.5, -0.1, 0, 0.1, 0.5, 1.5];
+        const p = performanceProfile(byProtocol, ts);
+        return p.every((v) => v >= 0 && v <= 1) && p.every((v, i) => i === 0 || v <= p[i - 1]!) && p[0] === 1 && p[p.length - 1] === 0;
+      }),
+      { numRuns: 200, seed: 3 },
+    );
+    // one protocol of 1 seed above 0 and one of 4 seeds below: half, not a fifth
+    expect(performanceProfile([[0.5], [-0.1, -0.2, -0.3, -0.4]], [0])).to.deep.equal([0.5]);
   });
 });

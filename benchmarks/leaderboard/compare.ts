@@ -7,7 +7,9 @@
 import { ConfigError } from '../../core/errors.ts';
 import type { RunRecord } from '../sweep/run-record.ts';
 import { spearman } from './stats.ts';
-import { aggregate, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
+import { aggregate, bootstrapSeed, runIndex, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
+import { RANDOM_AGENT } from '../../agents/registry.ts';
+import { acrossGain, acrossVerdict, performanceProfile, PROFILE_THRESHOLDS, relativeGains, type AcrossGain } from './across-protocols.ts';
 import { fewSeedPairs, mdCell, mdText, pct, pts } from './format.ts';
 
 export interface ProtocolBoard {
@@ -29,8 +31,12 @@ export interface CompareCell {
 
 export interface ProtocolComparison {
   boards: ProtocolBoard[];
-  /** One row per agent family (its label without the checkpoint's episode), cells in board order. */
-  rows: { agent: string; cells: (CompareCell | null)[] }[];
+  /**
+   * One row per agent family (its label without the checkpoint's episode), cells in board order; across
+   * the protocols: the verdict on its comparison with random, the IQM of its relative AUBC gain over
+   * random (null: under 2 protocols), and its performance profile at PROFILE_THRESHOLDS.
+   */
+  rows: { agent: string; cells: (CompareCell | null)[]; across: string; gain: AcrossGain | null; profile: number[] }[];
   sentences: string[];
   /** The budgets the comparison was restricted to (null: each protocol's own). */
   budgets: number[] | null;
@@ -73,8 +79,12 @@ export function compareProtocols(groups: readonly (readonly RunRecord[])[], reps
 
   const order: string[] = [];
   const cellsBy = new Map<string, (CompareCell | null)[]>();
+  // per family, per board: the relative AUBC gains over random by seed
+  const gainsBy = new Map<string, number[][]>();
   boards.forEach(({ lb }, j) => {
     const family = families(lb.agents);
+    const index = runIndex(kept[j]!);
+    const randomAubc = index.aubcBySeed(RANDOM_AGENT);
     // lb.agents is sorted by AUBC: the position among the deployable agents with an AUBC is the rank
     const ranked = lb.agents.filter((a) => !a.privileged && a.aubcSeeds > 0);
     for (const [k, a] of ranked.entries()) {
@@ -84,9 +94,15 @@ export function compareProtocols(groups: readonly (readonly RunRecord[])[], reps
         cellsBy.set(f, boards.map(() => null));
       }
       cellsBy.get(f)![j] = { aubc: a.aubcMean, aubcSeeds: a.aubcSeeds, vsRandom: a.vsRandom[lb.budgets.length] ?? null, rank: k + 1 };
+      if (!gainsBy.has(f)) gainsBy.set(f, boards.map(() => []));
+      if (a.agentId !== RANDOM_AGENT) gainsBy.get(f)![j] = relativeGains(index.aubcBySeed(a.agentId), randomAubc);
     }
   });
-  const rows = order.map((agent) => ({ agent, cells: cellsBy.get(agent)! }));
+  const rows = order.map((agent) => {
+    const cells = cellsBy.get(agent)!;
+    const gains = gainsBy.get(agent)!;
+    return { agent, cells, across: acrossVerdict(cells.map((c) => c?.vsRandom ?? null), names), gain: acrossGain(gains, reps, bootstrapSeed(`across ${agent}`)), profile: performanceProfile(gains, PROFILE_THRESHOLDS) };
+  });
 
   const sentences: string[] = [];
   boards.forEach((b, j) => {
@@ -121,8 +137,21 @@ export function compareProtocols(groups: readonly (readonly RunRecord[])[], reps
           (biggest && biggest.from !== biggest.to ? `; the largest move among them is ${biggest.agent}, rank ${biggest.from} → ${biggest.to} of ${shared.length}.` : '.'),
       );
     }
+  // across every protocol: which comparisons with random keep their direction, which flip
+  const multi = rows.filter((r) => r.agent !== RANDOM_AGENT && r.cells.filter((c) => c?.vsRandom).length >= 2);
+  if (multi.length > 0) {
+    const flips = multi.filter((r) => r.across.startsWith('flips'));
+    const holdUp = multi.filter((r) => r.across.startsWith('ahead on all') && !r.across.includes('resolved on none'));
+    const holdDown = multi.filter((r) => r.across.startsWith('behind on all') && !r.across.includes('resolved on none'));
+    const list = (rs: typeof multi) => rs.map((r) => r.agent).join(', ') || 'none';
+    sentences.push(`Across the ${boards.length} protocols (${multi.length} agents on 2 or more): ahead of random on every protocol they ran, resolved on at least one: ${list(holdUp)}; behind on every one, resolved on at least one: ${list(holdDown)}; resolved better on one protocol and resolved worse on another: ${list(flips)}.`);
+    const best = multi.filter((r) => r.gain).sort((x, y) => y.gain!.iqm - x.gain!.iqm)[0];
+    if (best) sentences.push(`The largest relative AUBC gain over random, IQM over every protocol and seed: ${best.agent} ${signedPct(best.gain!.iqm)} % [${signedPct(best.gain!.ci[0])}, ${signedPct(best.gain!.ci[1])}] (${best.gain!.protocols} protocols, ${best.gain!.pairs} seed pairs)${best.gain!.ci[0] > 0 ? '' : ': the interval spans 0, so the protocols do not agree on a lead'}.`);
+  }
   return { boards, rows, sentences, budgets: budgets ? [...budgets] : null };
 }
+
+const signedPct = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)}`;
 
 const cellText = (c: CompareCell | null) => {
   if (!c) return '–';
@@ -131,8 +160,11 @@ const cellText = (c: CompareCell | null) => {
   return `${c.rank}. ${pct(c.aubc)}${diff} (${c.aubcSeeds})`;
 };
 
-export function comparisonMarkdown(cmp: ProtocolComparison): string {
-  const head = ['agent', ...cmp.boards.map((b) => `${b.protocol} — ${b.model}`)];
+const gainText = (g: AcrossGain | null) => (g ? `${signedPct(g.iqm)} [${signedPct(g.ci[0])}, ${signedPct(g.ci[1])}] (${g.protocols} × ${g.pairs})` : '–');
+
+/** The comparison as markdown; `profileFigure`: the file name of the performance-profile SVG beside it, when written. */
+export function comparisonMarkdown(cmp: ProtocolComparison, profileFigure?: string): string {
+  const head = ['agent', ...cmp.boards.map((b) => `${b.protocol} — ${b.model}`), 'across protocols (vs random)', 'relative AUBC gain over random, IQM % [95 % CI] (protocols × seed pairs)'];
   const lines = [
     '# The learner and the ranking',
     '',
@@ -141,10 +173,13 @@ export function comparisonMarkdown(cmp: ProtocolComparison): string {
     '',
     `| ${head.map(mdCell).join(' | ')} |`,
     `|${head.map(() => '---').join('|')}|`,
-    ...cmp.rows.map((r) => `| ${mdCell(r.agent)} | ${r.cells.map((c) => mdCell(cellText(c))).join(' | ')} |`),
+    ...cmp.rows.map((r) => `| ${mdCell(r.agent)} | ${r.cells.map((c) => mdCell(cellText(c))).join(' | ')} | ${mdCell(r.agent === RANDOM_AGENT ? '–' : r.across)} | ${mdCell(gainText(r.gain))} |`),
     '',
     ...cmp.sentences.map((s) => `- ${mdText(s)}`),
     '',
+    'Across protocols (after rliable, Agarwal et al. 2021): each seed\'s AUBC as a relative gain over random\'s on the same seed and protocol, so protocols at different mIoU levels share one scale; the IQM over every (protocol, seed) pair, with a 95 % bootstrap interval that resamples seeds within each protocol. A verdict "flips" needs a resolved difference in each direction; "ahead on all" only says the sign held.',
+    '',
+    ...(profileFigure ? [`![performance profile](${profileFigure})`, ''] : []),
   ];
   return lines.join('\n');
 }

@@ -9,7 +9,7 @@ import { lastBudget, type Leaderboard } from './aggregate.ts';
 import type { PolicyRun } from './research-questions.ts';
 import { classColour } from './overlay.ts';
 
-type Spec = vl.TopLevelSpec;
+export type Spec = vl.TopLevelSpec;
 
 /**
  * The SVG of a spec. Vega numbers gradient and clip ids with a process-wide counter, so ids are
@@ -32,7 +32,7 @@ export async function renderSvg(spec: Spec, prefix = 'fig'): Promise<string> {
   }
 }
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const pct = (v: number) => Math.round(10000 * v) / 100;
 
 /** The agents a curve figure draws in colour: random, the best baseline and every learned agent (upper bounds too). */

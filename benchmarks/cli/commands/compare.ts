@@ -4,6 +4,10 @@ import { writeFileAtomic } from '../../../core/fs.ts';
 import { readRunRecords, type RunRecord } from '../../sweep/run-record.ts';
 import { runsFiles } from '../../sweep/merge.ts';
 import { compareProtocols, comparisonMarkdown } from '../../leaderboard/compare.ts';
+import { PROFILE_THRESHOLDS, profileSpec } from '../../leaderboard/across-protocols.ts';
+import { renderSvg } from '../../leaderboard/plots.ts';
+import { basename, dirname, join } from 'node:path';
+import { RANDOM_AGENT } from '../../../agents/registry.ts';
 import { namePolicies, readPolicies } from '../../leaderboard/write.ts';
 import { intListOption } from '../options.ts';
 
@@ -15,7 +19,7 @@ export function registerCompare(program: Command): void {
     .requiredOption('--out <file.md>', 'markdown file to write')
     .option('--policy <dir...>', 'train-policy output directories: their DQN runs are named by training run and episode')
     .option('--budgets <list>', 'comma-separated budgets: compare at these only (each protocol must have runs there), e.g. 480', intListOption('--budgets', 1))
-    .action((paths: string[], o: { out: string; policy?: string[]; budgets?: number[] }) => {
+    .action(async (paths: string[], o: { out: string; policy?: string[]; budgets?: number[] }) => {
       const trainings = readPolicies(o.policy ?? []);
       // boards in the order their protocols first appear among the paths
       const groups = new Map<string, RunRecord[]>();
@@ -25,7 +29,11 @@ export function registerCompare(program: Command): void {
           (groups.get(k) ?? groups.set(k, []).get(k)!).push(r);
         }
       const cmp = compareProtocols([...groups.values()], undefined, o.budgets);
-      writeFileAtomic(o.out, comparisonMarkdown(cmp));
+      // the performance profile beside the page: <out>-profile.svg
+      const plotted = cmp.rows.filter((r) => r.agent !== RANDOM_AGENT && r.gain);
+      const figure = plotted.length > 0 ? `${basename(o.out).replace(/\.md$/i, '')}-profile.svg` : undefined;
+      if (figure) writeFileAtomic(join(dirname(o.out), figure), await renderSvg(profileSpec(plotted, PROFILE_THRESHOLDS), 'profile'));
+      writeFileAtomic(o.out, comparisonMarkdown(cmp, figure));
       for (const s of cmp.sentences) console.log(s);
       console.log(`comparison of ${cmp.boards.map((b) => b.protocol).join(', ')} (${cmp.rows.length} agents) written to ${o.out}`);
     });
