@@ -53,7 +53,11 @@ export function protocolData(p: Protocol, root?: string): SegDataset {
   return data;
 }
 
-/** The split an episode starts from exists in the data set: a one-line error naming the field, before any work. */
+/**
+ * The split an episode starts from exists in the data set, and is none whose labels the start may not
+ * see: the reward set (the early-stopping and reward signal), the test set, or for the evaluation start
+ * the evaluation pool (the labels agents buy). A one-line error naming the field, before any work.
+ */
 export function checkProtocolSplits(p: Protocol, data: SegDataset): void {
   const named: [string, string][] = [
     ['initialModel.evaluation', p.initialModel.evaluation],
@@ -62,6 +66,13 @@ export function checkProtocolSplits(p: Protocol, data: SegDataset): void {
   for (const [field, split] of named) {
     if (['scratch', 'state-set', 'pretrained-policy-pool'].includes(split)) continue;
     if (!data.splits[split as keyof typeof data.splits]) throw new ConfigError(`protocol ${p.name}: ${field} = '${split}', but data set '${data.name}' has no split '${split}' (it has ${Object.keys(data.splits).join(', ')})`);
+    const forbidden: [string, string][] = [
+      ['the reward set (splits.reward)', p.splits.reward],
+      ['the test set (splits.test)', p.splits.test],
+      ...(field === 'initialModel.evaluation' ? [['the evaluation pool (splits.evalPool), whose labels the agents buy', p.splits.evalPool] as [string, string]] : []),
+    ];
+    const hit = forbidden.find(([, s]) => s === split);
+    if (hit) throw new ConfigError(`protocol ${p.name}: ${field} = '${split}' is ${hit[0]}: a start model may not train on it`);
   }
 }
 

@@ -113,6 +113,18 @@ describe('hostile input: the learner head and the start split', () => {
     p.initialModel.policy = 'nowhere';
     expect(() => parseProtocol(p)).to.throw(ConfigError, 'initialModel.policy = "nowhere"');
   });
+  it('a start split whose labels the start may not see (reward set, test set, the evaluation pool) is refused by name', () => {
+    const split = (field: 'evaluation' | 'policy', value: string) => {
+      const p = base();
+      p.initialModel[field] = value;
+      return () => protocolData(parseProtocol(p));
+    };
+    const p = base();
+    expect(split('policy', p.splits.reward)).to.throw(ConfigError, `initialModel.policy = '${p.splits.reward}' is the reward set`);
+    expect(split('evaluation', p.splits.test)).to.throw(ConfigError, `initialModel.evaluation = '${p.splits.test}' is the test set`);
+    expect(split('evaluation', p.splits.evalPool)).to.throw(ConfigError, 'is the evaluation pool');
+    expect(split('evaluation', p.splits.policyPool)).not.to.throw();
+  });
   it('an unknown head, a hidden width that does not fit and a patience of 0 are refused by name', () => {
     const bad = (edit: (p: Record<string, any>) => void) => {
       const p = base();
