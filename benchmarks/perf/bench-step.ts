@@ -32,12 +32,25 @@ interface StageStats {
   maxMs: number;
   gflop: number;
   gflopPerSec: number;
+  /** Input bytes the stage reads (cached features or the DQN's transitions), MB; 0 when not counted. */
+  mbRead: number;
+  gbPerSec: number;
 }
 
-function summarise(times: number[], gflop: number): StageStats {
+function summarise(times: number[], gflop: number, mbRead = 0): StageStats {
   const s = [...times].sort((a, b) => a - b);
   const med = median(s);
-  return { medianMs: med, minMs: s[0]!, maxMs: s[s.length - 1]!, gflop, gflopPerSec: gflop > 0 ? gflop / (med / 1000) : 0 };
+  return { medianMs: med, minMs: s[0]!, maxMs: s[s.length - 1]!, gflop, gflopPerSec: gflop > 0 ? gflop / (med / 1000) : 0, mbRead, gbPerSec: mbRead > 0 ? mbRead / med : 0 };
+}
+
+/**
+ * Arithmetic of one DQN update (dqn-update.ts): forward and backward (≈ 3 forwards) of the batch, and
+ * two forwards (policy and target net) of the next states; a forward is its linear layers (2 FLOP a weight).
+ */
+function dqnUpdateGflop(B: number, N: number, R: number, F: number, D: number): number {
+  const fa = D - 64;
+  const forward = 2 * (B * R * (F * 256 + 256 * 128 + 128) + B * R * 128 + B * N * (fa * 512 + 512 * 256 + 256 * 128 + 64 + 256));
+  return (5 * forward) / 1e9;
 }
 
 async function main(): Promise<void> {
@@ -87,6 +100,7 @@ async function main(): Promise<void> {
   // full supervision: whole labelled images, as the upper bound and the start model train
   const wholeImages = pool.slice(0, 16).map((s) => ({ sample: s, label: s.label }));
   let candImages = 0;
+  let dqnShape: [number, number, number] | null = null;
   for (let step = 0; step <= o.steps; step++) {
     const record = step > 0;
     const time = async <T>(name: string, f: () => T | Promise<T>): Promise<T> => {
@@ -103,6 +117,7 @@ async function main(): Promise<void> {
       return { pools, state: await stateFeatures(model, state, grid, 8), actionMask: new Uint8Array(K * N).fill(1) };
     });
     dqn ??= makeDqn(obs);
+    dqnShape ??= [obs.state.shape[0]!, obs.state.shape[1]!, obs.pools.shape[2]!];
     await time('query', () => dqn!.agent.qValues(obs as never));
     tf.dispose([obs.pools, obs.state]);
     await time('train', async () => {
@@ -129,24 +144,29 @@ async function main(): Promise<void> {
     });
     await time('fullSupervision', () => model.trainEpoch(wholeImages, rng));
   }
+  // bytes read per image: the float16 hypercolumn of a frozen encoder (UNet-S reads pixels: not counted)
+  const f = (w.describe as { features?: { dim: number; grid: readonly [number, number] } }).features;
+  const mbPerImage = f ? (f.dim * f.grid[0] * f.grid[1] * 2) / 1e6 : 0;
+  const [S, Fs] = dqnShape ?? [0, 0];
+  const Dp = dqnShape?.[2] ?? 0;
   const stages = {
-    features: summarise(times.features!, (state.length + candImages) * fwd),
+    features: summarise(times.features!, (state.length + candImages) * fwd, (state.length + candImages) * mbPerImage),
     query: summarise(times.query!, 0),
     train: summarise(times.train!, trainFlops),
-    reward: summarise(times.reward!, reward.length * fwd),
-    dqn: summarise(times.dqn!, 0),
+    reward: summarise(times.reward!, reward.length * fwd, reward.length * mbPerImage),
+    dqn: summarise(times.dqn!, dqnUpdateGflop(16, N, S, Fs, Dp), (16 * 2 * (S * Fs + N * Dp) * 4) / 1e6),
   };
   const scored = Math.min(11, candImages);
   const extra = { bald: summarise(times.bald!, scored * fwd), entropyStep: summarise(times.entropyStep!, (scored + reward.length) * fwd + trainFlops), fullSupervision: summarise(times.fullSupervision!, 3 * wholeImages.length * fwd) };
   const fullSupervisionImagesPerSec = (1000 * wholeImages.length) / extra.fullSupervision.medianMs;
-  const total = summarise(times.total!, stages.features.gflop + stages.train.gflop + stages.reward.gflop);
+  const total = summarise(times.total!, stages.features.gflop + stages.train.gflop + stages.reward.gflop + stages.dqn.gflop, stages.features.mbRead + stages.reward.mbRead + stages.dqn.mbRead);
   const result = { backend, inference, training: model.trainingEngine, threads, workload: w.describe, data: o.protocol ? o.protocol : o.data, steps: o.steps, candidateImages: candImages, stages, totalMs: total.medianMs, total, extra, fullSupervisionImagesPerSec };
   if (o.json) {
     console.log(JSON.stringify(result, null, 1));
   } else {
     console.log(`RALIS step on ${backend}, inference ${inference}${inference === 'ort' ? ` (${threads} threads)` : ''}, training ${model.trainingEngine}: ${w.describe.name} (${w.describe.image.join('×')}, K = ${K}, N = ${N}${w.describe.features ? `, features ${w.describe.features.dim} × ${w.describe.features.grid.join('×')}, head hidden ${w.describe.head?.hidden ?? 0}` : ''}; ${o.steps} timed steps after 1 warm-up; ${candImages} candidate images)`);
-    console.log('stage          median ms     min ms     max ms    GFLOP   GFLOP/s');
-    const row = (name: string, s: StageStats) => console.log(`${name.padEnd(14)}${s.medianMs.toFixed(0).padStart(10)}${s.minMs.toFixed(0).padStart(11)}${s.maxMs.toFixed(0).padStart(11)}${s.gflop.toFixed(1).padStart(9)}${(s.gflop ? s.gflopPerSec.toFixed(1) : '–').padStart(10)}`);
+    console.log('stage          median ms     min ms     max ms    GFLOP   GFLOP/s   MB read    GB/s');
+    const row = (name: string, s: StageStats) => console.log(`${name.padEnd(14)}${s.medianMs.toFixed(0).padStart(10)}${s.minMs.toFixed(0).padStart(11)}${s.maxMs.toFixed(0).padStart(11)}${s.gflop.toFixed(1).padStart(9)}${(s.gflop ? s.gflopPerSec.toFixed(1) : '–').padStart(10)}${(s.mbRead ? s.mbRead.toFixed(0) : '–').padStart(10)}${(s.mbRead ? s.gbPerSec.toFixed(1) : '–').padStart(8)}`);
     for (const [k, s] of Object.entries(stages)) row(k, s);
     row('total', total);
     row(`bald (T=20, ${scored} img)`, extra.bald);
