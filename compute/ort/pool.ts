@@ -84,7 +84,9 @@ export class WorkerSessionHost implements SessionHost {
   }
 
   confusionEach(key: string, feeds: Feeds[], truths: Uint8Array[], geo: LabelGeometry): Promise<Float64Array> {
-    return this.call({ op: 'confusionEach', key, feeds, truths, geo }, feedBuffers(feeds));
+    // a label that is a view on a larger buffer would be cloned with its whole buffer: send its own bytes
+    const own = truths.map((t) => (t.buffer instanceof SharedArrayBuffer || (t.byteOffset === 0 && t.byteLength === t.buffer.byteLength) ? t : t.slice()));
+    return this.call({ op: 'confusionEach', key, feeds, truths: own, geo }, feedBuffers(feeds));
   }
 
   mcPasses(key: string, features: Float32Array | Uint16Array, dims: number[], sumDims: { probs: number[]; entropy: number[] }, seeds: number[], mask: DropoutMask): Promise<{ sumP: Float32Array; sumH: Float32Array }> {
