@@ -1,7 +1,7 @@
 /**
  * What a labelled set is worth: the final training after a budget (docs/method.md §7.3) on a copy of
  * the labelled model — each epoch one crop per labelled image, around one of its labelled regions
- * drawn at random, early stopping on the reward set's mIoU (or a linear lr decay, last weights kept)
+ * drawn at random (or every labelled image whole, `items: 'whole-image'`), early stopping on the reward set's mIoU (or a linear lr decay, last weights kept)
  * — then the test. The benchmark's runner calls this once per budget and records what it returns.
  */
 import type { Rng } from '../core/rng.ts';
@@ -40,7 +40,7 @@ export async function finalTrainAndTest(model: SegLearner, set: LabelledSet, o: 
     const lr0 = rule.lr ?? o.defaultLr;
     const ft = await trainWithEarlyStopping(learner, {
       epochs: rule.epochs,
-      items: (r) => set.itemsOnePerImage(r),
+      items: rule.items === 'whole-image' ? () => set.wholeImages() : (r) => set.itemsOnePerImage(r),
       rng,
       validation: { samples: o.rewardSet, batch: o.inferenceBatch, patience: rule.patience, includeInitial: true },
       ...(stopRequested ? { stopRequested } : {}),

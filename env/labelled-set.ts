@@ -51,6 +51,12 @@ export class LabelledSet {
     return [...this.byImage].map(([image, regions]) => ({ sample: this.pool[image]!, label: masks.get(image)!, anchor: regionCentre(this.grid, regions[rng.int(regions.length)]!) }));
   }
 
+  /** Every labelled image whole, with its training mask (labelled regions' ground truth, `ignore` elsewhere). */
+  wholeImages(): TrainItem[] {
+    const masks = this.masks;
+    return [...this.byImage.keys()].map((image) => ({ sample: this.pool[image]!, label: masks.get(image)! }));
+  }
+
   /** Labelled pixels per class, void last (C + 1 bins). */
   classHistogram(): number[] {
     const g = this.grid, C = this.numClasses;

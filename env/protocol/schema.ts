@@ -55,8 +55,11 @@ export interface Protocol {
    * stopping on the reward set with `patience`, best checkpoint kept. 'linear-decay': the rate falls
    * linearly to 0 over `epochs`, the last weights are kept (a stabler choice than the best of a noisy
    * validation curve). `lr` and `batchSize` (default: segmentation's) may differ from the labelling loop's.
+   * `items`: what an epoch trains on — 'crop-per-image' (default, the paper's code: one crop per labelled
+   * image around one of its labelled regions) or 'whole-image' (every labelled pixel of every labelled
+   * image, the rest ignored).
    */
-  finalTraining: { epochs: number; patience: number; lr?: number; batchSize?: number; schedule?: 'constant' | 'linear-decay' };
+  finalTraining: { epochs: number; patience: number; lr?: number; batchSize?: number; schedule?: 'constant' | 'linear-decay'; items?: 'crop-per-image' | 'whole-image' };
   reward: { firstAgainstZero: boolean };
   baldPasses: number;
   inferenceBatch: number;
@@ -145,7 +148,7 @@ export const protocolSchema: JSONSchemaType<Protocol> = {
         pretrainEpochs: { type: 'integer', minimum: 0, maximum: 100000 },
       },
     },
-    finalTraining: { type: 'object', additionalProperties: false, required: ['epochs', 'patience'], properties: { epochs: { type: 'integer', minimum: 0, maximum: 100000 }, patience: count(100000), lr: { type: 'number', exclusiveMinimum: 0, maximum: 10, nullable: true }, batchSize: { type: 'integer', minimum: 1, maximum: 4096, nullable: true }, schedule: { type: 'string', enum: ['constant', 'linear-decay'], nullable: true } } },
+    finalTraining: { type: 'object', additionalProperties: false, required: ['epochs', 'patience'], properties: { epochs: { type: 'integer', minimum: 0, maximum: 100000 }, patience: count(100000), lr: { type: 'number', exclusiveMinimum: 0, maximum: 10, nullable: true }, batchSize: { type: 'integer', minimum: 1, maximum: 4096, nullable: true }, schedule: { type: 'string', enum: ['constant', 'linear-decay'], nullable: true }, items: { type: 'string', enum: ['crop-per-image', 'whole-image'], nullable: true } } },
     reward: { type: 'object', additionalProperties: false, required: ['firstAgainstZero'], properties: { firstAgainstZero: { type: 'boolean' } } },
     baldPasses: { type: 'integer', minimum: 2, maximum: 1000 },
     inferenceBatch: count(4096),
