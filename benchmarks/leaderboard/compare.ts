@@ -27,6 +27,8 @@ export interface CompareCell {
   vsRandom: Comparison | null;
   /** 1 = highest AUBC among the protocol's deployable agents with an AUBC. */
   rank: number;
+  /** Per seed: (AUBC − random's) / random's, paired by seed (empty for random itself). */
+  gains: number[];
 }
 
 export interface ProtocolComparison {
@@ -79,8 +81,6 @@ export function compareProtocols(groups: readonly (readonly RunRecord[])[], reps
 
   const order: string[] = [];
   const cellsBy = new Map<string, (CompareCell | null)[]>();
-  // per family, per board: the relative AUBC gains over random by seed
-  const gainsBy = new Map<string, number[][]>();
   boards.forEach(({ lb }, j) => {
     const family = families(lb.agents);
     const index = runIndex(kept[j]!);
@@ -93,14 +93,13 @@ export function compareProtocols(groups: readonly (readonly RunRecord[])[], reps
         order.push(f);
         cellsBy.set(f, boards.map(() => null));
       }
-      cellsBy.get(f)![j] = { aubc: a.aubcMean, aubcSeeds: a.aubcSeeds, vsRandom: a.vsRandom[lb.budgets.length] ?? null, rank: k + 1 };
-      if (!gainsBy.has(f)) gainsBy.set(f, boards.map(() => []));
-      if (a.agentId !== RANDOM_AGENT) gainsBy.get(f)![j] = relativeGains(index.aubcBySeed(a.agentId), randomAubc);
+      const gains = a.agentId === RANDOM_AGENT ? [] : relativeGains(index.aubcBySeed(a.agentId), randomAubc);
+      cellsBy.get(f)![j] = { aubc: a.aubcMean, aubcSeeds: a.aubcSeeds, vsRandom: a.vsRandom[lb.budgets.length] ?? null, rank: k + 1, gains };
     }
   });
   const rows = order.map((agent) => {
     const cells = cellsBy.get(agent)!;
-    const gains = gainsBy.get(agent)!;
+    const gains = cells.map((c) => c?.gains ?? []);
     return { agent, cells, across: acrossVerdict(cells.map((c) => c?.vsRandom ?? null), names), gain: acrossGain(gains, reps, bootstrapSeed(`across ${agent}`)), profile: performanceProfile(gains, PROFILE_THRESHOLDS) };
   });
 

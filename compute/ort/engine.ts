@@ -72,8 +72,12 @@ export class OrtEngine {
 
   /** Run graph `key` once per feed set (one per image), the sets shared over the hosts; outputs joined in feed order. */
   async eachImage(key: string, feeds: Feeds[]): Promise<Outputs> {
-    const parts = await Promise.all(shares(feeds.length, this.hosts.length).filter(([a, b]) => b > a).map(([a, b], k) => this.hosts[k]!.runEach(key, feeds.slice(a, b))));
-    return concatOutputs(parts);
+    return concatOutputs(await this.onShares(feeds.length, (host, a, b) => host.runEach(key, feeds.slice(a, b))));
+  }
+
+  /** `run` on each host with its contiguous share [a, b) of `n` items (empty shares skipped); results in share order. */
+  private onShares<T>(n: number, run: (host: SessionHost, a: number, b: number) => Promise<T>): Promise<T[]> {
+    return Promise.all(shares(n, this.hosts.length).filter(([a, b]) => b > a).map(([a, b], k) => run(this.hosts[k]!, a, b)));
   }
 
   /**
@@ -82,7 +86,7 @@ export class OrtEngine {
    * exactly, so any split gives the same matrix).
    */
   async confusionEach(key: string, feeds: Feeds[], truths: Uint8Array[], geo: LabelGeometry): Promise<Float64Array> {
-    const parts = await Promise.all(shares(feeds.length, this.hosts.length).filter(([a, b]) => b > a).map(([a, b], k) => this.hosts[k]!.confusionEach(key, feeds.slice(a, b), truths.slice(a, b), geo)));
+    const parts = await this.onShares(feeds.length, (host, a, b) => host.confusionEach(key, feeds.slice(a, b), truths.slice(a, b), geo));
     const sum = new Float64Array(geo.classes * geo.classes);
     for (const p of parts) for (let i = 0; i < sum.length; i++) sum[i]! += p[i]!;
     return sum;

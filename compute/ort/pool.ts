@@ -85,7 +85,7 @@ export class WorkerSessionHost implements SessionHost {
 
   confusionEach(key: string, feeds: Feeds[], truths: Uint8Array[], geo: LabelGeometry): Promise<Float64Array> {
     // a label that is a view on a larger buffer would be cloned with its whole buffer: send its own bytes
-    const own = truths.map((t) => (t.buffer instanceof SharedArrayBuffer || (t.byteOffset === 0 && t.byteLength === t.buffer.byteLength) ? t : t.slice()));
+    const own = truths.map((t) => (t.buffer instanceof SharedArrayBuffer || spansItsBuffer(t) ? t : t.slice()));
     return this.call({ op: 'confusionEach', key, feeds, truths: own, geo }, feedBuffers(feeds));
   }
 
@@ -106,6 +106,11 @@ export class WorkerSessionHost implements SessionHost {
  */
 function feedBuffers(feeds: Feeds[]): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
-  for (const f of feeds) for (const { data } of Object.values(f)) if (!(data.buffer instanceof SharedArrayBuffer) && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) out.add(data.buffer as ArrayBuffer);
+  for (const f of feeds) for (const { data } of Object.values(f)) if (!(data.buffer instanceof SharedArrayBuffer) && spansItsBuffer(data)) out.add(data.buffer as ArrayBuffer);
   return [...out];
+}
+
+/** The view covers its whole buffer (so moving or cloning the buffer carries nothing else). */
+function spansItsBuffer(a: ArrayBufferView): boolean {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
 }

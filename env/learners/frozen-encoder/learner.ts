@@ -266,10 +266,10 @@ export class FrozenEncoderLearner implements SegLearner {
     return { cellH, cellW, nH, nW, wh: nH + 2 * a, ww: nW + 2 * a, kh: Math.round(nH * cellH), kw: Math.round(nW * cellW), mh: Math.round(a * cellH), mw: Math.round(a * cellW) };
   }
 
-  /** First grid row and column of the aligned crop centred on `anchor`. */
-  private cropStart(anchor: readonly [number, number]): { i0: number; j0: number } {
+  /** First grid row and column of the aligned crop `crop` (this.alignedCrop()) centred on `anchor`. */
+  private cropStart(anchor: readonly [number, number], crop: ReturnType<FrozenEncoderLearner['alignedCrop']>): { i0: number; j0: number } {
     const { gridH, gridW } = this.geo;
-    const { cellH, cellW, nH, nW } = this.alignedCrop();
+    const { cellH, cellW, nH, nW } = crop;
     return { i0: alignedStart(anchor[0], cellH, nH, gridH, this.align), j0: alignedStart(anchor[1], cellW, nW, gridW, this.align) };
   }
 
@@ -283,12 +283,13 @@ export class FrozenEncoderLearner implements SegLearner {
   private trainAlignedCrops(batch: readonly TrainItem[], seed: number): number {
     const F = this.head.config.inputs;
     const C = this.numClasses;
-    const { cellH, cellW, wh, ww, kh, kw, mh, mw } = this.alignedCrop();
+    const crop = this.alignedCrop();
+    const { cellH, cellW, wh, ww, kh, kw, mh, mw } = crop;
     const B = batch.length;
     const feats = new Float32Array(B * wh * ww * F);
     const labels = new Int32Array(B * kh * kw);
     batch.forEach((it, b) => {
-      const { i0, j0 } = this.cropStart(it.anchor!);
+      const { i0, j0 } = this.cropStart(it.anchor!, crop);
       decodeHalf(this.windowHalves(it.sample, i0 - this.align, j0 - this.align, wh, ww), feats.subarray(b * wh * ww * F));
       this.copyLabels(it.label, Math.round(i0 * cellH), Math.round(j0 * cellW), kh, kw, labels.subarray(b * kh * kw));
     });
@@ -338,7 +339,7 @@ export class FrozenEncoderLearner implements SegLearner {
       const labels = new Int32Array(kh * kw);
       let features: Uint16Array;
       if (anchored) {
-        const { i0, j0 } = this.cropStart(it.anchor!);
+        const { i0, j0 } = this.cropStart(it.anchor!, crop);
         features = this.windowHalves(it.sample, i0 - this.align, j0 - this.align, wh, ww);
         this.copyLabels(it.label, Math.round(i0 * cellH), Math.round(j0 * cellW), kh, kw, labels);
       } else {
@@ -415,12 +416,16 @@ export class FrozenEncoderLearner implements SegLearner {
     return p;
   }
 
+  /** The native graph of the eval-mode head's grid logits for the current weights (labels and counts are read from them). */
+  private cellLogitsGraph(native: NonNullable<ReturnType<typeof nativeInference>>): Promise<string> {
+    return native.graph(this, 'cell-logits', () => cellLogitsModel(this.head, this.geo));
+  }
+
   /** Eval-mode head logits on the feature grid [B·cells·C] (native when in use, else tfjs). */
   async gridLogits(images: readonly SegSample[]): Promise<Float32Array> {
     const native = nativeInference();
     if (native) {
-      const key = await native.graph(this, 'cell-logits', () => cellLogitsModel(this.head, this.geo));
-      return (await native.eachImage(key, this.feeds(images))).logits as Float32Array;
+      return (await native.eachImage(await this.cellLogitsGraph(native), this.feeds(images))).logits as Float32Array;
     }
     const f = this.featureTensor(images);
     const logits = headLogits(this.head, f);
@@ -449,8 +454,7 @@ export class FrozenEncoderLearner implements SegLearner {
     const native = nativeInference();
     if (native) {
       // labels and counts on the engine's threads, beside the head's runs: only C×C counts come back
-      const key = await native.graph(this, 'cell-logits', () => cellLogitsModel(this.head, this.geo));
-      const counts = await native.confusionEach(key, this.feeds(images), images.map((s) => s.label), { gh: gridH, gw: gridW, classes: this.numClasses, height: this.height, width: this.width });
+      const counts = await native.confusionEach(await this.cellLogitsGraph(native), this.feeds(images), images.map((s) => s.label), { gh: gridH, gw: gridW, classes: this.numClasses, height: this.height, width: this.width });
       cm.counts.set(counts);
       return cm;
     }
