@@ -16,6 +16,7 @@ import { upsampleHalfPixel } from '../env/learners/frozen-encoder/upsample.ts';
 import { axisWeights } from '../env/learners/frozen-encoder/interp.ts';
 import { initInference } from '../compute/inference.ts';
 import { ConfusionMatrix } from '../env/metrics.ts';
+import { planTiles } from '../env/learners/frozen-encoder/tiles.ts';
 
 // 7.5 px cells, as CamVid's 48×64 grid over 360×480: crops align every 2 cells
 const [H, W, gh, gw, F, C] = [45, 60, 6, 8, 12, 4];
@@ -35,14 +36,14 @@ function fixture() {
 }
 
 /** The gradient of one SGD step at lr 1 without momentum, decay or clipping: the weights' change. */
-async function oneStep(engine: 'tfjs' | 'ort', hidden: number, anchored: boolean) {
+async function oneStep(engine: 'tfjs' | 'ort', hidden: number, anchored: boolean, sparse = false) {
   await initTraining(engine, { threads: Number(process.env.T ?? 2) });
   try {
     const { samples, store } = fixture();
     const m = FrozenEncoderLearner.create({ name: 'frozen-encoder' }, store, { inputs: F, hidden, classes: C, dropoutRate: 0.3 }, train, H, W, new Rng(3));
     expect(m.trainingEngine).to.equal(engine);
     const before = m.head.variables.map((v) => Float32Array.from(v.dataSync() as Float32Array));
-    const items = samples.flatMap((s, i) => (anchored ? [[4, 5], [40, 57], [22, 30]].map((anchor) => ({ sample: s, label: s.label, anchor: [anchor[0]! - i, anchor[1]!] as [number, number] })) : [{ sample: s, label: s.label }]));
+    const items = samples.flatMap((s, i) => (anchored ? [[4, 5], [40, 57], [22, 30]].map((anchor) => ({ sample: s, label: s.label, anchor: [anchor[0]! - i, anchor[1]!] as [number, number] })) : [{ sample: s, label: sparse ? sparseLabel(s.label, i) : s.label }]));
     const loss = await m.trainEpoch(items, new Rng(9));
     const grads = m.head.variables.map((v, i) => (before[i]! as Float32Array).map((b, k) => b - (v.dataSync() as Float32Array)[k]!));
     m.dispose();
@@ -50,6 +51,14 @@ async function oneStep(engine: 'tfjs' | 'ort', hidden: number, anchored: boolean
   } finally {
     await initTraining('tfjs');
   }
+}
+
+/** Labels kept in two 15×15 blocks per image (the rest unsupervised), as a few labelled regions of a whole image. */
+function sparseLabel(label: Uint8Array, i: number): Uint8Array {
+  const out = new Uint8Array(label.length).fill(C);
+  for (const [y0, x0] of [[0, 15 * i], [30, 45 - 15 * i]])
+    for (let y = y0!; y < y0! + 15; y++) for (let x = x0!; x < x0! + 15; x++) out[y * W + x] = label[y * W + x]!;
+  return out;
 }
 
 function relDiff(a: Float32Array, b: Float32Array): number {
@@ -96,6 +105,18 @@ describe('frozen-encoder head: native training step (training engine "ort")', ()
         expect(Math.max(...diffs), `per variable: ${diffs.map((d) => d.toExponential(1)).join(', ')}`).to.be.below(1e-4);
         expect(tf.memory().numTensors).to.equal(tensors);
       });
+
+  it('whole images with sparse labels run as labelled tiles, and their loss and gradients still equal tfjs autodiff of the whole image', async () => {
+    const labels = fixture().samples.map((s, i) => sparseLabel(s.label, i));
+    const plan = planTiles({ gridH: gh, gridW: gw, height: H, width: W, align: 2 }, labels, { headMacsPerCell: 2 * F * 16, classes: C });
+    expect(plan.shape.whole).to.equal(false);
+    expect(plan.tiles.reduce((n, t) => n + t.length, 0)).to.be.below((3 * gh * gw) / (plan.shape.nH * plan.shape.nW));
+    const ref = await oneStep('tfjs', 16, false, true);
+    const got = await oneStep('ort', 16, false, true);
+    expect(got.loss).to.be.closeTo(ref.loss, 1e-4 * Math.abs(ref.loss));
+    const diffs = got.grads.map((g, i) => relDiff(g, ref.grads[i]!));
+    expect(Math.max(...diffs), `per variable: ${diffs.map((d) => d.toExponential(1)).join(', ')}`).to.be.below(1e-4);
+  });
 
   it('confusion on the native engine (labels counted in its threads) equals the tfjs labels counted here, on 1 and 2 threads', async () => {
     const { samples, store } = fixture();

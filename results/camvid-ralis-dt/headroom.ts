@@ -43,7 +43,7 @@ for (const seed of seeds) {
     const set = new LabelledSet(grid, pool, ids, ds.numClasses, ds.ignoreIndex);
     // the same random stream as train-supervised --protocol-rule for the whole pool
     const r = await finalTrainAndTest(start, set, { rule, defaultLr: p.segmentation.lr, inferenceBatch: p.inferenceBatch, rewardSet: getSplit(ds, p.splits.reward), testSet: getSplit(ds, p.splits.test) }, new Rng(seed).fork('final/all'));
-    console.log(JSON.stringify({ protocol: p.name, seed, set: name, rule, test: pct(r.test.mIoU), bestVal: pct(r.bestValMIoU), epochs: r.epochsRun }));
+    console.log(JSON.stringify({ protocol: p.name, seed, set: name, rule, test: pct(r.test.mIoU), bestVal: pct(r.bestValMIoU), epochs: r.epochsRun, trainS: +(r.finalTrainMs / 1000).toFixed(1) }));
   }
   start.dispose();
 }

@@ -35,6 +35,7 @@ import { upsampledArgmax } from '../../../compute/upsampled-argmax.ts';
 import { ConfusionMatrix } from '../../metrics.ts';
 import { cellLogitsModel, mcModel, probsModel, reductionModel, type GraphGeometry } from './native.ts';
 import { headTrainModel, windowKey, type TrainWindow } from './native-train.ts';
+import { planTiles } from './tiles.ts';
 
 export const FROZEN_ENCODER_NAME = 'frozen-encoder';
 const FORMAT = 'regiongym/frozen-encoder-head';
@@ -320,7 +321,15 @@ export class FrozenEncoderLearner implements SegLearner {
     if (!anchored && !batch.every((it) => !it.anchor)) throw new RangeError('a training batch mixes anchored crops and whole images');
     const crop = this.alignedCrop();
     const { cellH, cellW } = crop;
-    const { wh, ww, kh, kw, mh, mw } = anchored ? crop : { wh: gridH, ww: gridW, kh: this.height, kw: this.width, mh: 0, mw: 0 };
+    // whole images run as the tiles that hold a label (tiles.ts); anchored crops as themselves
+    const plan = anchored ? null : planTiles({ gridH, gridW, height: this.height, width: this.width, align: this.align }, batch.map((it) => it.label), { headMacsPerCell: 2 * F * (this.head.config.hidden || C), classes: C });
+    const tile = plan && !plan.shape.whole ? plan.shape : null;
+    const a = this.align;
+    const { wh, ww, kh, kw, mh, mw } = anchored
+      ? crop
+      : tile
+        ? { wh: tile.nH + 2 * a, ww: tile.nW + 2 * a, kh: Math.round(tile.nH * cellH), kw: Math.round(tile.nW * cellW), mh: Math.round(a * cellH), mw: Math.round(a * cellW) }
+        : { wh: gridH, ww: gridW, kh: this.height, kw: this.width, mh: 0, mw: 0 };
     const win: TrainWindow = {
       rows: { cells: wh, outputs: Math.round(wh * cellH), o0: mh, o1: mh + kh },
       cols: { cells: ww, outputs: Math.round(ww * cellW), o0: mw, o1: mw + kw },
@@ -335,22 +344,34 @@ export class FrozenEncoderLearner implements SegLearner {
     };
     const weightFeeds = Object.fromEntries(this.head.variables.map((v, i) => [['w1', 'b1', 'w2', 'b2'][i]!, { data: shared(v.dataSync() as Float32Array), dims: v.shape }]));
     let supervised = 0;
-    const items = batch.map((it, b) => {
-      const labels = new Int32Array(kh * kw);
-      let features: Uint16Array;
-      if (anchored) {
-        const { i0, j0 } = this.cropStart(it.anchor!, crop);
-        features = this.windowHalves(it.sample, i0 - this.align, j0 - this.align, wh, ww);
-        this.copyLabels(it.label, Math.round(i0 * cellH), Math.round(j0 * cellW), kh, kw, labels);
-      } else {
-        features = this.store.view(it.sample);
-        labels.set(it.label);
-      }
-      for (const l of labels) if (l < C) supervised++;
-      return { features, labels, multiplier: mult.slice(b * F, (b + 1) * F) };
+    // one window per anchored item, per labelled tile of a whole image, or per whole image
+    const windows = batch.flatMap((it, b) => {
+      const starts: (readonly [number, number])[] = anchored ? [[-1, -1]] : tile ? [...plan!.tiles[b]!] : plan!.tiles[b]!.length ? [[0, 0]] : [];
+      return starts.map(([ti, tj]) => {
+        const labels = new Int32Array(kh * kw);
+        let features: Uint16Array;
+        if (anchored) {
+          const { i0, j0 } = this.cropStart(it.anchor!, crop);
+          features = this.windowHalves(it.sample, i0 - a, j0 - a, wh, ww);
+          this.copyLabels(it.label, Math.round(i0 * cellH), Math.round(j0 * cellW), kh, kw, labels);
+        } else if (tile) {
+          features = this.windowHalves(it.sample, ti - a, tj - a, wh, ww);
+          this.copyLabels(it.label, Math.round(ti * cellH), Math.round(tj * cellW), kh, kw, labels);
+        } else {
+          features = this.store.view(it.sample);
+          labels.set(it.label);
+        }
+        for (const l of labels) if (l < C) supervised++;
+        return { features, labels, multiplier: mult.slice(b * F, (b + 1) * F) };
+      });
     });
+    if (windows.length === 0) {
+      // nothing supervised in this batch: the step still runs, with zero gradients, as a whole image would
+      this.optimizer.applyGradients(this.head.variables.map((v) => new Float32Array(v.size)));
+      return 0;
+    }
     const scale = shared(Float32Array.of(1 / Math.max(supervised, 1)));
-    const feeds = items.map((x) => ({
+    const feeds = windows.map((x) => ({
       features: { data: x.features, dims: [1, wh * ww, F] },
       multiplier: { data: x.multiplier, dims: [1, F] },
       labels: { data: x.labels, dims: [1, kh, kw] },
