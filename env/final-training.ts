@@ -8,7 +8,7 @@ import type { Rng } from '../core/rng.ts';
 import type { SegSample } from './data/dataset.ts';
 import type { SegLearner } from './learners/learner.ts';
 import { confusionOf } from './learners/evaluate.ts';
-import { trainWithEarlyStopping } from './learners/early-stopping.ts';
+import { trainWithEarlyStopping, type EpochEvent } from './learners/early-stopping.ts';
 import { segMetrics, type SegMetrics } from './metrics.ts';
 import type { LabelledSet } from './labelled-set.ts';
 import type { Protocol } from './protocol/load.ts';
@@ -17,6 +17,8 @@ export interface FinalResult {
   readonly test: SegMetrics;
   /** Reward-set mIoU of the kept checkpoint. */
   readonly bestValMIoU: number;
+  /** Epoch of the kept checkpoint (0: the model as it came in). */
+  readonly bestEpoch: number;
   readonly epochsRun: number;
   readonly finalTrainMs: number;
   readonly testMs: number;
@@ -29,6 +31,8 @@ export interface FinalTrainingSetup {
   readonly inferenceBatch: number;
   readonly rewardSet: readonly SegSample[];
   readonly testSet: readonly SegSample[];
+  /** Progress, once per epoch. */
+  readonly onEpoch?: (e: EpochEvent) => void;
 }
 
 /** Final-train a copy of `model` on `set` and test it; `model` itself is left as it was. */
@@ -44,12 +48,13 @@ export async function finalTrainAndTest(model: SegLearner, set: LabelledSet, o: 
       rng,
       validation: { samples: o.rewardSet, batch: o.inferenceBatch, patience: rule.patience, includeInitial: true },
       ...(stopRequested ? { stopRequested } : {}),
+      ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}),
       // linear decay to 0 over the epochs (epoch e at lr0·(E − e + 1)/E), the last weights kept
       ...(rule.schedule === 'linear-decay' ? { lrAt: (e: number) => (lr0 * (rule.epochs - e + 1)) / rule.epochs, keepLast: true } : {}),
     });
     const t1 = performance.now();
     const test = segMetrics(await confusionOf(learner, o.testSet, o.inferenceBatch));
-    return { test, bestValMIoU: ft.bestValMIoU, epochsRun: ft.epochsRun, finalTrainMs: t1 - t0, testMs: performance.now() - t1 };
+    return { test, bestValMIoU: ft.bestValMIoU, bestEpoch: ft.bestEpoch, epochsRun: ft.epochsRun, finalTrainMs: t1 - t0, testMs: performance.now() - t1 };
   } finally {
     learner.dispose();
   }

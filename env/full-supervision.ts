@@ -93,7 +93,7 @@ export async function trainSupervised(ds: SegDataset, opts: SupervisedOptions, p
  * final-trained under the protocol's own rule on every region of the evaluation pool, fully labelled,
  * then tested. Same start, same training, every label: no agent's mean should exceed it.
  */
-export async function protocolUpperBound(p: Protocol, ds: SegDataset, seed: number, cacheDir: string | null): Promise<SupervisedResult> {
+export async function protocolUpperBound(p: Protocol, ds: SegDataset, seed: number, cacheDir: string | null, progress?: Subject<SupervisedEpochEvent>): Promise<SupervisedResult> {
   const t0 = performance.now();
   const start = (await initialModel(p, ds, seed, cacheDir, 'eval')) ?? (await createLearner(learnerSpecOf(p.model), { data: ds, train: segTrainConfig(p), cacheDir }, new Rng(seed).fork('init')));
   try {
@@ -101,19 +101,20 @@ export async function protocolUpperBound(p: Protocol, ds: SegDataset, seed: numb
     const grid = makeGrid(ds.height, ds.width, p.regions.height, p.regions.width);
     const set = new LabelledSet(grid, pool, Array.from({ length: pool.length * grid.perImage }, (_, id) => id), ds.numClasses, ds.ignoreIndex);
     const rewardSet = getSplit(ds, p.splits.reward);
-    const r = await finalTrainAndTest(start, set, { rule: p.finalTraining, defaultLr: p.segmentation.lr, inferenceBatch: p.inferenceBatch, rewardSet, testSet: getSplit(ds, p.splits.test) }, new Rng(seed).fork('final/all'));
+    const r = await finalTrainAndTest(start, set, { rule: p.finalTraining, defaultLr: p.segmentation.lr, inferenceBatch: p.inferenceBatch, rewardSet, testSet: getSplit(ds, p.splits.test), ...(progress ? { onEpoch: (e) => progress.next(e) } : {}) }, new Rng(seed).fork('final/all'));
     return {
       dataset: ds.name,
       model: start.spec,
       training: start.trainingEngine,
       epochsRun: r.epochsRun,
-      bestEpoch: NaN,
+      bestEpoch: r.bestEpoch,
       val: { mIoU: r.bestValMIoU },
       test: r.test,
       wallMs: performance.now() - t0,
       trainImagesPerSec: (pool.length * r.epochsRun) / (r.finalTrainMs / 1000),
     };
   } finally {
+    progress?.complete();
     start.dispose();
   }
 }

@@ -60,12 +60,17 @@ export function registerTrainSupervised(program: Command): void {
     const ft = protocol?.finalTraining;
     const decay = ft?.schedule === 'linear-decay' && !given('lr') ? { lr: ft.lr ?? train.lr, ...(ft.batchSize !== undefined && !given('batch') ? { batchSize: ft.batchSize } : {}) } : null;
     if (decay) Object.assign(train, decay);
-    process.stderr.write(`train-supervised: ${ds.name} ${ds.height}×${ds.width}, ${ds.splits.train?.length} train images, learner ${model.name}, backend ${backend}, inference ${inference}, training ${training} (learners with native training graphs), ${o.epochs} epochs\n`);
+    if (o.protocolRule && !protocol) throw new ConfigError('--protocol-rule needs --protocol');
+    const epochs = protocol && o.protocolRule ? protocol.finalTraining.epochs : o.epochs;
+    const what = protocol && o.protocolRule
+      ? `the bound of protocol ${protocol.name}: its start model (initialModel.evaluation = ${protocol.initialModel.evaluation}) final-trained under the protocol's rule on every region of ${protocol.splits.evalPool} (${ds.splits[protocol.splits.evalPool]?.length} images), at most ${epochs} epochs, patience ${protocol.finalTraining.patience}`
+      : `${ds.splits.train?.length} train images, ${epochs} epochs`;
+    process.stderr.write(`train-supervised: ${ds.name} ${ds.height}×${ds.width}, ${what}, learner ${model.name}, backend ${backend}, inference ${inference}, training ${training} (learners with native training graphs)\n`);
     // a bar on a terminal; one line per epoch in logs and CI
     const tty = process.stderr.isTTY === true;
     const bar = tty ? new SingleBar({ format: 'epoch {value}/{total} |{bar}| loss {loss} val mIoU {val} (best {best}) eta {eta_formatted}', stream: process.stderr }, Presets.shades_classic) : null;
     const events = new Subject<SupervisedEpochEvent>();
-    bar?.start(o.epochs, 0, { loss: '-', val: '-', best: '-' });
+    bar?.start(epochs, 0, { loss: '-', val: '-', best: '-' });
     events.subscribe((e) => {
       // keep-last training (linear decay) validates only at the end: no per-epoch figure to show
       const pct = (v: number) => (Number.isNaN(v) ? '–' : (100 * v).toFixed(1));
@@ -73,9 +78,8 @@ export function registerTrainSupervised(program: Command): void {
       if (bar) bar.update(e.epoch, fields);
       else process.stderr.write(`epoch ${e.epoch}/${e.epochs}: loss ${fields.loss}${Number.isNaN(e.valMIoU) ? '' : `, val mIoU ${fields.val} % (best ${fields.best} %)`}, ${(e.epochMs / 1000).toFixed(1)} s\n`);
     });
-    if (o.protocolRule && !protocol) throw new ConfigError('--protocol-rule needs --protocol');
     const r = protocol && o.protocolRule
-      ? await protocolUpperBound(protocol, ds, o.seed, o.cacheDir)
+      ? await protocolUpperBound(protocol, ds, o.seed, o.cacheDir, events)
       : await trainSupervised(ds, { epochs: o.epochs, seed: o.seed, patience: o.patience, outDir: o.out, model, train, cacheDir: o.cacheDir, linearDecay: decay !== null }, events);
     bar?.stop();
     // with --protocol the data set comes from the protocol: record that, not the unused --data/--scale defaults
