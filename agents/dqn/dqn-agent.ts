@@ -123,7 +123,7 @@ export class DqnAgent implements Agent {
     if (this.replay.size >= this.config.batchSize) {
       const beta = Math.min(1, this.config.priorityBeta + (1 - this.config.priorityBeta) * (this.updates / this.config.betaSteps));
       const s = this.replay.sample(this.config.batchSize, this.learnRng, beta);
-      const r = dqnUpdate(this.policy, this.target, this.optimizer, s.items, s.weights, this.config);
+      const r = await dqnUpdate(this.policy, this.target, this.optimizer, s.items, s.weights, this.config);
       if (this.config.replay === 'prioritized') this.replay.updatePriorities(s.indices, r.tdErrors);
       this.lastLoss = r.loss;
       this.updates += 1;

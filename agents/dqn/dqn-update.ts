@@ -5,22 +5,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Sgd } from '../../nn/sgd.ts';
+import { nativeTraining } from '../../compute/training.ts';
 import type { DqnConfig } from './config.ts';
 import { applyBnUpdates, type BnUpdate, type QNetwork } from './q-network.ts';
 import type { PoolTransition } from './replay.ts';
+import { nativeDqnUpdate } from './native-update.ts';
+import { doubleDqnTargets, type UpdateResult } from './dqn-targets.ts';
 
-/** Targets y = r + γ·V(next) for a batch, V = 0 for terminal samples. Exposed for tests. */
-export function doubleDqnTargets(rewards: Float32Array, terminal: Uint8Array, nextPolicyQ: number[][], nextTargetQ: number[][], nextMasks: (Uint8Array | null)[], gamma: number): Float32Array {
-  return Float32Array.from(rewards, (r, i) => {
-    if (terminal[i]) return r;
-    const mask = nextMasks[i]!;
-    let best = -1;
-    nextPolicyQ[i]!.forEach((q, j) => {
-      if (mask[j] && (best < 0 || q > nextPolicyQ[i]![best]!)) best = j;
-    });
-    return best < 0 ? r : r + gamma * nextTargetQ[i]![best]!;
-  });
-}
+export { doubleDqnTargets, type UpdateResult };
 
 function stack(arrays: Float32Array[], shape: [number, number, number]): tf.Tensor3D {
   const out = new Float32Array(shape[0] * shape[1] * shape[2]);
@@ -28,12 +20,14 @@ function stack(arrays: Float32Array[], shape: [number, number, number]): tf.Tens
   return tf.tensor3d(out, shape);
 }
 
-export interface UpdateResult {
-  loss: number;
-  tdErrors: Float32Array;
+
+/** One update on the native engine when training runs there (native-update.ts), else on tfjs (the reference below). */
+export function dqnUpdate(policy: QNetwork, target: QNetwork, optimizer: Sgd, batch: PoolTransition[], weights: Float32Array, cfg: DqnConfig): Promise<UpdateResult> {
+  const native = nativeTraining();
+  return native ? nativeDqnUpdate(native, policy, target, optimizer, batch, weights, cfg) : Promise.resolve(tfjsDqnUpdate(policy, target, optimizer, batch, weights, cfg));
 }
 
-export function dqnUpdate(policy: QNetwork, target: QNetwork, optimizer: Sgd, batch: PoolTransition[], weights: Float32Array, cfg: DqnConfig): UpdateResult {
+export function tfjsDqnUpdate(policy: QNetwork, target: QNetwork, optimizer: Sgd, batch: PoolTransition[], weights: Float32Array, cfg: DqnConfig): UpdateResult {
   const B = batch.length;
   const { stateRegions: R, stateFeatures: F, actionFeatures: D } = policy.shape;
   const N = batch[0]!.pool.length / D;

@@ -36,8 +36,8 @@ interface Layer {
   relu: boolean;
 }
 
-/** Layer plan: name, input width, output width, ReLU after BN. */
-function plan(s: QNetShape): [string, number, number, boolean][] {
+/** Layer plan: name, input width, output width, ReLU after BN (native-graph.ts builds the same). */
+export function plan(s: QNetShape): [string, number, number, boolean][] {
   const gateIn = 2 * KL_BINS;
   const fa = s.actionFeatures - gateIn;
   return [

@@ -1,0 +1,20 @@
+/** What a Double-DQN update computes besides gradients, shared by the tfjs and native updates. */
+
+/** Targets y = r + γ·V(next) for a batch, V = 0 for terminal samples. Exposed for tests. */
+export function doubleDqnTargets(rewards: Float32Array, terminal: Uint8Array, nextPolicyQ: number[][], nextTargetQ: number[][], nextMasks: (Uint8Array | null)[], gamma: number): Float32Array {
+  return Float32Array.from(rewards, (r, i) => {
+    if (terminal[i]) return r;
+    const mask = nextMasks[i]!;
+    let best = -1;
+    nextPolicyQ[i]!.forEach((q, j) => {
+      if (mask[j] && (best < 0 || q > nextPolicyQ[i]![best]!)) best = j;
+    });
+    return best < 0 ? r : r + gamma * nextTargetQ[i]![best]!;
+  });
+}
+
+
+export interface UpdateResult {
+  loss: number;
+  tdErrors: Float32Array;
+}
