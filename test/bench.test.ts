@@ -49,6 +49,22 @@ describe('benchmark runner', function () {
     }
   });
 
+  it("finalTraining.from = 'start-model': a budget's result depends only on the labelled regions, not on how the labelling loop trained", async () => {
+    // random picks the same regions whatever the model; two labelling loops that train differently
+    const runs = async (from: 'labelled-model' | 'start-model', epochsPerStep: number) => {
+      const base = tinyProtocol();
+      const protocol = parseProtocol({ ...base, segmentation: { ...base.segmentation, epochsPerStep }, finalTraining: { ...base.finalTraining, from } });
+      const records: RunRecord[] = [];
+      await runTrajectory({ protocol, agent: parseAgentList('random')[0]!, seed: 1, budgets: [6, 12], backend: 'wasm', inference: 'tfjs', training: 'tfjs', cacheDir: null, onRecord: (r) => records.push(r) });
+      return records.map((r) => [r.overlayRegions, r.testMIoU]);
+    };
+    const [a, b] = [await runs('start-model', 1), await runs('start-model', 3)];
+    expect(a).to.deep.equal(b);
+    const [c, d] = [await runs('labelled-model', 1), await runs('labelled-model', 3)];
+    expect(c.map((x) => x[0])).to.deep.equal(d.map((x) => x[0]));
+    expect(c.map((x) => x[1])).to.not.deep.equal(d.map((x) => x[1]));
+  });
+
   it('a trajectory stopped at 6 regions and extended to 12 replays its action log: the numbers of one run to 12, the agent asked only past the log', async () => {
     const protocol = tinyProtocol();
     const dir = tempDir();

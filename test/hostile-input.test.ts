@@ -135,6 +135,8 @@ describe('hostile input: the learner head and the start split', () => {
     expect(bad((p) => Object.assign(p.model, { head: 'mlp', hidden: 5000 }))).to.throw(ConfigError, 'hidden');
     expect(bad((p) => Object.assign(p.model, { head: 'mlp', hidden: 0 }))).to.throw(ConfigError, 'model.hidden = 0');
     expect(bad((p) => (p.finalTraining.patience = 0))).to.throw(ConfigError, 'patience');
+    expect(bad((p) => Object.assign(p, { finalTraining: { ...p.finalTraining, from: 'start-model' }, initialModel: { ...p.initialModel, evaluation: 'scratch' } }))).to.throw(ConfigError, 'finalTraining.from');
+    expect(bad((p) => Object.assign(p.finalTraining, { from: 'nowhere' }))).to.throw(ConfigError, 'from');
     expect(bad((p) => (p.finalTraining.items = 'sideways'))).to.throw(ConfigError, 'finalTraining.items = "sideways"');
     expect(bad((p) => (p.finalTraining.items = 'whole-image'))).not.to.throw();
   });

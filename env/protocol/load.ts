@@ -62,6 +62,7 @@ export function parseProtocol(doc: unknown, source = 'protocol'): Protocol {
   const offGrid = [...p.budgets, p.policyBudget].find((b) => b % p.poolsPerStep !== 0);
   if (offGrid !== undefined) throw new ConfigError(`${source}: budget ${offGrid} is not a multiple of poolsPerStep = ${p.poolsPerStep} (the env labels whole steps)`);
   if (p.data.name === 'synthetic' && !p.data.synthetic) throw new ConfigError(`${source}: data.synthetic (seed and counts) is required when data.name is 'synthetic'`);
+  if (p.finalTraining.from === 'start-model' && p.initialModel.evaluation === 'scratch') throw new ConfigError(`${source}: finalTraining.from = "start-model" needs a trained start (initialModel.evaluation is 'scratch')`);
   if (p.splits.evalPool === p.splits.reward || p.splits.evalPool === p.splits.test) throw new ConfigError(`${source}: splits.evalPool '${p.splits.evalPool}' must differ from the reward and test splits`);
   const clash = splitOverlap(p.splits);
   if (clash) throw new ConfigError(`${source}: ${clash}`);

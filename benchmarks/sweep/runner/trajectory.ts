@@ -116,7 +116,9 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
       // labelled exactly up to this budget: the env labels whole steps, so keep the first `budget` ids
       const ids = Array.from(info.labeledRegionIds.slice(0, budget));
       const set = new LabelledSet(env.grid, env.pool, ids, data.numClasses, data.ignoreIndex);
-      const final = await finalTrainAndTest(env.model!, set, { rule: p.finalTraining, defaultLr: p.segmentation.lr, inferenceBatch: p.inferenceBatch, rewardSet, testSet }, new Rng(o.seed).fork(`final/${budget}`), o.stopRequested);
+      // the labelled model (the paper's code) or the episode's start: then only the labelled set matters
+      const from = p.finalTraining.from === 'start-model' ? init! : env.model!;
+      const final = await finalTrainAndTest(from, set, { rule: p.finalTraining, defaultLr: p.segmentation.lr, inferenceBatch: p.inferenceBatch, rewardSet, testSet }, new Rng(o.seed).fork(`final/${budget}`), o.stopRequested);
       const { test } = final;
       const hist = set.classHistogram();
       o.onRecord({
