@@ -41,9 +41,11 @@ export async function initialModel(p: Protocol, data: SegDataset, seed: number, 
   const split = kind === 'state-set' ? p.splits.state : kind === 'pretrained-policy-pool' ? p.splits.policyPool : kind;
   const ctx = learnerContext(p, data, cacheDir);
   // models pre-trained with native gradients differ at rounding level: cached apart; r2: the frozen
-  // encoder's head trains with the true upsampling adjoint (upsample.ts), natively on ort
+  // encoder's head trains with the true upsampling adjoint (upsample.ts), natively on ort; r3: natively,
+  // whole images train as their labelled tiles (tiles.ts), equal to r2 up to float summation order
   const engine = trainingInUse() === 'tfjs' ? '' : `-${trainingInUse()}-training`;
-  const dir = cacheDir ? join(cacheDir, `pretrained-${p.name}-${protocolHash(p)}-${kind}-${seed}${engine}-r2`) : null;
+  const revision = trainingInUse() === 'tfjs' ? 'r2' : 'r3';
+  const dir = cacheDir ? join(cacheDir, `pretrained-${p.name}-${protocolHash(p)}-${kind}-${seed}${engine}-${revision}`) : null;
   const make = async () => {
     // a cache is used only when its files match the checksum sealed with them; else it is trained again
     if (dir && existsSync(join(dir, 'model.json')) && sealedDirIntact(dir)) return loadLearner(dir, p.model!, ctx);
