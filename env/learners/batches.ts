@@ -12,6 +12,7 @@ import { normaliseImages } from './unet/net.ts';
 export interface TrainItem {
   /** The image (its `label` is not read: `label` below is the training target). */
   readonly sample: SegSample;
+  /** The training target (labels ≥ C unsupervised). Never changed in place once trained on: learners may cache what they read from it (a new labelling makes a new array). */
   readonly label: Uint8Array;
   /** Pixel (row, col) the crop must contain: the centre of a labelled region. */
   readonly anchor?: readonly [number, number];

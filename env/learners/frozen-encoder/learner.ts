@@ -41,6 +41,8 @@ export const FROZEN_ENCODER_NAME = 'frozen-encoder';
 const FORMAT = 'regiongym/frozen-encoder-head';
 /** Owner of the native training graphs: their weights are inputs, so one session per window geometry serves every step. */
 const TRAIN_GRAPHS = { weightsVersion: 0 };
+/** Cells per native training run (windows are grouped up to this): large enough a product for the machine's speed. */
+const RUN_CELLS = 4096;
 
 interface State extends LearnerState {
   readonly tensors: tf.Tensor[];
@@ -371,13 +373,28 @@ export class FrozenEncoderLearner implements SegLearner {
       return 0;
     }
     const scale = shared(Float32Array.of(1 / Math.max(supervised, 1)));
-    const feeds = windows.map((x) => ({
-      features: { data: x.features, dims: [1, wh * ww, F] },
-      multiplier: { data: x.multiplier, dims: [1, F] },
-      labels: { data: x.labels, dims: [1, kh, kw] },
-      scale: { data: scale, dims: [] },
-      ...weightFeeds,
-    }));
+    // windows run in groups of about RUN_CELLS cells: one large product each; a fixed grouping, so the
+    // sums are the same whatever the number of threads
+    const group = Math.max(1, Math.floor(RUN_CELLS / (wh * ww)));
+    const feeds: Feeds[] = [];
+    for (let at = 0; at < windows.length; at += group) {
+      const part = windows.slice(at, at + group);
+      const T = part.length;
+      const joined = <A extends Uint16Array | Int32Array | Float32Array>(pick: (w: (typeof windows)[number]) => A, make: (n: number) => A): A => {
+        if (T === 1) return pick(part[0]!);
+        const size = pick(part[0]!).length;
+        const out = make(T * size);
+        part.forEach((w, i) => out.set(pick(w) as never, i * size));
+        return out;
+      };
+      feeds.push({
+        features: { data: joined((w) => w.features, (n) => new Uint16Array(n)), dims: [T, wh * ww, F] },
+        multiplier: { data: joined((w) => w.multiplier, (n) => new Float32Array(n)), dims: [T, 1, F] },
+        labels: { data: joined((w) => w.labels, (n) => new Int32Array(n)), dims: [T, kh, kw] },
+        scale: { data: scale, dims: [] },
+        ...weightFeeds,
+      });
+    }
     const sums = await engine.sumEach(key, feeds);
     this.optimizer.applyGradients(this.head.variables.map((_, i) => sums[`g${i}`]!));
     return sums.loss![0]!;

@@ -67,7 +67,20 @@ export function windowCost(g: TilingGrid, s: TileShape, c: TilingCost): number {
  * Prefix sums of supervised pixels over alignment blocks (a×a cells, whole pixels each): block (i, j)
  * of a tiling-capable grid. Labels ≥ `classes` are unsupervised.
  */
-function blockCounts(g: TilingGrid, label: ArrayLike<number>, classes: number): { sum: (i0: number, j0: number, nh: number, nw: number) => number } {
+type BlockSums = { sum: (i0: number, j0: number, nh: number, nw: number) => number };
+/** Per label array (a labelled set's masks live as long as the set: every epoch reads the same arrays). */
+const blockCache = new WeakMap<object, { key: string; sums: BlockSums }>();
+
+function cachedBlockCounts(g: TilingGrid, label: ArrayLike<number>, classes: number): BlockSums {
+  const key = `${g.gridH}x${g.gridW}/${g.height}x${g.width}/${g.align}/${classes}`;
+  const hit = blockCache.get(label as object);
+  if (hit && hit.key === key) return hit.sums;
+  const sums = blockCounts(g, label, classes);
+  blockCache.set(label as object, { key, sums });
+  return sums;
+}
+
+function blockCounts(g: TilingGrid, label: ArrayLike<number>, classes: number): BlockSums {
   const bh = g.gridH / g.align, bw = g.gridW / g.align;
   const ph = (g.height / g.gridH) * g.align, pw = (g.width / g.gridW) * g.align; // pixels per block (whole)
   const P = new Int32Array((bh + 1) * (bw + 1));
@@ -93,7 +106,7 @@ function blockCounts(g: TilingGrid, label: ArrayLike<number>, classes: number): 
 export function planTiles(g: TilingGrid, labels: readonly ArrayLike<number>[], c: TilingCost): TilePlan {
   const shapes = tileShapes(g);
   if (shapes.length === 1) return { shape: shapes[0]!, tiles: labels.map((l) => (Array.prototype.some.call(l, (v: number) => v < c.classes) ? [[0, 0] as const] : [])) };
-  const blocks = labels.map((l) => blockCounts(g, l, c.classes));
+  const blocks = labels.map((l) => cachedBlockCounts(g, l, c.classes));
   let best: TilePlan | null = null;
   let bestCost = Infinity;
   for (const shape of [...shapes].reverse()) {
