@@ -345,66 +345,65 @@ export class FrozenEncoderLearner implements SegLearner {
       return out;
     };
     const weightFeeds = Object.fromEntries(this.head.variables.map((v, i) => [['w1', 'b1', 'w2', 'b2'][i]!, { data: shared(v.dataSync() as Float32Array), dims: v.shape }]));
-    let supervised = 0;
-    // one window per anchored item, per labelled tile of a whole image, or per whole image
+    // one window per anchored item, per labelled tile of a whole image, or per whole image: its item and first cell
     const windows = batch.flatMap((it, b) => {
-      const starts: (readonly [number, number])[] = anchored ? [[-1, -1]] : tile ? [...plan!.tiles[b]!] : plan!.tiles[b]!.length ? [[0, 0]] : [];
-      return starts.map(([ti, tj]) => {
-        const labels = new Int32Array(kh * kw);
-        let features: Uint16Array;
-        if (anchored) {
-          const { i0, j0 } = this.cropStart(it.anchor!, crop);
-          features = this.windowHalves(it.sample, i0 - a, j0 - a, wh, ww);
-          this.copyLabels(it.label, Math.round(i0 * cellH), Math.round(j0 * cellW), kh, kw, labels);
-        } else if (tile) {
-          features = this.windowHalves(it.sample, ti - a, tj - a, wh, ww);
-          this.copyLabels(it.label, Math.round(ti * cellH), Math.round(tj * cellW), kh, kw, labels);
-        } else {
-          features = this.store.view(it.sample);
-          labels.set(it.label);
-        }
-        for (const l of labels) if (l < C) supervised++;
-        return { features, labels, multiplier: mult.slice(b * F, (b + 1) * F) };
-      });
+      if (anchored) {
+        const { i0, j0 } = this.cropStart(it.anchor!, crop);
+        return [{ b, i0, j0 }];
+      }
+      return tile ? plan!.tiles[b]!.map(([i0, j0]) => ({ b, i0, j0 })) : plan!.tiles[b]!.length ? [{ b, i0: 0, j0: 0 }] : [];
     });
     if (windows.length === 0) {
       // nothing supervised in this batch: the step still runs, with zero gradients, as a whole image would
       this.optimizer.applyGradients(this.head.variables.map((v) => new Float32Array(v.size)));
       return 0;
     }
-    const scale = shared(Float32Array.of(1 / Math.max(supervised, 1)));
-    // windows run in groups of about RUN_CELLS cells: one large product each; a fixed grouping, so the
-    // sums are the same whatever the number of threads
-    const group = Math.max(1, Math.floor(RUN_CELLS / (wh * ww)));
+    const scale = shared(new Float32Array(1));
+    let supervised = 0;
+    // windows run in groups of about RUN_CELLS cells, written straight into each run's inputs: one large
+    // product each; a fixed grouping, so the sums are the same whatever the number of threads
+    const [n, k] = [wh * ww, kh * kw];
+    const group = Math.max(1, Math.floor(RUN_CELLS / n));
     const feeds: Feeds[] = [];
     for (let at = 0; at < windows.length; at += group) {
       const part = windows.slice(at, at + group);
       const T = part.length;
-      const joined = <A extends Uint16Array | Int32Array | Float32Array>(pick: (w: (typeof windows)[number]) => A, make: (n: number) => A): A => {
-        if (T === 1) return pick(part[0]!);
-        const size = pick(part[0]!).length;
-        const out = make(T * size);
-        part.forEach((w, i) => out.set(pick(w) as never, i * size));
-        return out;
-      };
+      const whole = !anchored && !tile;
+      // a whole image alone reads the store's own view, without a copy
+      const features = whole && T === 1 ? this.store.view(batch[part[0]!.b]!.sample) : new Uint16Array(T * n * F);
+      const labels = new Int32Array(T * k);
+      const multiplier = new Float32Array(T * F);
+      part.forEach(({ b, i0, j0 }, t) => {
+        const it = batch[b]!;
+        const out = labels.subarray(t * k, (t + 1) * k);
+        if (whole) {
+          if (T > 1) features.set(this.store.view(it.sample), t * n * F);
+          out.set(it.label);
+        } else {
+          this.windowHalves(it.sample, i0 - a, j0 - a, wh, ww, features.subarray(t * n * F, (t + 1) * n * F));
+          this.copyLabels(it.label, Math.round(i0 * cellH), Math.round(j0 * cellW), kh, kw, out);
+        }
+        for (const l of out) if (l < C) supervised++;
+        multiplier.set(mult.subarray(b * F, (b + 1) * F), t * F);
+      });
       feeds.push({
-        features: { data: joined((w) => w.features, (n) => new Uint16Array(n)), dims: [T, wh * ww, F] },
-        multiplier: { data: joined((w) => w.multiplier, (n) => new Float32Array(n)), dims: [T, 1, F] },
-        labels: { data: joined((w) => w.labels, (n) => new Int32Array(n)), dims: [T, kh, kw] },
+        features: { data: features, dims: [T, n, F] },
+        multiplier: { data: multiplier, dims: [T, 1, F] },
+        labels: { data: labels, dims: [T, kh, kw] },
         scale: { data: scale, dims: [] },
         ...weightFeeds,
       });
     }
+    scale[0] = 1 / Math.max(supervised, 1);
     const sums = await engine.sumEach(key, feeds);
     this.optimizer.applyGradients(this.head.variables.map((_, i) => sums[`g${i}`]!));
     return sums.loss![0]!;
   }
 
-  /** float16 cells of a wh×ww window starting at grid (i0, j0), cells past the border clamped to the edge (as the upsampling clamps). */
-  private windowHalves(sample: SegSample, i0: number, j0: number, wh: number, ww: number): Uint16Array {
+  /** float16 cells of a wh×ww window starting at grid (i0, j0), cells past the border clamped to the edge (as the upsampling clamps), into `out` (or a new array). */
+  private windowHalves(sample: SegSample, i0: number, j0: number, wh: number, ww: number, out: Uint16Array<ArrayBufferLike> = new Uint16Array(wh * ww * this.head.config.inputs)): Uint16Array<ArrayBufferLike> {
     const F = this.head.config.inputs, { gridH, gridW } = this.geo;
     const halves = this.store.view(sample);
-    const out = new Uint16Array(wh * ww * F);
     for (let i = 0; i < wh; i++) {
       const gi = Math.min(gridH - 1, Math.max(0, i0 + i));
       for (let j = 0; j < ww; j++) {
