@@ -4,6 +4,7 @@ import { featureProgress } from '../progress.ts';
 import { MultiBar, Presets } from 'cli-progress';
 import { lastValueFrom, tap } from 'rxjs';
 import { parseAgentList } from '../../../agents/registry.ts';
+import { labelTransfers } from '../../sweep/transfer-labels.ts';
 import { resolveProtocol } from '../../../env/make-env.ts';
 import { claimsOf, doneByTrajectory, planBench, runBench, type BenchOptions, type BenchPlan, type ClaimHooks } from '../../sweep/sweep.ts';
 import { runsFiles } from '../../sweep/merge.ts';
@@ -63,7 +64,7 @@ export function registerBench(program: Command): void {
   addComputeOptions(cmd, 'wasm').action(async (o: Opts) => {
     await checkCompute(o);
     const protocol = resolveProtocol(o.protocol);
-    const agents = parseAgentList(o.agents);
+    const agents = labelTransfers(parseAgentList(o.agents), protocol.name);
     const budgets = o.budgets ?? protocol.budgets;
     const offGrid = budgets.find((b) => b % protocol.poolsPerStep !== 0);
     if (offGrid !== undefined) throw new ConfigError(`budget ${offGrid} is not a multiple of poolsPerStep = ${protocol.poolsPerStep} (the env labels whole steps)`);

@@ -1,6 +1,7 @@
 /** `regiongym merge`: shard runs files (or directories of them) into one sorted runs file, checked against the run list. */
 import type { Command } from 'commander';
 import { parseAgentList } from '../../../agents/registry.ts';
+import { labelTransfers } from '../../sweep/transfer-labels.ts';
 import { resolveProtocol } from '../../../env/make-env.ts';
 import { protocolHash } from '../../../env/protocol/hash.ts';
 import { writeFileAtomic } from '../../../core/fs.ts';
@@ -31,7 +32,7 @@ export function registerMerge(program: Command): void {
     .option('--allow-missing', 'write the merged file even when planned runs are missing (exit 0 then)', false)
     .action((paths: string[], o: Opts) => {
       const protocol = resolveProtocol(o.protocol);
-      const plan = runList(protocol, parseAgentList(o.agents), o.seeds ?? protocol.seeds, o.budgets ?? protocol.budgets);
+      const plan = runList(protocol, labelTransfers(parseAgentList(o.agents), protocol.name), o.seeds ?? protocol.seeds, o.budgets ?? protocol.budgets);
       const files = runsFiles(paths);
       const r = mergeRecords(files, plan, protocolHash(protocol));
       const missingRuns = [...r.missing.values()].reduce((n, m) => n + m.budgets.length, 0);
