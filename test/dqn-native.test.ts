@@ -43,7 +43,10 @@ async function update(engine: 'tfjs' | 'ort', cfg: DqnConfig) {
     const batch = transitions(new Rng(7), 8);
     const weights = Float32Array.from({ length: 8 }, (_, i) => 0.5 + i / 8);
     const r = engine === 'ort' ? await dqnUpdate(policy, target, opt, batch, weights, cfg) : tfjsDqnUpdate(policy, target, opt, batch, weights, cfg);
-    const grads = policy.trainableVariables().map((v, i) => before[i]!.map((b, k) => b - (v.dataSync() as Float32Array)[k]!));
+    const grads = policy.trainableVariables().map((v, i) => {
+      const after = v.dataSync() as Float32Array;
+      return before[i]!.map((b, k) => b - after[k]!);
+    });
     const running = policy.layers.flatMap((l) => [Float32Array.from(l.bn.mean.dataSync() as Float32Array), Float32Array.from(l.bn.variance.dataSync() as Float32Array)]);
     policy.dispose();
     target.dispose();

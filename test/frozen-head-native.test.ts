@@ -45,7 +45,10 @@ async function oneStep(engine: 'tfjs' | 'ort', hidden: number, anchored: boolean
     const before = m.head.variables.map((v) => Float32Array.from(v.dataSync() as Float32Array));
     const items = samples.flatMap((s, i) => (anchored ? [[4, 5], [40, 57], [22, 30]].map((anchor) => ({ sample: s, label: s.label, anchor: [anchor[0]! - i, anchor[1]!] as [number, number] })) : [{ sample: s, label: sparse ? sparseLabel(s.label, i) : s.label }]));
     const loss = await m.trainEpoch(items, new Rng(9));
-    const grads = m.head.variables.map((v, i) => (before[i]! as Float32Array).map((b, k) => b - (v.dataSync() as Float32Array)[k]!));
+    const grads = m.head.variables.map((v, i) => {
+      const after = v.dataSync() as Float32Array;
+      return (before[i]! as Float32Array).map((b, k) => b - after[k]!);
+    });
     m.dispose();
     return { loss, grads };
   } finally {
