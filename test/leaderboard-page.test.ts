@@ -64,6 +64,26 @@ describe('leaderboard', function () {
     expect(verdict(high).sentences.join(' ')).to.not.include('Warning');
   });
 
+  it('protocol-rule bounds are a ceiling checked seed by seed: the runs are compared with the bounds of their own seeds', async () => {
+    const dir = tempDir();
+    // seeds 1, 2 with bounds 0.30 and 0.22: every run at 12 (0.26 … 0.29) is below seed 1's bound but the
+    // seed-2 runs (0.27, 0.29) pass seed 2's; the unpaired mean (0.26) would flag seeds 3 and 4 instead
+    const bound = (seed: number, m: number) => {
+      const f = join(dir, `ub-seed${seed}.json`);
+      writeFileSync(f, JSON.stringify({ test: { mIoU: m }, options: { protocolRule: true, seed } }));
+      return f;
+    };
+    const ub = readUpperBounds([bound(1, 0.3), bound(2, 0.22)]);
+    expect([...ub.bySeed!.entries()]).to.deep.equal([[1, 0.3], [2, 0.22]]);
+    const lb = await writeLeaderboard(records(), join(dir, 'board'), { upperBound: ub });
+    expect(lb.ceiling!.seeds).to.equal(2);
+    // random at 12: seeds 1, 2 → 0.26, 0.27, mean 0.265 against (0.30 + 0.22)/2 = 0.26: above
+    expect(lb.ceiling!.above.map((c) => `${c.agent}@${c.budget}`)).to.deep.equal(['random@12', 'entropy@12']);
+    expect(verdict(lb).sentences.join(' ')).to.match(/Warning: 2 means exceed the protocol-rule bound on the same seeds: random at 12 \(26\.5 % against 26\.0 % over 2 seeds\)/);
+    const holds = await writeLeaderboard(records(), join(dir, 'board-holds'), { upperBound: readUpperBounds([bound(1, 0.4), bound(2, 0.4)]) });
+    expect(verdict(holds).sentences.join(' ')).to.include('The protocol-rule bound holds as a ceiling');
+  });
+
   it('paired differences: entropy − random = +2.0 points at 12 on all 4 seeds, exact p = 2/16: not resolved, P(improvement) 1', () => {
     const lb = aggregate(records());
     const e = lb.agents.find((a) => a.agentId === 'entropy')!;

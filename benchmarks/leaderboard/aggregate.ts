@@ -146,6 +146,12 @@ export interface Leaderboard {
    * (≈ the pool's distribution; every run pooled when there is no random). */
   rareClasses: number[];
   upperBound: number | null;
+  /**
+   * With per-seed protocol-rule bounds that share seeds with the runs: each agent's mean at each budget
+   * against the bounds' mean over the same seeds (a ceiling holds seed by seed, like every comparison
+   * here); `above` lists the cells past it.
+   */
+  ceiling?: { seeds: number; above: { agent: string; budget: number; mean: number; bound: number; seeds: number }[] };
   /** With a bound from several seeds: their std and count (absent for one seed). */
   upperBoundSpread?: { std: number; n: number };
   /** Bootstrap replicates behind the IQM intervals, the plots' bands and the label savings. */
@@ -328,7 +334,7 @@ export function trajectoryTime(records: readonly RunRecord[]): { trajectories: n
   return { trajectories: labelling.size, runTimeMs: evaluation + [...labelling.values()].reduce((a, b) => a + b, 0) };
 }
 
-export function aggregate(records: readonly RunRecord[], upperBound: number | null = null, reps = 2000): Leaderboard {
+export function aggregate(records: readonly RunRecord[], upperBound: number | null = null, reps = 2000, boundBySeed?: ReadonlyMap<number, number>): Leaderboard {
   checkComparable(records);
   const first = records[0]!;
   const index = runIndex(records);
@@ -440,8 +446,25 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
     target,
     rareClasses,
     upperBound,
+    ...(boundBySeed ? pairedCeiling(ids, budgets, at, label, boundBySeed) : {}),
     bootstrapReps: reps,
     runs: records.length,
     ...trajectoryTime(records),
   };
+}
+
+/** The ceiling check on the seeds runs and bounds share (nothing when they share none). */
+function pairedCeiling(ids: readonly string[], budgets: readonly number[], at: (id: string, b: number) => readonly RunRecord[], label: ReadonlyMap<string, string>, bound: ReadonlyMap<number, number>): Pick<Leaderboard, 'ceiling'> {
+  const shared = new Set<number>();
+  const above: NonNullable<Leaderboard['ceiling']>['above'] = [];
+  for (const id of ids)
+    for (const b of budgets) {
+      const runs = at(id, b).filter((r) => bound.has(r.seed));
+      if (runs.length === 0) continue;
+      runs.forEach((r) => shared.add(r.seed));
+      const m = mean(runs.map((r) => r.testMIoU));
+      const ceiling = mean(runs.map((r) => bound.get(r.seed)!));
+      if (m > ceiling) above.push({ agent: label.get(id)!, budget: b, mean: m, bound: ceiling, seeds: runs.length });
+    }
+  return shared.size > 0 ? { ceiling: { seeds: shared.size, above } } : {};
 }

@@ -69,7 +69,13 @@ export function verdict(lb: Leaderboard): Verdict {
   }
   if (deployable.some((x) => !x.baseline && x.labelSavings?.length)) s.push(`AUBC is test mIoU averaged over the budgets; differences are paired by seed with 95 % t intervals, resolved by exact sign-flip tests Holm-corrected within each table; "% fewer labels" is the paper's headline metric (negative: more labels).`);
   // a full-supervision bound is a ceiling: an agent's mean above it means the final training is wrong
-  if (lb.upperBound !== null) {
+  if (lb.ceiling) {
+    const { above, seeds } = lb.ceiling;
+    const cells = above.map((c) => `${c.agent} at ${c.budget} (${pct(c.mean)} % against ${pct(c.bound)} % over ${c.seeds} seed${c.seeds > 1 ? 's' : ''})`);
+    s.push(above.length
+      ? `Warning: ${above.length} mean${above.length > 1 ? 's' : ''} exceed the protocol-rule bound on the same seeds: ${cells.slice(0, 5).join('; ')}${cells.length > 5 ? '; …' : ''}. The bound is not a ceiling here: read "% of full" with care.`
+      : `The protocol-rule bound holds as a ceiling: no agent's mean at any budget exceeds the bounds' mean over the same seeds (${seeds} seed${seeds > 1 ? 's' : ''} with a bound).`);
+  } else if (lb.upperBound !== null) {
     const above = lb.agents.flatMap((a) => a.cells.flatMap((c, i) => (c && c.mean > lb.upperBound! ? [`${a.agent} at ${lb.budgets[i]} (${pct(c.mean)} %)`] : [])));
     if (above.length) s.push(`Warning: ${above.length} mean${above.length > 1 ? 's' : ''} exceed the full-supervision bound of ${pct(lb.upperBound)} %: ${above.slice(0, 5).join('; ')}${above.length > 5 ? '; …' : ''}. The bound is not a ceiling here: read "% of full" with care.`);
   }

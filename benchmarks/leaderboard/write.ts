@@ -37,7 +37,7 @@ export async function writeLeaderboard(given: readonly RunRecord[], outDir: stri
   const replicated = replicatedAgents(trainings.map(({ run }) => trainingRunOf(run)), given);
   const records = [...namePolicies(given, trainings), ...replicated.flatMap((g) => replicatedRecords(g, given))];
   const ub = inputs.upperBound ?? null;
-  const lb = aggregate(records, typeof ub === 'number' || ub === null ? ub : ub.mean);
+  const lb = aggregate(records, typeof ub === 'number' || ub === null ? ub : ub.mean, undefined, typeof ub === 'number' || ub === null ? undefined : ub.bySeed);
   if (ub !== null && typeof ub !== 'number' && ub.n > 1) lb.upperBoundSpread = { std: ub.std, n: ub.n };
   const figures: Figure[] = [];
   const svg = async (file: string, title: string, spec: Parameters<typeof renderSvg>[0]) => {
@@ -139,11 +139,21 @@ export interface UpperBound {
   readonly mean: number;
   readonly std: number;
   readonly n: number;
+  /** Protocol-rule bounds (`train-supervised --protocol-rule`: the episode's own start, per seed): seed → test mIoU. */
+  readonly bySeed?: ReadonlyMap<number, number>;
 }
 
 export function readUpperBounds(paths: readonly string[]): UpperBound {
   const xs = paths.map(readUpperBound);
-  return { mean: mean(xs), std: std(xs), n: xs.length };
+  const seeds = paths.map(protocolRuleSeed);
+  const bySeed = seeds.every((x) => x !== null) && new Set(seeds).size === seeds.length ? new Map(seeds.map((x, i) => [x!, xs[i]!])) : undefined;
+  return { mean: mean(xs), std: std(xs), n: xs.length, ...(bySeed ? { bySeed } : {}) };
+}
+
+/** The seed of a protocol-rule bound (its episode's start model is that seed's), else null. */
+function protocolRuleSeed(path: string): number | null {
+  const o = (JSON.parse(readFileSync(path, 'utf8')) as { options?: { protocolRule?: unknown; seed?: unknown } }).options;
+  return o?.protocolRule === true && typeof o.seed === 'number' ? o.seed : null;
 }
 
 export function readUpperBound(path: string): number {
