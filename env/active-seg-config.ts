@@ -34,6 +34,8 @@ export interface ActiveSegConfig {
   readonly learnerCacheDir: string | null;
   /** Segmentation training inside the env (paper CamVid: SGD, lr 1e-3, momentum 0.95, wd 1e-4, clip 4). */
   readonly seg: SegTrainSettings;
+  /** The labelling loop's settings where they differ from `seg` (the start model's), applied to each episode's copy of the start. */
+  readonly loop?: Partial<SegTrainSettings>;
   /** Epochs over the training items after each step (paper: 1). */
   readonly epochsPerStep: number;
   /** Train on the regions labelled in this step only (paper: 'new') or on all labelled so far. */

@@ -154,7 +154,7 @@ export class ActiveSegEnv implements Env<ActiveSegObs, Int32Array, ActiveSegInfo
     const rng = new Rng(episodeSeed);
     const cfg = this.config;
     this.disposeEpisode();
-    const model = cfg.initialModel ? cfg.initialModel.clone() : await createLearner(cfg.model, { data: cfg.data, train: cfg.seg, cacheDir: cfg.learnerCacheDir }, rng.fork('init'));
+    const model = cfg.initialModel ? cfg.initialModel.clone(cfg.loop ?? {}) : await createLearner(cfg.model, { data: cfg.data, train: { ...cfg.seg, ...cfg.loop }, cacheDir: cfg.learnerCacheDir }, rng.fork('init'));
     const metrics = segMetrics(await confusionOf(model, this.rewardImages, cfg.inferenceBatch));
     const ep: Episode = {
       model,

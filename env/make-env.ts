@@ -81,6 +81,11 @@ export function segTrainConfig(p: Protocol): SegTrainSettings {
   return { optimizer: s.optimizer ?? 'sgd', lr: s.lr, momentum: s.momentum, weightDecay: s.weightDecay, clipNorm: s.clipNorm, batchSize: s.batchSize, cropHeight: s.crop, cropWidth: s.crop, flip: s.flip };
 }
 
+/** segmentation.loop as learner settings (only the fields it sets). */
+function loopSettings(l: NonNullable<Protocol['segmentation']['loop']>): Partial<SegTrainSettings> {
+  return Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined && v !== null)) as Partial<SegTrainSettings>;
+}
+
 export function envOptions(p: Protocol, data: SegDataset, opts: MakeEnvOptions = {}): ActiveSegOptions {
   const phase = opts.phase ?? 'policy';
   if (phase !== 'policy' && phase !== 'eval') throw new ConfigError(`phase must be 'policy' or 'eval', got '${phase}'`);
@@ -97,6 +102,7 @@ export function envOptions(p: Protocol, data: SegDataset, opts: MakeEnvOptions =
     model: learnerSpecOf(p.model),
     learnerCacheDir: opts.learnerCacheDir === undefined ? defaultCacheDir() : opts.learnerCacheDir,
     seg: segTrainConfig(p),
+    ...(p.segmentation.loop ? { loop: loopSettings(p.segmentation.loop) } : {}),
     epochsPerStep: p.segmentation.epochsPerStep,
     trainOn: p.segmentation.trainOn,
     firstRewardAgainstZero: p.reward.firstAgainstZero,

@@ -9,7 +9,8 @@
 # two seeds at a time so that a stopped sweep leaves whole seeds (paired across agents) behind.
 # Superseded rules, kept as published: the first (patience 4, at most 30 epochs; page and runs in
 # results/camvid-ralis-dt/superseded/patience4) and one crop per labelled image per epoch (patience 20, at
-# most 100; 7 entropy runs and 3 bounds in superseded/patience20-crop).
+# most 100; 7 entropy runs and 3 bounds in superseded/patience20-crop), and the labelling loop on the
+# start's Adam (7 runs, no page, superseded/adam-loop).
 # The page's bound: each of 3 seeds' start models final-trained under the protocol's own rule on every
 # region of D_V (results/camvid-ralis-dt/make-bound.sh); the heads' whole-image bounds that chose the head
 # are in results/camvid-heads.

@@ -60,6 +60,18 @@ describe('benchmark runner', function () {
     };
     const [a, b] = [await runs('start-model', 1), await runs('start-model', 3)];
     expect(a).to.deep.equal(b);
+    // segmentation.loop: the loop trains its own way (here 10× the rate), the start model and the results stay
+    const base = tinyProtocol();
+    const looped = parseProtocol({ ...base, segmentation: { ...base.segmentation, loop: { lr: 10 * base.segmentation.lr, batchSize: 2 } }, finalTraining: { ...base.finalTraining, from: 'start-model' } });
+    const plain = parseProtocol({ ...base, finalTraining: { ...base.finalTraining, from: 'start-model' } });
+    const run = async (protocol: Protocol) => {
+      const records: RunRecord[] = [];
+      await runTrajectory({ protocol, agent: parseAgentList('random')[0]!, seed: 1, budgets: [6, 12], backend: 'wasm', inference: 'tfjs', training: 'tfjs', cacheDir: null, onRecord: (r) => records.push(r) });
+      return records;
+    };
+    const [p0, p1] = [await run(plain), await run(looped)];
+    expect(p1.map((r) => r.testMIoU)).to.deep.equal(p0.map((r) => r.testMIoU));
+    expect(p1.map((r) => r.rewardMIoUAfterLabeling)).to.not.deep.equal(p0.map((r) => r.rewardMIoUAfterLabeling));
     const [c, d] = [await runs('labelled-model', 1), await runs('labelled-model', 3)];
     expect(c.map((x) => x[0])).to.deep.equal(d.map((x) => x[0]));
     expect(c.map((x) => x[1])).to.not.deep.equal(d.map((x) => x[1]));

@@ -137,6 +137,8 @@ describe('hostile input: the learner head and the start split', () => {
     expect(bad((p) => (p.finalTraining.patience = 0))).to.throw(ConfigError, 'patience');
     expect(bad((p) => Object.assign(p, { finalTraining: { ...p.finalTraining, from: 'start-model' }, initialModel: { ...p.initialModel, evaluation: 'scratch' } }))).to.throw(ConfigError, 'finalTraining.from');
     expect(bad((p) => Object.assign(p.finalTraining, { from: 'nowhere' }))).to.throw(ConfigError, 'from');
+    expect(bad((p) => Object.assign(p.segmentation, { loop: { lr: 0 } }))).to.throw(ConfigError, 'loop');
+    expect(bad((p) => Object.assign(p.segmentation, { loop: { sideways: 1 } }))).to.throw(ConfigError, 'sideways');
     expect(bad((p) => (p.finalTraining.items = 'sideways'))).to.throw(ConfigError, 'finalTraining.items = "sideways"');
     expect(bad((p) => (p.finalTraining.items = 'whole-image'))).not.to.throw();
   });

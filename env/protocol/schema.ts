@@ -38,6 +38,12 @@ export interface Protocol {
     flip: boolean;
     epochsPerStep: number;
     trainOn: 'new' | 'all';
+    /**
+     * The labelling loop's training where it differs from the start model's (which the fields above
+     * set): e.g. the paper's loop, one SGD iteration per step (lr 1e-3, momentum 0.95, batch 24), on a
+     * start trained with Adam. Absent: the loop trains as the start model did.
+     */
+    loop?: { optimizer?: 'sgd' | 'adam'; lr?: number; momentum?: number; weightDecay?: number; clipNorm?: number; batchSize?: number };
   };
   /**
    * Weights each episode starts from. Evaluation episodes (`evaluation`) and policy episodes
@@ -139,6 +145,20 @@ export const protocolSchema: JSONSchemaType<Protocol> = {
         flip: { type: 'boolean' },
         epochsPerStep: count(1000),
         trainOn: { type: 'string', enum: ['new', 'all'] },
+        loop: {
+          type: 'object',
+          nullable: true,
+          additionalProperties: false,
+          required: [],
+          properties: {
+            optimizer: { type: 'string', enum: ['sgd', 'adam'], nullable: true },
+            lr: { type: 'number', exclusiveMinimum: 0, maximum: 10, nullable: true },
+            momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1, nullable: true },
+            weightDecay: { type: 'number', minimum: 0, maximum: 1, nullable: true },
+            clipNorm: { type: 'number', exclusiveMinimum: 0, maximum: 1e6, nullable: true },
+            batchSize: { type: 'integer', minimum: 1, maximum: 4096, nullable: true },
+          },
+        },
       },
     },
     initialModel: {
