@@ -15,6 +15,16 @@ export type Float = Float32Array;
  */
 export type Feeds = Record<string, { data: Float32Array | Uint16Array | Int32Array; dims: number[] }>;
 
+/**
+ * A copy of `a` in shared memory, for a feed that several runs read (or one read again later): a plain
+ * buffer is moved to the first worker thread that runs it and is empty after.
+ */
+export function sharedCopy(a: Float32Array): Float32Array {
+  const out = new Float32Array(new SharedArrayBuffer(a.byteLength));
+  out.set(a);
+  return out;
+}
+
 /** An onnxruntime tensor of a feed (its type from the array's). */
 export function ortTensor(ort: typeof Ort, data: Float32Array | Uint16Array | Int32Array, dims: readonly number[]): Ort.Tensor {
   // onnxruntime-node refuses memory it cannot own: copy views on shared memory

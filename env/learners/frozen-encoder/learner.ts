@@ -15,7 +15,7 @@ import { DataError } from '../../../core/errors.ts';
 import type { Rng } from '../../../core/rng.ts';
 import type { SegSample } from '../../data/dataset.ts';
 import { dropoutMultiplier } from '../../../compute/ort/dropout-masks.ts';
-import type { Feeds } from '../../../compute/ort/host.ts';
+import { sharedCopy, type Feeds } from '../../../compute/ort/host.ts';
 import { nativeInference, releaseNative } from '../../../compute/inference.ts';
 import { nativeTraining } from '../../../compute/training.ts';
 import type { OrtEngine } from '../../../compute/ort/engine.ts';
@@ -262,10 +262,16 @@ export class FrozenEncoderLearner implements SegLearner {
    */
   private alignedCrop() {
     const { gridH, gridW } = this.geo;
-    const a = this.align;
     const cellH = this.height / gridH, cellW = this.width / gridW;
-    const nH = alignedCells(Math.min(this.train.cropHeight, this.height), cellH, gridH, a);
-    const nW = alignedCells(Math.min(this.train.cropWidth, this.width), cellW, gridW, a);
+    const nH = alignedCells(Math.min(this.train.cropHeight, this.height), cellH, gridH, this.align);
+    const nW = alignedCells(Math.min(this.train.cropWidth, this.width), cellW, gridW, this.align);
+    return this.alignedWindow(nH, nW);
+  }
+
+  /** An aligned block of nH × nW cells (multiples of the alignment step): its window with a margin of one step on each side, its pixels and the margin in pixels. */
+  private alignedWindow(nH: number, nW: number) {
+    const a = this.align;
+    const cellH = this.height / this.geo.gridH, cellW = this.width / this.geo.gridW;
     return { cellH, cellW, nH, nW, wh: nH + 2 * a, ww: nW + 2 * a, kh: Math.round(nH * cellH), kw: Math.round(nW * cellW), mh: Math.round(a * cellH), mw: Math.round(a * cellW) };
   }
 
@@ -327,24 +333,16 @@ export class FrozenEncoderLearner implements SegLearner {
     const plan = anchored ? null : planTiles({ gridH, gridW, height: this.height, width: this.width, align: this.align }, batch.map((it) => it.label), { headMacsPerCell: 2 * F * (this.head.config.hidden || C), classes: C });
     const tile = plan && !plan.shape.whole ? plan.shape : null;
     const a = this.align;
-    const { wh, ww, kh, kw, mh, mw } = anchored
-      ? crop
-      : tile
-        ? { wh: tile.nH + 2 * a, ww: tile.nW + 2 * a, kh: Math.round(tile.nH * cellH), kw: Math.round(tile.nW * cellW), mh: Math.round(a * cellH), mw: Math.round(a * cellW) }
-        : { wh: gridH, ww: gridW, kh: this.height, kw: this.width, mh: 0, mw: 0 };
+    const whole = !anchored && !tile;
+    const { wh, ww, kh, kw, mh, mw } = anchored ? crop : tile ? this.alignedWindow(tile.nH, tile.nW) : { wh: gridH, ww: gridW, kh: this.height, kw: this.width, mh: 0, mw: 0 };
     const win: TrainWindow = {
       rows: { cells: wh, outputs: Math.round(wh * cellH), o0: mh, o1: mh + kh },
       cols: { cells: ww, outputs: Math.round(ww * cellW), o0: mw, o1: mw + kw },
     };
     const key = await engine.graph(TRAIN_GRAPHS, `head-train/${F}-${this.head.config.hidden}-${C}/${windowKey(win)}`, () => headTrainModel(this.head.config, win));
     const mult = rate > 0 ? dropoutMultiplier(seed, B * F, rate) : new Float32Array(B * F).fill(1);
-    // inputs every item reads live in shared memory: worker threads read them without a copy (a plain buffer would be moved to the first)
-    const shared = (a: Float32Array) => {
-      const out = new Float32Array(new SharedArrayBuffer(a.byteLength));
-      out.set(a);
-      return out;
-    };
-    const weightFeeds = Object.fromEntries(this.head.variables.map((v, i) => [['w1', 'b1', 'w2', 'b2'][i]!, { data: shared(v.dataSync() as Float32Array), dims: v.shape }]));
+    // inputs every run reads live in shared memory (sharedCopy)
+    const weightFeeds = Object.fromEntries(this.head.variables.map((v, i) => [['w1', 'b1', 'w2', 'b2'][i]!, { data: sharedCopy(v.dataSync() as Float32Array), dims: v.shape }]));
     // one window per anchored item, per labelled tile of a whole image, or per whole image: its item and first cell
     const windows = batch.flatMap((it, b) => {
       if (anchored) {
@@ -358,7 +356,7 @@ export class FrozenEncoderLearner implements SegLearner {
       this.optimizer.applyGradients(this.head.variables.map((v) => new Float32Array(v.size)));
       return 0;
     }
-    const scale = shared(new Float32Array(1));
+    const scale = sharedCopy(new Float32Array(1));
     let supervised = 0;
     // windows run in groups of about RUN_CELLS cells, written straight into each run's inputs: one large
     // product each; a fixed grouping, so the sums are the same whatever the number of threads
@@ -368,7 +366,6 @@ export class FrozenEncoderLearner implements SegLearner {
     for (let at = 0; at < windows.length; at += group) {
       const part = windows.slice(at, at + group);
       const T = part.length;
-      const whole = !anchored && !tile;
       // a whole image alone reads the store's own view, without a copy
       const features = whole && T === 1 ? this.store.view(batch[part[0]!.b]!.sample) : new Uint16Array(T * n * F);
       const labels = new Int32Array(T * k);
