@@ -1,4 +1,4 @@
-/** What a Double-DQN update computes besides gradients, shared by the tfjs and native updates. */
+/** What the tfjs and native Double-DQN updates share besides the network: targets, batch stacking, the result. */
 
 /** Targets y = r + γ·V(next) for a batch, V = 0 for terminal samples. Exposed for tests. */
 export function doubleDqnTargets(rewards: Float32Array, terminal: Uint8Array, nextPolicyQ: number[][], nextTargetQ: number[][], nextMasks: (Uint8Array | null)[], gamma: number): Float32Array {
@@ -13,6 +13,13 @@ export function doubleDqnTargets(rewards: Float32Array, terminal: Uint8Array, ne
   });
 }
 
+/** Equal-length arrays one after another (a batch of pools or states). */
+export function stackRows(arrays: readonly Float32Array[]): Float32Array {
+  const size = arrays[0]!.length;
+  const out = new Float32Array(arrays.length * size);
+  arrays.forEach((a, i) => out.set(a, i * size));
+  return out;
+}
 
 export interface UpdateResult {
   loss: number;

@@ -10,16 +10,13 @@ import type { DqnConfig } from './config.ts';
 import { applyBnUpdates, type BnUpdate, type QNetwork } from './q-network.ts';
 import type { PoolTransition } from './replay.ts';
 import { nativeDqnUpdate } from './native-update.ts';
-import { doubleDqnTargets, type UpdateResult } from './dqn-targets.ts';
+import { doubleDqnTargets, stackRows, type UpdateResult } from './dqn-targets.ts';
 
 export { doubleDqnTargets, type UpdateResult };
 
 function stack(arrays: Float32Array[], shape: [number, number, number]): tf.Tensor3D {
-  const out = new Float32Array(shape[0] * shape[1] * shape[2]);
-  arrays.forEach((a, i) => out.set(a, i * shape[1] * shape[2]));
-  return tf.tensor3d(out, shape);
+  return tf.tensor3d(stackRows(arrays), shape);
 }
-
 
 /** One update on the native engine when training runs there (native-update.ts), else on tfjs (the reference below). */
 export function dqnUpdate(policy: QNetwork, target: QNetwork, optimizer: Sgd, batch: PoolTransition[], weights: Float32Array, cfg: DqnConfig): Promise<UpdateResult> {

@@ -19,7 +19,7 @@ import { plan, type QNetShape } from './q-network.ts';
 const onnx = onnxProto.onnx;
 
 /** Layer names, widths and ReLU, in q-network.ts' order. */
-export function layerPlan(s: QNetShape): { name: string; cin: number; cout: number; relu: boolean }[] {
+function layerPlan(s: QNetShape): { name: string; cin: number; cout: number; relu: boolean }[] {
   return plan(s).map(([name, cin, cout, relu]) => ({ name, cin, cout, relu }));
 }
 

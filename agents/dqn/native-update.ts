@@ -6,24 +6,22 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OrtEngine } from '../../compute/ort/engine.ts';
-import type { Feeds } from '../../compute/ort/host.ts';
+import { sharedCopy, type Feeds } from '../../compute/ort/host.ts';
 import type { Sgd } from '../../nn/sgd.ts';
 import type { DqnConfig } from './config.ts';
 import { applyBnUpdates, type BnUpdate, type QNetwork } from './q-network.ts';
 import type { PoolTransition } from './replay.ts';
-import { layerPlan, qForwardModel, qTrainStepModel } from './native-graph.ts';
-import { doubleDqnTargets, type UpdateResult } from './dqn-targets.ts';
+import { qForwardModel, qTrainStepModel } from './native-graph.ts';
+import { doubleDqnTargets, stackRows, type UpdateResult } from './dqn-targets.ts';
 
 /** Owner of the Q-network graphs: the weights are inputs, so the sessions never go stale. */
 const GRAPHS = { weightsVersion: 0 };
 
-/** A copy (never a view on the backend's memory: a feed may be moved to a worker thread). */
-const copyOf = (t: tf.Tensor) => Float32Array.from(t.dataSync() as Float32Array);
-
+/** The net's weights as feeds, in shared memory (sharedCopy): the policy's serve two runs of one update. */
 function weightFeeds(net: QNetwork, withRunning: boolean): Feeds {
   const feeds: Feeds = {};
   for (const l of net.layers) {
-    const add = (k: string, t: tf.Tensor) => (feeds[`${l.name}/${k}`] = { data: copyOf(t), dims: t.shape });
+    const add = (k: string, t: tf.Tensor) => (feeds[`${l.name}/${k}`] = { data: sharedCopy(t.dataSync() as Float32Array), dims: t.shape });
     add('w', l.lin.w);
     add('b', l.lin.b);
     add('gamma', l.bn.gamma);
@@ -36,13 +34,6 @@ function weightFeeds(net: QNetwork, withRunning: boolean): Feeds {
   return feeds;
 }
 
-function stacked(arrays: readonly Float32Array[], dims: number[]): { data: Float32Array; dims: number[] } {
-  const size = arrays[0]!.length;
-  const data = new Float32Array(arrays.length * size);
-  arrays.forEach((a, i) => data.set(a, i * size));
-  return { data, dims: [arrays.length, ...dims] };
-}
-
 /** The running-statistic updates a train-mode pass asks for, in layer order (as q-network.ts queues them). */
 function bnUpdates(net: QNetwork, out: Record<string, Float32Array | Int32Array | BigInt64Array | Uint8Array>, momentum: number): BnUpdate[] {
   return net.layers.map((l) => ({
@@ -53,10 +44,8 @@ function bnUpdates(net: QNetwork, out: Record<string, Float32Array | Int32Array 
   }));
 }
 
-function split(rows: number[][], flat: Float32Array, n: number): number[][] {
-  for (let i = 0; i * n < flat.length; i++) rows.push(Array.from(flat.subarray(i * n, (i + 1) * n)));
-  return rows;
-}
+/** Rows of n values each. */
+const rowsOf = (flat: Float32Array, n: number): number[][] => Array.from({ length: flat.length / n }, (_, i) => Array.from(flat.subarray(i * n, (i + 1) * n)));
 
 export async function nativeDqnUpdate(engine: OrtEngine, policy: QNetwork, target: QNetwork, optimizer: Sgd, batch: PoolTransition[], weights: Float32Array, cfg: DqnConfig): Promise<UpdateResult> {
   const B = batch.length;
@@ -71,13 +60,18 @@ export async function nativeDqnUpdate(engine: OrtEngine, policy: QNetwork, targe
   const live = batch.map((t, i) => (t.next ? i : -1)).filter((i) => i >= 0);
   const nextPolicyQ: number[][] = batch.map(() => []);
   const nextTargetQ: number[][] = batch.map(() => []);
+  const policyWeights = weightFeeds(policy, false);
   if (live.length > 0) {
-    const inputs = () => ({ pools: stacked(live.map((i) => batch[i]!.next!.pool), [N, D]), states: stacked(live.map((i) => batch[i]!.next!.state), [R, F]) });
+    // both passes read the same next states: shared memory
+    const inputs = {
+      pools: { data: sharedCopy(stackRows(live.map((i) => batch[i]!.next!.pool))), dims: [live.length, N, D] },
+      states: { data: sharedCopy(stackRows(live.map((i) => batch[i]!.next!.state))), dims: [live.length, R, F] },
+    };
     const trainKey = await engine.graph(GRAPHS, `q-forward-train/${tag}`, () => qForwardModel(shape, N, 'train', eps));
     const evalKey = await engine.graph(GRAPHS, `q-forward-eval/${tag}`, () => qForwardModel(shape, N, 'eval', eps));
-    const [p, t] = await Promise.all([engine.eachImage(trainKey, [{ ...inputs(), ...weightFeeds(policy, false) }]), engine.eachImage(evalKey, [{ ...inputs(), ...weightFeeds(target, true) }])]);
+    const [p, t] = await Promise.all([engine.eachImage(trainKey, [{ ...inputs, ...policyWeights }]), engine.eachImage(evalKey, [{ ...inputs, ...weightFeeds(target, true) }])]);
     updates.push(...bnUpdates(policy, p, cfg.bnMomentum));
-    const [pq, tq] = [split([], p.q as Float32Array, N), split([], t.q as Float32Array, N)];
+    const [pq, tq] = [rowsOf(p.q as Float32Array, N), rowsOf(t.q as Float32Array, N)];
     live.forEach((i, j) => {
       nextPolicyQ[i] = pq[j]!;
       nextTargetQ[i] = tq[j]!;
@@ -90,16 +84,17 @@ export async function nativeDqnUpdate(engine: OrtEngine, policy: QNetwork, targe
   const stepKey = await engine.graph(GRAPHS, `q-train-step/${tag}/${cfg.huberDelta}`, () => qTrainStepModel(shape, N, eps, cfg.huberDelta));
   const out = await engine.eachImage(stepKey, [
     {
-      pools: stacked(batch.map((t) => t.pool), [N, D]),
-      states: stacked(batch.map((t) => t.state), [R, F]),
+      pools: { data: stackRows(batch.map((t) => t.pool)), dims: [B, N, D] },
+      states: { data: stackRows(batch.map((t) => t.state)), dims: [B, R, F] },
       action: { data: action, dims: [B, N] },
       y: { data: Float32Array.from(y), dims: [B] },
       weights: { data: Float32Array.from(weights), dims: [B] },
-      ...weightFeeds(policy, false),
+      ...policyWeights,
     },
   ]);
   updates.push(...bnUpdates(policy, out, cfg.bnMomentum));
-  optimizer.applyGradients(layerPlan(shape).flatMap((l) => ['dw', 'db', 'dgamma', 'dbeta'].map((k) => out[`${l.name}/${k}`] as Float32Array)));
+  // trainableVariables' order: per layer w, b, gamma, beta
+  optimizer.applyGradients(policy.layers.flatMap((l) => ['dw', 'db', 'dgamma', 'dbeta'].map((k) => out[`${l.name}/${k}`] as Float32Array)));
   applyBnUpdates(updates);
   const picked = out.picked as Float32Array;
   return { loss: (out.loss as Float32Array)[0]!, tdErrors: Float32Array.from(y, (v, i) => v - picked[i]!) };
