@@ -36,9 +36,10 @@ export async function writeLeaderboard(given: readonly RunRecord[], outDir: stri
   // a configuration trained on several seeds: one more row, the mean over its training runs (replicates.ts)
   const replicated = replicatedAgents(trainings.map(({ run }) => trainingRunOf(run)), given);
   const records = [...namePolicies(given, trainings), ...replicated.flatMap((g) => replicatedRecords(g, given))];
-  const ub = inputs.upperBound ?? null;
-  const lb = aggregate(records, typeof ub === 'number' || ub === null ? ub : ub.mean, undefined, typeof ub === 'number' || ub === null ? undefined : ub.bySeed);
-  if (ub !== null && typeof ub !== 'number' && ub.n > 1) lb.upperBoundSpread = { std: ub.std, n: ub.n };
+  const bound = inputs.upperBound ?? null;
+  const ub: UpperBound | null = typeof bound === 'number' ? { mean: bound, std: 0, n: 1 } : bound;
+  const lb = aggregate(records, ub?.mean ?? null, undefined, ub?.bySeed);
+  if (ub && ub.n > 1) lb.upperBoundSpread = { std: ub.std, n: ub.n };
   const figures: Figure[] = [];
   const svg = async (file: string, title: string, spec: Parameters<typeof renderSvg>[0]) => {
     const s = await renderSvg(spec, file.replace(/\.svg$/, ''));
@@ -144,21 +145,17 @@ export interface UpperBound {
 }
 
 export function readUpperBounds(paths: readonly string[]): UpperBound {
-  const xs = paths.map(readUpperBound);
-  const seeds = paths.map(protocolRuleSeed);
+  const files = paths.map(readBoundFile);
+  const xs = files.map((f) => f.mIoU);
+  const seeds = files.map((f) => f.protocolRuleSeed);
   const bySeed = seeds.every((x) => x !== null) && new Set(seeds).size === seeds.length ? new Map(seeds.map((x, i) => [x!, xs[i]!])) : undefined;
   return { mean: mean(xs), std: std(xs), n: xs.length, ...(bySeed ? { bySeed } : {}) };
 }
 
-/** The seed of a protocol-rule bound (its episode's start model is that seed's), else null. */
-function protocolRuleSeed(path: string): number | null {
-  const o = (JSON.parse(readFileSync(path, 'utf8')) as { options?: { protocolRule?: unknown; seed?: unknown } }).options;
-  return o?.protocolRule === true && typeof o.seed === 'number' ? o.seed : null;
-}
-
-export function readUpperBound(path: string): number {
+/** A train-supervised result: its test mIoU, and its seed when it is a protocol-rule bound (the episode's own start, that seed's). */
+function readBoundFile(path: string): { mIoU: number; protocolRuleSeed: number | null } {
   if (!existsSync(path) || statSync(path).isDirectory()) throw new ConfigError(`--upper-bound ${path}: no such file (expected result.json from 'regiongym train-supervised --out')`);
-  let doc: { test?: { mIoU?: unknown } };
+  let doc: { test?: { mIoU?: unknown }; options?: { protocolRule?: unknown; seed?: unknown } };
   try {
     doc = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
@@ -166,7 +163,8 @@ export function readUpperBound(path: string): number {
   }
   const m = doc.test?.mIoU;
   if (typeof m !== 'number' || !(m >= 0 && m <= 1)) throw new ConfigError(`--upper-bound ${path}: expected test.mIoU in [0, 1] from 'regiongym train-supervised --out'`);
-  return m;
+  const o = doc.options;
+  return { mIoU: m, protocolRuleSeed: o?.protocolRule === true && typeof o.seed === 'number' ? o.seed : null };
 }
 
 /**
