@@ -49,6 +49,7 @@ export async function finalTrainAndTest(model: SegLearner, set: LabelledSet, o: 
       validation: { samples: o.rewardSet, batch: o.inferenceBatch, patience: rule.patience, includeInitial: true },
       ...(stopRequested ? { stopRequested } : {}),
       ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}),
+      ...(rule.weightAverage ? { averageKeep: rule.weightAverage } : {}),
       // linear decay to 0 over the epochs (epoch e at lr0·(E − e + 1)/E), the last weights kept
       ...(rule.schedule === 'linear-decay' ? { lrAt: (e: number) => (lr0 * (rule.epochs - e + 1)) / rule.epochs, keepLast: true } : {}),
     });

@@ -141,5 +141,7 @@ describe('hostile input: the learner head and the start split', () => {
     expect(bad((p) => Object.assign(p.segmentation, { loop: { sideways: 1 } }))).to.throw(ConfigError, 'sideways');
     expect(bad((p) => (p.finalTraining.items = 'sideways'))).to.throw(ConfigError, 'finalTraining.items = "sideways"');
     expect(bad((p) => (p.finalTraining.items = 'whole-image'))).not.to.throw();
+    expect(bad((p) => (p.finalTraining.weightAverage = 1))).to.throw(ConfigError, 'weightAverage');
+    expect(bad((p) => (p.finalTraining.weightAverage = 0.7))).not.to.throw();
   });
 });

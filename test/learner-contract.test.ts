@@ -125,6 +125,30 @@ describe('SegLearner contract (every registered learner)', function () {
         [m, c, probe].forEach((x) => x.dispose());
       });
 
+      it('blendWeightsFrom: keep 1 changes nothing, keep 0 copies, keep ½ lands between; no tensor leak', async () => {
+        const a = await make(21);
+        const b = a.clone();
+        await b.trainEpoch(items(), new Rng(22));
+        const pa = await bits(a.probabilities(samples()));
+        const pb = await bits(b.probabilities(samples()));
+        expect(maxAbsDiff(pa, pb)).to.be.greaterThan(0);
+        const n0 = tf.memory().numTensors;
+        const c = a.clone();
+        c.blendWeightsFrom(b, 1);
+        expect(maxAbsDiff(pa, await bits(c.probabilities(samples())))).to.equal(0);
+        const v0 = c.weightsVersion;
+        c.blendWeightsFrom(b, 0.5);
+        expect(c.weightsVersion).to.not.equal(v0);
+        const half = await bits(c.probabilities(samples()));
+        expect(maxAbsDiff(half, pa)).to.be.greaterThan(0);
+        expect(maxAbsDiff(half, pb)).to.be.greaterThan(0);
+        c.blendWeightsFrom(b, 0);
+        expect(maxAbsDiff(pb, await bits(c.probabilities(samples())))).to.be.lessThan(1e-6);
+        c.dispose();
+        expect(tf.memory().numTensors).to.equal(n0);
+        [a, b].forEach((x) => x.dispose());
+      });
+
       it('no tensor leak over train + predict + MC passes + embeddings; dispose is idempotent', async () => {
         const m = await make(12);
         const run = async () => {

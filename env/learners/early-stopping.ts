@@ -32,6 +32,13 @@ export interface EarlyStoppingOptions {
   lrAt?: (epoch: number) => number;
   /** Keep the last weights and measure the validation set once at the end instead of early stopping. */
   keepLast?: boolean;
+  /**
+   * Validate, keep and return an exponential moving average of the epoch-end weights instead of the
+   * weights themselves: after each epoch avg ← keep·avg + (1 − keep)·w, starting from the initial
+   * weights; training itself continues on w. Damps the epoch-to-epoch swing early stopping would
+   * otherwise pick from (absent or 0: the raw weights).
+   */
+  averageKeep?: number;
   onEpoch?: (e: EpochEvent) => void;
   /** Asked before each epoch; true: throw StopRequestedError (the model is left mid-training, for the caller to drop). */
   stopRequested?: () => boolean;
@@ -50,7 +57,12 @@ export interface EarlyStoppingResult {
 /** Trains `model` in place; on return it holds the kept checkpoint. */
 export async function trainWithEarlyStopping(model: SegLearner, o: EarlyStoppingOptions): Promise<EarlyStoppingResult> {
   const v = o.keepLast ? undefined : o.validation;
-  const evaluate = async () => segMetrics(await confusionOf(model, v!.samples, v!.batch)).mIoU;
+  const keep = o.averageKeep ?? 0;
+  if (!(keep >= 0 && keep < 1)) throw new RangeError(`averageKeep must be in [0, 1), got ${keep}`);
+  // the weights that are validated and kept: the model itself, or its running average
+  const average = keep > 0 ? model.clone() : null;
+  const candidate = average ?? model;
+  const evaluate = async () => segMetrics(await confusionOf(candidate, v!.samples, v!.batch)).mIoU;
   let best = v?.includeInitial ? await evaluate() : -Infinity;
   let bestEpoch = 0;
   let trainMs = 0;
@@ -65,20 +77,23 @@ export async function trainWithEarlyStopping(model: SegLearner, o: EarlyStopping
       if (o.lrAt) model.setLearningRate(o.lrAt(epoch));
       const loss = await model.trainEpoch(items, o.rng);
       trainMs += performance.now() - t0;
+      average?.blendWeightsFrom(model, keep);
       const m = v ? await evaluate() : NaN;
       if (v && m > best) {
         best = m;
         bestEpoch = epoch;
-        bestModel!.copyWeightsFrom(model);
+        bestModel!.copyWeightsFrom(candidate);
       }
       if (!v) bestEpoch = epoch;
       o.onEpoch?.({ epoch, epochs: o.epochs, loss, valMIoU: m, bestValMIoU: v ? best : NaN, epochMs: performance.now() - t0 });
       if (v && epoch - bestEpoch >= v.patience) break;
     }
     if (bestModel) model.copyWeightsFrom(bestModel);
+    else if (average) model.copyWeightsFrom(average);
     const last = o.keepLast && o.validation ? segMetrics(await confusionOf(model, o.validation.samples, o.validation.batch)).mIoU : NaN;
     return { bestValMIoU: v ? best : last, bestEpoch, epochsRun: Math.min(epoch, o.epochs), trainMs };
   } finally {
     bestModel?.dispose();
+    average?.dispose();
   }
 }

@@ -127,6 +127,8 @@ export interface SegLearner {
   setLearningRate(lr: number): void;
   /** Overwrite the weights with `other`'s (same learner kind and settings). */
   copyWeightsFrom(other: SegLearner): void;
+  /** Move the weights toward `other`'s: w ← keep·w + (1 − keep)·w_other (a running weight average). */
+  blendWeightsFrom(other: SegLearner, keep: number): void;
   /** Snapshot of weights and optimizer state; `restore` puts them back bit for bit. */
   saveState(): LearnerState;
   restore(state: LearnerState): void;

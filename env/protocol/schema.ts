@@ -66,9 +66,12 @@ export interface Protocol {
    * image, the rest ignored). `from`: the weights it starts from — 'labelled-model' (default, the paper's
    * code: the learner as the labelling steps left it) or 'start-model' (the episode's start model, e.g.
    * the one trained on D_T: the result then depends on which regions were labelled, not on the order
-   * the labelling loop trained on them; needs a trained start, not 'scratch').
+   * the labelling loop trained on them; needs a trained start, not 'scratch'). `weightAverage` (absent:
+   * none): early stopping validates, keeps and tests an exponential moving average of the epoch-end
+   * weights, avg ← w·avg + (1 − w)·weights, started at the weights training begins from — so a checkpoint
+   * is not picked from one epoch's swing.
    */
-  finalTraining: { epochs: number; patience: number; lr?: number; batchSize?: number; schedule?: 'constant' | 'linear-decay'; items?: 'crop-per-image' | 'whole-image'; from?: 'labelled-model' | 'start-model' };
+  finalTraining: { epochs: number; patience: number; lr?: number; batchSize?: number; schedule?: 'constant' | 'linear-decay'; items?: 'crop-per-image' | 'whole-image'; from?: 'labelled-model' | 'start-model'; weightAverage?: number };
   reward: { firstAgainstZero: boolean };
   baldPasses: number;
   inferenceBatch: number;
@@ -171,7 +174,7 @@ export const protocolSchema: JSONSchemaType<Protocol> = {
         pretrainEpochs: { type: 'integer', minimum: 0, maximum: 100000 },
       },
     },
-    finalTraining: { type: 'object', additionalProperties: false, required: ['epochs', 'patience'], properties: { epochs: { type: 'integer', minimum: 0, maximum: 100000 }, patience: count(100000), lr: { type: 'number', exclusiveMinimum: 0, maximum: 10, nullable: true }, batchSize: { type: 'integer', minimum: 1, maximum: 4096, nullable: true }, schedule: { type: 'string', enum: ['constant', 'linear-decay'], nullable: true }, items: { type: 'string', enum: ['crop-per-image', 'whole-image'], nullable: true }, from: { type: 'string', enum: ['labelled-model', 'start-model'], nullable: true } } },
+    finalTraining: { type: 'object', additionalProperties: false, required: ['epochs', 'patience'], properties: { epochs: { type: 'integer', minimum: 0, maximum: 100000 }, patience: count(100000), lr: { type: 'number', exclusiveMinimum: 0, maximum: 10, nullable: true }, batchSize: { type: 'integer', minimum: 1, maximum: 4096, nullable: true }, schedule: { type: 'string', enum: ['constant', 'linear-decay'], nullable: true }, items: { type: 'string', enum: ['crop-per-image', 'whole-image'], nullable: true }, from: { type: 'string', enum: ['labelled-model', 'start-model'], nullable: true }, weightAverage: { type: 'number', minimum: 0, exclusiveMaximum: 1, nullable: true } } },
     reward: { type: 'object', additionalProperties: false, required: ['firstAgainstZero'], properties: { firstAgainstZero: { type: 'boolean' } } },
     baldPasses: { type: 'integer', minimum: 2, maximum: 1000 },
     inferenceBatch: count(4096),

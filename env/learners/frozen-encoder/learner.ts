@@ -20,6 +20,7 @@ import { nativeInference, releaseNative } from '../../../compute/inference.ts';
 import { nativeTraining } from '../../../compute/training.ts';
 import type { OrtEngine } from '../../../compute/ort/engine.ts';
 import { Adam } from '../../../nn/adam.ts';
+import { blendVariables } from '../../../nn/blend.ts';
 import { decodeHalf } from '../../../nn/float16.ts';
 import { loadTensors, saveTensors } from '../../../nn/io.ts';
 import { Sgd } from '../../../nn/sgd.ts';
@@ -570,6 +571,12 @@ export class FrozenEncoderLearner implements SegLearner {
   copyWeightsFrom(other: SegLearner): void {
     if (!(other instanceof FrozenEncoderLearner)) throw new TypeError(`copyWeightsFrom: expected a ${FROZEN_ENCODER_NAME} learner, got ${other.spec.name}`);
     this.head.variables.forEach((v, i) => v.assign(other.head.variables[i]!));
+    this.version++;
+  }
+
+  blendWeightsFrom(other: SegLearner, keep: number): void {
+    if (!(other instanceof FrozenEncoderLearner)) throw new TypeError(`blendWeightsFrom: expected a ${FROZEN_ENCODER_NAME} learner, got ${other.spec.name}`);
+    blendVariables(this.head.variables, other.head.variables, keep);
     this.version++;
   }
 

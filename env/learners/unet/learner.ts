@@ -13,6 +13,7 @@ import { nativeInference, releaseNative } from '../../../compute/inference.ts';
 import { nativeTraining } from '../../../compute/training.ts';
 import { loadTensors, saveTensors } from '../../../nn/io.ts';
 import { Sgd } from '../../../nn/sgd.ts';
+import { blendVariables } from '../../../nn/blend.ts';
 import { DEFAULT_SEG_TRAIN, type SegTrainSettings } from '../train-settings.ts';
 import { anySupervised, batchTensors, cropBatch, shuffledBatches, type CropBatch, type TrainItem } from '../batches.ts';
 import type { Embeddings, LearnerSpec, LearnerState, McMoments, ProbabilityReduction, SegLearner } from '../learner.ts';
@@ -206,6 +207,12 @@ export class UNetLearner implements SegLearner {
   copyWeightsFrom(other: SegLearner): void {
     if (!(other instanceof UNetLearner)) throw new TypeError(`copyWeightsFrom: expected a ${UNET_NAME} learner, got ${other.spec.name}`);
     assignUNet(this.params, other.params);
+    this.version++;
+  }
+
+  blendWeightsFrom(other: SegLearner, keep: number): void {
+    if (!(other instanceof UNetLearner)) throw new TypeError(`blendWeightsFrom: expected a ${UNET_NAME} learner, got ${other.spec.name}`);
+    blendVariables(trainableVariables(this.params), trainableVariables(other.params), keep);
     this.version++;
   }
 
