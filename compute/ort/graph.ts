@@ -28,9 +28,12 @@ export function valueInfo(name: string, dims: (number | string)[], elemType: num
   return { name, type: { tensorType: { elemType, shape: { dim } } } };
 }
 
-/** Serialise a graph as a model of the opset both engines were tested with (13: Resize with nearest_mode). */
-export function encodeModel(graph: P.IGraphProto): Uint8Array {
-  return onnx.ModelProto.encode({ irVersion: 7, opsetImport: [{ domain: '', version: 13 }], producerName: 'regiongym', graph }).finish();
+/**
+ * Serialise a graph as a model of opset 13 (Resize with nearest_mode; what every graph was first tested
+ * with), or a later one a graph's ops need (16: ScatterElements with reduction 'add').
+ */
+export function encodeModel(graph: P.IGraphProto, opset = 13): Uint8Array {
+  return onnx.ModelProto.encode({ irVersion: opset >= 16 ? 8 : 7, opsetImport: [{ domain: '', version: opset }], producerName: 'regiongym', graph }).finish();
 }
 
 /** Appends nodes and constants to a graph; every op returns the name of its (first) output. */
@@ -60,6 +63,11 @@ export class GraphBuilder {
   /** An auto-named float32 constant. */
   floats(dims: number[], values: number[]): string {
     return this.float(`f32_${this.n++}`, dims, Float32Array.from(values));
+  }
+
+  /** A tensor filled with `value`, of the shape the 1-D int64 tensor `shape` holds (ConstantOfShape). */
+  filled(shape: string, value: number): string {
+    return this.op('ConstantOfShape', [shape], [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: { dims: [1], dataType: onnx.TensorProto.DataType.FLOAT, floatData: [value] } }]);
   }
 
   int64(values: number[]): string {

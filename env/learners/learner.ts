@@ -63,6 +63,8 @@ export interface ProbabilityReduction {
   /** Output names and dims (strings are symbolic, e.g. the region count). */
   readonly outputs: readonly { readonly name: string; readonly dims: readonly (number | string)[] }[];
   build(g: GraphBuilder, probs: string): void;
+  /** The ONNX opset its ops need (default 13, as every other graph). */
+  readonly opset?: number;
 }
 
 /** Weights plus everything training changes (optimizer state), to put back exactly. */

@@ -68,7 +68,7 @@ export function probsModel(p: HeadParams, geo: GraphGeometry): Uint8Array {
 export function reductionModel(p: HeadParams, geo: GraphGeometry, r: ProbabilityReduction): Uint8Array {
   const g = new GraphBuilder();
   r.build(g, probs(g, p, geo, INPUT));
-  return encodeModel({ name: `head_${r.key}`, node: g.nodes, initializer: g.initializers, input: [featuresInput(p, geo)], output: r.outputs.map((o) => valueInfo(o.name, [...o.dims])) });
+  return encodeModel({ name: `head_${r.key}`, node: g.nodes, initializer: g.initializers, input: [featuresInput(p, geo)], output: r.outputs.map((o) => valueInfo(o.name, [...o.dims])) }, r.opset);
 }
 
 /** One accumulating MC-dropout pass: sumP' = sumP + p, sumH' = sumH + H(p) (ε = 1e-10 in the log). */

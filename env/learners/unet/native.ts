@@ -44,7 +44,7 @@ function reductionModel(p: UNetParams, height: number, width: number, r: Probabi
   // channels last from here: softmax and the reductions over classes run along contiguous memory
   const logits = nhwcClassifierGraph(g, p, g.op('Transpose', [trunkGraph(g, p, height, width, 'x').features], TO_NHWC));
   r.build(g, g.op('Softmax', [logits], [int('axis', -1)]));
-  return encodeModel({ name: `unet_${r.key}`, node: g.nodes, initializer: g.initializers, input: [valueInfo('x', ['batch', height, width, 3])], output: r.outputs.map((o) => valueInfo(o.name, [...o.dims])) });
+  return encodeModel({ name: `unet_${r.key}`, node: g.nodes, initializer: g.initializers, input: [valueInfo('x', ['batch', height, width, 3])], output: r.outputs.map((o) => valueInfo(o.name, [...o.dims])) }, r.opset);
 }
 
 /** `r` of the eval-mode probabilities of each image, natively; outputs joined in image order. */
