@@ -23,4 +23,24 @@ bash results/camvid-ralis-dt/make-bound.sh
 for seeds in 20,50 82,12 4560; do
   npx regiongym bench --protocol camvid-ralis-dt --agents random,entropy,bald --seeds "$seeds" --workers 2 --threads 1 --out "$runs"
 done
+# the first look's page (the heuristics alone), in case the script stops during the DQN training below
 npx regiongym leaderboard "$runs" --out "$out" --upper-bound "$out"/upper-bound-seed{20,50,82}/result.json
+# The learned agent, replicated (issue 32): five DQN training runs (training seeds 1-5, two at a time), 100
+# episodes each (the paper's CamVid script), validated every 10 episodes on 5 fixed episodes. Both
+# checkpoint rules, fixed before any test: the best of that validation curve (best/) and the last (the
+# paper's code; policy/), each benched on the paper's 5 evaluation seeds. A stopped run resumes from its
+# last episode. About 45 s per episode beside one other job.
+train() { npx regiongym train-policy --protocol camvid-ralis-dt --episodes 100 --validate-every 10 --validate-episodes 5 --seed "$1" --threads 1 --out "$out/policy-seed$1" --resume; }
+for pair in "1 2" "3 4" "5"; do
+  pids=()
+  for s in $pair; do train "$s" & pids+=($!); done
+  for p in "${pids[@]}"; do wait "$p"; done   # a failed run stops the script here
+done
+policies=()
+for s in 1 2 3 4 5; do
+  for checkpoint in best policy; do
+    npx regiongym bench --protocol camvid-ralis-dt --agents "dqn=$out/policy-seed$s/$checkpoint" --seeds 20,50,82,12,4560 --workers 2 --threads 1 --out "$runs"
+  done
+  policies+=("$out/policy-seed$s")
+done
+npx regiongym leaderboard "$runs" --out "$out" --upper-bound "$out"/upper-bound-seed{20,50,82}/result.json --policy "${policies[@]}"
