@@ -13,7 +13,7 @@ import { segMetrics, type SegMetrics } from './metrics.ts';
 import { trainWithEarlyStopping, type EpochEvent } from './learners/early-stopping.ts';
 import { fullItems, initialModel } from './start-model.ts';
 import { LabelledSet } from './labelled-set.ts';
-import { finalTrainAndTest } from './final-training.ts';
+import { finalTrainAndTest, finalTrainingSetup } from './final-training.ts';
 import { makeGrid } from './regions.ts';
 import { segTrainConfig } from './make-env.ts';
 import type { Protocol } from './protocol/load.ts';
@@ -100,8 +100,7 @@ export async function protocolUpperBound(p: Protocol, ds: SegDataset, seed: numb
     const pool = getSplit(ds, p.splits.evalPool);
     const grid = makeGrid(ds.height, ds.width, p.regions.height, p.regions.width);
     const set = new LabelledSet(grid, pool, Array.from({ length: pool.length * grid.perImage }, (_, id) => id), ds.numClasses, ds.ignoreIndex);
-    const rewardSet = getSplit(ds, p.splits.reward);
-    const r = await finalTrainAndTest(start, set, { rule: p.finalTraining, defaultLr: p.segmentation.lr, inferenceBatch: p.inferenceBatch, rewardSet, testSet: getSplit(ds, p.splits.test), ...(progress ? { onEpoch: (e) => progress.next(e) } : {}) }, new Rng(seed).fork('final/all'));
+    const r = await finalTrainAndTest(start, set, { ...finalTrainingSetup(p, ds), ...(progress ? { onEpoch: (e) => progress.next(e) } : {}) }, new Rng(seed).fork('final/all'));
     return {
       dataset: ds.name,
       model: start.spec,

@@ -143,5 +143,14 @@ describe('hostile input: the learner head and the start split', () => {
     expect(bad((p) => (p.finalTraining.items = 'whole-image'))).not.to.throw();
     expect(bad((p) => (p.finalTraining.weightAverage = 1))).to.throw(ConfigError, 'weightAverage');
     expect(bad((p) => (p.finalTraining.weightAverage = 0.7))).not.to.throw();
+    const withStart = (edit: (p: Record<string, any>) => void) => bad((p) => {
+      Object.assign(p.finalTraining, { withStartSplit: true, items: 'whole-image' });
+      p.initialModel.evaluation = 'd_t';
+      edit(p);
+    });
+    expect(withStart(() => {})).not.to.throw();
+    expect(withStart((p) => (p.initialModel.evaluation = 'scratch'))).to.throw(ConfigError, "withStartSplit needs a start trained on a split (initialModel.evaluation is 'scratch')");
+    expect(withStart((p) => delete p.finalTraining.items)).to.throw(ConfigError, 'withStartSplit needs finalTraining.items = "whole-image"');
+    expect(withStart((p) => (p.initialModel.evaluation = 'train'))).to.throw(ConfigError, "would train on 'train', which shares images with splits.evalPool");
   });
 });

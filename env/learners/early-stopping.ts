@@ -72,7 +72,10 @@ export async function trainWithEarlyStopping(model: SegLearner, o: EarlyStopping
     for (epoch = 1; epoch <= o.epochs; epoch++) {
       if (o.stopRequested?.()) throw new StopRequestedError(`stopped before epoch ${epoch} of ${o.epochs}`);
       const items = o.items(o.rng);
-      if (items.length === 0) break;
+      if (items.length === 0) {
+        epoch--; // nothing to train on: this epoch did not run
+        break;
+      }
       const t0 = performance.now();
       if (o.lrAt) model.setLearningRate(o.lrAt(epoch));
       const loss = await model.trainEpoch(items, o.rng);

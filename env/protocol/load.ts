@@ -63,6 +63,13 @@ export function parseProtocol(doc: unknown, source = 'protocol'): Protocol {
   if (offGrid !== undefined) throw new ConfigError(`${source}: budget ${offGrid} is not a multiple of poolsPerStep = ${p.poolsPerStep} (the env labels whole steps)`);
   if (p.data.name === 'synthetic' && !p.data.synthetic) throw new ConfigError(`${source}: data.synthetic (seed and counts) is required when data.name is 'synthetic'`);
   if (p.finalTraining.from === 'start-model' && p.initialModel.evaluation === 'scratch') throw new ConfigError(`${source}: finalTraining.from = "start-model" needs a trained start (initialModel.evaluation is 'scratch')`);
+  if (p.finalTraining.withStartSplit) {
+    const start = p.initialModel.evaluation;
+    if (['scratch', 'state-set', 'pretrained-policy-pool'].includes(start)) throw new ConfigError(`${source}: finalTraining.withStartSplit needs a start trained on a split (initialModel.evaluation is '${start}')`);
+    const judged = (['evalPool', 'reward', 'test'] as const).find((r) => overlaps(start, p.splits[r]));
+    if (judged) throw new ConfigError(`${source}: finalTraining.withStartSplit would train on '${start}', which shares images with splits.${judged} '${p.splits[judged]}'`);
+  }
+  if (p.finalTraining.withStartSplit && p.finalTraining.items !== 'whole-image') throw new ConfigError(`${source}: finalTraining.withStartSplit needs finalTraining.items = "whole-image" (got ${JSON.stringify(p.finalTraining.items ?? 'crop-per-image')})`);
   if (p.splits.evalPool === p.splits.reward || p.splits.evalPool === p.splits.test) throw new ConfigError(`${source}: splits.evalPool '${p.splits.evalPool}' must differ from the reward and test splits`);
   const clash = splitOverlap(p.splits);
   if (clash) throw new ConfigError(`${source}: ${clash}`);

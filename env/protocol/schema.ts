@@ -69,9 +69,13 @@ export interface Protocol {
    * the labelling loop trained on them; needs a trained start, not 'scratch'). `weightAverage` (absent:
    * none): early stopping validates, keeps and tests an exponential moving average of the epoch-end
    * weights, avg ← w·avg + (1 − w)·weights, started at the weights training begins from — so a checkpoint
-   * is not picked from one epoch's swing.
+   * is not picked from one epoch's swing. `warmupEpochs` W (absent: 0; constant schedule only): epoch
+   * e ≤ W trains at lr·e/(W + 1). `withStartSplit` (absent: false; needs a start trained on a split and
+   * whole-image items): every epoch also trains on the split the start model learned, fully labelled —
+   * the labelled set is then that split in full plus the bought regions, as in most active learning,
+   * and with every region of the pool it is the paper's upper bound (D_T ∪ D_V).
    */
-  finalTraining: { epochs: number; patience: number; lr?: number; batchSize?: number; schedule?: 'constant' | 'linear-decay'; items?: 'crop-per-image' | 'whole-image'; from?: 'labelled-model' | 'start-model'; weightAverage?: number };
+  finalTraining: { epochs: number; patience: number; lr?: number; batchSize?: number; schedule?: 'constant' | 'linear-decay'; items?: 'crop-per-image' | 'whole-image'; from?: 'labelled-model' | 'start-model'; weightAverage?: number; warmupEpochs?: number; withStartSplit?: boolean };
   reward: { firstAgainstZero: boolean };
   baldPasses: number;
   inferenceBatch: number;
@@ -174,7 +178,7 @@ export const protocolSchema: JSONSchemaType<Protocol> = {
         pretrainEpochs: { type: 'integer', minimum: 0, maximum: 100000 },
       },
     },
-    finalTraining: { type: 'object', additionalProperties: false, required: ['epochs', 'patience'], properties: { epochs: { type: 'integer', minimum: 0, maximum: 100000 }, patience: count(100000), lr: { type: 'number', exclusiveMinimum: 0, maximum: 10, nullable: true }, batchSize: { type: 'integer', minimum: 1, maximum: 4096, nullable: true }, schedule: { type: 'string', enum: ['constant', 'linear-decay'], nullable: true }, items: { type: 'string', enum: ['crop-per-image', 'whole-image'], nullable: true }, from: { type: 'string', enum: ['labelled-model', 'start-model'], nullable: true }, weightAverage: { type: 'number', minimum: 0, exclusiveMaximum: 1, nullable: true } } },
+    finalTraining: { type: 'object', additionalProperties: false, required: ['epochs', 'patience'], properties: { epochs: { type: 'integer', minimum: 0, maximum: 100000 }, patience: count(100000), lr: { type: 'number', exclusiveMinimum: 0, maximum: 10, nullable: true }, batchSize: { type: 'integer', minimum: 1, maximum: 4096, nullable: true }, schedule: { type: 'string', enum: ['constant', 'linear-decay'], nullable: true }, items: { type: 'string', enum: ['crop-per-image', 'whole-image'], nullable: true }, from: { type: 'string', enum: ['labelled-model', 'start-model'], nullable: true }, weightAverage: { type: 'number', minimum: 0, exclusiveMaximum: 1, nullable: true }, warmupEpochs: { type: 'integer', minimum: 0, maximum: 1000, nullable: true }, withStartSplit: { type: 'boolean', nullable: true } } },
     reward: { type: 'object', additionalProperties: false, required: ['firstAgainstZero'], properties: { firstAgainstZero: { type: 'boolean' } } },
     baldPasses: { type: 'integer', minimum: 2, maximum: 1000 },
     inferenceBatch: count(4096),

@@ -20,7 +20,7 @@ import { protocolFieldHashes, protocolHash } from '../../../env/protocol/hash.ts
 import { trajectoryId } from '../identity.ts';
 import { initialModel } from '../../../env/start-model.ts';
 import { LabelledSet } from '../../../env/labelled-set.ts';
-import { finalTrainAndTest } from '../../../env/final-training.ts';
+import { finalTrainAndTest, finalTrainingSetup } from '../../../env/final-training.ts';
 import type { RunRecord } from '../run-record.ts';
 import { checkReplayedStep, readActionLog, writeActionLog, type LogProvenance, type LoggedStep } from './action-log.ts';
 import { machineFingerprint } from '../../../compute/machine.ts';
@@ -77,8 +77,7 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
   const fields = protocolFieldHashes(p);
   const model = { ...learnerSpecOf(p.model) };
   const actRng = new Rng(o.seed).fork(`act/${o.agent.label}`);
-  const testSet = getSplit(data, p.splits.test);
-  const rewardSet = getSplit(data, p.splits.reward);
+  const setup = finalTrainingSetup(p, data);
   const logKey = { trajectory: trajectoryId(hash, o.agent.id, o.seed), protocolHash: hash, agentId: o.agent.id, seed: o.seed };
   // steps replayed to the bit under this provenance are this provenance's too: a grown log records it
   const provenance: LogProvenance = { backend: o.backend, inference: o.inference, training: o.training, machine: machineFingerprint() };
@@ -118,7 +117,7 @@ export async function runTrajectory(o: TrajectoryOptions): Promise<void> {
       const set = new LabelledSet(env.grid, env.pool, ids, data.numClasses, data.ignoreIndex);
       // the labelled model (the paper's code) or the episode's start: then only the labelled set matters
       const from = p.finalTraining.from === 'start-model' ? init! : env.model!;
-      const final = await finalTrainAndTest(from, set, { rule: p.finalTraining, defaultLr: p.segmentation.lr, inferenceBatch: p.inferenceBatch, rewardSet, testSet }, new Rng(o.seed).fork(`final/${budget}`), o.stopRequested);
+      const final = await finalTrainAndTest(from, set, setup, new Rng(o.seed).fork(`final/${budget}`), o.stopRequested);
       const { test } = final;
       const hist = set.classHistogram();
       o.onRecord({
