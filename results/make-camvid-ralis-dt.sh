@@ -7,7 +7,8 @@
 #
 # A first look before the full sweep: random, entropy and BALD on the paper's 5 seeds at all 6 budgets,
 # two seeds at a time so that a stopped sweep leaves whole seeds (paired across agents) behind.
-# Superseded rules, kept as published: the first (patience 4, at most 30 epochs; page and runs in
+# Superseded rules, kept as published: final training on the D_V regions alone, without D_T (the page, 36
+# runs on seeds 20 and 50 and its bounds in superseded/dv-only-final); the first (patience 4, at most 30 epochs; page and runs in
 # results/camvid-ralis-dt/superseded/patience4) and one crop per labelled image per epoch (patience 20, at
 # most 100; 7 entropy runs and 3 bounds in superseded/patience20-crop), and the labelling loop on the
 # start's Adam (7 runs, no page, superseded/adam-loop).
@@ -19,10 +20,12 @@ cd "$(dirname "$0")/.."
 export REGIONGYM_CAMVID="${REGIONGYM_CAMVID:-../shared/datasets/camvid}"
 out=results/camvid-ralis-dt
 runs=$out/runs.jsonl
+first_look() { npx regiongym bench --protocol camvid-ralis-dt --agents random,entropy,bald --seeds "$1" --workers 2 --threads 1 --out "$runs"; }
+# the first seed pair before the bounds, so that a short session still leaves whole seeds behind
+first_look 20,50
 bash results/camvid-ralis-dt/make-bound.sh
-for seeds in 20,50 82,12 4560; do
-  npx regiongym bench --protocol camvid-ralis-dt --agents random,entropy,bald --seeds "$seeds" --workers 2 --threads 1 --out "$runs"
-done
+first_look 82,12
+first_look 4560
 # the first look's page (the heuristics alone), in case the script stops during the DQN training below
 npx regiongym leaderboard "$runs" --out "$out" --upper-bound "$out"/upper-bound-seed{20,50,82}/result.json
 # The learned agent, replicated (issue 32): five DQN training runs (training seeds 1-5, two at a time), 100

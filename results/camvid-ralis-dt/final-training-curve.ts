@@ -1,0 +1,69 @@
+/**
+ * Per-epoch reward-set (val) and test mIoU of the final training on one trajectory's labelled set, with
+ * and without the start's split (D_T) in every epoch: the evidence for finalTraining.withStartSplit
+ * (final-training-curves.jsonl). The labelled set is the sweep's own: the trajectory is replayed from its
+ * action log (each step's reward checked against the log) up to BUDGET.
+ *
+ *   node --import tsx results/camvid-ralis-dt/final-training-curve.ts RUNS PROTOCOL.json AGENT SEED BUDGET [EPOCHS]
+ *   e.g. node --import tsx results/camvid-ralis-dt/final-training-curve.ts \
+ *          results/camvid-ralis-dt/superseded/dv-only-final/runs.jsonl \
+ *          results/camvid-ralis-dt/superseded/dv-only-final/protocol.json random 20 720 20
+ *
+ * Prints one JSON line per variant. No early stopping: every epoch is measured. Needs REGIONGYM_CAMVID.
+ */
+import { Rng } from '../../core/rng.ts';
+import { initCompute } from '../../benchmarks/cli/compute-flags.ts';
+import { envOptions, protocolData, resolveProtocol } from '../../env/make-env.ts';
+import { ActiveSegEnv } from '../../env/active-seg-env.ts';
+import { initialModel, fullItems } from '../../env/start-model.ts';
+import { protocolHash } from '../../env/protocol/hash.ts';
+import { trajectoryId } from '../../benchmarks/sweep/identity.ts';
+import { actionLogFile, readActionLog } from '../../benchmarks/sweep/runner/action-log.ts';
+import { defaultCacheDir } from '../../env/cache-dir.ts';
+import { prepareProtocol } from '../../benchmarks/sweep/prepare.ts';
+import { getSplit, type SplitName } from '../../env/data/dataset.ts';
+import { LabelledSet } from '../../env/labelled-set.ts';
+import { segMetrics } from '../../env/metrics.ts';
+import { confusionOf } from '../../env/learners/evaluate.ts';
+
+const [runs, protocolFile, agent, seedArg, budgetArg, epochsArg] = process.argv.slice(2);
+if (!runs || !protocolFile || !agent || !seedArg || !budgetArg) throw new Error('usage: RUNS PROTOCOL.json AGENT SEED BUDGET [EPOCHS]');
+const [seed, budget, epochs] = [Number(seedArg), Number(budgetArg), Number(epochsArg ?? 20)];
+const p = resolveProtocol(protocolFile);
+const cacheDir = defaultCacheDir();
+await initCompute({ backend: 'wasm', inference: 'ort', training: 'ort', threads: 1 } as never);
+await prepareProtocol(p, { cacheDir });
+const data = protocolData(p, undefined);
+const hash = protocolHash(p);
+const key = { trajectory: trajectoryId(hash, agent, seed), protocolHash: hash, agentId: agent, seed };
+const log = readActionLog(actionLogFile(runs, key.trajectory), key);
+if (!log) throw new Error(`no action log for ${agent} seed ${seed} beside ${runs}`);
+const start = (await initialModel(p, data, seed, cacheDir, 'eval'))!;
+const env = new ActiveSegEnv({ ...envOptions(p, data, { phase: 'eval', budgetRegions: budget, seed, initialModel: start, statistics: [], learnerCacheDir: cacheDir }) }, { id: 'curve' });
+let [, info] = await env.reset({ seed });
+for (const [i, s] of log.steps.entries()) {
+  if (info.usedRegions >= budget) break;
+  const out = await env.step(Int32Array.from(s.action));
+  info = out[4];
+  if (out[1] !== s.reward) throw new Error(`step ${i + 1} replayed to reward ${out[1]}, the log says ${s.reward}`);
+}
+const set = new LabelledSet(env.grid, env.pool, Array.from(info.labeledRegionIds.slice(0, budget)), data.numClasses, data.ignoreIndex);
+const startSplit = fullItems(getSplit(data, p.initialModel.evaluation as SplitName));
+const [val, test] = [getSplit(data, p.splits.reward), getSplit(data, p.splits.test)];
+const rule = p.finalTraining;
+for (const withStartSplit of [false, true]) {
+  const m = start.clone({ ...(rule.lr !== undefined ? { lr: rule.lr } : {}), ...(rule.batchSize !== undefined ? { batchSize: rule.batchSize } : {}) });
+  const score = async (s: typeof val) => +(100 * segMetrics(await confusionOf(m, s, p.inferenceBatch)).mIoU).toFixed(2);
+  const rng = new Rng(seed).fork(`final/${budget}`); // the sweep's stream for this budget
+  const points = [{ epoch: 0, val: await score(val), test: await score(test) }];
+  for (let e = 1; e <= epochs; e++) {
+    await m.trainEpoch(withStartSplit ? [...startSplit, ...set.wholeImages()] : set.wholeImages(), rng);
+    points.push({ epoch: e, val: await score(val), test: await score(test) });
+    process.stderr.write(`${withStartSplit ? 'with' : 'without'} ${p.initialModel.evaluation}: epoch ${e}/${epochs} val ${points.at(-1)!.val} test ${points.at(-1)!.test}\n`);
+  }
+  console.log(JSON.stringify({ protocol: p.name, protocolHash: hash, agent, seed, budget, withStartSplit, rule, epochs: points }));
+  m.dispose();
+}
+env.close();
+start.dispose();
+process.exit(0);
