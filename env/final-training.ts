@@ -71,7 +71,7 @@ export async function finalTrainAndTest(model: SegLearner, set: LabelledSet, o: 
       // linear decay to 0 over the epochs (epoch e at lr0·(E − e + 1)/E), the last weights kept
       ...(rule.schedule === 'linear-decay' ? { lrAt: (e: number) => (lr0 * (rule.epochs - e + 1)) / rule.epochs, keepLast: true } : {}),
       // warm-up: epoch e ≤ W at lr0·e/(W + 1), so Adam's first, sign-sized steps do not jolt a trained start
-      ...(rule.warmupEpochs && rule.schedule !== 'linear-decay' ? { lrAt: (e: number) => lr0 * Math.min(1, e / (rule.warmupEpochs! + 1)) } : {}),
+      ...(rule.warmupEpochs ? { lrAt: (e: number) => lr0 * Math.min(1, e / (rule.warmupEpochs! + 1)) } : {}),
     });
     const t1 = performance.now();
     const test = segMetrics(await confusionOf(learner, o.testSet, o.inferenceBatch));

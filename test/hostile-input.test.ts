@@ -143,6 +143,8 @@ describe('hostile input: the learner head and the start split', () => {
     expect(bad((p) => (p.finalTraining.items = 'whole-image'))).not.to.throw();
     expect(bad((p) => (p.finalTraining.weightAverage = 1))).to.throw(ConfigError, 'weightAverage');
     expect(bad((p) => (p.finalTraining.weightAverage = 0.7))).not.to.throw();
+    expect(bad((p) => Object.assign(p.finalTraining, { warmupEpochs: 3, schedule: 'linear-decay' }))).to.throw(ConfigError, 'finalTraining.warmupEpochs = 3 needs the constant schedule');
+    expect(bad((p) => (p.finalTraining.warmupEpochs = 1.5))).to.throw(ConfigError, 'warmupEpochs');
     const withStart = (edit: (p: Record<string, any>) => void) => bad((p) => {
       Object.assign(p.finalTraining, { withStartSplit: true, items: 'whole-image' });
       p.initialModel.evaluation = 'd_t';

@@ -63,6 +63,7 @@ export function parseProtocol(doc: unknown, source = 'protocol'): Protocol {
   if (offGrid !== undefined) throw new ConfigError(`${source}: budget ${offGrid} is not a multiple of poolsPerStep = ${p.poolsPerStep} (the env labels whole steps)`);
   if (p.data.name === 'synthetic' && !p.data.synthetic) throw new ConfigError(`${source}: data.synthetic (seed and counts) is required when data.name is 'synthetic'`);
   if (p.finalTraining.from === 'start-model' && p.initialModel.evaluation === 'scratch') throw new ConfigError(`${source}: finalTraining.from = "start-model" needs a trained start (initialModel.evaluation is 'scratch')`);
+  if (p.finalTraining.warmupEpochs && p.finalTraining.schedule === 'linear-decay') throw new ConfigError(`${source}: finalTraining.warmupEpochs = ${p.finalTraining.warmupEpochs} needs the constant schedule (schedule is "linear-decay")`);
   if (p.finalTraining.withStartSplit) {
     const start = p.initialModel.evaluation;
     if (['scratch', 'state-set', 'pretrained-policy-pool'].includes(start)) throw new ConfigError(`${source}: finalTraining.withStartSplit needs a start trained on a split (initialModel.evaluation is '${start}')`);
