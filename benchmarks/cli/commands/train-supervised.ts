@@ -63,7 +63,7 @@ export function registerTrainSupervised(program: Command): void {
     if (o.protocolRule && !protocol) throw new ConfigError('--protocol-rule needs --protocol');
     const epochs = protocol && o.protocolRule ? protocol.finalTraining.epochs : o.epochs;
     const what = protocol && o.protocolRule
-      ? `the bound of protocol ${protocol.name}: its start model (initialModel.evaluation = ${protocol.initialModel.evaluation}) final-trained under the protocol's rule on every region of ${protocol.splits.evalPool} (${ds.splits[protocol.splits.evalPool]?.length} images), at most ${epochs} epochs, patience ${protocol.finalTraining.patience}`
+      ? `the bound of protocol ${protocol.name}: its start model (initialModel.evaluation = ${protocol.initialModel.evaluation}) final-trained under the protocol's rule on every region of ${protocol.splits.evalPool} (${ds.splits[protocol.splits.evalPool]?.length} images)${protocol.finalTraining.withStartSplit ? ` and every image of ${protocol.initialModel.evaluation}` : ''}, at most ${epochs} epochs, patience ${protocol.finalTraining.patience}`
       : `${ds.splits.train?.length} train images, ${epochs} epochs`;
     process.stderr.write(`train-supervised: ${ds.name} ${ds.height}×${ds.width}, ${what}, learner ${model.name}, backend ${backend}, inference ${inference}, training ${training} (learners with native training graphs)\n`);
     // a bar on a terminal; one line per epoch in logs and CI
