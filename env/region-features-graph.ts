@@ -32,8 +32,14 @@ export function regionFeaturesReduction(g: RegionGrid, numClasses: number): Prob
       // at (its region, its class) — a scatter-add, 15 % faster per image than summing a one-hot
       // [B, H, W, C+1] tensor, with the same (integer) counts
       const P = g.perImage * (C + 1);
-      const pred = b.op('Reshape', [b.op('ArgMax', [probs], [int('axis', -1), int('keepdims', 0)]), b.int64([-1, g.imageH * g.imageW])]); // [B, H·W]
-      const at = b.op('Add', [pred, b.op('Reshape', [b.int64(regionClassBase(g, C)), b.int64([1, -1])])]);
+      // where each pixel's count row starts, (column · rows + row) · (C + 1) with regions x-major: a row part
+      // [H, 1] plus a column part [1, W], broadcast (two small constants, not one per pixel: the graph is
+      // rebuilt whenever the weights change)
+      const rowPart = Array.from({ length: g.imageH }, (_, y) => Math.floor(y / rh) * (C + 1));
+      const colPart = Array.from({ length: g.imageW }, (_, x) => Math.floor(x / rw) * rows * (C + 1));
+      const base = b.op('Add', [b.op('Reshape', [b.int64(rowPart), b.int64([g.imageH, 1])]), b.op('Reshape', [b.int64(colPart), b.int64([1, g.imageW])])]); // [H, W]
+      const pred = b.op('ArgMax', [probs], [int('axis', -1), int('keepdims', 0)]); // [B, H, W]
+      const at = b.op('Reshape', [b.op('Add', [pred, base]), b.int64([-1, g.imageH * g.imageW])]); // [B, H·W]
       const batch = b.op('Slice', [b.op('Shape', [at]), b.int64([0]), b.int64([1])]);
       const zeros = b.filled(b.op('Concat', [batch, b.int64([P])], [int('axis', 0)]), 0);
       const ones = b.filled(b.op('Shape', [at]), 1);
@@ -57,12 +63,3 @@ export function regionFeaturesReduction(g: RegionGrid, numClasses: number): Prob
   };
 }
 
-/** Per pixel (row-major), where its region's count row starts: (column · rows + row) · (C + 1), regions x-major. */
-function regionClassBase(g: RegionGrid, C: number): number[] {
-  const base = new Array<number>(g.imageH * g.imageW);
-  for (let y = 0; y < g.imageH; y++) {
-    const row = Math.floor(y / g.regionH);
-    for (let x = 0; x < g.imageW; x++) base[y * g.imageW + x] = (Math.floor(x / g.regionW) * g.rows + row) * (C + 1);
-  }
-  return base;
-}
