@@ -12,6 +12,7 @@ import type { SegTrainSettings } from './learners/train-settings.ts';
 import { loadData } from './data/registry.ts';
 import { defaultCacheDir } from './cache-dir.ts';
 import { loadProtocol, type Protocol } from './protocol/load.ts';
+import { isSplitStart, type InitialModel } from './protocol/schema.ts';
 
 /** Registered ids → shipped protocols. A new version gets a new id; an id's meaning never changes. */
 export const ENV_REGISTRY: Readonly<Record<string, string>> = {
@@ -59,12 +60,12 @@ export function protocolData(p: Protocol, root?: string): SegDataset {
  * the evaluation pool (the labels agents buy). A one-line error naming the field, before any work.
  */
 export function checkProtocolSplits(p: Protocol, data: SegDataset): void {
-  const named: [string, string][] = [
+  const named: [string, InitialModel][] = [
     ['initialModel.evaluation', p.initialModel.evaluation],
-    ...(p.initialModel.policy ? [['initialModel.policy', p.initialModel.policy] as [string, string]] : []),
+    ...(p.initialModel.policy ? [['initialModel.policy', p.initialModel.policy] as [string, InitialModel]] : []),
   ];
   for (const [field, split] of named) {
-    if (['scratch', 'state-set', 'pretrained-policy-pool'].includes(split)) continue;
+    if (!isSplitStart(split)) continue;
     if (!data.splits[split as keyof typeof data.splits]) throw new ConfigError(`protocol ${p.name}: ${field} = '${split}', but data set '${data.name}' has no split '${split}' (it has ${Object.keys(data.splits).join(', ')})`);
     const forbidden: [string, string][] = [
       ['the reward set (splits.reward)', p.splits.reward],

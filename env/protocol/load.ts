@@ -10,7 +10,7 @@ import { datasetNames } from '../data/registry.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { learnerFactory, learnerSpecOf, resolveLearnerSpec } from '../learners/registry.ts';
 import type { LearnerSpec } from '../learners/learner.ts';
-import { protocolSchema, type Protocol } from './schema.ts';
+import { isSplitStart, protocolSchema, type Protocol } from './schema.ts';
 
 export type { Protocol } from './schema.ts';
 
@@ -66,11 +66,11 @@ export function parseProtocol(doc: unknown, source = 'protocol'): Protocol {
   if (p.finalTraining.warmupEpochs && p.finalTraining.schedule === 'linear-decay') throw new ConfigError(`${source}: finalTraining.warmupEpochs = ${p.finalTraining.warmupEpochs} needs the constant schedule (schedule is "linear-decay")`);
   if (p.finalTraining.withStartSplit) {
     const start = p.initialModel.evaluation;
-    if (['scratch', 'state-set', 'pretrained-policy-pool'].includes(start)) throw new ConfigError(`${source}: finalTraining.withStartSplit needs a start trained on a split (initialModel.evaluation is '${start}')`);
+    if (!isSplitStart(start)) throw new ConfigError(`${source}: finalTraining.withStartSplit needs a start trained on a split (initialModel.evaluation is '${start}')`);
     const judged = (['evalPool', 'reward', 'test'] as const).find((r) => overlaps(start, p.splits[r]));
     if (judged) throw new ConfigError(`${source}: finalTraining.withStartSplit would train on '${start}', which shares images with splits.${judged} '${p.splits[judged]}'`);
+    if (p.finalTraining.items !== 'whole-image') throw new ConfigError(`${source}: finalTraining.withStartSplit needs finalTraining.items = "whole-image" (got ${JSON.stringify(p.finalTraining.items ?? 'crop-per-image')})`);
   }
-  if (p.finalTraining.withStartSplit && p.finalTraining.items !== 'whole-image') throw new ConfigError(`${source}: finalTraining.withStartSplit needs finalTraining.items = "whole-image" (got ${JSON.stringify(p.finalTraining.items ?? 'crop-per-image')})`);
   if (p.splits.evalPool === p.splits.reward || p.splits.evalPool === p.splits.test) throw new ConfigError(`${source}: splits.evalPool '${p.splits.evalPool}' must differ from the reward and test splits`);
   const clash = splitOverlap(p.splits);
   if (clash) throw new ConfigError(`${source}: ${clash}`);

@@ -85,6 +85,11 @@ export type SplitRole = 'train' | 'val' | 'test' | 'd_t' | 'd_s' | 'd_v' | 'd_r'
 export type InitialModel = 'scratch' | 'state-set' | 'pretrained-policy-pool' | SplitRole;
 const START = ['scratch', 'state-set', 'pretrained-policy-pool', 'train', 'val', 'test', 'd_t', 'd_s', 'd_v', 'd_r'] as const;
 const SPLIT = { type: 'string', enum: ['train', 'val', 'test', 'd_t', 'd_s', 'd_v', 'd_r'] } as const;
+
+/** A start trained on a named split under the final training's rule (not 'scratch', not the first protocols' spellings). */
+export function isSplitStart(start: InitialModel): start is SplitRole {
+  return (SPLIT.enum as readonly string[]).includes(start);
+}
 const posInt = { type: 'integer', minimum: 1 } as const;
 /** Every number in a protocol is bounded: a value past these is a typo, and would fail deep inside a run. */
 const count = (max: number) => ({ type: 'integer', minimum: 1, maximum: max }) as const;

@@ -21,7 +21,7 @@ import { trajectoryId } from '../../benchmarks/sweep/identity.ts';
 import { actionLogFile, readActionLog } from '../../benchmarks/sweep/runner/action-log.ts';
 import { defaultCacheDir } from '../../env/cache-dir.ts';
 import { prepareProtocol } from '../../benchmarks/sweep/prepare.ts';
-import { getSplit, type SplitName } from '../../env/data/dataset.ts';
+import { finalTrainingSetup } from '../../env/final-training.ts';
 import { LabelledSet } from '../../env/labelled-set.ts';
 import { segMetrics } from '../../env/metrics.ts';
 import { confusionOf } from '../../env/learners/evaluate.ts';
@@ -48,8 +48,10 @@ for (const [i, s] of log.steps.entries()) {
   if (out[1] !== s.reward) throw new Error(`step ${i + 1} replayed to reward ${out[1]}, the log says ${s.reward}`);
 }
 const set = new LabelledSet(env.grid, env.pool, Array.from(info.labeledRegionIds.slice(0, budget)), data.numClasses, data.ignoreIndex);
-const startSplit = fullItems(getSplit(data, p.initialModel.evaluation as SplitName));
-const [val, test] = [getSplit(data, p.splits.reward), getSplit(data, p.splits.test)];
+// the sets the protocol's final training uses, with the start's split whatever the protocol says
+const setup = finalTrainingSetup({ ...p, finalTraining: { ...p.finalTraining, withStartSplit: true } }, data);
+const startSplit = fullItems(setup.alongside!);
+const [val, test] = [setup.rewardSet, setup.testSet];
 const rule = p.finalTraining;
 for (const withStartSplit of [false, true]) {
   const m = start.clone({ ...(rule.lr !== undefined ? { lr: rule.lr } : {}), ...(rule.batchSize !== undefined ? { batchSize: rule.batchSize } : {}) });

@@ -45,7 +45,7 @@ for (const seed of seeds) {
   for (const [name, ids] of [...(sets !== 'subset' ? [['all of D_V', all]] : []), ...(subset && sets !== 'all' ? [[`random ${subset} of D_V`, new Rng(seed).fork(`subset-${subset}`).shuffle([...all]).slice(0, subset)]] : [])] as [string, number[]][]) {
     const set = new LabelledSet(grid, pool, ids, ds.numClasses, ds.ignoreIndex);
     // the same random stream as train-supervised --protocol-rule for the whole pool
-    const r = await finalTrainAndTest(start, set, { ...finalTrainingSetup({ ...p, finalTraining: rule }, ds) }, new Rng(seed).fork('final/all'));
+    const r = await finalTrainAndTest(start, set, finalTrainingSetup({ ...p, finalTraining: rule }, ds), new Rng(seed).fork('final/all'));
     console.log(JSON.stringify({ protocol: p.name, seed, set: name, rule, test: pct(r.test.mIoU), bestVal: pct(r.bestValMIoU), bestEpoch: r.bestEpoch, epochs: r.epochsRun, trainS: +(r.finalTrainMs / 1000).toFixed(1) }));
   }
   start.dispose();

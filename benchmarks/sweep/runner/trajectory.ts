@@ -7,7 +7,6 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../../core/rng.ts';
-import { getSplit } from '../../../env/data/dataset.ts';
 import { learnerSpecOf } from '../../../env/learners/registry.ts';
 import { classBalanceEntropy } from '../../../env/metrics.ts';
 import type { ActiveSegEnv } from '../../../env/active-seg-env.ts';
