@@ -79,9 +79,27 @@ describe('leaderboard', function () {
     expect(lb.ceiling!.seeds).to.equal(2);
     // random at 12: seeds 1, 2 → 0.26, 0.27, mean 0.265 against (0.30 + 0.22)/2 = 0.26: above
     expect(lb.ceiling!.above.map((c) => `${c.agent}@${c.budget}`)).to.deep.equal(['random@12', 'entropy@12']);
-    expect(verdict(lb).sentences.join(' ')).to.match(/Warning: 2 means exceed the protocol-rule bound on the same seeds: random at 12 \(26\.5 % against 26\.0 % over 2 seeds\)/);
+    // two seed pairs cannot resolve anything (smallest exact p 0.5): the warning says so
+    expect(lb.ceiling!.checked).to.equal(4);
+    expect(verdict(lb).sentences.join(' ')).to.match(/Warning: 2 means exceed the protocol-rule bound on the same seeds, none resolved \(exact sign-flip tests of the per-seed differences, Holm-corrected over the 4 cells checked; on 2 seeds none could be\): random at 12 \(26\.5 % against 26\.0 % over 2 seeds, Holm p 1\)/);
     const holds = await writeLeaderboard(records(), join(dir, 'board-holds'), { upperBound: readUpperBounds([bound(1, 0.4), bound(2, 0.4)]) });
     expect(verdict(holds).sentences.join(' ')).to.include('The protocol-rule bound holds as a ceiling');
+  });
+
+  it('a cell above the bound on every one of 7 seeds is resolved above it (exact p = 2/128, the only cell checked): the final training is wrong', async () => {
+    const dir = tempDir();
+    const seeds = [1, 2, 3, 4, 5, 6, 7];
+    const runs = seeds.map((seed) => fakeRecord({ agent: 'random', agentId: 'random', seed, budgetRegions: 12, testMIoU: 0.3 + 0.001 * seed, trajectory: `r${seed}` }));
+    const files = seeds.map((seed) => {
+      const f = join(dir, `ub-seed${seed}.json`);
+      writeFileSync(f, JSON.stringify({ test: { mIoU: 0.29 }, options: { protocolRule: true, seed } }));
+      return f;
+    });
+    const lb = await writeLeaderboard(runs, join(dir, 'board'), { upperBound: readUpperBounds(files) });
+    expect(lb.ceiling!.checked).to.equal(1);
+    expect(lb.ceiling!.above[0]!.pHolm).to.equal(2 / 128);
+    expect(verdict(lb).sentences.join(' ')).to.include('Warning: 1 mean exceeds the protocol-rule bound on the same seeds, 1 of them resolved');
+    expect(verdict(lb).sentences.join(' ')).to.include('the final training is wrong');
   });
 
   it('paired differences: entropy − random = +2.0 points at 12 on all 4 seeds, exact p = 2/16: not resolved, P(improvement) 1', () => {

@@ -149,9 +149,11 @@ export interface Leaderboard {
   /**
    * With per-seed protocol-rule bounds that share seeds with the runs: each agent's mean at each budget
    * against the bounds' mean over the same seeds (a ceiling holds seed by seed, like every comparison
-   * here); `above` lists the cells past it.
+   * here); `above` lists the cells past it, each with the exact sign-flip p of its per-seed differences
+   * from the bound, Holm-adjusted over every cell checked (`checked`): a cell resolved above the bound
+   * means the final training is wrong; one unresolved may be the checkpoint choice's noise.
    */
-  ceiling?: { seeds: number; above: { agent: string; budget: number; mean: number; bound: number; seeds: number }[] };
+  ceiling?: { seeds: number; checked: number; above: CeilingCell[] };
   /** With a bound from several seeds: their std and count (absent for one seed). */
   upperBoundSpread?: { std: number; n: number };
   /** Bootstrap replicates behind the IQM intervals, the plots' bands and the label savings. */
@@ -453,18 +455,31 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
   };
 }
 
+/** One agent × budget cell whose mean is above the bounds of the same seeds. */
+export interface CeilingCell {
+  agent: string;
+  budget: number;
+  mean: number;
+  bound: number;
+  seeds: number;
+  /** Exact sign-flip p of the per-seed differences from the bound, Holm-adjusted over the cells checked. */
+  pHolm: number;
+}
+
 /** The ceiling check on the seeds runs and bounds share (nothing when they share none). */
 function pairedCeiling(ids: readonly string[], budgets: readonly number[], at: (id: string, b: number) => readonly RunRecord[], label: ReadonlyMap<string, string>, bound: ReadonlyMap<number, number>): Pick<Leaderboard, 'ceiling'> {
   const shared = new Set<number>();
-  const above: NonNullable<Leaderboard['ceiling']>['above'] = [];
+  const cells: (Omit<CeilingCell, 'pHolm'> & { p: number })[] = [];
   for (const id of ids)
     for (const b of budgets) {
       const runs = at(id, b).filter((r) => bound.has(r.seed));
       if (runs.length === 0) continue;
       runs.forEach((r) => shared.add(r.seed));
-      const m = mean(runs.map((r) => r.testMIoU));
-      const ceiling = mean(runs.map((r) => bound.get(r.seed)!));
-      if (m > ceiling) above.push({ agent: label.get(id)!, budget: b, mean: m, bound: ceiling, seeds: runs.length });
+      const diffs = runs.map((r) => r.testMIoU - bound.get(r.seed)!);
+      cells.push({ agent: label.get(id)!, budget: b, mean: mean(runs.map((r) => r.testMIoU)), bound: mean(runs.map((r) => bound.get(r.seed)!)), seeds: runs.length, p: signFlipPValue(diffs) });
     }
-  return shared.size > 0 ? { ceiling: { seeds: shared.size, above } } : {};
+  // the family is every cell checked: a cell is resolved above only after correcting for all of them
+  const adjusted = holm(cells.map((c) => c.p));
+  const above = cells.flatMap(({ p: _p, ...c }, i) => (c.mean > c.bound ? [{ ...c, pHolm: adjusted[i]! }] : []));
+  return shared.size > 0 ? { ceiling: { seeds: shared.size, checked: cells.length, above } } : {};
 }
