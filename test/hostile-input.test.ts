@@ -124,6 +124,10 @@ describe('hostile input: the learner head and the start split', () => {
     expect(split('evaluation', p.splits.test)).to.throw(ConfigError, `initialModel.evaluation = '${p.splits.test}' is the test set`);
     expect(split('evaluation', p.splits.evalPool)).to.throw(ConfigError, 'is the evaluation pool');
     expect(split('evaluation', p.splits.policyPool)).not.to.throw();
+    // by image, not by name: 'train' is D_T ∪ D_S ∪ D_V, so it holds the evaluation pool's images
+    expect(split('evaluation', 'train')).to.throw(ConfigError, /^protocol [\w-]+: initialModel\.evaluation = 'train' shares \d+ images \(d_v-0000, …\) with the evaluation pool \(splits\.evalPool\)/);
+    // the policy start may see the evaluation pool (it never meets it), so 'train' is allowed there
+    expect(split('policy', 'train')).not.to.throw();
   });
   it('an unknown head, a hidden width that does not fit and a patience of 0 are refused by name', () => {
     const bad = (edit: (p: Record<string, any>) => void) => {
