@@ -29,3 +29,15 @@ npx regiongym compare results/synthetic/runs.jsonl results/synthetic-frozen/runs
   --policy results/synthetic/policy results/synthetic-frozen/policy results/synthetic-frozen/policy-validate-3 results/camvid-ralis-unet/policy \
     results/camvid-ralis/policy results/camvid-ralis/policy-lr-decay results/camvid-ralis/policy-prioritized results/camvid-ralis/policy-first-reward-zero \
   --out results/compare-all.md
+#   compare-camvid-regimes.md   the three CamVid regimes the project publishes, on the agents they share:
+#                               the paper's (camvid-ralis-dt: D_T start, MLP-64 head, D_T in every final
+#                               training), the cold start on the linear head (camvid-ralis) and UNet-S from
+#                               scratch (camvid-ralis-unet), at 480, 720 and 960 regions (every budget the
+#                               UNet-S board has on its seeds)
+npx regiongym compare results/camvid-ralis-dt/runs.jsonl results/camvid-ralis/runs.jsonl results/camvid-ralis-unet/runs.jsonl --budgets 480,720,960 \
+  --policy results/camvid-ralis-unet/policy results/camvid-ralis/policy \
+  --out results/compare-camvid-regimes.md
+#   compare-camvid-start.md     the paper's regime against the cold start, both frozen-encoder, at all six budgets
+npx regiongym compare results/camvid-ralis-dt/runs.jsonl results/camvid-ralis/runs.jsonl \
+  --policy results/camvid-ralis/policy \
+  --out results/compare-camvid-start.md
