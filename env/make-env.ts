@@ -66,7 +66,8 @@ export function checkProtocolSplits(p: Protocol, data: SegDataset): void {
   ];
   for (const [field, split] of named) {
     if (!isSplitStart(split)) continue;
-    if (!data.splits[split as keyof typeof data.splits]) throw new ConfigError(`protocol ${p.name}: ${field} = '${split}', but data set '${data.name}' has no split '${split}' (it has ${Object.keys(data.splits).join(', ')})`);
+    const startSamples = data.splits[split as keyof typeof data.splits];
+    if (!startSamples) throw new ConfigError(`protocol ${p.name}: ${field} = '${split}', but data set '${data.name}' has no split '${split}' (it has ${Object.keys(data.splits).join(', ')})`);
     const forbidden: [string, string][] = [
       ['the reward set (splits.reward)', p.splits.reward],
       ['the test set (splits.test)', p.splits.test],
@@ -75,7 +76,7 @@ export function checkProtocolSplits(p: Protocol, data: SegDataset): void {
     const hit = forbidden.find(([, s]) => s === split);
     if (hit) throw new ConfigError(`protocol ${p.name}: ${field} = '${split}' is ${hit[0]}: a start model may not train on it`);
     // by image, not by name: 'train' holds D_T, D_S and D_V, so a start on it would have seen the pool
-    const startIds = new Set(data.splits[split as keyof typeof data.splits]!.map((s) => s.id));
+    const startIds = new Set(startSamples.map((s) => s.id));
     for (const [what, other] of forbidden) {
       const shared = (data.splits[other as keyof typeof data.splits] ?? []).filter((s) => startIds.has(s.id));
       if (shared.length) throw new ConfigError(`protocol ${p.name}: ${field} = '${split}' shares ${shared.length} image${shared.length > 1 ? 's' : ''} (${shared[0]!.id}${shared.length > 1 ? ', …' : ''}) with ${what}: a start model may not train on it`);

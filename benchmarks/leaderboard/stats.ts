@@ -224,6 +224,11 @@ export function signFlipPValue(diffs: readonly number[], seed = 0): number {
   return (1 + hits) / (1 + SIGN_FLIP_DRAWS);
 }
 
+/** The smallest p `signFlipPValue` can give on n pairs: 2/2ⁿ (the all-one-sign patterns), 1 under 2 pairs. */
+export function signFlipFloor(n: number): number {
+  return Math.min(1, 2 / 2 ** n);
+}
+
 /** Student-t quantile (jStat's inverse incomplete beta). */
 export function tQuantile(p: number, df: number): number {
   return jStat.studentt.inv(p, df);

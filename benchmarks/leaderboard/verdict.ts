@@ -7,6 +7,7 @@
 import { RANDOM_AGENT } from '../../agents/registry.ts';
 import { FAMILY_ALPHA, lastBudget, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
 import { pct, pts, pValue, savingBound } from './format.ts';
+import { signFlipFloor } from './stats.ts';
 
 export interface Verdict {
   title: string;
@@ -54,8 +55,8 @@ export function verdict(lb: Leaderboard): Verdict {
     s.push(`${better.length} of ${vsRandom.length} agents are resolved above random in AUBC${better.length ? ` (${better.join(', ')})` : ''}; ${worse.length} resolved below${worse.length ? ` (${worse.join(', ')})` : ''}.`);
     // with n pairs the exact test's smallest p is 2/2ⁿ: say when no difference on this board could be resolved
     const n = Math.min(...vsRandom.map(({ c }) => c.pairs));
-    const floor = 2 / 2 ** n;
-    if (floor * vsRandom.length >= 0.05) s.push(`With ${n} seed pairs the exact test's smallest p is ${pValue(floor)}${floor < 0.05 ? `, above 0.05/${vsRandom.length} (Holm's first threshold over the ${vsRandom.length} agents)` : ''}: no difference on this board can be resolved, however large; run more seeds for findings.`);
+    const floor = signFlipFloor(n);
+    if (floor * vsRandom.length >= FAMILY_ALPHA) s.push(`With ${n} seed pairs the exact test's smallest p is ${pValue(floor)}${floor < FAMILY_ALPHA ? `, above 0.05/${vsRandom.length} (Holm's first threshold over the ${vsRandom.length} agents)` : ''}: no difference on this board can be resolved, however large; run more seeds for findings.`);
   }
   for (const a of deployable.filter((x) => !x.baseline)) {
     const r = a.vsRandom[A];
@@ -76,7 +77,7 @@ export function verdict(lb: Leaderboard): Verdict {
     const resolved = above.filter((c) => c.pHolm < FAMILY_ALPHA).length;
     // the smallest Holm p a cell on n seeds can reach is checked · 2/2ⁿ: say when that already rules out a finding
     const most = Math.max(...above.map((c) => c.seeds), 0);
-    const couldResolve = checked * Math.min(1, 2 / 2 ** most) < FAMILY_ALPHA;
+    const couldResolve = checked * signFlipFloor(most) < FAMILY_ALPHA;
     const test = `exact sign-flip tests of the per-seed differences, Holm-corrected over the ${checked} cells checked${couldResolve ? '' : `; on ${most} seed${most > 1 ? 's' : ''} none could be`}`;
     s.push(above.length === 0
       ? `The protocol-rule bound holds as a ceiling: no agent's mean at any budget exceeds the bounds' mean over the same seeds (${seeds} seed${seeds > 1 ? 's' : ''} with a bound).`
