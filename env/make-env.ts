@@ -20,7 +20,10 @@ export const ENV_REGISTRY: Readonly<Record<string, string>> = {
   'Synthetic-v0': 'synthetic',
   // v0 is the UNet-S protocol at scale 0.4 (the name camvid-ralis had until the frozen encoder)
   'CamVid-v0': 'camvid-ralis-unet',
-  'CamVid-v1': 'camvid-ralis',
+  // v1: the cold-start linear-head protocol (named camvid-ralis until 0.2.x; same content, renamed)
+  'CamVid-v1': 'camvid-ralis-cold-linear',
+  // v2: the paper's regime, the main CamVid protocol
+  'CamVid-v2': 'camvid-ralis-dt',
   'SyntheticFrozen-v0': 'synthetic-frozen',
 };
 

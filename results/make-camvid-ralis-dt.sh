@@ -29,11 +29,6 @@ first_look 82,12
 first_look 4560
 # the first look's page (the heuristics alone), in case the script stops during the DQN training below
 npx regiongym leaderboard "$runs" --out "$out" --upper-bound "$out"/upper-bound-seed{20,50,82,12,4560}/result.json
-# Transfer (issue 32, item 6): the DQN trained on camvid-ralis (cold start from D_S, linear head; its best
-# validated checkpoint, the one that board evaluates) deployed on this protocol unchanged: the board labels
-# it dqn@camvid-ralis. The state and pool features have the same shapes on both protocols.
-npx regiongym bench --protocol camvid-ralis-dt --agents "dqn=results/camvid-ralis/policy/best" --seeds 20,50,82,12,4560 --workers 2 --threads 1 --out "$runs"
-npx regiongym leaderboard "$runs" --out "$out" --upper-bound "$out"/upper-bound-seed{20,50,82,12,4560}/result.json
 # The learned agent, replicated (issue 32): five DQN training runs (training seeds 1-5, two at a time), 100
 # episodes each (the paper's CamVid script), validated every 10 episodes on 5 fixed episodes. Both
 # checkpoint rules, fixed before any test: the best of that validation curve (best/) and the last (the
@@ -52,4 +47,8 @@ for s in 1 2 3 4 5; do
   done
   policies+=("$out/policy-seed$s")
 done
+# Transfer (issue 32, item 6): the DQN trained on camvid-ralis-cold-linear (cold start from D_S, linear head; its best
+# validated checkpoint, the one that board evaluates) deployed on this protocol unchanged: the board labels
+# it dqn@camvid-ralis-cold-linear. The state and pool features have the same shapes on both protocols.
+npx regiongym bench --protocol camvid-ralis-dt --agents "dqn=results/camvid-ralis-cold-linear/policy/best" --seeds 20,50,82,12,4560 --workers 2 --threads 1 --out "$runs"
 npx regiongym leaderboard "$runs" --out "$out" --upper-bound "$out"/upper-bound-seed{20,50,82,12,4560}/result.json --policy "${policies[@]}"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reproduces results/camvid-ralis-unet: the RALIS CamVid protocol on UNet-S trained from scratch (the
-# paper's full fine-tuning, scale 0.4), set beside camvid-ralis (frozen encoder) to show what the
+# paper's full fine-tuning, scale 0.4), set beside camvid-ralis-cold-linear (frozen encoder) to show what the
 # learner does to the ranking. Each line resumes: re-running adds nothing once its runs are in runs.jsonl.
 # Needs the CamVid folder (REGIONGYM_CAMVID, default ../shared/datasets/camvid).
 #

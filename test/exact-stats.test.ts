@@ -22,7 +22,7 @@ function bruteForceSignFlip(d: readonly number[]): number {
   return hits / 2 ** d.length;
 }
 
-/** The per-seed AUBC differences dqn (policy, episode 90) − entropy on results/camvid-ralis (10 seeds). */
+/** The per-seed AUBC differences dqn (policy, episode 90) − entropy on results/camvid-ralis-cold-linear (10 seeds). */
 const DQN_MINUS_ENTROPY = [0.00146, -0.0016, -0.00226, -0.00372, -0.00546, 0.00053, 0.00199, -0.0001, -0.01112, -0.00829];
 
 describe('exact paired statistics', () => {

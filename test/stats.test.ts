@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { aubc, bootstrapCI, iqm, labelsToReach, mean, median, percentFewerLabels, percentOfFull, probabilityOfImprovement, rareClassMIoU, std } from '../benchmarks/leaderboard/stats.ts';
 import { checkRunRecord } from '../benchmarks/sweep/run-record.ts';
-import { parseProtocol, loadProtocol, protocolNames } from '../env/protocol/load.ts';
+import { parseProtocol, loadProtocol, protocolNames, RENAMED_PROTOCOLS } from '../env/protocol/load.ts';
+import { ENV_REGISTRY, resolveProtocol } from '../env/make-env.ts';
 import { ConfigError } from '../core/errors.ts';
 import { fakeRecord } from './helpers.ts';
 
@@ -67,6 +68,10 @@ describe('protocol and run-record schemas', () => {
     expect(bad({ budgets: [20] })).to.throw(ConfigError, /20 is not a multiple of poolsPerStep = 8/);
     expect(bad({ extra: 1 })).to.throw(ConfigError, /unknown field 'extra'/);
     expect(() => loadProtocol('nope')).to.throw(ConfigError, /unknown protocol 'nope'.*synthetic-quick/);
+    // a former name says where the protocol went, and every former name's new one is shipped
+    expect(() => loadProtocol('camvid-ralis')).to.throw(ConfigError, /unknown protocol 'camvid-ralis' \(it was renamed: now 'camvid-ralis-cold-linear'/);
+    for (const now of Object.values(RENAMED_PROTOCOLS)) expect(protocolNames()).to.include(now);
+    for (const [id, name] of Object.entries(ENV_REGISTRY)) expect(resolveProtocol(id).name, id).to.equal(name);
   });
 
   it('a bad run record is rejected naming the field', () => {

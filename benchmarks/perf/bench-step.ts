@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: per-stage timings of one RALIS step on a fixed workload (benchmarks/perf-workload.ts):
  * UNet-S at CamVid 0.4 by default (random data, or `--data camvid`), or a protocol's own learner and
- * data with `--protocol camvid-ralis` (the frozen encoder at full resolution). Stages: the observation
+ * data with `--protocol camvid-ralis-cold-linear` (the frozen encoder at full resolution). Stages: the observation
  * (state and candidate features), the DQN query, one training step on 24 new regions, the reward on
  * 101 images, one DQN update; also BALD scoring (T = 20) of the candidate images and an entropy-baseline
  * step. Timings live here, never in tests.
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const program = addComputeOptions(new Command('bench'), 'wasm')
     .option('--steps <n>', 'timed steps after one warm-up', intOption('--steps', 1), 5)
     .option('--data <kind>', 'random|camvid', choiceOption('--data', ['random', 'camvid'] as const), 'random')
-    .option('--protocol <name|file>', "time a protocol's own learner, data and geometry (e.g. camvid-ralis) instead of the UNet-S workload")
+    .option('--protocol <name|file>', "time a protocol's own learner, data and geometry (e.g. camvid-ralis-cold-linear) instead of the UNet-S workload")
     .option('--root <dir>', 'data folder of a real data set (with --protocol)')
     .option('--cache-dir <dir>', 'learner cache: encoder features (with --protocol)', defaultCacheDir())
     .option('--json', 'print the figures as JSON', false)

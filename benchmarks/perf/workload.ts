@@ -4,7 +4,7 @@
  * - `unet` (default): CamVid geometry at scale 0.4 (144×192, 4×6 regions of 36×32), UNet-S, state set
  *   10 images, K = 24 pools × N = 10 candidates from ~11 images, 480 labelled regions, reward set 101
  *   images; random data of those shapes (seeded), or real CamVid with `--data camvid`.
- * - a protocol (`--protocol camvid-ralis`): its data set, geometry, learner and training settings, the
+ * - a protocol (`--protocol camvid-ralis-cold-linear`): its data set, geometry, learner and training settings, the
  *   first 10 images of its state split, K × N of its policy phase from its policy pool with 480
  *   regions labelled, the first 101 images of its reward split.
  *

@@ -11,7 +11,7 @@ const require = createRequire(import.meta.url);
 /** The code version in every id: the package version (a release that changes numbers bumps it). */
 export const CODE_VERSION: string = (require('../../package.json') as { version: string }).version;
 
-/** Stable id of one trajectory. */
-export function trajectoryId(protocolHash: string, agent: string, seed: number): string {
-  return shortHash(`${protocolHash}|${agent}|${seed}|${CODE_VERSION}`, 12);
+/** Stable id of one trajectory (`version`: the code version that ran it, this one's by default). */
+export function trajectoryId(protocolHash: string, agent: string, seed: number, version: string = CODE_VERSION): string {
+  return shortHash(`${protocolHash}|${agent}|${seed}|${version}`, 12);
 }

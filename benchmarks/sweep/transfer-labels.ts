@@ -1,6 +1,6 @@
 /**
  * A trained agent evaluated on a protocol other than the one it trained on is a transfer, and its board
- * row says so: `dqn@camvid-ralis` on camvid-ralis-dt, not `dqn`, which that board keeps for policies
+ * row says so: `dqn@camvid-ralis-cold-linear` on camvid-ralis-dt, not `dqn`, which that board keeps for policies
  * trained on its own protocol. The training protocol is read from the run directory's training.json
  * (train-policy writes it beside `policy/` and `best/`); a policy without one keeps its label.
  */

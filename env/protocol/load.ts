@@ -105,10 +105,16 @@ export function shippedProtocol(name: string): Protocol | null {
   return protocolNames().includes(name) ? loadProtocol(join(PROTOCOL_DIR, `${name}.json`)) : null;
 }
 
+/** Shipped protocols' former names → their names now (scripts/rename-protocol.ts moved their records). */
+export const RENAMED_PROTOCOLS: Readonly<Record<string, string>> = { 'camvid-ralis': 'camvid-ralis-cold-linear' };
+
 /** A shipped protocol by name, or a JSON file by path. */
 export function loadProtocol(nameOrPath: string): Protocol {
   const path = existsSync(nameOrPath) ? nameOrPath : join(PROTOCOL_DIR, `${nameOrPath}.json`);
-  if (!existsSync(path)) throw new ConfigError(`unknown protocol '${nameOrPath}': not a file, and not one of ${protocolNames().join(', ')}`);
+  if (!existsSync(path)) {
+    const renamed = Object.hasOwn(RENAMED_PROTOCOLS, nameOrPath) ? ` (it was renamed: now '${RENAMED_PROTOCOLS[nameOrPath]}', same settings)` : '';
+    throw new ConfigError(`unknown protocol '${nameOrPath}'${renamed}: not a file, and not one of ${protocolNames().join(', ')}`);
+  }
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(path, 'utf8'));

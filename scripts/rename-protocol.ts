@@ -1,0 +1,103 @@
+/**
+ * Renames a shipped protocol in published results without re-running them: a protocol's name is part of
+ * its content hash (env/protocol/hash.ts), so a renamed protocol's runs, action logs and policy training
+ * records would otherwise look stale. The shipped file must already carry the new name and differ from
+ * the old only in it; every record of the old name must carry the old content hash (else it is of
+ * another version, and refused). Rewrites the name, hash, field hashes and trajectory ids; numbers are
+ * untouched. Each file is written atomically.
+ *
+ *   node --import tsx scripts/rename-protocol.ts OLD NEW PATH...
+ *
+ * PATH: a runs file (*.jsonl; its `.actions` folder beside it follows), or a policy run directory (its
+ * training.json).
+ */
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../core/fs.ts';
+import { ConfigError } from '../core/errors.ts';
+import { changedFields, protocolFieldHashes, protocolHash } from '../env/protocol/hash.ts';
+import { loadProtocol, type Protocol } from '../env/protocol/load.ts';
+import { trajectoryId } from '../benchmarks/sweep/identity.ts';
+
+interface Renaming {
+  readonly from: string;
+  readonly to: string;
+  readonly oldHash: string;
+  readonly newHash: string;
+  readonly newFields: Record<string, string>;
+}
+
+function renaming(from: string, to: string): Renaming {
+  const renamed = loadProtocol(to);
+  if (renamed.name !== to) throw new ConfigError(`protocol '${to}' is named '${renamed.name}' in its file`);
+  const old = { ...renamed, name: from };
+  const changed = changedFields(protocolFieldHashes(old), protocolFieldHashes(renamed));
+  if (changed.join() !== 'name') throw new ConfigError(`'${from}' and '${to}' differ in ${changed.join(', ')}, not in the name alone`);
+  return { from, to, oldHash: protocolHash(old), newHash: protocolHash(renamed), newFields: protocolFieldHashes(renamed) };
+}
+
+type Json = Record<string, unknown>;
+
+/** The runs file's records renamed, and old → new trajectory ids for its action logs. */
+function renameRuns(file: string, r: Renaming): Map<string, string> {
+  const ids = new Map<string, string>();
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+  let count = 0;
+  const out = lines.map((line, i) => {
+    const rec = JSON.parse(line) as Json;
+    if (rec.protocol !== r.from) return line;
+    if (rec.protocolHash !== r.oldHash) throw new ConfigError(`${file}:${i + 1}: a '${r.from}' record with content ${String(rec.protocolHash)}, not ${r.oldHash}: of another version, not renamed`);
+    const version = (rec.versions as Json).regiongym as string;
+    const agentId = rec.agentId as string, seed = rec.seed as number;
+    if (rec.trajectory !== trajectoryId(r.oldHash, agentId, seed, version)) throw new ConfigError(`${file}:${i + 1}: trajectory ${String(rec.trajectory)} is not the id of (${r.oldHash}, ${agentId}, ${seed}, ${version})`);
+    const trajectory = trajectoryId(r.newHash, agentId, seed, version);
+    ids.set(rec.trajectory as string, trajectory);
+    count++;
+    return JSON.stringify({ ...rec, protocol: r.to, protocolHash: r.newHash, protocolFields: r.newFields, trajectory });
+  });
+  writeFileAtomic(file, `${out.join('\n')}\n`);
+  process.stdout.write(`${file}: ${count} of ${lines.length} records renamed\n`);
+  return ids;
+}
+
+function renameActionLogs(dir: string, ids: ReadonlyMap<string, string>, r: Renaming): void {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    const log = JSON.parse(readFileSync(join(dir, name), 'utf8')) as Json;
+    if (log.protocolHash !== r.oldHash) continue;
+    const id = ids.get(log.trajectory as string);
+    if (!id) throw new ConfigError(`${join(dir, name)}: trajectory ${String(log.trajectory)} has no record in the runs file, so its new id is unknown`);
+    writeFileAtomic(join(dir, `${id}.json`), `${JSON.stringify({ ...log, trajectory: id, protocolHash: r.newHash })}\n`);
+    rmSync(join(dir, name));
+    process.stdout.write(`${join(dir, name)} -> ${id}.json\n`);
+  }
+}
+
+function renameTraining(dir: string, r: Renaming): void {
+  const file = join(dir, 'training.json');
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as Json;
+  if (doc.protocol !== r.from) return;
+  // a training run may have changed the protocol's reward rule (--first-reward-against-zero): its record keeps it
+  const shipped = loadProtocol(r.to);
+  const renamed = { ...shipped, reward: (doc.reward as Protocol['reward'] | undefined) ?? shipped.reward };
+  const oldHash = protocolHash({ ...renamed, name: r.from });
+  if (doc.protocolHash !== oldHash) throw new ConfigError(`${file}: trained on '${r.from}' with content ${String(doc.protocolHash)}, not ${oldHash}`);
+  // train-policy's own layout (one-space indent, no final newline), so that only the two fields change
+  writeFileAtomic(file, JSON.stringify({ ...doc, protocol: r.to, protocolHash: protocolHash(renamed) }, null, 1));
+  process.stdout.write(`${file}: renamed\n`);
+}
+
+const [from, to, ...paths] = process.argv.slice(2);
+try {
+  if (!from || !to || paths.length === 0) throw new ConfigError('usage: rename-protocol.ts OLD NEW PATH... (runs files or policy run directories)');
+  const r = renaming(from, to);
+  for (const path of paths) {
+    if (path.endsWith('.jsonl')) renameActionLogs(`${path}.actions`, renameRuns(path, r), r);
+    else if (existsSync(join(path, 'training.json'))) renameTraining(path, r);
+    else throw new ConfigError(`${path}: neither a runs file (*.jsonl) nor a policy run directory (with training.json)`);
+  }
+} catch (e) {
+  if (!(e instanceof ConfigError)) throw e;
+  process.stderr.write(`rename-protocol: ${e.message}\n`);
+  process.exit(2);
+}
