@@ -1,12 +1,13 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DQN_DEFAULTS } from '../agents/dqn/config.ts';
 import { decodeTrainingState, encodeTrainingState, type DqnTrainingState } from '../agents/dqn/training-state.ts';
 import type { PoolTransition } from '../agents/dqn/replay.ts';
 import { loadProtocol, type Protocol } from '../env/protocol/load.ts';
+import { protocolHash } from '../env/protocol/hash.ts';
 import { DataError } from '../core/errors.ts';
 import { TRAINING_STATE_FILE, trainPolicy, type TrainingRecord } from '../agents/dqn/train-policy.ts';
 import { tempDir } from './helpers.ts';
@@ -53,6 +54,21 @@ describe('train-policy', function () {
     expect(state.replay.items.length).to.equal(10);
     rmSync(straight, { recursive: true, force: true });
     rmSync(stopped, { recursive: true, force: true });
+  });
+
+  it('a renamed protocol resumes from its training state under the new name (the state file keeps the old one)', async () => {
+    const dir = tempDir('tp-renamed-');
+    const opts = { seed: 5, validateEvery: 0, dqn, cacheDir: null };
+    await trainPolicy(tinyProtocol(), { ...opts, episodes: 1, outDir: dir });
+    // what scripts/rename-protocol.ts does to a training record
+    const renamed = { ...tinyProtocol(), name: 'tiny-policy-renamed' };
+    const file = join(dir, 'training.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), protocol: renamed.name, protocolHash: protocolHash(renamed) }, null, 1));
+    const r = await trainPolicy(renamed, { ...opts, episodes: 2, outDir: dir, resume: true });
+    expect(r.resumes).to.deep.equal([{ afterEpisodes: 1, exact: true }]);
+    expect([r.protocol, r.protocolHash]).to.deep.equal([renamed.name, protocolHash(renamed)]);
+    expect(JSON.parse(readFileSync(file, 'utf8')).protocol).to.equal(renamed.name);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('a directory without the training state resumes from policy/ and its record says the buffer was lost', async () => {

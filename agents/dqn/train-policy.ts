@@ -187,7 +187,8 @@ export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, 
   }
   const statePath = join(opts.outDir, TRAINING_STATE_FILE);
   const resumed = record.history.length > 0 && existsSync(statePath) ? decodeTrainingState(readFileSync(statePath), statePath) : null;
-  if (resumed) record = { ...(resumed.meta.record as TrainingRecord), episodes: opts.episodes };
+  // the checked training.json names the protocol: a state file written before a rename (scripts/rename-protocol.ts) keeps the old name
+  if (resumed) record = { ...(resumed.meta.record as TrainingRecord), protocol: record.protocol, protocolHash: record.protocolHash, episodes: opts.episodes };
   if (record.history.length > 0 && record.history.length < opts.episodes) record.resumes = [...(record.resumes ?? []), { afterEpisodes: record.history.length, exact: resumed !== null }];
   const init = await initialModel(protocol, protocolData(protocol, opts.env?.dataRoot), opts.seed, opts.cacheDir ?? null, 'policy');
   const env = makeEnv(protocol, { ...opts.env, phase: 'policy', seed: opts.seed, initialModel: init, learnerCacheDir: opts.cacheDir });
