@@ -1,9 +1,9 @@
 /**
  * Renames a shipped protocol in published results without re-running them: a protocol's name is part of
  * its content hash (env/protocol/hash.ts), so a renamed protocol's runs, action logs and policy training
- * records would otherwise look stale. The shipped file must already carry the new name and differ from
- * the old only in it; every record of the old name must carry the old content hash (else it is of
- * another version, and refused). Rewrites the name, hash, field hashes and trajectory ids; numbers are
+ * records would otherwise look stale. The shipped file must already carry the new name; every record of
+ * the old name must carry the hash of that file's content under the old name (else it was made by other
+ * settings, and is refused). Rewrites the name, hash, field hashes and trajectory ids; numbers are
  * untouched. Each file is written atomically.
  *
  *   node --import tsx scripts/rename-protocol.ts OLD NEW PATH...
@@ -12,14 +12,15 @@
  * training.json).
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/fs.ts';
 import { ConfigError } from '../core/errors.ts';
-import { changedFields, protocolFieldHashes, protocolHash } from '../env/protocol/hash.ts';
+import { protocolFieldHashes, protocolHash } from '../env/protocol/hash.ts';
 import { loadProtocol, type Protocol } from '../env/protocol/load.ts';
 import { trajectoryId } from '../benchmarks/sweep/identity.ts';
 
-interface Renaming {
+export interface Renaming {
   readonly from: string;
   readonly to: string;
   readonly oldHash: string;
@@ -27,22 +28,21 @@ interface Renaming {
   readonly newFields: Record<string, string>;
 }
 
-function renaming(from: string, to: string): Renaming {
+/**
+ * The old name's hash is the shipped protocol's content under the old name: a record carrying it was made
+ * by that very content, so the per-record hash check is the proof that only the name changed.
+ */
+export function renaming(from: string, to: string): Renaming {
   const renamed = loadProtocol(to);
   if (renamed.name !== to) throw new ConfigError(`protocol '${to}' is named '${renamed.name}' in its file`);
-  const old = { ...renamed, name: from };
-  const changed = changedFields(protocolFieldHashes(old), protocolFieldHashes(renamed));
-  if (changed.join() !== 'name') throw new ConfigError(`'${from}' and '${to}' differ in ${changed.join(', ')}, not in the name alone`);
-  return { from, to, oldHash: protocolHash(old), newHash: protocolHash(renamed), newFields: protocolFieldHashes(renamed) };
+  return { from, to, oldHash: protocolHash({ ...renamed, name: from }), newHash: protocolHash(renamed), newFields: protocolFieldHashes(renamed) };
 }
 
 type Json = Record<string, unknown>;
 
-/** The runs file's records renamed, and old → new trajectory ids for its action logs. */
-function renameRuns(file: string, r: Renaming): Map<string, string> {
+/** The runs file's lines with the old name's records renamed (others untouched), and old → new trajectory ids. */
+export function renameRunLines(lines: readonly string[], r: Renaming, file = 'runs file'): { lines: string[]; ids: Map<string, string> } {
   const ids = new Map<string, string>();
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
-  let count = 0;
   const out = lines.map((line, i) => {
     const rec = JSON.parse(line) as Json;
     if (rec.protocol !== r.from) return line;
@@ -52,12 +52,17 @@ function renameRuns(file: string, r: Renaming): Map<string, string> {
     if (rec.trajectory !== trajectoryId(r.oldHash, agentId, seed, version)) throw new ConfigError(`${file}:${i + 1}: trajectory ${String(rec.trajectory)} is not the id of (${r.oldHash}, ${agentId}, ${seed}, ${version})`);
     const trajectory = trajectoryId(r.newHash, agentId, seed, version);
     ids.set(rec.trajectory as string, trajectory);
-    count++;
     return JSON.stringify({ ...rec, protocol: r.to, protocolHash: r.newHash, protocolFields: r.newFields, trajectory });
   });
-  writeFileAtomic(file, `${out.join('\n')}\n`);
-  process.stdout.write(`${file}: ${count} of ${lines.length} records renamed\n`);
-  return ids;
+  return { lines: out, ids };
+}
+
+function renameRuns(file: string, r: Renaming): Map<string, string> {
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+  const renamed = renameRunLines(lines, r, file);
+  writeFileAtomic(file, `${renamed.lines.join('\n')}\n`);
+  process.stdout.write(`${file}: ${renamed.ids.size} of ${lines.length} records renamed\n`);
+  return renamed.ids;
 }
 
 function renameActionLogs(dir: string, ids: ReadonlyMap<string, string>, r: Renaming): void {
@@ -87,17 +92,22 @@ function renameTraining(dir: string, r: Renaming): void {
   process.stdout.write(`${file}: renamed\n`);
 }
 
-const [from, to, ...paths] = process.argv.slice(2);
-try {
-  if (!from || !to || paths.length === 0) throw new ConfigError('usage: rename-protocol.ts OLD NEW PATH... (runs files or policy run directories)');
-  const r = renaming(from, to);
-  for (const path of paths) {
-    if (path.endsWith('.jsonl')) renameActionLogs(`${path}.actions`, renameRuns(path, r), r);
-    else if (existsSync(join(path, 'training.json'))) renameTraining(path, r);
-    else throw new ConfigError(`${path}: neither a runs file (*.jsonl) nor a policy run directory (with training.json)`);
+function main(args: readonly string[]): void {
+  const [from, to, ...paths] = args;
+  try {
+    if (!from || !to || paths.length === 0) throw new ConfigError('usage: rename-protocol.ts OLD NEW PATH... (runs files or policy run directories)');
+    const r = renaming(from, to);
+    for (const path of paths) {
+      if (path.endsWith('.jsonl')) renameActionLogs(`${path}.actions`, renameRuns(path, r), r);
+      else if (existsSync(join(path, 'training.json'))) renameTraining(path, r);
+      else throw new ConfigError(`${path}: neither a runs file (*.jsonl) nor a policy run directory (with training.json)`);
+    }
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`rename-protocol: ${e.message}\n`);
+    process.exit(2);
   }
-} catch (e) {
-  if (!(e instanceof ConfigError)) throw e;
-  process.stderr.write(`rename-protocol: ${e.message}\n`);
-  process.exit(2);
 }
+
+// run as a script, not when a test imports it
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main(process.argv.slice(2));
