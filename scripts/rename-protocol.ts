@@ -13,16 +13,20 @@
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../core/fs.ts';
 import { ConfigError } from '../core/errors.ts';
 import { protocolFieldHashes, protocolHash } from '../env/protocol/hash.ts';
 import { loadProtocol, type Protocol } from '../env/protocol/load.ts';
 import { trajectoryId } from '../benchmarks/sweep/identity.ts';
+import { actionLogFile, writeActionLog, type ActionLog } from '../benchmarks/sweep/runner/action-log.ts';
+import { TRAINING_FILE, writeTrainingRecord, type TrainingRecord } from '../agents/dqn/train-policy.ts';
 
 export interface Renaming {
   readonly from: string;
   readonly to: string;
+  /** The shipped protocol under its new name. */
+  readonly protocol: Protocol;
   readonly oldHash: string;
   readonly newHash: string;
   readonly newFields: Record<string, string>;
@@ -35,7 +39,7 @@ export interface Renaming {
 export function renaming(from: string, to: string): Renaming {
   const renamed = loadProtocol(to);
   if (renamed.name !== to) throw new ConfigError(`protocol '${to}' is named '${renamed.name}' in its file`);
-  return { from, to, oldHash: protocolHash({ ...renamed, name: from }), newHash: protocolHash(renamed), newFields: protocolFieldHashes(renamed) };
+  return { from, to, protocol: renamed, oldHash: protocolHash({ ...renamed, name: from }), newHash: protocolHash(renamed), newFields: protocolFieldHashes(renamed) };
 }
 
 type Json = Record<string, unknown>;
@@ -65,30 +69,30 @@ function renameRuns(file: string, r: Renaming): Map<string, string> {
   return renamed.ids;
 }
 
-function renameActionLogs(dir: string, ids: ReadonlyMap<string, string>, r: Renaming): void {
+function renameActionLogs(runsFile: string, ids: ReadonlyMap<string, string>, r: Renaming): void {
+  const dir = dirname(actionLogFile(runsFile, 'any'));
   if (!existsSync(dir)) return;
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
-    const log = JSON.parse(readFileSync(join(dir, name), 'utf8')) as Json;
+    const log = JSON.parse(readFileSync(join(dir, name), 'utf8')) as ActionLog;
     if (log.protocolHash !== r.oldHash) continue;
-    const id = ids.get(log.trajectory as string);
-    if (!id) throw new ConfigError(`${join(dir, name)}: trajectory ${String(log.trajectory)} has no record in the runs file, so its new id is unknown`);
-    writeFileAtomic(join(dir, `${id}.json`), `${JSON.stringify({ ...log, trajectory: id, protocolHash: r.newHash })}\n`);
+    const id = ids.get(log.trajectory);
+    if (!id) throw new ConfigError(`${join(dir, name)}: trajectory ${log.trajectory} has no record in the runs file, so its new id is unknown`);
+    writeActionLog(actionLogFile(runsFile, id), { ...log, trajectory: id, protocolHash: r.newHash });
     rmSync(join(dir, name));
     process.stdout.write(`${join(dir, name)} -> ${id}.json\n`);
   }
 }
 
 function renameTraining(dir: string, r: Renaming): void {
-  const file = join(dir, 'training.json');
-  const doc = JSON.parse(readFileSync(file, 'utf8')) as Json;
+  const file = join(dir, TRAINING_FILE);
+  // read as it is, not through readTrainingRecord (which fills defaults in), so that only the two fields change
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as TrainingRecord;
   if (doc.protocol !== r.from) return;
   // a training run may have changed the protocol's reward rule (--first-reward-against-zero): its record keeps it
-  const shipped = loadProtocol(r.to);
-  const renamed = { ...shipped, reward: (doc.reward as Protocol['reward'] | undefined) ?? shipped.reward };
+  const renamed = { ...r.protocol, reward: doc.reward ?? r.protocol.reward };
   const oldHash = protocolHash({ ...renamed, name: r.from });
-  if (doc.protocolHash !== oldHash) throw new ConfigError(`${file}: trained on '${r.from}' with content ${String(doc.protocolHash)}, not ${oldHash}`);
-  // train-policy's own layout (one-space indent, no final newline), so that only the two fields change
-  writeFileAtomic(file, JSON.stringify({ ...doc, protocol: r.to, protocolHash: protocolHash(renamed) }, null, 1));
+  if (doc.protocolHash !== oldHash) throw new ConfigError(`${file}: trained on '${r.from}' with content ${doc.protocolHash}, not ${oldHash}`);
+  writeTrainingRecord(dir, { ...doc, protocol: r.to, protocolHash: protocolHash(renamed) });
   process.stdout.write(`${file}: renamed\n`);
 }
 
@@ -98,9 +102,9 @@ function main(args: readonly string[]): void {
     if (!from || !to || paths.length === 0) throw new ConfigError('usage: rename-protocol.ts OLD NEW PATH... (runs files or policy run directories)');
     const r = renaming(from, to);
     for (const path of paths) {
-      if (path.endsWith('.jsonl')) renameActionLogs(`${path}.actions`, renameRuns(path, r), r);
-      else if (existsSync(join(path, 'training.json'))) renameTraining(path, r);
-      else throw new ConfigError(`${path}: neither a runs file (*.jsonl) nor a policy run directory (with training.json)`);
+      if (path.endsWith('.jsonl')) renameActionLogs(path, renameRuns(path, r), r);
+      else if (existsSync(join(path, TRAINING_FILE))) renameTraining(path, r);
+      else throw new ConfigError(`${path}: neither a runs file (*.jsonl) nor a policy run directory (with ${TRAINING_FILE})`);
     }
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;

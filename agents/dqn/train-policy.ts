@@ -119,6 +119,11 @@ export function readTrainingRecord(dir: string): TrainingRecord {
   return { validation: [], best: null, dqn: {}, ...doc } as TrainingRecord;
 }
 
+/** Writes a run directory's training record (atomically; one-space indent, no final newline). */
+export function writeTrainingRecord(dir: string, record: TrainingRecord): void {
+  writeFileAtomic(join(dir, TRAINING_FILE), JSON.stringify(record, null, 1));
+}
+
 /** One episode on the validation seed by an agent that does not learn (the DQN greedy, or a baseline). */
 async function validate(env: ActiveSegEnv, agent: Agent, seed: number): Promise<{ rewardMIoU: number; return: number }> {
   let [obs, info]: [ActiveSegObs, ActiveSegInfo] = await env.reset({ seed });
@@ -198,7 +203,7 @@ export async function trainPolicy(protocol: Protocol, opts: TrainPolicyOptions, 
   agent.training = true;
   const actRng = rng.fork('act');
   if (resumed) actRng.setState(resumed.meta.actRng as RngState);
-  const save = () => writeFileAtomic(join(opts.outDir, TRAINING_FILE), JSON.stringify(record, null, 1));
+  const save = () => writeTrainingRecord(opts.outDir, record);
   if (validateEpisodes > 1) record.validationEpisodes = validateEpisodes;
   const seeds = validationSeeds(opts.seed, validateEpisodes);
   const every = opts.validateEvery ?? 5;

@@ -56,7 +56,7 @@ export function verdict(lb: Leaderboard): Verdict {
     // with n pairs the exact test's smallest p is 2/2ⁿ: say when no difference on this board could be resolved
     const n = Math.min(...vsRandom.map(({ c }) => c.pairs));
     const floor = signFlipFloor(n);
-    if (floor * vsRandom.length >= FAMILY_ALPHA) s.push(`With ${n} seed pairs the exact test's smallest p is ${pValue(floor)}${floor < FAMILY_ALPHA ? `, above 0.05/${vsRandom.length} (Holm's first threshold over the ${vsRandom.length} agents)` : ''}: no difference on this board can be resolved, however large; run more seeds for findings.`);
+    if (floor * vsRandom.length >= FAMILY_ALPHA) s.push(`With ${n} seed pairs the exact test's smallest p is ${pValue(floor)}${floor < FAMILY_ALPHA ? `, above ${FAMILY_ALPHA}/${vsRandom.length} (Holm's first threshold over the ${vsRandom.length} agents)` : ''}: no difference on this board can be resolved, however large; run more seeds for findings.`);
   }
   for (const a of deployable.filter((x) => !x.baseline)) {
     const r = a.vsRandom[A];
