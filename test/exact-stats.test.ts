@@ -104,7 +104,7 @@ describe('exact paired statistics', () => {
   });
 
   it('Holm: ten pairs all one way resolve alone, not in a family of 30 (2/1024 · 30 > 0.05)', () => {
-    const cell = { pairs: 10, meanDiff: 0.01, ci: [0.005, 0.015] as [number, number], p: 2 / 1024, probImprovement: 1 };
+    const cell = { pairs: 10, meanDiff: 0.01, sdDiff: 0.005, ci: [0.005, 0.015] as [number, number], p: 2 / 1024, probImprovement: 1 };
     expect(judgeFamily([cell])[0]!.resolved).to.equal(true);
     const family = judgeFamily(Array.from({ length: 30 }, () => cell));
     expect(family.every((c) => c!.resolved === false && c!.familySize === 30)).to.equal(true);

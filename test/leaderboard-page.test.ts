@@ -102,6 +102,25 @@ describe('leaderboard', function () {
     expect(verdict(lb).sentences.join(' ')).to.include('the final training is wrong');
   });
 
+  it('a board too small to resolve anything says how many seeds would: a 1-point difference, and one the size of its largest', () => {
+    // records(): entropy − random AUBC per seed 1.0, 1.125, 1.25, 1.375 points (sd 0.16): the exact test's
+    // floor binds (6 seeds: 2/2⁶ < 0.05, the family being one agent)
+    const s = verdict(aggregate(records())).sentences.join(' ');
+    expect(s).to.match(/With 4 seed pairs the exact test's smallest p is [\d.]+: no difference on this board can be resolved, however large; run more seeds for findings: at this board's spread of paired AUBC differences to random \(sd 0\.2 points, median over the agents\), a 1-point difference needs about 6 seeds to be resolved with 80 % power\./);
+    // differences 0, 0.8, 0.2, 0.6 points (mean 0.4, sd 0.365): 1 point needs the floor's 6; 0.4 points
+    // needs 9 (t(0.975; 7) + z(0.8) = 3.207 > 0.4·√8/0.365 = 3.099; t(0.975; 8) + z = 3.148 ≤ 3.287)
+    const small = [1, 2, 3, 4].flatMap((seed) =>
+      [6, 12].flatMap((b) => {
+        const base = 0.2 + 0.01 * seed;
+        return [
+          fakeRecord({ agent: 'random', agentId: 'random', seed, budgetRegions: b, testMIoU: base, trajectory: `r${seed}` }),
+          fakeRecord({ agent: 'entropy', agentId: 'entropy', seed, budgetRegions: b, testMIoU: base + [0, 0.008, 0.002, 0.006][seed - 1]!, trajectory: `e${seed}` }),
+        ];
+      }),
+    );
+    expect(verdict(aggregate(small)).sentences.join(' ')).to.include("a 1-point difference needs about 6 seeds to be resolved with 80 % power, and one the size of entropy's (0.4 points) about 9.");
+  });
+
   it('paired differences: entropy − random = +2.0 points at 12 on all 4 seeds, exact p = 2/16: not resolved, P(improvement) 1', () => {
     const lb = aggregate(records());
     const e = lb.agents.find((a) => a.agentId === 'entropy')!;

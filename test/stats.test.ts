@@ -108,8 +108,8 @@ describe('rank correlation', () => {
 });
 
 describe('paired statistics (hand-computed)', () => {
-  it('paired differences by seed, their bootstrap interval, P(improvement), seeds for a difference', async () => {
-    const { pairedDifferences, bootstrapMeanCI, pairedProbabilityOfImprovement, seedsForDifference } = await import('../benchmarks/leaderboard/stats.ts');
+  it('paired differences by seed, their bootstrap interval, P(improvement)', async () => {
+    const { pairedDifferences, bootstrapMeanCI, pairedProbabilityOfImprovement } = await import('../benchmarks/leaderboard/stats.ts');
     const x = new Map([[1, 0.5], [2, 0.6], [3, 0.4], [9, 0.9]]);
     const y = new Map([[1, 0.4], [2, 0.6], [3, 0.5]]);
     const d = pairedDifferences(x, y);
@@ -120,8 +120,25 @@ describe('paired statistics (hand-computed)', () => {
     const [l2, h2] = bootstrapMeanCI([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 4000, 3);
     expect(l2).to.be.within(2.5, 4.5); // mean 4.5, sd/√n ≈ 0.96
     expect(h2).to.be.within(4.5, 6.5);
-    // σ = 1 point, δ = 1 point: 2·1.96² = 7.68 → 8 seeds
-    expect(seedsForDifference(1, 1)).to.equal(8);
-    expect(seedsForDifference(0.5, 1)).to.equal(2);
+  });
+
+  it('seeds to resolve a paired difference: the t test\'s power (t-table values worked by hand) and the sign-flip floor', async () => {
+    const { seedsToResolve } = await import('../benchmarks/leaderboard/stats.ts');
+    // sd = δ, α = 0.05, 80 % power (z = 0.8416): n = 9: t(0.975; 8) = 2.306, 2.306 + 0.842 = 3.148 > √9 = 3;
+    // n = 10: t(0.975; 9) = 2.262, 3.104 ≤ √10 = 3.162. R: power.t.test(delta = 1, sd = 1, type = 'paired', power = 0.8) gives n = 9.94
+    expect(seedsToResolve(1, 1, 0.05)).to.equal(10);
+    // δ = sd / 2: n = 33: t(0.975; 32) = 2.037, 2.879 > 0.5·√33 = 2.872; n = 34: t(0.975; 33) = 2.035, 2.877 ≤ 2.915 (R: 33.4)
+    expect(seedsToResolve(0.02, 0.01, 0.05)).to.equal(34);
+    // scale-free: the same in points or fractions
+    expect(seedsToResolve(2, 1, 0.05)).to.equal(seedsToResolve(0.02, 0.01, 0.05));
+    // a spread-free difference still needs the seeds whose sign-flip floor 2/2ⁿ is below α: 6 at 0.05, 7 at 0.025, 10 at 0.05/13
+    expect(seedsToResolve(0, 0.01, 0.05)).to.equal(6);
+    expect(seedsToResolve(1e-6, 0.01, 0.025)).to.equal(7);
+    expect(seedsToResolve(0, 0.01, 0.05 / 13)).to.equal(10);
+    // a stricter level or more power never needs fewer seeds
+    expect(seedsToResolve(1, 1, 0.01)).to.be.greaterThan(10);
+    expect(seedsToResolve(1, 1, 0.05, 0.9)).to.be.greaterThan(10);
+    expect(seedsToResolve(-1, 1, 0.05)).to.be.NaN;
+    expect(seedsToResolve(1, 0, 0.05)).to.be.NaN;
   });
 });

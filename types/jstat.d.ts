@@ -4,6 +4,9 @@ declare module 'jstat' {
     inv(p: number, dof: number): number;
     cdf(x: number, dof: number): number;
   }
-  const jstat: { jStat: { studentt: StudentT } };
+  interface Normal {
+    inv(p: number, mean: number, sd: number): number;
+  }
+  const jstat: { jStat: { studentt: StudentT; normal: Normal } };
   export default jstat;
 }

@@ -9,7 +9,7 @@ import { RANDOM_AGENT } from '../../agents/registry.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { Rng } from '../../core/rng.ts';
 import type { RunRecord } from '../sweep/run-record.ts';
-import { aubc, bootstrapCI, bootstrapMeanCI, holm, iqm, labelsToReach, mean, pairedDifferences, pairedProbabilityOfImprovement, percentFewerLabels, percentOfFull, seedsForDifference, signFlipPValue, std, tInterval } from './stats.ts';
+import { aubc, bootstrapCI, bootstrapMeanCI, holm, iqm, labelsToReach, mean, pairedDifferences, pairedProbabilityOfImprovement, percentFewerLabels, percentOfFull, seedsToResolve, signFlipPValue, std, tInterval } from './stats.ts';
 
 export interface Cell {
   n: number;
@@ -26,6 +26,8 @@ export interface Cell {
 export interface PairedDifference {
   pairs: number;
   meanDiff: number;
+  /** Seed-to-seed standard deviation of the per-seed differences (what decides how many seeds a difference needs). */
+  sdDiff: number;
   /** 95 % t interval of the mean difference (unadjusted). */
   ci: [number, number];
   /** Exact two-sided sign-flip permutation p-value (stats.ts signFlipPValue), before any correction. */
@@ -49,6 +51,15 @@ export interface Judged {
 /** A paired comparison of an agent with `other` (the other agent's label), judged within its family. */
 export interface Comparison extends PairedDifference, Judged {
   other: string;
+}
+
+/**
+ * Seeds a comparison would need to resolve a difference of `points` AUBC points with 80 % power, at a
+ * spread `sdDiff` of its per-seed differences (a fraction, as the scores) and the strictest Holm
+ * threshold of a family of `familySize` (α/m): what "run more seeds" means on a board (stats.ts seedsToResolve).
+ */
+export function seedsToResolvePoints(sdDiff: number, familySize: number, points = 1): number {
+  return seedsToResolve(sdDiff, points / 100, FAMILY_ALPHA / Math.max(1, familySize));
 }
 
 /** Holm's correction over one family of cells (nulls are not in it): each cell with its adjusted p and verdict. */
@@ -103,8 +114,6 @@ export interface AgentSummary {
   aubcSeeds: number;
   aubcStd: number;
   aubcCi: [number, number];
-  /** Seeds per agent for a ±1-point 95 % interval on a difference at this agent's AUBC std. */
-  seedsFor1Point: number;
   /** Paired against random / the best baseline: per budget, then AUBC last. */
   vsRandom: (Comparison | null)[];
   vsBestBaseline: (Comparison | null)[];
@@ -214,7 +223,7 @@ export const bootstrapSeed = (what: string): number => new Rng(0).fork(what).nex
 function pairedDifference(x: ReadonlyMap<number, number>, y: ReadonlyMap<number, number>, key: string): PairedDifference | null {
   const d = pairedDifferences(x, y);
   if (d.length < 2) return null;
-  return { pairs: d.length, meanDiff: mean(d), ci: tInterval(d), p: signFlipPValue(d, bootstrapSeed(key)), probImprovement: pairedProbabilityOfImprovement(d) };
+  return { pairs: d.length, meanDiff: mean(d), sdDiff: std(d), ci: tInterval(d), p: signFlipPValue(d, bootstrapSeed(key)), probImprovement: pairedProbabilityOfImprovement(d) };
 }
 
 /** The paper's "% fewer labels" of `x` against `y` at `budget` (see LabelSaving), over their common full curves. */
@@ -405,7 +414,6 @@ export function aggregate(records: readonly RunRecord[], upperBound: number | nu
       // one seed has no spread to speak of: NaN, shown as '–'
       aubcStd: av.length > 1 ? std(av) : NaN,
       aubcCi: bootstrapMeanCI(av, reps, bootstrapSeed(`AUBC of ${id}`)),
-      seedsFor1Point: av.length > 1 ? seedsForDifference(100 * std(av), 1) : NaN,
       vsRandom: versus(random),
       vsBestBaseline: versus(bestOther),
       labelsToTarget: labelsToReach(budgets, curve(id), target),

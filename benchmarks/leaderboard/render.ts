@@ -1,5 +1,5 @@
 /** Leaderboard renderers: markdown tables and a static HTML page (no server, no scripts) around the figures. */
-import { lastBudget, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
+import { lastBudget, seedsToResolvePoints, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
 import type { Answer } from './research-questions.ts';
 import { coverage, verdict } from './verdict.ts';
 import { escHtml, fewSeedPairs, fixed, mdCell, mdText, pct, pts, pValue, runMinutes } from './format.ts';
@@ -56,16 +56,18 @@ export function tables(lb: Leaderboard): Table[] {
     }),
     note: pairedNote(lb.agents.flatMap((a) => pick(a))),
   });
+  // the seeds a 1-point AUBC difference to random needs at this agent's paired spread (80 % power, Holm over the AUBC column)
+  const seedsColumn = (c: Comparison | null | undefined) => fixed(c ? seedsToResolvePoints(c.sdDiff, c.familySize) : null, 0);
   const summary: Table = {
     id: 'summary',
     title: `Summary (target ${pct(lb.target)} % = random's mean at ${maxB} regions; rare classes: ${lb.rareClasses.map((c) => lb.dataset.classNames[c] ?? `class ${c}`).join(', ')})`,
-    header: ['agent', 'seeds', 'seed-to-seed std of AUBC (points)', 'seeds for a ±1-point difference', 'labels to target', `% fewer labels than ${lb.bestBaseline ?? 'the best baseline'} to reach its mIoU at ${maxB} [95 % CI]`, `rare-class mIoU at ${maxB} (%)`, 'labelled class-balance entropy', ...(lb.upperBound !== null ? ['% of full'] : []), 's per step', 'min per run'],
+    header: ['agent', 'seeds', 'seed-to-seed std of AUBC (points)', 'seeds to resolve 1 point against random (80 % power)', 'labels to target', `% fewer labels than ${lb.bestBaseline ?? 'the best baseline'} to reach its mIoU at ${maxB} [95 % CI]`, `rare-class mIoU at ${maxB} (%)`, 'labelled class-balance entropy', ...(lb.upperBound !== null ? ['% of full'] : []), 's per step', 'min per run'],
     rows: lb.agents.map((a) => [
       mark(a),
       // the std and seed-count columns are over the seeds with a run at every budget: say so when fewer
       a.aubcSeeds < a.seeds.length ? `${a.seeds.length} (${a.aubcSeeds} at every budget)` : String(a.seeds.length),
       pct(a.aubcStd, 2),
-      fixed(a.seedsFor1Point, 0),
+      seedsColumn(a.vsRandom[lb.budgets.length]),
       a.labelsToTarget === null ? 'not reached' : a.labelsToTarget.toFixed(0),
       savingAtLast(a, maxB),
       pct(a.rareClassMIoU),

@@ -135,11 +135,21 @@ export function pairedProbabilityOfImprovement(diffs: readonly number[]): number
 }
 
 /**
- * Seeds per agent for a 95 % interval of ±δ on the difference of two agents' means when each has
- * seed-to-seed std σ (unpaired, normal approximation): n = ⌈2·(1.96·σ/δ)²⌉.
+ * Seed pairs a paired comparison needs to resolve a true mean difference `delta` with probability
+ * `power`, when the per-seed differences have standard deviation `sd` and the test runs at two-sided
+ * level `alpha` (in a Holm family of m, its strictest threshold α/m): the smallest n with
+ * t(1 − α/2; n − 1) + z(power) ≤ δ·√n / sd (the usual approximation of the paired t test's power, as
+ * R's power.t.test gives it to within a seed), and never fewer than the exact sign-flip test needs to
+ * reach below α at all (2/2ⁿ < α). A planning figure: the board's test is the sign-flip test, whose
+ * power on few seeds is a little below the t test's. NaN unless sd ≥ 0 and delta > 0.
  */
-export function seedsForDifference(sigma: number, delta: number): number {
-  return Math.max(2, Math.ceil(2 * ((1.96 * sigma) / delta) ** 2));
+export function seedsToResolve(sd: number, delta: number, alpha: number, power = 0.8): number {
+  if (!(sd >= 0 && Number.isFinite(sd)) || !(delta > 0) || !(alpha > 0 && alpha < 1)) return NaN;
+  const z = jStat.normal.inv(power, 0, 1);
+  for (let n = Math.max(2, Math.floor(Math.log2(2 / alpha)) + 1); n <= 1_000_000; n++) {
+    if (tQuantile(1 - alpha / 2, n - 1) + z <= (delta * Math.sqrt(n)) / sd) return n;
+  }
+  return Infinity;
 }
 
 /** Ranks 1..n of `xs`, ties sharing their mean rank. */

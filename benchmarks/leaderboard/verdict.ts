@@ -5,9 +5,9 @@
  * fewer seeds or budgets than the board. Pure; every number comes from the aggregate.
  */
 import { RANDOM_AGENT } from '../../agents/registry.ts';
-import { FAMILY_ALPHA, lastBudget, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
+import { FAMILY_ALPHA, lastBudget, seedsToResolvePoints, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
 import { pct, pts, pValue, savingBound } from './format.ts';
-import { signFlipFloor } from './stats.ts';
+import { median, signFlipFloor } from './stats.ts';
 
 export interface Verdict {
   title: string;
@@ -56,7 +56,17 @@ export function verdict(lb: Leaderboard): Verdict {
     // with n pairs the exact test's smallest p is 2/2ⁿ: say when no difference on this board could be resolved
     const n = Math.min(...vsRandom.map(({ c }) => c.pairs));
     const floor = signFlipFloor(n);
-    if (floor * vsRandom.length >= FAMILY_ALPHA) s.push(`With ${n} seed pairs the exact test's smallest p is ${pValue(floor)}${floor < FAMILY_ALPHA ? `, above ${FAMILY_ALPHA}/${vsRandom.length} (Holm's first threshold over the ${vsRandom.length} agents)` : ''}: no difference on this board can be resolved, however large; run more seeds for findings.`);
+    if (floor * vsRandom.length >= FAMILY_ALPHA) {
+      // how many: the seeds a 1-point difference needs at this board's typical spread of paired differences
+      const sd = median(vsRandom.map(({ c }) => c.sdDiff));
+      const need = seedsToResolvePoints(sd, vsRandom.length);
+      // and a difference the size of the board's largest, when that is below a point
+      const largest = vsRandom.reduce((a, b) => (Math.abs(b.c.meanDiff) > Math.abs(a.c.meanDiff) ? b : a));
+      const size = Math.abs(largest.c.meanDiff) * 100;
+      const needLargest = size >= 0.1 && size < 1 ? seedsToResolvePoints(sd, vsRandom.length, size) : NaN;
+      const ofLargest = Number.isFinite(needLargest) ? `, and one the size of ${largest.a.agent}'s (${size.toFixed(1)} points) about ${needLargest}` : '';
+      s.push(`With ${n} seed pairs the exact test's smallest p is ${pValue(floor)}${floor < FAMILY_ALPHA ? `, above ${FAMILY_ALPHA}/${vsRandom.length} (Holm's first threshold over the ${vsRandom.length} agents)` : ''}: no difference on this board can be resolved, however large; run more seeds for findings${Number.isFinite(need) ? `: at this board's spread of paired AUBC differences to random (sd ${pct(sd)} points, median over the agents), a 1-point difference needs about ${need} seeds to be resolved with 80 % power${ofLargest}` : ''}.`);
+    }
   }
   for (const a of deployable.filter((x) => !x.baseline)) {
     const r = a.vsRandom[A];
