@@ -5,8 +5,8 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { bootstrapMeanCI, holm, signFlipPValue, tInterval } from '../benchmarks/leaderboard/stats.ts';
-import { aggregate, bootstrapSeed, judgeFamily, labelSaving, runIndex } from '../benchmarks/leaderboard/aggregate.ts';
+import { bootstrapMeanCI, bootstrapSeed, holm, signFlipPValue, tInterval } from '../benchmarks/leaderboard/stats.ts';
+import { aggregate, judgeFamily, labelSaving, runIndex } from '../benchmarks/leaderboard/aggregate.ts';
 import type { RunRecord } from '../benchmarks/sweep/run-record.ts';
 import { fakeRecord } from './helpers.ts';
 

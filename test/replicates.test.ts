@@ -1,9 +1,10 @@
 /** A learned agent trained several times is one row: the mean over its training runs, with their spread. */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { replicatedAgents, replicatedRecords, replicateSpread, type TrainingRun } from '../benchmarks/leaderboard/replicates.ts';
+import { foldReplicates, replicatedAgents, replicatedRecords, replicateSpread, type TrainingRun } from '../benchmarks/leaderboard/replicates.ts';
 import { bootstrapCI, twoLevelBootstrapCI, mean } from '../benchmarks/leaderboard/stats.ts';
 import { aggregate } from '../benchmarks/leaderboard/aggregate.ts';
+import { verdict } from '../benchmarks/leaderboard/verdict.ts';
 import type { RunRecord } from '../benchmarks/sweep/run-record.ts';
 import { fakeRecord } from './helpers.ts';
 
@@ -56,6 +57,41 @@ describe('replicated learned agents', () => {
     // resampling the seeds of the pooled mean alone ignores the training runs' spread
     const seedOnly = bootstrapCI([s.seeds.map((seed) => mean(g.members.map((m) => records().filter((r) => r.agentId === m.agentId && r.seed === seed).reduce((a, r) => a + r.testMIoU, 0) / 2)))], mean, 2000, 1);
     expect(s.ci[1] - s.ci[0]).to.be.above(seedOnly[1] - seedOnly[0]);
+  });
+
+  it('against the baselines: each run\'s paired difference and a two-level interval of the mean difference', () => {
+    const g = replicatedAgents(runs, records())[0]!;
+    const s = replicateSpread(g, records(), budgets, [{ label: 'random', agentId: 'random' }, { label: 'never ran', agentId: 'nobody' }])!;
+    // runs a, b, c sit +0, +2, +4 points above random on every seed; a baseline without runs is left out
+    expect(s.versus.map((v) => v.other)).to.deep.equal(['random']);
+    const v = s.versus[0]!;
+    expect(v.seeds).to.equal(5);
+    v.perRun.forEach((d, i) => expect(d).to.be.closeTo(0.02 * i, 1e-12));
+    expect(v.mean).to.be.closeTo(0.02, 1e-12);
+    // no seed-to-seed spread in the differences: the interval is the runs' alone, and holds the mean
+    expect(v.ci[0]).to.be.at.least(-1e-12);
+    expect(v.ci[1]).to.be.at.most(0.04 + 1e-12);
+    expect(v.ci[0]).to.be.below(0.02);
+    expect(v.ci[1]).to.be.above(0.02);
+  });
+
+  it('folding: the replicated row replaces its members on the board; their runs come back apart, untouched', () => {
+    const groups = replicatedAgents(runs, records());
+    const { board, members } = foldReplicates(records(), groups);
+    const ids = new Set(board.map((r) => r.agentId));
+    for (const m of groups[0]!.members) expect(ids.has(m.agentId)).to.equal(false);
+    expect(ids.has(groups[0]!.agentId)).to.equal(true);
+    // a configuration trained once (run-d) stays a row of its own
+    expect(ids.has('dqn@other')).to.equal(true);
+    expect(members.map((r) => r.agentId).sort()).to.deep.equal(records().filter((r) => ['dqn@a', 'dqn@b', 'dqn@c'].includes(r.agentId)).map((r) => r.agentId).sort());
+    expect(board.length + members.length).to.equal(records().length + replicatedRecords(groups[0]!, records()).length);
+    // the board's paired statistics then see one learned row per configuration
+    const lb = aggregate(board);
+    expect(lb.agents.filter((a) => !a.baseline).map((a) => a.agentId).sort()).to.deep.equal([groups[0]!.agentId, 'dqn@other'].sort());
+    // and the verdict gives the replicated row its two-level interval beside the board's
+    lb.replicates = [replicateSpread(groups[0]!, records(), budgets, [{ label: 'random', agentId: 'random' }])!];
+    const line = verdict(lb).sentences.find((x) => x.startsWith(groups[0]!.agent))!;
+    expect(line).to.match(/; counting the luck of its 3 training runs too \(two-level bootstrap\): − random \[\+\d\.\d, \+\d\.\d\]\.$/);
   });
 
   it('two-level bootstrap: the interval holds the mean, and is a point when every cell is equal (property)', () => {

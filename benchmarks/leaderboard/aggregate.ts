@@ -7,9 +7,9 @@
  */
 import { RANDOM_AGENT } from '../../agents/registry.ts';
 import { ConfigError } from '../../core/errors.ts';
-import { Rng } from '../../core/rng.ts';
 import type { RunRecord } from '../sweep/run-record.ts';
-import { aubc, bootstrapCI, bootstrapMeanCI, holm, iqm, labelsToReach, mean, pairedDifferences, pairedProbabilityOfImprovement, percentFewerLabels, percentOfFull, seedsToResolve, signFlipPValue, std, tInterval } from './stats.ts';
+import type { ReplicateSpread } from './replicates.ts';
+import { aubc, bootstrapCI, bootstrapMeanCI, holm, iqm, labelsToReach, mean, pairedDifferences, pairedProbabilityOfImprovement, percentFewerLabels, percentOfFull, bootstrapSeed, seedsToResolve, signFlipPValue, std, tInterval } from './stats.ts';
 
 export interface Cell {
   n: number;
@@ -165,6 +165,8 @@ export interface Leaderboard {
   ceiling?: { seeds: number; checked: number; above: CeilingCell[] };
   /** With a bound from several seeds: their std and count (absent for one seed). */
   upperBoundSpread?: { std: number; n: number };
+  /** Learned agents trained several times: each run's AUBC and the two-level intervals (set by write.ts). */
+  replicates?: ReplicateSpread[];
   /** Bootstrap replicates behind the IQM intervals, the plots' bands and the label savings. */
   bootstrapReps: number;
   runs: number;
@@ -214,9 +216,6 @@ export function keepAgentVersions(records: readonly RunRecord[], keep: readonly 
   return records.filter((r) => !labels.has(r.agent) || labels.get(r.agent) === r.agentId);
 }
 
-/** A bootstrap seed that is a function of what is resampled: one comparison gets one interval wherever
- * the page prints it, whatever other agents share the board. */
-export const bootstrapSeed = (what: string): number => new Rng(0).fork(what).nextUint32();
 
 /** x − y paired by seed (null under 2 pairs); `key` names the comparison (agent ids and budget) and seeds
  * the sign-flip test's Monte Carlo, used only past 26 pairs. */

@@ -6,8 +6,8 @@
  */
 import { ConfigError } from '../../core/errors.ts';
 import type { RunRecord } from '../sweep/run-record.ts';
-import { spearman } from './stats.ts';
-import { aggregate, bootstrapSeed, runIndex, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
+import { bootstrapSeed, spearman } from './stats.ts';
+import { aggregate, runIndex, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
 import { RANDOM_AGENT } from '../../agents/registry.ts';
 import { acrossGain, acrossVerdict, performanceProfile, PROFILE_THRESHOLDS, relativeGains, type AcrossGain } from './across-protocols.ts';
 import { fewSeedPairs, mdCell, mdText, pct, pts } from './format.ts';

@@ -9,8 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { RunRecord } from '../sweep/run-record.ts';
-import { aubc, mean, std, twoLevelBootstrapCI } from './stats.ts';
-import { bootstrapSeed } from './aggregate.ts';
+import { aubc, bootstrapSeed, mean, std, twoLevelBootstrapCI } from './stats.ts';
 
 /** One training run of a learned agent as the leaderboard sees it. */
 export interface TrainingRun {
@@ -81,8 +80,40 @@ export function replicatedRecords(g: ReplicatedAgent, records: readonly RunRecor
   return out.sort((a, b) => a.seed - b.seed || a.budgetRegions - b.budgetRegions);
 }
 
+/** A replicated agent's AUBC minus a baseline's, paired by evaluation seed. */
+/**
+ * The board's records and the folded ones: each replicated agent's rows (replicatedRecords) replace its
+ * members' checkpoints, whose own runs leave the board — ten rows of one method would crowd the verdict
+ * and widen every Holm family the board's question is tested in — and are returned apart, for the
+ * spread table and the checkpoint analyses.
+ */
+export function foldReplicates(records: readonly RunRecord[], groups: readonly ReplicatedAgent[]): { board: RunRecord[]; members: RunRecord[] } {
+  const folded = new Set(groups.flatMap((g) => g.members.map((m) => m.agentId)));
+  return {
+    board: [...records.filter((r) => !folded.has(r.agentId)), ...groups.flatMap((g) => replicatedRecords(g, records))],
+    members: records.filter((r) => folded.has(r.agentId)),
+  };
+}
+
+export interface ReplicateDifference {
+  /** The baseline's label. */
+  readonly other: string;
+  /** Evaluation seeds every run and the baseline have a full curve on. */
+  readonly seeds: number;
+  /** Each run's mean difference over those seeds, in member order. */
+  readonly perRun: readonly number[];
+  readonly mean: number;
+  /**
+   * Two-level bootstrap 95 % interval of the mean difference (training runs, then seeds; the baseline's
+   * value of a drawn seed goes with it): what the method is worth against the baseline, counting the
+   * luck of the training run as well as the seed's. The board's own interval holds the runs fixed.
+   */
+  readonly ci: [number, number];
+}
+
 export interface ReplicateSpread {
   readonly agent: string;
+  readonly agentId: string;
   readonly runs: number;
   /** Evaluation seeds every run has a full curve on. */
   readonly seeds: number[];
@@ -93,24 +124,40 @@ export interface ReplicateSpread {
   readonly betweenRunStd: number;
   /** Two-level bootstrap 95 % interval of the mean AUBC. */
   readonly ci: [number, number];
+  /** Against each baseline asked for (random, the best baseline) that shares ≥ 2 such seeds. */
+  readonly versus: readonly ReplicateDifference[];
 }
 
-/** AUBC of every member on every seed where all members have every budget; its spread between runs. */
-export function replicateSpread(g: ReplicatedAgent, records: readonly RunRecord[], budgets: readonly number[], reps = 2000): ReplicateSpread | null {
+/**
+ * AUBC of every member on every seed where all members have every budget; its spread between runs; and
+ * its paired difference to each of `baselines` ({label, agentId}) on the seeds they share.
+ */
+export function replicateSpread(g: ReplicatedAgent, records: readonly RunRecord[], budgets: readonly number[], baselines: readonly { label: string; agentId: string }[] = [], reps = 2000): ReplicateSpread | null {
   const curve = (agentId: string, seed: number) => budgets.map((b) => records.find((r) => r.agentId === agentId && r.seed === seed && r.budgetRegions === b)?.testMIoU);
+  const full = (agentId: string, seed: number) => curve(agentId, seed).every((v) => v !== undefined);
+  const aubcOf = (agentId: string, seed: number) => aubc(budgets, curve(agentId, seed) as number[]);
   const seeds = [...new Set(records.filter((r) => r.agentId === g.members[0]!.agentId).map((r) => r.seed))]
-    .filter((s) => g.members.every((m) => curve(m.agentId, s).every((v) => v !== undefined)))
+    .filter((s) => g.members.every((m) => full(m.agentId, s)))
     .sort((a, b) => a - b);
   if (seeds.length < 2) return null;
-  const matrix = g.members.map((m) => seeds.map((s) => aubc(budgets, curve(m.agentId, s) as number[])));
+  const matrix = g.members.map((m) => seeds.map((s) => aubcOf(m.agentId, s)));
   const perRun = g.members.map((m, i) => ({ label: m.label, seed: m.seed, aubc: mean(matrix[i]!) }));
+  const versus = baselines.flatMap((b): ReplicateDifference[] => {
+    const shared = seeds.map((s, j) => [s, j] as const).filter(([s]) => full(b.agentId, s));
+    if (shared.length < 2) return [];
+    const theirs = shared.map(([s]) => aubcOf(b.agentId, s));
+    const diffs = matrix.map((row) => shared.map(([, j], k) => row[j]! - theirs[k]!));
+    return [{ other: b.label, seeds: shared.length, perRun: diffs.map(mean), mean: mean(diffs.flat()), ci: twoLevelBootstrapCI(diffs, reps, bootstrapSeed(`two-level/${g.agentId}-${b.agentId}`)) }];
+  });
   return {
     agent: g.agent,
+    agentId: g.agentId,
     runs: g.members.length,
     seeds,
     perRun,
     mean: mean(matrix.flat()),
     betweenRunStd: std(perRun.map((r) => r.aubc)),
     ci: twoLevelBootstrapCI(matrix, reps, bootstrapSeed(`two-level/${g.agentId}`)),
+    versus,
   };
 }

@@ -9,7 +9,7 @@ import '../../agents/catalog.ts'; // the registered agents' metadata (which whol
 import { RANDOM_AGENT, entryOfId } from '../../agents/registry.ts';
 import type { RunRecord } from '../sweep/run-record.ts';
 import type { ReplicateSpread } from './replicates.ts';
-import { mean, spearman } from './stats.ts';
+import { mean, spearman, std } from './stats.ts';
 import { judgeTable, lastBudget, runIndex, type RunIndex, type AgentSummary, type Judged, type LabelSaving, type PairedDifference, type Leaderboard } from './aggregate.ts';
 import { fewSeedPairs, fixed, pct, pts, pValue, runMinutes, savingBound } from './format.ts';
 
@@ -159,18 +159,20 @@ function trainingTable(runs: readonly PolicyRun[]): Table {
  * their rank correlation: the paper picks its policy by this score, so a weak link here is a weak DQN.
  */
 function validationAgainstResults(runs: readonly PolicyRun[], dqns: readonly AgentSummary[], seedsOf: RunIndex): { sentence: string; table: Table } | null {
+  // a checkpoint folded into a replicated row is not on the board: its name comes from its runs
+  const nameOf = (id: string) => seedsOf.runs(id)[0]?.agent ?? id;
   if (runs.length < 2) return null;
   const aubcs = runs.map((r) => seedsOf.aubcBySeed(r.bestAgentId!));
   const common = [...aubcs[0]!.keys()].filter((s) => aubcs.every((m) => m.has(s))).sort((a, b) => a - b);
   if (common.length === 0) return null;
-  const rows = runs.map((r, i) => ({ label: dqns.find((d) => d.agentId === r.bestAgentId)!.agent, validation: r.best!.rewardMIoU, aubc: mean(common.map((s) => aubcs[i]!.get(s)!)) }))
+  const rows = runs.map((r, i) => ({ label: nameOf(r.bestAgentId!), onBoard: dqns.some((d) => d.agentId === r.bestAgentId), validation: r.best!.rewardMIoU, aubc: mean(common.map((s) => aubcs[i]!.get(s)!)) }))
     .sort((a, b) => b.validation - a.validation);
   const rho = spearman(rows.map((r) => r.validation), rows.map((r) => r.aubc));
   const byValidation = rows[0]!;
   const byResult = rows.reduce((b, r) => (r.aubc > b.aubc ? r : b), rows[0]!);
   const seeds = `the ${common.length} seed${common.length > 1 ? 's' : ''} they share (${common.join(', ')})`;
   const sentence = `Validation against results: of the ${rows.length} evaluated checkpoints, the best validated (${byValidation.label}, ${pct(byValidation.validation)} %) has AUBC ${pct(byValidation.aubc)} % on ${seeds}; `
-    + (byResult === byValidation ? 'it is also the highest of them there' : `the highest there is ${byResult.label} (${pct(byResult.aubc)} %, validated ${pct(byResult.validation)} %; whether the gap is resolved: “Policy against policy” above)`)
+    + (byResult === byValidation ? 'it is also the highest of them there' : `the highest there is ${byResult.label} (${pct(byResult.aubc)} %, validated ${pct(byResult.validation)} %${byResult.onBoard && byValidation.onBoard ? '; whether the gap is resolved: “Policy against policy” above' : ''})`)
     + (Number.isNaN(rho) ? '.' : `; validation and AUBC rank-correlate at ρ = ${rho.toFixed(2)} (Spearman, ${rows.length} checkpoints: a lead, not a finding).`);
   return { sentence, table: { header: ['checkpoint', 'validation mIoU (%) that picked it', `AUBC (%) on seeds ${common.join(', ')}`], rows: rows.map((r) => [r.label, pct(r.validation), pct(r.aubc)]) } };
 }
@@ -181,8 +183,8 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
   const seedsOf = runIndex(records);
   // learned agents: what their records say they are (neither a baseline nor privileged)
   const dqns = by((a) => !a.baseline && !a.privileged);
-  // a training run whose best checkpoint has runs on this board
-  const evaluated = (p: PolicyRun) => p.best !== null && dqns.some((d) => d.agentId === p.bestAgentId);
+  // a training run whose best checkpoint has runs (on the board, or in a replicated row)
+  const evaluated = (p: PolicyRun) => p.best !== null && p.bestAgentId !== null && seedsOf.runs(p.bestAgentId).length > 0;
   const baselines = by((a) => a.baseline && !a.privileged);
   const out: Answer[] = [];
 
@@ -210,11 +212,18 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
     const picked = validationAgainstResults(policies.filter(evaluated), dqns, seedsOf);
     if (picked) sentences.push(picked.sentence);
     // a configuration trained several times: how much the training run moves the answer
-    for (const r of replicates)
-      sentences.push(`${r.agent}: mean AUBC ${pct(r.mean)} % [${pct(r.ci[0])}, ${pct(r.ci[1])}] (two-level bootstrap: training runs, then ${r.seeds.length} evaluation seeds); the runs' own AUBCs span ${pct(Math.min(...r.perRun.map((x) => x.aubc)))}–${pct(Math.max(...r.perRun.map((x) => x.aubc)))} % (std ${pct(r.betweenRunStd)} points between runs).`);
-    const replicateTable: Table[] = replicates.length
-      ? [{ header: ['replicated agent', 'training run (seed)', `AUBC (%) over the common seeds`], rows: replicates.flatMap((r) => [...r.perRun.map((x) => [r.agent, `${x.label} (${x.seed})`, pct(x.aubc)]), [r.agent, `mean of ${r.runs} [two-level 95 % CI]; std between runs`, `${pct(r.mean)} [${pct(r.ci[0])}, ${pct(r.ci[1])}]; ${pct(r.betweenRunStd)}`]]) }]
-      : [];
+    for (const r of replicates) {
+      const versus = r.versus.map((v) => `− ${v.other} ${pts(v.mean)} [${pts(v.ci[0])}, ${pts(v.ci[1])}] points (runs span ${pts(Math.min(...v.perRun))} to ${pts(Math.max(...v.perRun))})`);
+      sentences.push(`${r.agent}: mean AUBC ${pct(r.mean)} % [${pct(r.ci[0])}, ${pct(r.ci[1])}] (two-level bootstrap: training runs, then ${r.seeds.length} evaluation seeds); the runs' own AUBCs span ${pct(Math.min(...r.perRun.map((x) => x.aubc)))}–${pct(Math.max(...r.perRun.map((x) => x.aubc)))} % (std ${pct(r.betweenRunStd)} points between runs)${versus.length ? `; ${versus.join('; ')}, two-level intervals that count the training run's luck as well as the seed's (the board's paired tests hold these ${r.runs} runs fixed)` : ''}.`);
+    }
+    // one table per replicated agent: each run's AUBC and its paired differences, then the mean with its two-level intervals
+    const replicateTable: Table[] = replicates.map((r) => ({
+      header: ['training run (seed)', `${r.agent}: AUBC (%) on its ${r.seeds.length} seeds`, ...r.versus.map((v) => `− ${v.other} (points, ${v.seeds} seeds)`)],
+      rows: [
+        ...r.perRun.map((x, i) => [`${x.label} (${x.seed})`, pct(x.aubc), ...r.versus.map((v) => pts(v.perRun[i]!))]),
+        [`mean of ${r.runs} [two-level 95 % CI]; std between runs`, `${pct(r.mean)} [${pct(r.ci[0])}, ${pct(r.ci[1])}]; ${pct(r.betweenRunStd)}`, ...r.versus.map((v) => `${pts(v.mean)} [${pts(v.ci[0])}, ${pts(v.ci[1])}]; ${pct(std(v.perRun))}`)],
+      ],
+    }));
     const paired = [...perAgent.map((t) => t.filter((r) => r.ps.length > 0)), policyPairs].filter((t) => t.length > 0);
     const tables = [...paired.map((t) => pairTable(t, lb.budgets)), ...replicateTable, ...(policies.some((p) => p.validation.length) ? [trainingTable(policies)] : []), ...(picked ? [picked.table] : [])];
     // the answer: each learned agent against the best baseline and random, in AUBC

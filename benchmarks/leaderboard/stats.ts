@@ -8,6 +8,10 @@ import { Rng } from '../../core/rng.ts';
 
 const { jStat } = jstat;
 
+/** A bootstrap seed that is a function of what is resampled: one comparison gets one interval wherever
+ * the page prints it, whatever other agents share the board. */
+export const bootstrapSeed = (what: string): number => new Rng(0).fork(what).nextUint32();
+
 export function mean(xs: readonly number[]): number {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
 }

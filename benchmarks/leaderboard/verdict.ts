@@ -76,7 +76,10 @@ export function verdict(lb: Leaderboard): Verdict {
     const headline = saving && lb.bestBaseline
       ? `; labels to reach ${lb.bestBaseline}'s mIoU at ${saving.budget}: ${saving.percentFewer === null ? 'not reached within the board\'s budgets' : `${savingBound(saving.percentFewer)} % fewer [${savingBound(saving.ci[0])}, ${savingBound(saving.ci[1])}]`}`
       : '';
-    s.push(`${a.agent} (learned): ${parts.join('; ')}${headline}.`);
+    // a replicated agent: the same differences with the training runs' luck counted too
+    const rep = lb.replicates?.find((x) => x.agentId === a.agentId);
+    const twoLevel = rep?.versus.length ? `; counting the luck of its ${rep.runs} training runs too (two-level bootstrap): ${rep.versus.map((v) => `− ${v.other} [${pts(v.ci[0])}, ${pts(v.ci[1])}]`).join(', ')}` : '';
+    s.push(`${a.agent} (learned): ${parts.join('; ')}${headline}${twoLevel}.`);
   }
   if (deployable.some((x) => !x.baseline && x.labelSavings?.length)) s.push(`AUBC is test mIoU averaged over the budgets; differences are paired by seed with 95 % t intervals, resolved by exact sign-flip tests Holm-corrected within each table; "% fewer labels" is the paper's headline metric (negative: more labels).`);
   // a full-supervision bound is a ceiling: an agent's mean above it means the final training is wrong

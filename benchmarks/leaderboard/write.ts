@@ -7,12 +7,13 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../../core/errors.ts';
 import { join } from 'node:path';
-import { replicatedAgents, replicatedRecords, replicateSpread, type ReplicateSpread, type TrainingRun } from './replicates.ts';
+import { foldReplicates, replicatedAgents, replicateSpread, type ReplicateSpread, type TrainingRun } from './replicates.ts';
 import { writeFileAtomic } from '../../core/fs.ts';
 import type { SegSample } from '../../env/data/dataset.ts';
 import type { RegionGrid } from '../../env/regions.ts';
 import type { RunRecord } from '../sweep/run-record.ts';
 import { aggregate, type Leaderboard } from './aggregate.ts';
+import { RANDOM_AGENT } from '../../agents/registry.ts';
 import { mean, std } from './stats.ts';
 import { FOREST, html, markdown, type Figure } from './render.ts';
 import { classShareSpec, costSpec, curveSpec, forestSpec, learningCurveSpec, overlayLegendSpec, perClassSpec, renderSvg } from './plots.ts';
@@ -33,9 +34,10 @@ export interface LeaderboardInputs {
 
 export async function writeLeaderboard(given: readonly RunRecord[], outDir: string, inputs: LeaderboardInputs = {}): Promise<Leaderboard> {
   const trainings = readPolicies(inputs.policies ?? []);
-  // a configuration trained on several seeds: one more row, the mean over its training runs (replicates.ts)
+  // a configuration trained on several seeds is one row, the mean over its training runs; its members'
+  // checkpoints leave the board for RQ1's spread table (replicates.ts foldReplicates)
   const replicated = replicatedAgents(trainings.map(({ run }) => trainingRunOf(run)), given);
-  const records = [...namePolicies(given, trainings), ...replicated.flatMap((g) => replicatedRecords(g, given))];
+  const { board: records, members } = foldReplicates(namePolicies(given, trainings), replicated);
   const bound = inputs.upperBound ?? null;
   const ub: UpperBound | null = typeof bound === 'number' ? { mean: bound, std: 0, n: 1 } : bound;
   const lb = aggregate(records, ub?.mean ?? null, undefined, ub?.bySeed);
@@ -74,8 +76,11 @@ export async function writeLeaderboard(given: readonly RunRecord[], outDir: stri
       figures.push({ file, title: `${a.agent}: the regions it labelled in the first 3 evaluation-pool images (seed ${r.seed}, ${r.budgetRegions} regions), in their labels' class colours; grey = unlabelled`, svg: null });
     }
   }
-  const spreads = replicated.map((g) => replicateSpread(g, given, lb.budgets)).filter((x): x is ReplicateSpread => x !== null);
-  const answers = researchQuestions(lb, records, policies, spreads);
+  // each replicated agent against random and the best baseline, counting the training runs' luck too
+  const versus = [RANDOM_AGENT, ...(lb.bestBaseline && lb.bestBaseline !== RANDOM_AGENT ? [lb.bestBaseline] : [])].flatMap((id) => lb.agents.filter((a) => a.agentId === id).map((a) => ({ label: a.agent, agentId: a.agentId })));
+  lb.replicates = replicated.map((g) => replicateSpread(g, given, lb.budgets, versus)).filter((x): x is ReplicateSpread => x !== null);
+  // the questions see the members' runs too (the checkpoints the validation curves picked)
+  const answers = researchQuestions(lb, [...records, ...members], policies, lb.replicates);
   writeFileAtomic(join(outDir, 'leaderboard.md'), markdown(lb, answers, figures));
   writeFileAtomic(join(outDir, 'index.html'), html(lb, answers, figures));
   return lb;
