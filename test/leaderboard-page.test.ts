@@ -343,6 +343,34 @@ describe('leaderboard', function () {
     expect(md).to.match(/Policy against policy: dqn \(lr-decay, episode 4\) − dqn \(main, episode 4\) in AUBC: \+7\.5 \[\+\d\.\d, \+\d\.\d\] points over 4 seeds \(95 % t interval\), exact sign-flip p = 0\.13, Holm-adjusted 0\.13 over 1 comparisons, P\(improvement\) 1\.00, not resolved\./);
   });
 
+  it('three training runs of one configuration are one row: their checkpoints leave the board, RQ1 shows each run against random with a two-level interval', async () => {
+    const h = (n: number) => Array.from({ length: n }, (_, i) => ({ episode: i + 1, return: i, finalRewardMIoU: 0.3, steps: 2, ms: 1000, meanLoss: null }));
+    const v = (e: number, m: number) => ({ episode: e, rewardMIoU: m, return: 0, ms: 500 });
+    // runs 1..3 sit +1, +2, +3 points above random at every seed and budget
+    const runs = [1, 2, 3].map((k) => {
+      const d = join(tempDir(), `policy-seed${k}`);
+      mkdirSync(join(d, 'best'), { recursive: true });
+      writeFileSync(join(d, 'training.json'), JSON.stringify({ protocol: 'p', protocolHash: 'h', seed: k, episodes: 4, dqn: { replay: 'uniform', lrDecayPerStep: 1 }, history: h(4), validation: [v(2, 0.3), v(4, 0.3 + 0.01 * k)], best: v(4, 0.3 + 0.01 * k), validationEpisodes: 5 }));
+      writeFileSync(join(d, 'best', 'model.json'), '{}');
+      writeFileSync(join(d, 'best', 'weights.bin'), `weights ${k}`);
+      return { dir: d, id: policyId(join(d, 'best')), k };
+    });
+    const dqnRuns = runs.flatMap(({ id, k }) => [1, 2, 3, 4].flatMap((seed) => [6, 12].map((b) => fakeRecord({ agent: 'dqn', agentId: id, baseline: false, seed, budgetRegions: b, testMIoU: 0.2 + 0.01 * seed + (b === 12 ? 0.05 : 0) + 0.01 * k, trajectory: `d${k}-${seed}` }))));
+    const out = tempDir();
+    const lb = await writeLeaderboard([...records(), ...dqnRuns], out, { policies: runs.map((r) => r.dir) });
+    // the board: random, entropy and one replicated row; no checkpoint of a member
+    expect(lb.agents.map((a) => a.agent)).to.have.members(['random', 'entropy', 'dqn (3 training runs, best validated checkpoints)']);
+    const md = readFileSync(join(out, 'leaderboard.md'), 'utf8');
+    const board = md.slice(md.indexOf('## Test mIoU'), md.indexOf('<a id="RQ1">'));
+    expect(board).to.not.contain('policy-seed1');
+    // RQ1's spread table: each run's AUBC and its difference to random, then the mean with its two-level interval
+    expect(md).to.contain('| policy-seed2 (2) | 27.0 | +2.0 |');
+    expect(md).to.match(/\| mean of 3 \[two-level 95 % CI\]; std between runs \| 27\.0 \[\d+\.\d, \d+\.\d\]; 1\.0 \| \+2\.0 \[\+1\.\d, \+\d\.\d\]; 1\.0 \|/);
+    // the checkpoints the validation curves picked are still set against their results
+    expect(md).to.contain('Validation against results: of the 3 evaluated checkpoints, the best validated (dqn (policy-seed3, episode 4), 33.0 %) has AUBC 28.0 %');
+    expect(md).to.match(/dqn \(3 training runs, best validated checkpoints\) \(learned\): vs random \+2\.0 .*; counting the luck of its 3 training runs too \(two-level bootstrap\): − random \[/);
+  });
+
   /** What a reader sees, checked: verdict first, a working table of contents, figures with legends, no console errors. */
   async function look(page: import('playwright-core').Page, file: string): Promise<string[]> {
     const errors: string[] = [];
