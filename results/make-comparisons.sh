@@ -24,8 +24,9 @@ npx regiongym compare results/camvid-ralis-unet/runs.jsonl results/camvid-ralis-
   --policy results/camvid-ralis-unet/policy results/camvid-ralis-cold-linear/policy results/camvid-ralis-cold-linear/policy-lr-decay results/camvid-ralis-cold-linear/policy-prioritized results/camvid-ralis-cold-linear/policy-first-reward-zero \
   --out results/compare-camvid-learners-to-960.md
 # Every published protocol at once (each at its own budgets): which comparisons with random hold on every
-# learner and data set, which flip, and the relative AUBC gain over random aggregated across them.
-npx regiongym compare results/synthetic/runs.jsonl results/synthetic-frozen/runs.jsonl results/camvid-ralis-cold-linear/runs.jsonl results/camvid-ralis-unet/runs.jsonl \
+# learner, regime and data set, which flip, and the relative AUBC gain over random aggregated across them.
+# camvid-ralis-dt, the main protocol, is in it with what it has run (random, entropy, BALD on 5 seeds).
+npx regiongym compare results/synthetic/runs.jsonl results/synthetic-frozen/runs.jsonl results/camvid-ralis-cold-linear/runs.jsonl results/camvid-ralis-unet/runs.jsonl results/camvid-ralis-dt/runs.jsonl \
   --policy results/synthetic/policy results/synthetic-frozen/policy results/synthetic-frozen/policy-validate-3 results/camvid-ralis-unet/policy \
     results/camvid-ralis-cold-linear/policy results/camvid-ralis-cold-linear/policy-lr-decay results/camvid-ralis-cold-linear/policy-prioritized results/camvid-ralis-cold-linear/policy-first-reward-zero \
   --out results/compare-all.md
