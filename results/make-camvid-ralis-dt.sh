@@ -41,7 +41,21 @@ for s in 1 2 3 4 5; do
   if [ "$running" -ge 2 ]; then wait -n; running=$((running - 1)); fi   # a failed run stops the script here
   train "$s" & running=$((running + 1))
 done
-while [ "$running" -gt 0 ]; do wait -n; running=$((running - 1)); done
+# A slot that frees while the last run still trains is not left idle: it benches, on one worker, the
+# transfer row below and then the checkpoints of the runs already trained (the bench after the loop finds
+# them done, or waits for the one in flight: benches on one runs file share it through its claims).
+trained() { node -e "process.exit(JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')).history.length >= 100 ? 0 : 1)" "$out/policy-seed$1/training.json" 2>/dev/null; }
+side_bench() {
+  npx regiongym bench --protocol camvid-ralis-dt --agents "dqn=results/camvid-ralis-cold-linear/policy/best" --seeds 20,50,82,12,4560 --workers 1 --threads 1 --out "$runs"
+  local ready=()
+  for s in 1 2 3 4 5; do if trained "$s"; then ready+=("dqn=$out/policy-seed$s/best" "dqn=$out/policy-seed$s/policy"); fi; done
+  if [ "${#ready[@]}" -gt 0 ]; then npx regiongym bench --protocol camvid-ralis-dt --agents "$(IFS=,; echo "${ready[*]}")" --seeds 20,50,82,12,4560 --workers 1 --threads 1 --out "$runs"; fi
+}
+side=
+while [ "$running" -gt 0 ]; do
+  wait -n; running=$((running - 1))
+  if [ "$running" -gt 0 ] && [ -z "$side" ]; then side_bench & side=$!; fi
+done
 policies=() checkpoints=()
 for s in 1 2 3 4 5; do
   policies+=("$out/policy-seed$s")
@@ -52,4 +66,5 @@ npx regiongym bench --protocol camvid-ralis-dt --agents "$(IFS=,; echo "${checkp
 # validated checkpoint, the one that board evaluates) deployed on this protocol unchanged: the board labels
 # it dqn@camvid-ralis-cold-linear. The state and pool features have the same shapes on both protocols.
 npx regiongym bench --protocol camvid-ralis-dt --agents "dqn=results/camvid-ralis-cold-linear/policy/best" --seeds 20,50,82,12,4560 --workers 2 --threads 1 --out "$runs"
+if [ -n "$side" ]; then wait "$side"; fi
 npx regiongym leaderboard "$runs" --out "$out" --upper-bound "$out"/upper-bound-seed{20,50,82,12,4560}/result.json --policy "${policies[@]}"
