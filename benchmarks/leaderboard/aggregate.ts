@@ -9,7 +9,7 @@ import { RANDOM_AGENT } from '../../agents/registry.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { RunRecord } from '../sweep/run-record.ts';
 import type { ReplicateSpread } from './replicates.ts';
-import { aubc, bootstrapCI, bootstrapMeanCI, holm, iqm, labelsToReach, mean, pairedDifferences, pairedProbabilityOfImprovement, percentFewerLabels, percentOfFull, bootstrapSeed, seedsToResolve, signFlipPValue, std, tInterval } from './stats.ts';
+import { aubc, bootstrapCI, bootstrapMeanCI, bootstrapSeed, holm, iqm, labelsToReach, mean, pairedDifferences, pairedProbabilityOfImprovement, percentFewerLabels, percentOfFull, seedsToResolve, signFlipPValue, std, tInterval } from './stats.ts';
 
 export interface Cell {
   n: number;
@@ -215,7 +215,6 @@ export function keepAgentVersions(records: readonly RunRecord[], keep: readonly 
   }
   return records.filter((r) => !labels.has(r.agent) || labels.get(r.agent) === r.agentId);
 }
-
 
 /** x − y paired by seed (null under 2 pairs); `key` names the comparison (agent ids and budget) and seeds
  * the sign-flip test's Monte Carlo, used only past 26 pairs. */

@@ -80,7 +80,6 @@ export function replicatedRecords(g: ReplicatedAgent, records: readonly RunRecor
   return out.sort((a, b) => a.seed - b.seed || a.budgetRegions - b.budgetRegions);
 }
 
-/** A replicated agent's AUBC minus a baseline's, paired by evaluation seed. */
 /**
  * The board's records and the folded ones: each replicated agent's rows (replicatedRecords) replace its
  * members' checkpoints, whose own runs leave the board — ten rows of one method would crowd the verdict
@@ -95,6 +94,7 @@ export function foldReplicates(records: readonly RunRecord[], groups: readonly R
   };
 }
 
+/** A replicated agent's AUBC minus a baseline's, paired by evaluation seed. */
 export interface ReplicateDifference {
   /** The baseline's label. */
   readonly other: string;

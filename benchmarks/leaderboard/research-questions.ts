@@ -8,7 +8,6 @@
 import '../../agents/catalog.ts'; // the registered agents' metadata (which whole-image agent mirrors which)
 import { RANDOM_AGENT, entryOfId } from '../../agents/registry.ts';
 import type { RunRecord } from '../sweep/run-record.ts';
-import type { ReplicateSpread } from './replicates.ts';
 import { mean, spearman, std } from './stats.ts';
 import { judgeTable, lastBudget, runIndex, type RunIndex, type AgentSummary, type Judged, type LabelSaving, type PairedDifference, type Leaderboard } from './aggregate.ts';
 import { fewSeedPairs, fixed, pct, pts, pValue, runMinutes, savingBound } from './format.ts';
@@ -177,7 +176,9 @@ function validationAgainstResults(runs: readonly PolicyRun[], dqns: readonly Age
   return { sentence, table: { header: ['checkpoint', 'validation mIoU (%) that picked it', `AUBC (%) on seeds ${common.join(', ')}`], rows: rows.map((r) => [r.label, pct(r.validation), pct(r.aubc)]) } };
 }
 
-export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[], policies: readonly PolicyRun[], replicates: readonly ReplicateSpread[] = []): Answer[] {
+export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[], policies: readonly PolicyRun[]): Answer[] {
+  // a configuration trained several times: its runs' spread (write.ts puts it on the board)
+  const replicates = lb.replicates ?? [];
   const names = (lb.dataset.classNames.length === records[0]!.testPerClassIoU.length ? lb.dataset.classNames : records[0]!.testPerClassIoU.map((_, c) => `class ${c}`)) as string[];
   const by = (pred: (a: AgentSummary) => boolean) => lb.agents.filter(pred);
   const seedsOf = runIndex(records);
