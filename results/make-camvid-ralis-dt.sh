@@ -35,21 +35,30 @@ npx regiongym leaderboard "$runs" --out "$out" --upper-bound "$out"/upper-bound-
 # curve (best/) and the last (the paper's code; policy/), all ten benched in one sweep on the paper's 5
 # evaluation seeds, so that both workers stay busy. A stopped run resumes from its last episode. 45-95 s
 # per episode on 2 cores shared by two runs.
-train() { npx regiongym train-policy --protocol camvid-ralis-dt --episodes 100 --validate-every 10 --validate-episodes 5 --seed "$1" --threads 1 --out "$out/policy-seed$1" --resume; }
+episodes=100
+train() { npx regiongym train-policy --protocol camvid-ralis-dt --episodes "$episodes" --validate-every 10 --validate-episodes 5 --seed "$1" --threads 1 --out "$out/policy-seed$1" --resume; }
+# DQN agents (comma-separated) on the 5 evaluation seeds, on $2 workers
+bench_dqn() { npx regiongym bench --protocol camvid-ralis-dt --agents "$1" --seeds 20,50,82,12,4560 --workers "$2" --threads 1 --out "$runs"; }
+# a training run's two checkpoints: the best validated and the last
+checkpoints_of() { echo "dqn=$out/policy-seed$1/best,dqn=$out/policy-seed$1/policy"; }
+# Transfer (issue 32, item 6): the DQN trained on camvid-ralis-cold-linear (cold start from D_S, linear head; its best
+# validated checkpoint, the one that board evaluates) deployed on this protocol unchanged: the board labels
+# it dqn@camvid-ralis-cold-linear. The state and pool features have the same shapes on both protocols.
+transfer=dqn=results/camvid-ralis-cold-linear/policy/best
 running=0
 for s in 1 2 3 4 5; do
   if [ "$running" -ge 2 ]; then wait -n; running=$((running - 1)); fi   # a failed run stops the script here
   train "$s" & running=$((running + 1))
 done
 # A slot that frees while the last run still trains is not left idle: it benches, on one worker, the
-# transfer row below and then the checkpoints of the runs already trained (the bench after the loop finds
+# transfer row and then the checkpoints of the runs already trained (the bench after the loop finds
 # them done, or waits for the one in flight: benches on one runs file share it through its claims).
-trained() { node -e "process.exit(JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')).history.length >= 100 ? 0 : 1)" "$out/policy-seed$1/training.json" 2>/dev/null; }
+trained() { node -e "process.exit(JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')).history.length >= Number(process.argv[2]) ? 0 : 1)" "$out/policy-seed$1/training.json" "$episodes" 2>/dev/null; }
 side_bench() {
-  npx regiongym bench --protocol camvid-ralis-dt --agents "dqn=results/camvid-ralis-cold-linear/policy/best" --seeds 20,50,82,12,4560 --workers 1 --threads 1 --out "$runs"
+  bench_dqn "$transfer" 1
   local ready=()
-  for s in 1 2 3 4 5; do if trained "$s"; then ready+=("dqn=$out/policy-seed$s/best" "dqn=$out/policy-seed$s/policy"); fi; done
-  if [ "${#ready[@]}" -gt 0 ]; then npx regiongym bench --protocol camvid-ralis-dt --agents "$(IFS=,; echo "${ready[*]}")" --seeds 20,50,82,12,4560 --workers 1 --threads 1 --out "$runs"; fi
+  for s in 1 2 3 4 5; do if trained "$s"; then ready+=("$(checkpoints_of "$s")"); fi; done
+  if [ "${#ready[@]}" -gt 0 ]; then bench_dqn "$(IFS=,; echo "${ready[*]}")" 1; fi
 }
 side=
 while [ "$running" -gt 0 ]; do
@@ -59,12 +68,9 @@ done
 policies=() checkpoints=()
 for s in 1 2 3 4 5; do
   policies+=("$out/policy-seed$s")
-  checkpoints+=("dqn=$out/policy-seed$s/best" "dqn=$out/policy-seed$s/policy")
+  checkpoints+=("$(checkpoints_of "$s")")
 done
-npx regiongym bench --protocol camvid-ralis-dt --agents "$(IFS=,; echo "${checkpoints[*]}")" --seeds 20,50,82,12,4560 --workers 2 --threads 1 --out "$runs"
-# Transfer (issue 32, item 6): the DQN trained on camvid-ralis-cold-linear (cold start from D_S, linear head; its best
-# validated checkpoint, the one that board evaluates) deployed on this protocol unchanged: the board labels
-# it dqn@camvid-ralis-cold-linear. The state and pool features have the same shapes on both protocols.
-npx regiongym bench --protocol camvid-ralis-dt --agents "dqn=results/camvid-ralis-cold-linear/policy/best" --seeds 20,50,82,12,4560 --workers 2 --threads 1 --out "$runs"
+bench_dqn "$(IFS=,; echo "${checkpoints[*]}")" 2
+bench_dqn "$transfer" 2
 if [ -n "$side" ]; then wait "$side"; fi
 npx regiongym leaderboard "$runs" --out "$out" --upper-bound "$out"/upper-bound-seed{20,50,82,12,4560}/result.json --policy "${policies[@]}"
