@@ -6,7 +6,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { bootstrapMeanCI, bootstrapSeed, holm, signFlipPValue, tInterval } from '../benchmarks/leaderboard/stats.ts';
-import { aggregate, judgeFamily, labelSaving, runIndex } from '../benchmarks/leaderboard/aggregate.ts';
+import { aggregate, judgeFamily, labelSaving } from '../benchmarks/leaderboard/aggregate.ts';
+import { runIndex } from '../benchmarks/leaderboard/run-index.ts';
 import type { RunRecord } from '../benchmarks/sweep/run-record.ts';
 import { fakeRecord } from './helpers.ts';
 

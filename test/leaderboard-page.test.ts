@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../core/errors.ts';
-import { aggregate, runIndex } from '../benchmarks/leaderboard/aggregate.ts';
+import { aggregate } from '../benchmarks/leaderboard/aggregate.ts';
+import { runIndex } from '../benchmarks/leaderboard/run-index.ts';
 import { readUpperBounds, writeLeaderboard } from '../benchmarks/leaderboard/write.ts';
 import { verdict } from '../benchmarks/leaderboard/verdict.ts';
 import { researchQuestions } from '../benchmarks/leaderboard/research-questions.ts';

@@ -48,7 +48,7 @@ describe('replicated learned agents', () => {
 
   it('the spread: each run’s AUBC, the std between runs and a two-level interval wider than the seeds alone give', () => {
     const g = replicatedAgents(runs, records())[0]!;
-    const s = replicateSpread(g, records(), budgets)!;
+    const s = replicateSpread(g, records())!;
     expect(s.perRun.map((r) => r.label)).to.deep.equal(['run-a', 'run-b', 'run-c']);
     expect(s.perRun[1]!.aubc - s.perRun[0]!.aubc).to.be.closeTo(0.02, 1e-12);
     expect(s.betweenRunStd).to.be.closeTo(0.02, 1e-12);
@@ -61,7 +61,7 @@ describe('replicated learned agents', () => {
 
   it('against the baselines: each run\'s paired difference and a two-level interval of the mean difference', () => {
     const g = replicatedAgents(runs, records())[0]!;
-    const s = replicateSpread(g, records(), budgets, [{ label: 'random', agentId: 'random' }, { label: 'never ran', agentId: 'nobody' }])!;
+    const s = replicateSpread(g, records(), [{ label: 'random', agentId: 'random' }, { label: 'never ran', agentId: 'nobody' }])!;
     // runs a, b, c sit +0, +2, +4 points above random on every seed; a baseline without runs is left out
     expect(s.versus.map((v) => v.other)).to.deep.equal(['random']);
     const v = s.versus[0]!;
@@ -89,7 +89,7 @@ describe('replicated learned agents', () => {
     const lb = aggregate(board);
     expect(lb.agents.filter((a) => !a.baseline).map((a) => a.agentId).sort()).to.deep.equal([groups[0]!.agentId, 'dqn@other'].sort());
     // and the verdict gives the replicated row its two-level interval beside the board's
-    lb.replicates = [replicateSpread(groups[0]!, records(), budgets, [{ label: 'random', agentId: 'random' }])!];
+    lb.replicates = [replicateSpread(groups[0]!, records(), [{ label: 'random', agentId: 'random' }])!];
     const line = verdict(lb).sentences.find((x) => x.startsWith(groups[0]!.agent))!;
     expect(line).to.match(/; counting the luck of its 3 training runs too \(two-level bootstrap\): − random \[\+\d\.\d, \+\d\.\d\]\.$/);
   });

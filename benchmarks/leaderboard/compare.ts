@@ -7,7 +7,8 @@
 import { ConfigError } from '../../core/errors.ts';
 import type { RunRecord } from '../sweep/run-record.ts';
 import { bootstrapSeed, spearman } from './stats.ts';
-import { aggregate, runIndex, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
+import { aggregate, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
+import { runIndex } from './run-index.ts';
 import { RANDOM_AGENT } from '../../agents/registry.ts';
 import { acrossGain, acrossVerdict, performanceProfile, PROFILE_THRESHOLDS, relativeGains, type AcrossGain } from './across-protocols.ts';
 import { fewSeedPairs, mdCell, mdText, pct, pts } from './format.ts';

@@ -9,7 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { RunRecord } from '../sweep/run-record.ts';
-import { aubc, bootstrapSeed, mean, std, twoLevelBootstrapCI } from './stats.ts';
+import { runIndex } from './run-index.ts';
+import { bootstrapSeed, mean, std, twoLevelBootstrapCI } from './stats.ts';
 
 /** One training run of a learned agent as the leaderboard sees it. */
 export interface TrainingRun {
@@ -129,16 +130,14 @@ export interface ReplicateSpread {
 }
 
 /**
- * AUBC of every member on every seed where all members have every budget; its spread between runs; and
- * its paired difference to each of `baselines` ({label, agentId}) on the seeds they share.
+ * AUBC of every member on every seed where all members have every budget of `records`; its spread
+ * between runs; and its paired difference to each of `baselines` ({label, agentId}) on the seeds they share.
  */
-export function replicateSpread(g: ReplicatedAgent, records: readonly RunRecord[], budgets: readonly number[], baselines: readonly { label: string; agentId: string }[] = [], reps = 2000): ReplicateSpread | null {
-  const curve = (agentId: string, seed: number) => budgets.map((b) => records.find((r) => r.agentId === agentId && r.seed === seed && r.budgetRegions === b)?.testMIoU);
-  const full = (agentId: string, seed: number) => curve(agentId, seed).every((v) => v !== undefined);
-  const aubcOf = (agentId: string, seed: number) => aubc(budgets, curve(agentId, seed) as number[]);
-  const seeds = [...new Set(records.filter((r) => r.agentId === g.members[0]!.agentId).map((r) => r.seed))]
-    .filter((s) => g.members.every((m) => full(m.agentId, s)))
-    .sort((a, b) => a - b);
+export function replicateSpread(g: ReplicatedAgent, records: readonly RunRecord[], baselines: readonly { label: string; agentId: string }[] = [], reps = 2000): ReplicateSpread | null {
+  const index = runIndex(records);
+  const full = (agentId: string, seed: number) => index.aubcBySeed(agentId).has(seed);
+  const aubcOf = (agentId: string, seed: number) => index.aubcBySeed(agentId).get(seed)!;
+  const seeds = [...index.aubcBySeed(g.members[0]!.agentId).keys()].filter((s) => g.members.every((m) => full(m.agentId, s)));
   if (seeds.length < 2) return null;
   const matrix = g.members.map((m) => seeds.map((s) => aubcOf(m.agentId, s)));
   const perRun = g.members.map((m, i) => ({ label: m.label, seed: m.seed, aubc: mean(matrix[i]!) }));

@@ -9,7 +9,8 @@ import '../../agents/catalog.ts'; // the registered agents' metadata (which whol
 import { RANDOM_AGENT, entryOfId } from '../../agents/registry.ts';
 import type { RunRecord } from '../sweep/run-record.ts';
 import { mean, spearman, std } from './stats.ts';
-import { judgeTable, lastBudget, runIndex, type RunIndex, type AgentSummary, type Judged, type LabelSaving, type PairedDifference, type Leaderboard } from './aggregate.ts';
+import { judgeTable, lastBudget, type AgentSummary, type Judged, type LabelSaving, type Leaderboard } from './aggregate.ts';
+import { runIndex, type PairedDifference, type RunIndex } from './run-index.ts';
 import { fewSeedPairs, fixed, pct, pts, pValue, runMinutes, savingBound } from './format.ts';
 
 /** A caution when the fewest seed pairs behind these comparisons are too few (format.ts fewSeedPairs). */

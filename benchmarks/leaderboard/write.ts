@@ -78,7 +78,7 @@ export async function writeLeaderboard(given: readonly RunRecord[], outDir: stri
   }
   // each replicated agent against random and the best baseline, counting the training runs' luck too
   const versus = [RANDOM_AGENT, ...(lb.bestBaseline && lb.bestBaseline !== RANDOM_AGENT ? [lb.bestBaseline] : [])].flatMap((id) => lb.agents.filter((a) => a.agentId === id).map((a) => ({ label: a.agent, agentId: a.agentId })));
-  lb.replicates = replicated.map((g) => replicateSpread(g, given, lb.budgets, versus)).filter((x): x is ReplicateSpread => x !== null);
+  lb.replicates = replicated.map((g) => replicateSpread(g, given, versus)).filter((x): x is ReplicateSpread => x !== null);
   // the questions see the members' runs too (the checkpoints the validation curves picked)
   const answers = researchQuestions(lb, [...records, ...members], policies);
   writeFileAtomic(join(outDir, 'leaderboard.md'), markdown(lb, answers, figures));
