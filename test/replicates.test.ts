@@ -1,7 +1,7 @@
 /** A learned agent trained several times is one row: the mean over its training runs, with their spread. */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { foldReplicates, replicatedAgents, replicatedRecords, replicateSpread, type TrainingRun } from '../benchmarks/leaderboard/replicates.ts';
+import { foldReplicates, pendingReplicates, replicatedAgents, replicatedRecords, replicateSpread, type TrainingRun } from '../benchmarks/leaderboard/replicates.ts';
 import { bootstrapCI, twoLevelBootstrapCI, mean } from '../benchmarks/leaderboard/stats.ts';
 import { aggregate } from '../benchmarks/leaderboard/aggregate.ts';
 import { verdict } from '../benchmarks/leaderboard/verdict.ts';
@@ -92,6 +92,28 @@ describe('replicated learned agents', () => {
     lb.replicates = [replicateSpread(groups[0]!, records(), [{ label: 'random', agentId: 'random' }])!];
     const line = verdict(lb).sentences.find((x) => x.startsWith(groups[0]!.agent))!;
     expect(line).to.match(/; counting the luck of its 3 training runs too \(two-level bootstrap\): − random \[\+\d\.\d, \+\d\.\d\]\.$/);
+  });
+
+  it('a rule benched for only some runs stays off the board, and the verdict says how far its benches came', () => {
+    // the 'last' rule: run-a's and run-c's last checkpoints have runs (seeds 1-5 and seeds 1-2), run-b's none yet
+    const lastOf = { 'run-a': 'dqn@a-last', 'run-c': 'dqn@c-last' } as Record<string, string>;
+    const withLast = runs.map((r) => (lastOf[r.label] ? { ...r, checkpoints: [...r.checkpoints, { rule: 'last' as const, agentId: lastOf[r.label]! }] } : r));
+    const extra = records().filter((r) => (r.agentId === 'dqn@a') || (r.agentId === 'dqn@c' && r.seed <= 2)).map((r) => ({ ...r, agentId: `${r.agentId}-last`, trajectory: `${r.trajectory}-last` }));
+    const all = [...records(), ...extra];
+    expect(replicatedAgents(withLast, all).map((g) => g.rule)).to.deep.equal(['best']);
+    const pending = pendingReplicates(withLast, all);
+    expect(pending.map((p) => [p.rule, p.runs, p.benched.map((m) => [m.label, m.records])])).to.deep.equal([['last', 3, [['run-a', 10], ['run-c', 4]]]]);
+    const { board, members } = foldReplicates(all, replicatedAgents(withLast, all), pending);
+    const ids = new Set(board.map((r) => r.agentId));
+    expect(ids.has('dqn@a-last') || ids.has('dqn@c-last')).to.equal(false);
+    expect(members.some((r) => r.agentId.endsWith('-last'))).to.equal(false);
+    // without the pending list the partial runs would have been rows of their own
+    expect(new Set(foldReplicates(all, replicatedAgents(withLast, all)).board.map((r) => r.agentId)).has('dqn@a-last')).to.equal(true);
+    const lb = aggregate(board);
+    lb.pendingReplicates = pending;
+    // a run whose best episode is its last: its last checkpoint is on the best row already, nobody's pending bench
+    expect(pendingReplicates(runs.map((r) => (r.label === 'run-a' ? { ...r, checkpoints: [...r.checkpoints, { rule: 'last' as const, agentId: 'dqn@a' }] } : r)), records())).to.deep.equal([]);
+    expect(verdict(lb).sentences).to.include('Not on the board yet: the last checkpoints of a DQN configuration trained 3 times, benched for 2 of its 3 runs so far (run-a: 10 runs, run-c: 4 runs); the row appears when every run is, since the runs benched first are no sample of the method.');
   });
 
   it('two-level bootstrap: the interval holds the mean, and is a point when every cell is equal (property)', () => {

@@ -8,7 +8,7 @@
 import { RANDOM_AGENT } from '../../agents/registry.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { RunRecord } from '../sweep/run-record.ts';
-import type { ReplicateSpread } from './replicates.ts';
+import type { PendingReplicate, ReplicateSpread } from './replicates.ts';
 import { runIndex, type PairedDifference, type RunIndex } from './run-index.ts';
 import { bootstrapCI, bootstrapMeanCI, bootstrapSeed, holm, iqm, labelsToReach, mean, percentFewerLabels, percentOfFull, seedsToResolve, signFlipPValue, std } from './stats.ts';
 
@@ -155,6 +155,8 @@ export interface Leaderboard {
   upperBoundSpread?: { std: number; n: number };
   /** Learned agents trained several times: each run's AUBC and the two-level intervals (set by write.ts). */
   replicates?: ReplicateSpread[];
+  /** Checkpoint rules of configurations trained several times that only some runs are benched for yet: withheld from the board (set by write.ts). */
+  pendingReplicates?: PendingReplicate[];
   /** Bootstrap replicates behind the IQM intervals, the plots' bands and the label savings. */
   bootstrapReps: number;
   runs: number;

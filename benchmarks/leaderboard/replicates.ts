@@ -33,26 +33,60 @@ export interface ReplicatedAgent {
   readonly members: { readonly label: string; readonly seed: number; readonly agentId: string }[];
 }
 
-/** Groups of ≥ 2 training runs of one configuration with distinct seeds: one replicated agent per checkpoint rule that every run of the group has records for. */
-export function replicatedAgents(runs: readonly TrainingRun[], records: readonly RunRecord[]): ReplicatedAgent[] {
+/**
+ * A checkpoint rule of a configuration trained several times that only some of its runs have records
+ * for (their benches still running): withheld from the board until every run has them, since the runs
+ * benched first would be a chosen sample, and the page says how far the benches have come.
+ */
+export interface PendingReplicate {
+  readonly rule: 'best' | 'last';
+  readonly configuration: string;
+  /** Runs of the configuration. */
+  readonly runs: number;
+  /** The runs whose checkpoint has records: their labels, agent ids and record counts, in training-seed order. */
+  readonly benched: { readonly label: string; readonly seed: number; readonly agentId: string; readonly records: number }[];
+}
+
+/** Per configuration of ≥ 2 training runs with distinct seeds and per checkpoint rule: the runs whose checkpoint of that rule has records. */
+function checkpointsWithRecords(runs: readonly TrainingRun[], records: readonly RunRecord[]): { configuration: string; rule: 'best' | 'last'; runs: number; members: ReplicatedAgent['members'] }[] {
   const withRecords = new Set(records.map((r) => r.agentId));
   const byConfig = new Map<string, TrainingRun[]>();
   for (const r of runs) (byConfig.get(r.configuration) ?? byConfig.set(r.configuration, []).get(r.configuration)!).push(r);
-  const out: ReplicatedAgent[] = [];
-  for (const [configuration, group] of byConfig) {
-    const seeds = new Set(group.map((r) => r.seed));
-    if (group.length < 2 || seeds.size < group.length) continue;
-    for (const rule of ['best', 'last'] as const) {
-      const members = group
+  return [...byConfig].flatMap(([configuration, group]) => {
+    if (group.length < 2 || new Set(group.map((r) => r.seed)).size < group.length) return [];
+    return (['best', 'last'] as const).map((rule) => ({
+      configuration,
+      rule,
+      runs: group.length,
+      members: group
         .flatMap((r) => r.checkpoints.filter((c) => c.rule === rule && withRecords.has(c.agentId)).map((c) => ({ label: r.label, seed: r.seed, agentId: c.agentId })))
-        .sort((a, b) => a.seed - b.seed);
-      // every run of the configuration, or no row: a subset of the runs would be a chosen sample
-      if (members.length < group.length) continue;
+        .sort((a, b) => a.seed - b.seed),
+    }));
+  });
+}
+
+/** Groups of ≥ 2 training runs of one configuration with distinct seeds: one replicated agent per checkpoint rule that every run of the group has records for. */
+export function replicatedAgents(runs: readonly TrainingRun[], records: readonly RunRecord[]): ReplicatedAgent[] {
+  // every run of the configuration, or no row: a subset of the runs would be a chosen sample
+  return checkpointsWithRecords(runs, records)
+    .filter((g) => g.members.length === g.runs)
+    .map(({ configuration, rule, members }) => {
       const id = createHash('sha256').update(members.map((m) => m.agentId).join(',')).digest('hex').slice(0, 12);
-      out.push({ agent: `dqn (${members.length} training runs, ${rule === 'best' ? 'best validated' : 'last'} checkpoints)`, agentId: `replicated@${id}`, rule, configuration, members });
-    }
-  }
-  return out;
+      return { agent: `dqn (${members.length} training runs, ${rule === 'best' ? 'best validated' : 'last'} checkpoints)`, agentId: `replicated@${id}`, rule, configuration, members };
+    });
+}
+
+/**
+ * The checkpoint rules that some but not all runs of a replicated configuration have records for
+ * (PendingReplicate). A rule whose only records are checkpoints another rule's row holds (a run whose
+ * best episode is its last) is nobody's pending bench.
+ */
+export function pendingReplicates(runs: readonly TrainingRun[], records: readonly RunRecord[]): PendingReplicate[] {
+  const groups = checkpointsWithRecords(runs, records);
+  const onARow = new Set(groups.filter((g) => g.members.length === g.runs).flatMap((g) => g.members.map((m) => m.agentId)));
+  return groups
+    .filter((g) => g.members.length > 0 && g.members.length < g.runs && g.members.some((m) => !onARow.has(m.agentId)))
+    .map(({ configuration, rule, runs: n, members }) => ({ rule, configuration, runs: n, benched: members.map((m) => ({ ...m, records: records.filter((r) => r.agentId === m.agentId).length })) }));
 }
 
 /** The replicated agent's records: at every (seed, budget) every member ran, the members' mean test mIoU (and per-class IoU). */
@@ -85,12 +119,14 @@ export function replicatedRecords(g: ReplicatedAgent, records: readonly RunRecor
  * The board's records and the folded ones: each replicated agent's rows (replicatedRecords) replace its
  * members' checkpoints, whose own runs leave the board — ten rows of one method would crowd the verdict
  * and widen every Holm family the board's question is tested in — and are returned apart, for the
- * spread table and the checkpoint analyses.
+ * spread table and the checkpoint analyses. The runs of `pending` checkpoints leave the board and are
+ * not returned: until every run is benched they are no sample of the method.
  */
-export function foldReplicates(records: readonly RunRecord[], groups: readonly ReplicatedAgent[]): { board: RunRecord[]; members: RunRecord[] } {
+export function foldReplicates(records: readonly RunRecord[], groups: readonly ReplicatedAgent[], pending: readonly PendingReplicate[] = []): { board: RunRecord[]; members: RunRecord[] } {
   const folded = new Set(groups.flatMap((g) => g.members.map((m) => m.agentId)));
+  const withheld = new Set(pending.flatMap((p) => p.benched.map((m) => m.agentId)).filter((id) => !folded.has(id)));
   return {
-    board: [...records.filter((r) => !folded.has(r.agentId)), ...groups.flatMap((g) => replicatedRecords(g, records))],
+    board: [...records.filter((r) => !folded.has(r.agentId) && !withheld.has(r.agentId)), ...groups.flatMap((g) => replicatedRecords(g, records))],
     members: records.filter((r) => folded.has(r.agentId)),
   };
 }

@@ -81,6 +81,10 @@ export function verdict(lb: Leaderboard): Verdict {
     const twoLevel = rep?.versus.length ? `; counting the luck of its ${rep.runs} training runs too (two-level bootstrap): ${rep.versus.map((v) => `− ${v.other} [${pts(v.ci[0])}, ${pts(v.ci[1])}]`).join(', ')}` : '';
     s.push(`${a.agent} (learned): ${parts.join('; ')}${headline}${twoLevel}.`);
   }
+  for (const p of lb.pendingReplicates ?? []) {
+    const runs = p.benched.map((m) => `${m.label}: ${m.records} run${m.records > 1 ? 's' : ''}`).join(', ');
+    s.push(`Not on the board yet: the ${p.rule === 'best' ? 'best validated' : 'last'} checkpoints of a DQN configuration trained ${p.runs} times, benched for ${p.benched.length} of its ${p.runs} runs so far (${runs}); the row appears when every run is, since the runs benched first are no sample of the method.`);
+  }
   if (deployable.some((x) => !x.baseline && x.labelSavings?.length)) s.push(`AUBC is test mIoU averaged over the budgets; differences are paired by seed with 95 % t intervals, resolved by exact sign-flip tests Holm-corrected within each table; "% fewer labels" is the paper's headline metric (negative: more labels).`);
   // a full-supervision bound is a ceiling: an agent's mean above it means the final training is wrong
   if (lb.ceiling) {

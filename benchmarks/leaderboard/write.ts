@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../../core/errors.ts';
 import { join } from 'node:path';
-import { foldReplicates, replicatedAgents, replicateSpread, type ReplicateSpread, type TrainingRun } from './replicates.ts';
+import { foldReplicates, pendingReplicates, replicatedAgents, replicateSpread, type ReplicateSpread, type TrainingRun } from './replicates.ts';
 import { writeFileAtomic } from '../../core/fs.ts';
 import type { SegSample } from '../../env/data/dataset.ts';
 import type { RegionGrid } from '../../env/regions.ts';
@@ -36,12 +36,16 @@ export async function writeLeaderboard(given: readonly RunRecord[], outDir: stri
   const trainings = readPolicies(inputs.policies ?? []);
   // a configuration trained on several seeds is one row, the mean over its training runs; its members'
   // checkpoints leave the board for RQ1's spread table (replicates.ts foldReplicates)
-  const replicated = replicatedAgents(trainings.map(({ run }) => trainingRunOf(run)), given);
-  const { board: records, members } = foldReplicates(namePolicies(given, trainings), replicated);
+  const runs = trainings.map(({ run }) => trainingRunOf(run));
+  const replicated = replicatedAgents(runs, given);
+  // a rule only some runs are benched for stays off the board until the rest are
+  const pending = pendingReplicates(runs, given);
+  const { board: records, members } = foldReplicates(namePolicies(given, trainings), replicated, pending);
   const bound = inputs.upperBound ?? null;
   const ub: UpperBound | null = typeof bound === 'number' ? { mean: bound, std: 0, n: 1 } : bound;
   const lb = aggregate(records, ub?.mean ?? null, undefined, ub?.bySeed);
   if (ub && ub.n > 1) lb.upperBoundSpread = { std: ub.std, n: ub.n };
+  if (pending.length) lb.pendingReplicates = pending;
   const figures: Figure[] = [];
   const svg = async (file: string, title: string, spec: Parameters<typeof renderSvg>[0]) => {
     const s = await renderSvg(spec, file.replace(/\.svg$/, ''));
