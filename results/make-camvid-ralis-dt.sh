@@ -27,15 +27,26 @@ first_look 20,50
 bash results/camvid-ralis-dt/make-bound.sh
 first_look 82,12
 first_look 4560
-# the first look's page (the heuristics alone), in case the script stops during the DQN training below
-npx regiongym leaderboard "$runs" --out "$out" --upper-bound "$out"/upper-bound-seed{20,50,82,12,4560}/result.json
+episodes=100
+# whether training run S has all its episodes
+trained() { node -e "process.exit(JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')).history.length >= Number(process.argv[2]) ? 0 : 1)" "$out/policy-seed$1/training.json" "$episodes" 2>/dev/null; }
+# The page, with the DQN training runs trained so far: their checkpoints' runs fold into one row per
+# checkpoint rule once every trained run is benched (until then the verdict says how far the benches are).
+page() {
+  local policies=()
+  for s in 1 2 3 4 5; do if trained "$s"; then policies+=("$out/policy-seed$s"); fi; done
+  npx regiongym leaderboard "$runs" --out "$out" --upper-bound "$out"/upper-bound-seed{20,50,82,12,4560}/result.json ${policies[@]+--policy "${policies[@]}"}
+}
+# the first look's page (the heuristics, and whatever the DQN runs below have added), in case the script stops during them
+page
 # The learned agent, replicated (issue 32): five DQN training runs (training seeds 1-5, two at a time: a
 # slot that frees starts the next seed), 100 episodes each (the paper's CamVid script), validated every 10
 # episodes on 5 fixed episodes. Both checkpoint rules, fixed before any test: the best of that validation
 # curve (best/) and the last (the paper's code; policy/), all ten benched in one sweep on the paper's 5
-# evaluation seeds, so that both workers stay busy. A stopped run resumes from its last episode. 45-95 s
+# evaluation seeds, so that both workers stay busy. A stopped run resumes from its last episode: exactly
+# from its training state (training-state.bin, 37 MB, kept out of git), or, on a machine without it, from
+# policy/ with an empty replay buffer, which training.json's `resumes` records (exact: false). 45-95 s
 # per episode on 2 cores shared by two runs.
-episodes=100
 train() { npx regiongym train-policy --protocol camvid-ralis-dt --episodes "$episodes" --validate-every 10 --validate-episodes 5 --seed "$1" --threads 1 --out "$out/policy-seed$1" --resume; }
 # DQN agents (comma-separated) on the 5 evaluation seeds, on $2 workers
 bench_dqn() { npx regiongym bench --protocol camvid-ralis-dt --agents "$1" --seeds 20,50,82,12,4560 --workers "$2" --threads 1 --out "$runs"; }
@@ -53,7 +64,6 @@ done
 # A slot that frees while the last run still trains is not left idle: it benches, on one worker, the
 # transfer row and then the checkpoints of the runs already trained (the bench after the loop finds
 # them done, or waits for the one in flight: benches on one runs file share it through its claims).
-trained() { node -e "process.exit(JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')).history.length >= Number(process.argv[2]) ? 0 : 1)" "$out/policy-seed$1/training.json" "$episodes" 2>/dev/null; }
 side_bench() {
   bench_dqn "$transfer" 1
   local ready=()
@@ -65,12 +75,9 @@ while [ "$running" -gt 0 ]; do
   wait -n; running=$((running - 1))
   if [ "$running" -gt 0 ] && [ -z "$side" ]; then side_bench & side=$!; fi
 done
-policies=() checkpoints=()
-for s in 1 2 3 4 5; do
-  policies+=("$out/policy-seed$s")
-  checkpoints+=("$(checkpoints_of "$s")")
-done
+checkpoints=()
+for s in 1 2 3 4 5; do checkpoints+=("$(checkpoints_of "$s")"); done
 bench_dqn "$(IFS=,; echo "${checkpoints[*]}")" 2
 bench_dqn "$transfer" 2
 if [ -n "$side" ]; then wait "$side"; fi
-npx regiongym leaderboard "$runs" --out "$out" --upper-bound "$out"/upper-bound-seed{20,50,82,12,4560}/result.json --policy "${policies[@]}"
+page
