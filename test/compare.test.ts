@@ -7,6 +7,8 @@ import { fakeRecord } from './helpers.ts';
 import fc from 'fast-check';
 import { acrossGain, acrossVerdict, performanceProfile, relativeGains } from '../benchmarks/leaderboard/across-protocols.ts';
 import type { Comparison } from '../benchmarks/leaderboard/aggregate.ts';
+import { boardOf } from '../benchmarks/leaderboard/write.ts';
+import type { PolicyRun } from '../benchmarks/leaderboard/research-questions.ts';
 
 /** random, entropy, margin on seeds 1..8 at budgets 6, 12 (8 pairs all one way give the exact test p = 2/256,
  * enough after Holm over 2 agents); `gain` adds points over random per agent. */
@@ -22,6 +24,18 @@ function board(protocol: string, model: string, gain: Record<string, (seed: numb
 }
 
 describe('compare protocols', () => {
+  it('reads each runs file as its leaderboard does: a DQN trained twice is one row once both runs are benched, none before', () => {
+    const run = (seed: number): { run: PolicyRun } => ({ run: { label: `policy-seed${seed}`, settings: 's', episodes: 10, trainMs: 0, validationEpisodes: 5, validation: [], best: null, resumes: [], references: [], losses: [], bestAgentId: null, lastAgentId: `dqn@last${seed}`, seed, configuration: 'C' } });
+    const strongBoard = board('p-strong', 'frozen-encoder', {});
+    const benched = (seeds: number[]) => strongBoard.filter((r) => r.agentId === 'random').flatMap((r) => seeds.map((k) => ({ ...r, agent: 'dqn', agentId: `dqn@last${k}`, baseline: false, testMIoU: r.testMIoU + 0.01 * k, trajectory: `d${k}-${r.seed}` })));
+    const weakBoard = board('p-weak', 'unet-s', {});
+    const trainings = [run(1), run(2)];
+    const agentsOf = (records: RunRecord[]) => compareProtocols([weakBoard, boardOf(records, trainings).board], 200).rows.map((r) => r.agent);
+    // only run 1 benched: its checkpoint is no row (as on the page), not even under its hash
+    expect(agentsOf([...strongBoard, ...benched([1])]).filter((a) => a.startsWith('dqn'))).to.deep.equal([]);
+    expect(agentsOf([...strongBoard, ...benched([1, 2])]).filter((a) => a.startsWith('dqn'))).to.deep.equal(['dqn (2 training runs, last checkpoints)']);
+  });
+
   // on the weak learner selection changes nothing resolvable; on the strong one entropy gains 3 points
   // on every seed and margin 1 point on every seed but one
   const weak = board('p-weak', 'unet-s', { entropy: (s) => (s % 2 ? 0.003 : -0.002), margin: (s) => (s % 2 ? -0.002 : 0.001) });

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../../core/errors.ts';
 import { join } from 'node:path';
-import { foldReplicates, pendingReplicates, replicatedAgents, replicateSpread, type ReplicateSpread, type TrainingRun } from './replicates.ts';
+import { foldReplicates, pendingReplicates, replicatedAgents, replicateSpread, type PendingReplicate, type ReplicatedAgent, type ReplicateSpread, type TrainingRun } from './replicates.ts';
 import { writeFileAtomic } from '../../core/fs.ts';
 import type { SegSample } from '../../env/data/dataset.ts';
 import type { RegionGrid } from '../../env/regions.ts';
@@ -34,13 +34,7 @@ export interface LeaderboardInputs {
 
 export async function writeLeaderboard(given: readonly RunRecord[], outDir: string, inputs: LeaderboardInputs = {}): Promise<Leaderboard> {
   const trainings = readPolicies(inputs.policies ?? []);
-  // a configuration trained on several seeds is one row, the mean over its training runs; its members'
-  // checkpoints leave the board for RQ1's spread table (replicates.ts foldReplicates)
-  const runs = trainings.map(({ run }) => trainingRunOf(run));
-  const replicated = replicatedAgents(runs, given);
-  // a rule only some runs are benched for stays off the board until the rest are
-  const pending = pendingReplicates(runs, given);
-  const { board: records, members } = foldReplicates(namePolicies(given, trainings), replicated, pending);
+  const { board: records, members, replicated, pending } = boardOf(given, trainings);
   const bound = inputs.upperBound ?? null;
   const ub: UpperBound | null = typeof bound === 'number' ? { mean: bound, std: 0, n: 1 } : bound;
   const lb = aggregate(records, ub?.mean ?? null, undefined, ub?.bySeed);
@@ -88,6 +82,20 @@ export async function writeLeaderboard(given: readonly RunRecord[], outDir: stri
   writeFileAtomic(join(outDir, 'leaderboard.md'), markdown(lb, answers, figures));
   writeFileAtomic(join(outDir, 'index.html'), html(lb, answers, figures));
   return lb;
+}
+
+/**
+ * The board's records given the training runs behind its learned agents: checkpoints named by training
+ * run and episode (namePolicies); a configuration trained on several seeds one row, the mean over its
+ * training runs, its members' checkpoints apart for RQ1's spread table (replicates.ts foldReplicates);
+ * a checkpoint rule only some runs are benched for off the board until the rest are. The leaderboard
+ * and `compare` read a runs file the same way.
+ */
+export function boardOf(given: readonly RunRecord[], trainings: readonly { run: PolicyRun }[]): { board: RunRecord[]; members: RunRecord[]; replicated: ReplicatedAgent[]; pending: PendingReplicate[] } {
+  const runs = trainings.map(({ run }) => trainingRunOf(run));
+  const replicated = replicatedAgents(runs, given);
+  const pending = pendingReplicates(runs, given);
+  return { ...foldReplicates(namePolicies(given, trainings), replicated, pending), replicated, pending };
 }
 
 /** A policy directory as a training run that may have replicates. */

@@ -8,7 +8,7 @@ import { PROFILE_THRESHOLDS, profileSpec } from '../../leaderboard/across-protoc
 import { renderSvg } from '../../leaderboard/plots.ts';
 import { basename, dirname, join } from 'node:path';
 import { RANDOM_AGENT } from '../../../agents/registry.ts';
-import { namePolicies, readPolicies } from '../../leaderboard/write.ts';
+import { boardOf, readPolicies } from '../../leaderboard/write.ts';
 import { intListOption } from '../options.ts';
 
 export function registerCompare(program: Command): void {
@@ -24,11 +24,12 @@ export function registerCompare(program: Command): void {
       // boards in the order their protocols first appear among the paths
       const groups = new Map<string, RunRecord[]>();
       for (const f of runsFiles(paths))
-        for (const r of namePolicies(readRunRecords(f), trainings)) {
+        for (const r of readRunRecords(f)) {
           const k = `${r.protocol}@${r.protocolHash}`;
           (groups.get(k) ?? groups.set(k, []).get(k)!).push(r);
         }
-      const cmp = compareProtocols([...groups.values()], undefined, o.budgets);
+      // each protocol's records as its leaderboard reads them: a replicated DQN one row, a rule benched for some of its runs not yet
+      const cmp = compareProtocols([...groups.values()].map((g) => boardOf(g, trainings).board), undefined, o.budgets);
       // the performance profile beside the page: <out>-profile.svg
       const plotted = cmp.rows.filter((r) => r.agent !== RANDOM_AGENT && r.gain);
       const figure = plotted.length > 0 ? `${basename(o.out).replace(/\.md$/i, '')}-profile.svg` : undefined;
