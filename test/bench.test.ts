@@ -186,6 +186,12 @@ describe('benchmark runner', function () {
     expect(fromWorkers.map((r) => r.testMIoU)).to.deep.equal(single.map((r) => r.testMIoU));
   });
 
+  it('runs seed by seed: every agent on a seed before the next seed, so a stopped bench leaves whole seeds', () => {
+    const out = join(tempDir(), 'runs.jsonl');
+    const plan = planBench({ protocol: tinyProtocol(), agents: parseAgentList('random,entropy'), seeds: [3, 1, 2], budgets: [6, 12], workers: 1, compute: { backend: 'wasm' as const, inference: 'tfjs' as const }, outFile: out });
+    expect(plan.jobs.map((j) => `${j.agent.id}@${j.seed}`)).to.deep.equal(['entropy@1', 'random@1', 'entropy@2', 'random@2', 'entropy@3', 'random@3']);
+  });
+
   it('a trajectory another bench finished after this one planned is not run again', async () => {
     const out = join(tempDir(), 'runs.jsonl');
     const opts = { protocol: tinyProtocol(), agents: parseAgentList('random'), seeds: [1], budgets: [6, 12], workers: 1, compute: { backend: 'wasm' as const, inference: 'tfjs' as const }, outFile: out };

@@ -37,6 +37,7 @@ export interface BenchOptions {
 }
 
 export interface BenchPlan {
+  /** Seed by seed (every agent's trajectory on a seed before the next seed's), so that a stopped bench leaves whole seeds, paired across agents and training runs, rather than some agents on every seed and others on none. */
   jobs: TrajectoryJob[];
   totalRuns: number;
   skippedRuns: number;
@@ -111,6 +112,8 @@ export function planBench(o: BenchOptions): BenchPlan {
     skipped += skip.length;
     if (skip.length < t.budgets.length) jobs.push({ protocol: o.protocol, agent: t.agent, seed: t.seed, budgets: [...t.budgets], skip, dataRoot: o.dataRoot, cacheDir: o.cacheDir ?? null, id: t.id, actionLog: actionLogFile(o.outFile, t.id) });
   }
+  // the run list (and so the shards) stays agent by agent; only the order of running is by seed (stable sort)
+  jobs.sort((a, b) => a.seed - b.seed);
   return { jobs, totalRuns: mine.length * o.budgets.length, skippedRuns: skipped };
 }
 
