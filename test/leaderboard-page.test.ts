@@ -344,7 +344,7 @@ describe('leaderboard', function () {
     expect(md).to.match(/Policy against policy: dqn \(lr-decay, episode 4\) − dqn \(main, episode 4\) in AUBC: \+7\.5 \[\+\d\.\d, \+\d\.\d\] points over 4 seeds \(95 % t interval\), exact sign-flip p = 0\.13, Holm-adjusted 0\.13 over 1 comparisons, P\(improvement\) 1\.00, not resolved\./);
   });
 
-  it('three training runs of one configuration are one row: their checkpoints leave the board, RQ1 shows each run against random with a two-level interval', async () => {
+  it('three training runs of one configuration are one row: their checkpoints leave the board, RQ1 shows each run against random with a runs × seeds interval', async () => {
     const h = (n: number) => Array.from({ length: n }, (_, i) => ({ episode: i + 1, return: i, finalRewardMIoU: 0.3, steps: 2, ms: 1000, meanLoss: null }));
     const v = (e: number, m: number) => ({ episode: e, rewardMIoU: m, return: 0, ms: 500 });
     // runs 1..3 sit +1, +2, +3 points above random at every seed and budget
@@ -364,12 +364,13 @@ describe('leaderboard', function () {
     const md = readFileSync(join(out, 'leaderboard.md'), 'utf8');
     const board = md.slice(md.indexOf('## Test mIoU'), md.indexOf('<a id="RQ1">'));
     expect(board).to.not.contain('policy-seed1');
-    // RQ1's spread table: each run's AUBC and its difference to random, then the mean with its two-level interval
+    // RQ1's spread table: each run's AUBC and its difference to random, then the mean with its runs × seeds interval
+    // (runs +1, +2, +3 points over random on every seed: the t interval over the 3 runs, 2.0 ± 4.30·1/√3)
     expect(md).to.contain('| policy-seed2 (2) | 27.0 | +2.0 |');
-    expect(md).to.match(/\| mean of 3 \[two-level 95 % CI\]; std between runs \| 27\.0 \[\d+\.\d, \d+\.\d\]; 1\.0 \| \+2\.0 \[\+1\.\d, \+\d\.\d\]; 1\.0 \|/);
+    expect(md).to.match(/\| mean of 3 \[runs × seeds 95 % CI\]; std between runs \| 27\.0 \[\d+\.\d, \d+\.\d\]; 1\.0 \| \+2\.0 \[−0\.5, \+4\.5\]; 1\.0 \|/);
     // the checkpoints the validation curves picked are still set against their results
     expect(md).to.contain('Validation against results: of the 3 evaluated checkpoints, the best validated (dqn (policy-seed3, episode 4), 33.0 %) has AUBC 28.0 %');
-    expect(md).to.match(/dqn \(3 training runs, best validated checkpoints\) \(learned\): vs random \+2\.0 .*; counting the luck of its 3 training runs too \(two-level bootstrap\): − random \[/);
+    expect(md).to.match(/dqn \(3 training runs, best validated checkpoints\) \(learned\): vs random \+2\.0 .*; counting the luck of its 3 training runs too \(runs and seeds as random effects, t interval\): − random \[−0\.5, \+4\.5\]/);
   });
 
   /** What a reader sees, checked: verdict first, a working table of contents, figures with legends, no console errors. */

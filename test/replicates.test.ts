@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { foldReplicates, pendingReplicates, replicatedAgents, replicatedRecords, replicateSpread, type TrainingRun } from '../benchmarks/leaderboard/replicates.ts';
-import { bootstrapCI, twoLevelBootstrapCI, mean } from '../benchmarks/leaderboard/stats.ts';
+import { bootstrapCI, crossedTInterval, mean, tInterval } from '../benchmarks/leaderboard/stats.ts';
 import { aggregate } from '../benchmarks/leaderboard/aggregate.ts';
 import { verdict } from '../benchmarks/leaderboard/verdict.ts';
 import type { RunRecord } from '../benchmarks/sweep/run-record.ts';
@@ -46,7 +46,7 @@ describe('replicated learned agents', () => {
     expect(row.vsRandom[budgets.length]!.meanDiff).to.be.closeTo(0.02, 1e-9);
   });
 
-  it('the spread: each run’s AUBC, the std between runs and a two-level interval wider than the seeds alone give', () => {
+  it('the spread: each run’s AUBC, the std between runs and a runs × seeds interval wider than the seeds alone give', () => {
     const g = replicatedAgents(runs, records())[0]!;
     const s = replicateSpread(g, records())!;
     expect(s.perRun.map((r) => r.label)).to.deep.equal(['run-a', 'run-b', 'run-c']);
@@ -59,7 +59,7 @@ describe('replicated learned agents', () => {
     expect(s.ci[1] - s.ci[0]).to.be.above(seedOnly[1] - seedOnly[0]);
   });
 
-  it('against the baselines: each run\'s paired difference and a two-level interval of the mean difference', () => {
+  it('against the baselines: each run\'s paired difference and a runs × seeds interval of the mean difference', () => {
     const g = replicatedAgents(runs, records())[0]!;
     const s = replicateSpread(g, records(), [{ label: 'random', agentId: 'random' }, { label: 'never ran', agentId: 'nobody' }])!;
     // runs a, b, c sit +0, +2, +4 points above random on every seed; a baseline without runs is left out
@@ -68,11 +68,10 @@ describe('replicated learned agents', () => {
     expect(v.seeds).to.equal(5);
     v.perRun.forEach((d, i) => expect(d).to.be.closeTo(0.02 * i, 1e-12));
     expect(v.mean).to.be.closeTo(0.02, 1e-12);
-    // no seed-to-seed spread in the differences: the interval is the runs' alone, and holds the mean
-    expect(v.ci[0]).to.be.at.least(-1e-12);
-    expect(v.ci[1]).to.be.at.most(0.04 + 1e-12);
-    expect(v.ci[0]).to.be.below(0.02);
-    expect(v.ci[1]).to.be.above(0.02);
+    // no seed-to-seed spread in the differences: the interval is the t interval over the 3 runs' means alone
+    const overRuns = tInterval(v.perRun);
+    expect(v.ci[0]).to.be.closeTo(overRuns[0], 1e-12);
+    expect(v.ci[1]).to.be.closeTo(overRuns[1], 1e-12);
   });
 
   it('folding: the replicated row replaces its members on the board; their runs come back apart, untouched', () => {
@@ -88,10 +87,10 @@ describe('replicated learned agents', () => {
     // the board's paired statistics then see one learned row per configuration
     const lb = aggregate(board);
     expect(lb.agents.filter((a) => !a.baseline).map((a) => a.agentId).sort()).to.deep.equal([groups[0]!.agentId, 'dqn@other'].sort());
-    // and the verdict gives the replicated row its two-level interval beside the board's
+    // and the verdict gives the replicated row its runs × seeds interval beside the board's
     lb.replicates = [replicateSpread(groups[0]!, records(), [{ label: 'random', agentId: 'random' }])!];
     const line = verdict(lb).sentences.find((x) => x.startsWith(groups[0]!.agent))!;
-    expect(line).to.match(/; counting the luck of its 3 training runs too \(two-level bootstrap\): − random \[\+\d\.\d, \+\d\.\d\]\.$/);
+    expect(line).to.match(/; counting the luck of its 3 training runs too \(runs and seeds as random effects, t interval\): − random \[[+−]\d\.\d, \+\d\.\d\]\.$/);
   });
 
   it('a rule benched for only some runs stays off the board, and the verdict says how far its benches came', () => {
@@ -116,17 +115,32 @@ describe('replicated learned agents', () => {
     expect(verdict(lb).sentences).to.include('Not on the board yet: the last checkpoints of a DQN configuration trained 3 times, benched for 2 of its 3 runs so far (run-a: 10 runs, run-c: 4 runs); the row appears when every run is, since the runs benched first are no sample of the method.');
   });
 
-  it('two-level bootstrap: the interval holds the mean, and is a point when every cell is equal (property)', () => {
+  it('runs × seeds interval: worked by hand on a 2 × 2 matrix; the seeds\' t interval when runs agree; holds the mean (property)', () => {
+    // [[1, 2], [3, 5]]: MS_run 6.25, MS_seed 2.25, MS_e 0.25 ⇒ Var(mean) = (6.25 + 2.25 − 0.25)/4 = 2.0625,
+    // Satterthwaite df = 8.25² / (6.25² + 2.25² + 0.25²) = 68.0625 / 44.1875
+    const worked = crossedTInterval([[1, 2], [3, 5]]);
+    expect(worked.se ** 2).to.be.closeTo(2.0625, 1e-12);
+    expect(worked.df).to.be.closeTo(68.0625 / 44.1875, 1e-12);
+    expect((worked.ci[0] + worked.ci[1]) / 2).to.be.closeTo(2.75, 1e-12);
+    // runs that agree on every seed: the seeds' own t interval
+    const seedsOnly = crossedTInterval([[0.1, 0.4, 0.2], [0.1, 0.4, 0.2]]);
+    const t = tInterval([0.1, 0.4, 0.2]);
+    expect(seedsOnly.ci[0]).to.be.closeTo(t[0], 1e-12);
+    expect(seedsOnly.ci[1]).to.be.closeTo(t[1], 1e-12);
+    // it holds the mean, never counts less spread than the seed-paired t interval of the runs' per-seed means
+    // (the board's, which holds the runs fixed: its standard error is a floor), and a constant matrix gives a point
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 2, max: 8 }), fc.integer({ min: 0, max: 1000 }), (k, n, seed) => {
-        const m = Array.from({ length: k }, (_, i) => Array.from({ length: n }, (_, j) => Math.sin(seed + 3 * i + j)));
-        const [lo, hi] = twoLevelBootstrapCI(m, 400, seed);
+      fc.property(fc.integer({ min: 2, max: 5 }), fc.integer({ min: 2, max: 8 }), fc.integer({ min: 0, max: 1000 }), (k, n, seed) => {
+        const m = Array.from({ length: k }, (_, i) => Array.from({ length: n }, (_, j) => Math.sin(seed + 3 * i + 7 * j * j)));
+        const { ci: [lo, hi], se } = crossedTInterval(m);
+        const perSeed = Array.from({ length: n }, (_, j) => mean(m.map((r) => r[j]!)));
+        if (se < Math.sqrt(mean(perSeed.map((x) => (x - mean(perSeed)) ** 2)) * n / (n - 1) / n) - 1e-12) return false;
         const flat = mean(m.flat());
-        const flatCI = twoLevelBootstrapCI(m.map((r) => r.map(() => 0.5)), 50, seed);
-        return lo <= hi && lo <= flat + 1e-12 && hi >= flat - 1e-12 && flatCI[0] === 0.5 && flatCI[1] === 0.5;
+        const point = crossedTInterval(m.map((r) => r.map(() => 0.5))).ci;
+        return lo <= flat + 1e-12 && hi >= flat - 1e-12 && point[0] === 0.5 && point[1] === 0.5;
       }),
       { numRuns: 100, seed: 5 },
     );
-    expect(() => twoLevelBootstrapCI([[1, 2], [3]])).to.throw(RangeError, 'full runs × seeds matrix');
+    expect(() => crossedTInterval([[1, 2], [3]])).to.throw(RangeError, 'full matrix');
   });
 });

@@ -153,7 +153,7 @@ export interface Leaderboard {
   ceiling?: { seeds: number; checked: number; above: CeilingCell[] };
   /** With a bound from several seeds: their std and count (absent for one seed). */
   upperBoundSpread?: { std: number; n: number };
-  /** Learned agents trained several times: each run's AUBC and the two-level intervals (set by write.ts). */
+  /** Learned agents trained several times: each run's AUBC and the runs × seeds intervals (set by write.ts). */
   replicates?: ReplicateSpread[];
   /** Checkpoint rules of configurations trained several times that only some runs are benched for yet: withheld from the board (set by write.ts). */
   pendingReplicates?: PendingReplicate[];

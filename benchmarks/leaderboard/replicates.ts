@@ -4,13 +4,13 @@
  * checkpoint. The board gets one row per replicated agent and checkpoint rule — the mean over its
  * training runs at every (seed, budget) every run has — which the ordinary paired statistics then
  * compare with the baselines seed by seed; and a spread table: each run's AUBC, the std between runs,
- * and a two-level bootstrap interval of the mean (training runs resampled, then evaluation seeds),
+ * and an interval of the mean with runs and seeds as crossed random effects (stats.ts crossedTInterval),
  * which counts the training run's luck as well as the seed's.
  */
 import { createHash } from 'node:crypto';
 import type { RunRecord } from '../sweep/run-record.ts';
 import { runIndex } from './run-index.ts';
-import { bootstrapSeed, mean, std, twoLevelBootstrapCI } from './stats.ts';
+import { crossedTInterval, mean, std } from './stats.ts';
 
 /** One training run of a learned agent as the leaderboard sees it. */
 export interface TrainingRun {
@@ -141,9 +141,10 @@ export interface ReplicateDifference {
   readonly perRun: readonly number[];
   readonly mean: number;
   /**
-   * Two-level bootstrap 95 % interval of the mean difference (training runs, then seeds; the baseline's
-   * value of a drawn seed goes with it): what the method is worth against the baseline, counting the
-   * luck of the training run as well as the seed's. The board's own interval holds the runs fixed.
+   * 95 % interval of the mean difference with training runs and seeds as crossed random effects
+   * (crossedTInterval on the runs × seeds matrix of paired differences): what the method is worth against
+   * the baseline, counting the luck of the training run as well as the seed's. The board's own interval
+   * holds the runs fixed.
    */
   readonly ci: [number, number];
 }
@@ -159,7 +160,7 @@ export interface ReplicateSpread {
   readonly mean: number;
   /** Std of the runs' mean AUBCs: how much the training run moves the result. */
   readonly betweenRunStd: number;
-  /** Two-level bootstrap 95 % interval of the mean AUBC. */
+  /** 95 % interval of the mean AUBC, runs and seeds as crossed random effects. */
   readonly ci: [number, number];
   /** Against each baseline asked for (random, the best baseline) that shares ≥ 2 such seeds. */
   readonly versus: readonly ReplicateDifference[];
@@ -169,7 +170,7 @@ export interface ReplicateSpread {
  * AUBC of every member on every seed where all members have every budget of `records`; its spread
  * between runs; and its paired difference to each of `baselines` ({label, agentId}) on the seeds they share.
  */
-export function replicateSpread(g: ReplicatedAgent, records: readonly RunRecord[], baselines: readonly { label: string; agentId: string }[] = [], reps = 2000): ReplicateSpread | null {
+export function replicateSpread(g: ReplicatedAgent, records: readonly RunRecord[], baselines: readonly { label: string; agentId: string }[] = []): ReplicateSpread | null {
   const index = runIndex(records);
   const full = (agentId: string, seed: number) => index.aubcBySeed(agentId).has(seed);
   const aubcOf = (agentId: string, seed: number) => index.aubcBySeed(agentId).get(seed)!;
@@ -182,7 +183,7 @@ export function replicateSpread(g: ReplicatedAgent, records: readonly RunRecord[
     if (shared.length < 2) return [];
     const theirs = shared.map(([s]) => aubcOf(b.agentId, s));
     const diffs = matrix.map((row) => shared.map(([, j], k) => row[j]! - theirs[k]!));
-    return [{ other: b.label, seeds: shared.length, perRun: diffs.map(mean), mean: mean(diffs.flat()), ci: twoLevelBootstrapCI(diffs, reps, bootstrapSeed(`two-level/${g.agentId}-${b.agentId}`)) }];
+    return [{ other: b.label, seeds: shared.length, perRun: diffs.map(mean), mean: mean(diffs.flat()), ci: crossedTInterval(diffs).ci }];
   });
   return {
     agent: g.agent,
@@ -192,7 +193,7 @@ export function replicateSpread(g: ReplicatedAgent, records: readonly RunRecord[
     perRun,
     mean: mean(matrix.flat()),
     betweenRunStd: std(perRun.map((r) => r.aubc)),
-    ci: twoLevelBootstrapCI(matrix, reps, bootstrapSeed(`two-level/${g.agentId}`)),
+    ci: crossedTInterval(matrix).ci,
     versus,
   };
 }

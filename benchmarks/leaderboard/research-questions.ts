@@ -216,14 +216,14 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
     // a configuration trained several times: how much the training run moves the answer
     for (const r of replicates) {
       const versus = r.versus.map((v) => `− ${v.other} ${pts(v.mean)} [${pts(v.ci[0])}, ${pts(v.ci[1])}] points (runs span ${pts(Math.min(...v.perRun))} to ${pts(Math.max(...v.perRun))})`);
-      sentences.push(`${r.agent}: mean AUBC ${pct(r.mean)} % [${pct(r.ci[0])}, ${pct(r.ci[1])}] (two-level bootstrap: training runs, then ${r.seeds.length} evaluation seeds); the runs' own AUBCs span ${pct(Math.min(...r.perRun.map((x) => x.aubc)))}–${pct(Math.max(...r.perRun.map((x) => x.aubc)))} % (std ${pct(r.betweenRunStd)} points between runs)${versus.length ? `; ${versus.join('; ')}, two-level intervals that count the training run's luck as well as the seed's (the board's paired tests hold these ${r.runs} runs fixed)` : ''}.`);
+      sentences.push(`${r.agent}: mean AUBC ${pct(r.mean)} % [${pct(r.ci[0])}, ${pct(r.ci[1])}] (t interval with its ${r.runs} training runs and ${r.seeds.length} evaluation seeds as crossed random effects); the runs' own AUBCs span ${pct(Math.min(...r.perRun.map((x) => x.aubc)))}–${pct(Math.max(...r.perRun.map((x) => x.aubc)))} % (std ${pct(r.betweenRunStd)} points between runs)${versus.length ? `; ${versus.join('; ')}, intervals that count the training run's luck as well as the seed's (the board's paired tests hold these ${r.runs} runs fixed)` : ''}.`);
     }
-    // one table per replicated agent: each run's AUBC and its paired differences, then the mean with its two-level intervals
+    // one table per replicated agent: each run's AUBC and its paired differences, then the mean with its runs × seeds intervals
     const replicateTable: Table[] = replicates.map((r) => ({
       header: ['training run (seed)', `${r.agent}: AUBC (%) on its ${r.seeds.length} seeds`, ...r.versus.map((v) => `− ${v.other} (points, ${v.seeds} seeds)`)],
       rows: [
         ...r.perRun.map((x, i) => [`${x.label} (${x.seed})`, pct(x.aubc), ...r.versus.map((v) => pts(v.perRun[i]!))]),
-        [`mean of ${r.runs} [two-level 95 % CI]; std between runs`, `${pct(r.mean)} [${pct(r.ci[0])}, ${pct(r.ci[1])}]; ${pct(r.betweenRunStd)}`, ...r.versus.map((v) => `${pts(v.mean)} [${pts(v.ci[0])}, ${pts(v.ci[1])}]; ${pct(std(v.perRun))}`)],
+        [`mean of ${r.runs} [runs × seeds 95 % CI]; std between runs`, `${pct(r.mean)} [${pct(r.ci[0])}, ${pct(r.ci[1])}]; ${pct(r.betweenRunStd)}`, ...r.versus.map((v) => `${pts(v.mean)} [${pts(v.ci[0])}, ${pts(v.ci[1])}]; ${pct(std(v.perRun))}`)],
       ],
     }));
     const paired = [...perAgent.map((t) => t.filter((r) => r.ps.length > 0)), policyPairs].filter((t) => t.length > 0);

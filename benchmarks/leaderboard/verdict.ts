@@ -78,7 +78,7 @@ export function verdict(lb: Leaderboard): Verdict {
       : '';
     // a replicated agent: the same differences with the training runs' luck counted too
     const rep = lb.replicates?.find((x) => x.agentId === a.agentId);
-    const twoLevel = rep?.versus.length ? `; counting the luck of its ${rep.runs} training runs too (two-level bootstrap): ${rep.versus.map((v) => `− ${v.other} [${pts(v.ci[0])}, ${pts(v.ci[1])}]`).join(', ')}` : '';
+    const twoLevel = rep?.versus.length ? `; counting the luck of its ${rep.runs} training runs too (runs and seeds as random effects, t interval): ${rep.versus.map((v) => `− ${v.other} [${pts(v.ci[0])}, ${pts(v.ci[1])}]`).join(', ')}` : '';
     s.push(`${a.agent} (learned): ${parts.join('; ')}${headline}${twoLevel}.`);
   }
   for (const p of lb.pendingReplicates ?? []) {
