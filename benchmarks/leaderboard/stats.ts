@@ -63,9 +63,10 @@ function percentileInterval(values: number[], level: number): [number, number] {
  * training runs' and the seeds' luck: runs and seeds as crossed random effects (one value per cell),
  * Var(mean) = σ²_run/R + σ²_seed/S + σ²_e/(RS), estimated from the two-way ANOVA mean squares as
  * (MS_seed + max(0, MS_run − MS_e))/(RS), with Satterthwaite's degrees of freedom and a t quantile.
- * MS_seed/(RS) is the variance the seed-paired t interval of the runs' per-seed means uses, so this
- * never counts less spread than that interval does (with runs that agree on every seed it is that
- * interval) and adds the runs' component where the data show one. A percentile bootstrap over 3 runs
+ * MS_seed/(RS) is the variance the seed-paired t interval of the runs' per-seed means uses, so its
+ * standard error is never below that interval's (with runs that agree on every seed it is that
+ * interval) and adds the runs' component where the data show one; Satterthwaite's df, which count the
+ * runs too, can still make it a little narrower than that interval. A percentile bootstrap over 3 runs
  * and 2 seeds (10 × 3 distinct draws) is far narrower than either. `se` and `df` are returned for the record.
  */
 export function crossedTInterval(matrix: readonly (readonly number[])[], level = 0.95): { ci: [number, number]; se: number; df: number } {
