@@ -86,7 +86,7 @@ export function pendingReplicates(runs: readonly TrainingRun[], records: readonl
   const onARow = new Set(groups.filter((g) => g.members.length === g.runs).flatMap((g) => g.members.map((m) => m.agentId)));
   return groups
     .filter((g) => g.members.length > 0 && g.members.length < g.runs && g.members.some((m) => !onARow.has(m.agentId)))
-    .map(({ configuration, rule, runs: n, members }) => ({ rule, configuration, runs: n, benched: members.map((m) => ({ ...m, records: records.filter((r) => r.agentId === m.agentId).length })) }));
+    .map(({ configuration, rule, runs: n, members }) => ({ rule, configuration, runs: n, benched: members.map((m) => ({ ...m, records: runIndex(records).runs(m.agentId).length })) }));
 }
 
 /** The replicated agent's records: at every (seed, budget) every member ran, the members' mean test mIoU (and per-class IoU). */
