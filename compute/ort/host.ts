@@ -3,6 +3,7 @@
  * process's own thread, or one of the engine's worker threads (ort-worker.ts). Everything that
  * crosses a thread is plain typed arrays, so the same code serves both.
  */
+import { StagingCopies } from './staging.ts';
 import type * as Ort from 'onnxruntime-node';
 import { dropoutMultiplier } from './dropout-masks.ts';
 import { upsampledArgmax } from '../upsampled-argmax.ts';
@@ -85,6 +86,7 @@ export function sessionOptions(threads: number): Ort.InferenceSession.SessionOpt
 /** Sessions held in the calling thread. */
 export class LocalSessionHost implements SessionHost {
   private readonly sessions = new Map<string, Promise<Ort.InferenceSession>>();
+  private readonly staging = new StagingCopies();
 
   constructor(
     private readonly ort: typeof Ort,
@@ -115,15 +117,21 @@ export class LocalSessionHost implements SessionHost {
     return s;
   }
 
-  private tensors(feeds: Feeds): Record<string, Ort.Tensor> {
-    return Object.fromEntries(Object.entries(feeds).map(([name, f]) => [name, ortTensor(this.ort, f.data, f.dims)]));
+  /** One run of `feeds`, shared-memory feeds staged in reused copies (staging.ts). */
+  private async run(s: Ort.InferenceSession, feeds: Feeds): Promise<Ort.InferenceSession.OnnxValueMapType> {
+    const taken: (Float32Array | Uint16Array | Int32Array)[] = [];
+    try {
+      return await s.run(Object.fromEntries(Object.entries(feeds).map(([name, f]) => [name, ortTensor(this.ort, this.staging.own(f.data, taken), f.dims)])));
+    } finally {
+      this.staging.release(taken);
+    }
   }
 
   async runEach(key: string, feeds: Feeds[]): Promise<Outputs> {
     const s = await this.session(key);
     const parts: Outputs[] = [];
     for (const f of feeds) {
-      const out = await s.run(this.tensors(f));
+      const out = await this.run(s, f);
       parts.push(Object.fromEntries(Object.entries(out).map(([name, t]) => [name, t.data as Float32Array | Int32Array])));
     }
     return concatOutputs(parts);
@@ -133,7 +141,7 @@ export class LocalSessionHost implements SessionHost {
     const s = await this.session(key);
     const counts = new Float64Array(geo.classes * geo.classes);
     for (let i = 0; i < feeds.length; i++) {
-      const logits = (await s.run(this.tensors(feeds[i]!))).logits!.data as Float32Array;
+      const logits = (await this.run(s, feeds[i]!)).logits!.data as Float32Array;
       upsampledArgmax(logits, geo.gh, geo.gw, geo.classes, geo.height, geo.width, { counts, truth: truths[i]! });
     }
     return counts;

@@ -36,6 +36,7 @@ import { upsampledArgmax } from '../../../compute/upsampled-argmax.ts';
 import { ConfusionMatrix } from '../../metrics.ts';
 import { cellLogitsModel, mcModel, probsModel, reductionModel, type GraphGeometry } from './native.ts';
 import { headTrainModel, windowKey, type TrainWindow } from './native-train.ts';
+import { RunBuffers } from './run-buffers.ts';
 import { planTiles } from './tiles.ts';
 
 export const FROZEN_ENCODER_NAME = 'frozen-encoder';
@@ -75,6 +76,10 @@ export class FrozenEncoderLearner implements SegLearner {
   readonly numClasses: number;
   private readonly optimizer: Sgd | Adam;
   private version = 0;
+  /** The native training runs' inputs, reused from batch to batch (run-buffers.ts). */
+  private readonly runFeatures = new RunBuffers((n) => new Uint16Array(n));
+  private readonly runLabels = new RunBuffers((n) => new Int32Array(n));
+  private readonly runMultipliers = new RunBuffers((n) => new Float32Array(n));
   private disposed = false;
   private readonly geo: GraphGeometry;
   /** Cells per alignment step of training crops (whole pixels per step), or 0: crops by interpolation matrices. */
@@ -368,9 +373,10 @@ export class FrozenEncoderLearner implements SegLearner {
       const part = windows.slice(at, at + group);
       const T = part.length;
       // a whole image alone reads the store's own view, without a copy
-      const features = whole && T === 1 ? this.store.view(batch[part[0]!.b]!.sample) : new Uint16Array(T * n * F);
-      const labels = new Int32Array(T * k);
-      const multiplier = new Float32Array(T * F);
+      const run = feeds.length;
+      const features = whole && T === 1 ? this.store.view(batch[part[0]!.b]!.sample) : this.runFeatures.take(run, T * n * F);
+      const labels = this.runLabels.take(run, T * k);
+      const multiplier = this.runMultipliers.take(run, T * F);
       part.forEach(({ b, i0, j0 }, t) => {
         const it = batch[b]!;
         const out = labels.subarray(t * k, (t + 1) * k);
@@ -402,11 +408,16 @@ export class FrozenEncoderLearner implements SegLearner {
   private windowHalves(sample: SegSample, i0: number, j0: number, wh: number, ww: number, out: Uint16Array<ArrayBufferLike> = new Uint16Array(wh * ww * this.head.config.inputs)): Uint16Array<ArrayBufferLike> {
     const F = this.head.config.inputs, { gridH, gridW } = this.geo;
     const halves = this.store.view(sample);
+    // the window's columns inside the grid are one contiguous run of each row: one copy per row
+    const in0 = Math.max(0, j0), in1 = Math.min(gridW, j0 + ww);
     for (let i = 0; i < wh; i++) {
-      const gi = Math.min(gridH - 1, Math.max(0, i0 + i));
+      const row = Math.min(gridH - 1, Math.max(0, i0 + i)) * gridW;
+      if (in1 > in0) out.set(halves.subarray((row + in0) * F, (row + in1) * F), (i * ww + in0 - j0) * F);
       for (let j = 0; j < ww; j++) {
-        const gj = Math.min(gridW - 1, Math.max(0, j0 + j));
-        out.set(halves.subarray((gi * gridW + gj) * F, (gi * gridW + gj + 1) * F), (i * ww + j) * F);
+        const gj = j0 + j;
+        if (gj >= in0 && gj < in1) continue;
+        const src = (row + Math.min(gridW - 1, Math.max(0, gj))) * F;
+        out.set(halves.subarray(src, src + F), (i * ww + j) * F);
       }
     }
     return out;
