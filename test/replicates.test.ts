@@ -1,7 +1,7 @@
 /** A learned agent trained several times is one row: the mean over its training runs, with their spread. */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { foldReplicates, pendingReplicates, replicatedAgents, replicatedRecords, replicateSpread, type TrainingRun } from '../benchmarks/leaderboard/replicates.ts';
+import { foldReplicates, replicateGroups, replicatedRecords, replicateSpread, type TrainingRun } from '../benchmarks/leaderboard/replicates.ts';
 import { bootstrapCI, crossedTInterval, mean, tInterval } from '../benchmarks/leaderboard/stats.ts';
 import { aggregate } from '../benchmarks/leaderboard/aggregate.ts';
 import { verdict } from '../benchmarks/leaderboard/verdict.ts';
@@ -30,10 +30,10 @@ const runs: TrainingRun[] = [
 
 describe('replicated learned agents', () => {
   it('one row per configuration with ≥ 2 runs and checkpoints that ran for every run: the members’ mean at every seed and budget', () => {
-    const groups = replicatedAgents(runs, records());
+    const groups = replicateGroups(runs, records()).replicated;
     // run-b's last checkpoint never ran: no 'last' row from the other runs alone
     expect(groups.map((g) => [g.rule, g.members.map((m) => m.agentId)])).to.deep.equal([['best', ['dqn@a', 'dqn@b', 'dqn@c']]]);
-    const partial = replicatedAgents(runs.map((r) => (r.label === 'run-a' ? { ...r, checkpoints: [...r.checkpoints, { rule: 'last' as const, agentId: 'dqn@a' }] } : r)), records());
+    const partial = replicateGroups(runs.map((r) => (r.label === 'run-a' ? { ...r, checkpoints: [...r.checkpoints, { rule: 'last' as const, agentId: 'dqn@a' }] } : r)), records()).replicated;
     expect(partial.map((g) => g.rule)).to.deep.equal(['best']);
     const virtual = replicatedRecords(groups[0]!, records());
     expect(virtual).to.have.length(10);
@@ -47,7 +47,7 @@ describe('replicated learned agents', () => {
   });
 
   it('the spread: each run’s AUBC, the std between runs and a runs × seeds interval wider than the seeds alone give', () => {
-    const g = replicatedAgents(runs, records())[0]!;
+    const g = replicateGroups(runs, records()).replicated[0]!;
     const s = replicateSpread(g, records())!;
     expect(s.perRun.map((r) => r.label)).to.deep.equal(['run-a', 'run-b', 'run-c']);
     expect(s.perRun[1]!.aubc - s.perRun[0]!.aubc).to.be.closeTo(0.02, 1e-12);
@@ -60,7 +60,7 @@ describe('replicated learned agents', () => {
   });
 
   it('against the baselines: each run\'s paired difference and a runs × seeds interval of the mean difference', () => {
-    const g = replicatedAgents(runs, records())[0]!;
+    const g = replicateGroups(runs, records()).replicated[0]!;
     const s = replicateSpread(g, records(), [{ label: 'random', agentId: 'random' }, { label: 'never ran', agentId: 'nobody' }])!;
     // runs a, b, c sit +0, +2, +4 points above random on every seed; a baseline without runs is left out
     expect(s.versus.map((v) => v.other)).to.deep.equal(['random']);
@@ -75,7 +75,7 @@ describe('replicated learned agents', () => {
   });
 
   it('folding: the replicated row replaces its members on the board; their runs come back apart, untouched', () => {
-    const groups = replicatedAgents(runs, records());
+    const groups = replicateGroups(runs, records()).replicated;
     const { board, members } = foldReplicates(records(), groups);
     const ids = new Set(board.map((r) => r.agentId));
     for (const m of groups[0]!.members) expect(ids.has(m.agentId)).to.equal(false);
@@ -99,19 +99,19 @@ describe('replicated learned agents', () => {
     const withLast = runs.map((r) => (lastOf[r.label] ? { ...r, checkpoints: [...r.checkpoints, { rule: 'last' as const, agentId: lastOf[r.label]! }] } : r));
     const extra = records().filter((r) => (r.agentId === 'dqn@a') || (r.agentId === 'dqn@c' && r.seed <= 2)).map((r) => ({ ...r, agentId: `${r.agentId}-last`, trajectory: `${r.trajectory}-last` }));
     const all = [...records(), ...extra];
-    expect(replicatedAgents(withLast, all).map((g) => g.rule)).to.deep.equal(['best']);
-    const pending = pendingReplicates(withLast, all);
+    expect(replicateGroups(withLast, all).replicated.map((g) => g.rule)).to.deep.equal(['best']);
+    const pending = replicateGroups(withLast, all).pending;
     expect(pending.map((p) => [p.rule, p.runs, p.benched.map((m) => [m.label, m.records])])).to.deep.equal([['last', 3, [['run-a', 10], ['run-c', 4]]]]);
-    const { board, members } = foldReplicates(all, replicatedAgents(withLast, all), pending);
+    const { board, members } = foldReplicates(all, replicateGroups(withLast, all).replicated, pending);
     const ids = new Set(board.map((r) => r.agentId));
     expect(ids.has('dqn@a-last') || ids.has('dqn@c-last')).to.equal(false);
     expect(members.some((r) => r.agentId.endsWith('-last'))).to.equal(false);
     // without the pending list the partial runs would have been rows of their own
-    expect(new Set(foldReplicates(all, replicatedAgents(withLast, all)).board.map((r) => r.agentId)).has('dqn@a-last')).to.equal(true);
+    expect(new Set(foldReplicates(all, replicateGroups(withLast, all).replicated).board.map((r) => r.agentId)).has('dqn@a-last')).to.equal(true);
     const lb = aggregate(board);
     lb.pendingReplicates = pending;
     // a run whose best episode is its last: its last checkpoint is on the best row already, nobody's pending bench
-    expect(pendingReplicates(runs.map((r) => (r.label === 'run-a' ? { ...r, checkpoints: [...r.checkpoints, { rule: 'last' as const, agentId: 'dqn@a' }] } : r)), records())).to.deep.equal([]);
+    expect(replicateGroups(runs.map((r) => (r.label === 'run-a' ? { ...r, checkpoints: [...r.checkpoints, { rule: 'last' as const, agentId: 'dqn@a' }] } : r)), records()).pending).to.deep.equal([]);
     expect(verdict(lb).sentences).to.include('Not on the board yet: the last checkpoints of a DQN configuration trained 3 times, benched for 2 of its 3 runs so far (run-a: 10 runs, run-c: 4 runs); the row appears when every run is, since the runs benched first are no sample of the method.');
   });
 

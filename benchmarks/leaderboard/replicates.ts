@@ -65,28 +65,28 @@ function checkpointsWithRecords(runs: readonly TrainingRun[], records: readonly 
   });
 }
 
-/** Groups of ≥ 2 training runs of one configuration with distinct seeds: one replicated agent per checkpoint rule that every run of the group has records for. */
-export function replicatedAgents(runs: readonly TrainingRun[], records: readonly RunRecord[]): ReplicatedAgent[] {
-  // every run of the configuration, or no row: a subset of the runs would be a chosen sample
-  return checkpointsWithRecords(runs, records)
-    .filter((g) => g.members.length === g.runs)
-    .map(({ configuration, rule, members }) => {
-      const id = createHash('sha256').update(members.map((m) => m.agentId).join(',')).digest('hex').slice(0, 12);
-      return { agent: `dqn (${members.length} training runs, ${rule === 'best' ? 'best validated' : 'last'} checkpoints)`, agentId: `replicated@${id}`, rule, configuration, members };
-    });
-}
-
 /**
- * The checkpoint rules that some but not all runs of a replicated configuration have records for
- * (PendingReplicate). A rule whose only records are checkpoints another rule's row holds (a run whose
- * best episode is its last) is nobody's pending bench.
+ * The board's replicated agents and pending benches, from one grouping of the training runs:
+ * - `replicated`: per configuration of ≥ 2 training runs with distinct seeds, one agent per checkpoint
+ *   rule that every run of the group has records for (every run or no row: a subset of the runs would
+ *   be a chosen sample);
+ * - `pending`: the rules that some but not all runs have records for (PendingReplicate). A rule whose
+ *   only records are checkpoints another rule's row holds (a run whose best episode is its last) is
+ *   nobody's pending bench.
  */
-export function pendingReplicates(runs: readonly TrainingRun[], records: readonly RunRecord[]): PendingReplicate[] {
+export function replicateGroups(runs: readonly TrainingRun[], records: readonly RunRecord[]): { replicated: ReplicatedAgent[]; pending: PendingReplicate[] } {
   const groups = checkpointsWithRecords(runs, records);
-  const onARow = new Set(groups.filter((g) => g.members.length === g.runs).flatMap((g) => g.members.map((m) => m.agentId)));
-  return groups
+  const complete = groups.filter((g) => g.members.length === g.runs);
+  const replicated = complete.map(({ configuration, rule, members }) => {
+    const id = createHash('sha256').update(members.map((m) => m.agentId).join(',')).digest('hex').slice(0, 12);
+    return { agent: `dqn (${members.length} training runs, ${rule === 'best' ? 'best validated' : 'last'} checkpoints)`, agentId: `replicated@${id}`, rule, configuration, members };
+  });
+  const onARow = new Set(complete.flatMap((g) => g.members.map((m) => m.agentId)));
+  const index = runIndex(records);
+  const pending = groups
     .filter((g) => g.members.length > 0 && g.members.length < g.runs && g.members.some((m) => !onARow.has(m.agentId)))
-    .map(({ configuration, rule, runs: n, members }) => ({ rule, configuration, runs: n, benched: members.map((m) => ({ ...m, records: runIndex(records).runs(m.agentId).length })) }));
+    .map(({ configuration, rule, runs: n, members }) => ({ rule, configuration, runs: n, benched: members.map((m) => ({ ...m, records: index.runs(m.agentId).length })) }));
+  return { replicated, pending };
 }
 
 /** The replicated agent's records: at every (seed, budget) every member ran, the members' mean test mIoU (and per-class IoU). */

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../../core/errors.ts';
 import { join } from 'node:path';
-import { foldReplicates, pendingReplicates, replicatedAgents, replicateSpread, type PendingReplicate, type ReplicatedAgent, type ReplicateSpread, type TrainingRun } from './replicates.ts';
+import { foldReplicates, replicateGroups, replicateSpread, type PendingReplicate, type ReplicatedAgent, type ReplicateSpread, type TrainingRun } from './replicates.ts';
 import { writeFileAtomic } from '../../core/fs.ts';
 import type { SegSample } from '../../env/data/dataset.ts';
 import type { RegionGrid } from '../../env/regions.ts';
@@ -93,8 +93,7 @@ export async function writeLeaderboard(given: readonly RunRecord[], outDir: stri
  */
 export function boardOf(given: readonly RunRecord[], trainings: readonly { run: PolicyRun }[]): { board: RunRecord[]; members: RunRecord[]; replicated: ReplicatedAgent[]; pending: PendingReplicate[] } {
   const runs = trainings.map(({ run }) => trainingRunOf(run));
-  const replicated = replicatedAgents(runs, given);
-  const pending = pendingReplicates(runs, given);
+  const { replicated, pending } = replicateGroups(runs, given);
   return { ...foldReplicates(namePolicies(given, trainings), replicated, pending), replicated, pending };
 }
 
