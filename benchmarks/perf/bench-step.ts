@@ -144,6 +144,20 @@ async function main(): Promise<void> {
     });
     await time('fullSupervision', () => model.trainEpoch(wholeImages, rng));
   }
+  // one epoch of the protocol's final training, on a copy (after one warm-up epoch)
+  const finalEpochMs: number[] = [];
+  if (w.finalEpoch) {
+    const copy = model.clone(w.finalEpoch.settings);
+    try {
+      for (let r = 0; r <= Math.min(o.steps, 3); r++) {
+        const t0 = performance.now();
+        await copy.trainEpoch(w.finalEpoch.items, rng);
+        if (r > 0) finalEpochMs.push(performance.now() - t0);
+      }
+    } finally {
+      copy.dispose();
+    }
+  }
   // bytes read per image: the float16 hypercolumn of a frozen encoder (UNet-S reads pixels: not counted)
   const f = (w.describe as { features?: { dim: number; grid: readonly [number, number] } }).features;
   const mbPerImage = f ? (f.dim * f.grid[0] * f.grid[1] * 2) / 1e6 : 0;
@@ -160,7 +174,8 @@ async function main(): Promise<void> {
   const extra = { bald: summarise(times.bald!, scored * fwd), entropyStep: summarise(times.entropyStep!, (scored + reward.length) * fwd + trainFlops), fullSupervision: summarise(times.fullSupervision!, 3 * wholeImages.length * fwd) };
   const fullSupervisionImagesPerSec = (1000 * wholeImages.length) / extra.fullSupervision.medianMs;
   const total = summarise(times.total!, stages.features.gflop + stages.train.gflop + stages.reward.gflop + stages.dqn.gflop, stages.features.mbRead + stages.reward.mbRead + stages.dqn.mbRead);
-  const result = { backend, inference, training: model.trainingEngine, threads, workload: w.describe, data: o.protocol ? o.protocol : o.data, steps: o.steps, candidateImages: candImages, stages, totalMs: total.medianMs, total, extra, fullSupervisionImagesPerSec };
+  const finalEpoch = w.finalEpoch && finalEpochMs.length ? { items: w.finalEpoch.describe, ...summarise(finalEpochMs, 0) } : undefined;
+  const result = { backend, inference, training: model.trainingEngine, threads, workload: w.describe, data: o.protocol ? o.protocol : o.data, steps: o.steps, candidateImages: candImages, stages, totalMs: total.medianMs, total, extra, fullSupervisionImagesPerSec, ...(finalEpoch ? { finalEpoch } : {}) };
   if (o.json) {
     console.log(JSON.stringify(result, null, 1));
   } else {
@@ -172,7 +187,9 @@ async function main(): Promise<void> {
     row(`bald (T=20, ${scored} img)`, extra.bald);
     row('entropy step', extra.entropyStep);
     row(`full sup. (${wholeImages.length} img)`, extra.fullSupervision);
+    if (finalEpoch) row('final epoch', finalEpoch);
     console.log(`full supervision: ${fullSupervisionImagesPerSec.toFixed(1)} images/s`);
+    if (finalEpoch) console.log(`final epoch: one epoch of the protocol's final training on ${finalEpoch.items}`);
   }
   distT.dispose();
   model.dispose();

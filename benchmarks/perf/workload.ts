@@ -12,9 +12,12 @@
  */
 import type { Rng } from '../../core/rng.ts';
 import { createLearner, learnerSpecOf } from '../../env/learners/registry.ts';
-import type { SegLearner } from '../../env/learners/learner.ts';
+import type { SegLearner, TrainItem } from '../../env/learners/learner.ts';
+import type { SegTrainSettings } from '../../env/learners/train-settings.ts';
+import { LabelledSet } from '../../env/labelled-set.ts';
+import { fullItems } from '../../env/start-model.ts';
 import { makeGrid, type RegionGrid } from '../../env/regions.ts';
-import { getSplit, type SegDataset, type SegSample } from '../../env/data/dataset.ts';
+import { getSplit, type SegDataset, type SegSample, type SplitName } from '../../env/data/dataset.ts';
 import { loadCamVid } from '../../env/data/camvid.ts';
 import { resolveProtocol, segTrainConfig } from '../../env/make-env.ts';
 import { prepareProtocol } from '../sweep/prepare.ts';
@@ -41,6 +44,12 @@ export interface Workload {
   readonly forwardGflop: number;
   /** GFLOP of the training step (forward + backward ≈ 3 forwards of each crop), when known. */
   readonly trainGflop: number;
+  /**
+   * One epoch of the protocol's final training (protocols only): its items with 480 regions of the
+   * evaluation pool labelled (the start's split besides, when the rule trains on it) and its lr and
+   * batch size; `describe` says what the items are.
+   */
+  readonly finalEpoch?: { readonly items: readonly TrainItem[]; readonly settings: Partial<SegTrainSettings>; readonly describe: string };
 }
 
 const H = 144, W = 192, C = 11;
@@ -87,6 +96,19 @@ export async function protocolWorkload(name: string, rng: Rng, o: { root?: strin
   const learner = await createLearner(spec, { data: ds, train: segTrainConfig(p), cacheDir: o.cacheDir }, rng.fork('init'));
   const K = p.poolsPerStep, N = p.poolSize.policy;
   const profile = learner.profile;
+  const grid = makeGrid(ds.height, ds.width, p.regions.height, p.regions.width);
+  // the final training after a budget of 480 regions, spread evenly over the evaluation pool (as a random agent's are)
+  const evalPool = getSplit(ds, p.splits.evalPool);
+  const stride = Math.max(1, Math.floor((evalPool.length * grid.perImage) / 480));
+  const labelled = new LabelledSet(grid, evalPool, Array.from({ length: Math.min(480, evalPool.length * grid.perImage) }, (_, k) => k * stride), ds.numClasses, ds.ignoreIndex);
+  const rule = p.finalTraining;
+  const alongside = rule.withStartSplit ? fullItems(getSplit(ds, p.initialModel.evaluation as SplitName)) : [];
+  const labelledItems = rule.items === 'whole-image' ? labelled.wholeImages() : labelled.itemsOnePerImage(rng.fork('final-epoch'));
+  const finalEpoch = {
+    items: [...alongside, ...labelledItems],
+    settings: { ...(rule.lr !== undefined ? { lr: rule.lr } : {}), ...(rule.batchSize !== undefined ? { batchSize: rule.batchSize } : {}) },
+    describe: `${alongside.length ? `${alongside.length} whole images of ${p.initialModel.evaluation} + ` : ''}${labelledItems.length} ${rule.items === 'whole-image' ? 'images' : 'crops'} with 480 regions labelled, spread evenly`,
+  };
   return {
     describe: {
       name: p.name,
@@ -100,9 +122,10 @@ export async function protocolWorkload(name: string, rng: Rng, o: { root?: strin
     pool: getSplit(ds, p.splits.policyPool),
     state: getSplit(ds, p.splits.state).slice(0, 10),
     reward: getSplit(ds, p.splits.reward).slice(0, 101),
-    grid: makeGrid(ds.height, ds.width, p.regions.height, p.regions.width),
+    grid,
     K,
     N,
+    finalEpoch,
     // the frozen encoder ran once per image; what a pass costs is the head on every cell (2 FLOP a weight),
     // the bilinear upsampling of its logits (4 multiply-adds per pixel and class) and the argmax / softmax
     forwardGflop: profile?.forwardGflop() ?? 0,
