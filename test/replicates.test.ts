@@ -115,6 +115,16 @@ describe('replicated learned agents', () => {
     expect(verdict(lb).sentences).to.include('Not on the board yet: the last checkpoints of a DQN configuration trained 3 times, benched for 2 of its 3 runs so far (run-a: 10 runs, run-c: 4 runs); the row appears when every run is, since the runs benched first are no sample of the method.');
   });
 
+  it('a replicated row on one seed so far says it has too few seeds for a paired comparison, not an empty line', () => {
+    // every run benched on seed 1 only: the row exists (every run has records) but no seed pair does
+    const one = records().filter((r) => r.agentId === 'random' || ((r.agentId === 'dqn@a' || r.agentId === 'dqn@b' || r.agentId === 'dqn@c') && r.seed === 1));
+    const groups = replicateGroups(runs.slice(0, 3), one).replicated;
+    expect(groups).to.have.length(1);
+    const lb = aggregate(foldReplicates(one, groups).board);
+    const line = verdict(lb).sentences.find((x) => x.startsWith(groups[0]!.agent))!;
+    expect(line).to.match(/AUBC [0-9.]+ % on 1 seed with every budget so far; a paired comparison needs 2 or more\.$/);
+  });
+
   it('runs × seeds interval: worked by hand on a 2 × 2 matrix; the seeds\' t interval when runs agree; holds the mean (property)', () => {
     // [[1, 2], [3, 5]]: MS_run 6.25, MS_seed 2.25, MS_e 0.25 ⇒ Var(mean) = (6.25 + 2.25 − 0.25)/4 = 2.0625,
     // Satterthwaite df = 8.25² / (6.25² + 2.25² + 0.25²) = 68.0625 / 44.1875

@@ -79,7 +79,9 @@ export function verdict(lb: Leaderboard): Verdict {
     // a replicated agent: the same differences with the training runs' luck counted too
     const rep = lb.replicates?.find((x) => x.agentId === a.agentId);
     const twoLevel = rep?.versus.length ? `; counting the luck of its ${rep.runs} training runs too (runs and seeds as random effects, t interval): ${rep.versus.map((v) => `− ${v.other} [${pts(v.ci[0])}, ${pts(v.ci[1])}]`).join(', ')}` : '';
-    s.push(`${a.agent} (learned): ${parts.join('; ')}${headline}${twoLevel}.`);
+    // too few seeds for any paired statistic: say so, not an empty line
+    if (!parts.length && !headline && !twoLevel) s.push(`${a.agent} (learned): AUBC ${pct(a.aubcMean)} % on ${a.aubcSeeds} seed${a.aubcSeeds === 1 ? '' : 's'} with every budget so far; a paired comparison needs 2 or more.`);
+    else s.push(`${a.agent} (learned): ${parts.join('; ')}${headline}${twoLevel}.`);
   }
   for (const p of lb.pendingReplicates ?? []) {
     const runs = p.benched.map((m) => `${m.label}: ${m.records} run${m.records > 1 ? 's' : ''}`).join(', ');
