@@ -26,12 +26,10 @@ export function sharedCopy(a: Float32Array): Float32Array {
   return out;
 }
 
-/** An onnxruntime tensor of a feed (its type from the array's). */
+/** An onnxruntime tensor of a feed in memory it owns (its type from the array's; shared memory goes through StagingCopies first). */
 export function ortTensor(ort: typeof Ort, data: Float32Array | Uint16Array | Int32Array, dims: readonly number[]): Ort.Tensor {
-  // onnxruntime-node refuses memory it cannot own: copy views on shared memory
-  const own = data.buffer instanceof SharedArrayBuffer ? data.slice() : data;
-  const type = own instanceof Float32Array ? 'float32' : own instanceof Uint16Array ? 'float16' : 'int32';
-  return new ort.Tensor(type, own as never, dims);
+  const type = data instanceof Float32Array ? 'float32' : data instanceof Uint16Array ? 'float16' : 'int32';
+  return new ort.Tensor(type, data as never, dims);
 }
 /** Outputs by name: float32, or int32 for labels. */
 export type Outputs = Record<string, Float32Array | Int32Array>;
@@ -153,14 +151,19 @@ export class LocalSessionHost implements SessionHost {
     let sumP: Float32Array = new Float32Array(size(sumDims.probs));
     let sumH: Float32Array = new Float32Array(size(sumDims.entropy));
     const t = (data: Float32Array | Uint16Array, d: number[]) => ortTensor(this.ort, data, d);
-    const f = t(features, dims);
-    for (const seed of seeds) {
-      const multiplier = dropoutMultiplier(seed, size(mask.dims), mask.rate);
-      const out = await s.run({ features: f, multiplier: t(multiplier, mask.dims), sumP: t(sumP, sumDims.probs), sumH: t(sumH, sumDims.entropy) });
-      sumP = out.sumP_out!.data as Float32Array;
-      sumH = out.sumH_out!.data as Float32Array;
+    const taken: (Float32Array | Uint16Array | Int32Array)[] = [];
+    try {
+      const f = t(this.staging.own(features, taken) as Float32Array | Uint16Array, dims);
+      for (const seed of seeds) {
+        const multiplier = dropoutMultiplier(seed, size(mask.dims), mask.rate);
+        const out = await s.run({ features: f, multiplier: t(multiplier, mask.dims), sumP: t(sumP, sumDims.probs), sumH: t(sumH, sumDims.entropy) });
+        sumP = out.sumP_out!.data as Float32Array;
+        sumH = out.sumH_out!.data as Float32Array;
+      }
+      return { sumP, sumH };
+    } finally {
+      this.staging.release(taken);
     }
-    return { sumP, sumH };
   }
 
   async close(): Promise<void> {
