@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCamVid } from '../env/data/camvid.ts';
+import { isShared } from '../env/data/sample-arena.ts';
 import { CITYSCAPES_LABEL_LUT, loadCityscapes } from '../env/data/cityscapes.ts';
 import { encodePng, readPngChannel0, readPngRgb } from '../env/data/png.ts';
 import { resizeBilinear, resizeNearest } from '../env/data/resize.ts';
@@ -84,5 +85,7 @@ describe('CamVid loader', function () {
     expect(max).to.equal(11);
     expect(seen.size).to.equal(12);
     expect(loadCamVid({ root: CAMVID_DIR, scale: 0.2 })).to.equal(ds); // cached
+    // decoded straight into shared memory: worker threads adopt these very bytes
+    expect([...ds.splits.train!, ...ds.splits.val!, ...ds.splits.test!].every(isShared)).to.equal(true);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * CamVid in the SegNet layout (train/trainannot, val/valannot, test/testannot; 480×360) with the RALIS
  * active-learning split file `ralis-splits.json` (d_t, d_s, d_v ⊂ train). Images are resized once on
- * load (bilinear images, nearest labels) and cached in memory per (root, scale).
+ * load (bilinear images, nearest labels) into one SharedArrayBuffer and cached in memory per (root, scale).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -9,6 +9,7 @@ import { DataError } from '../../core/errors.ts';
 import { CAMVID_CLASSES, type SegDataset, type SegSample, type SplitName } from './dataset.ts';
 import { readPngChannel0, readPngRgb } from './png.ts';
 import { resizeBilinear, resizeNearest, scaledSize } from './resize.ts';
+import { SampleArena } from './sample-arena.ts';
 
 export const CAMVID_ENV_VAR = 'REGIONGYM_CAMVID';
 const NUM_CLASSES = 11;
@@ -48,7 +49,8 @@ function listSplit(root: string, split: 'train' | 'val' | 'test'): string[] {
     .map((l) => l.slice(l.lastIndexOf('/') + 1));
 }
 
-function loadSample(root: string, split: string, file: string, height: number, width: number): SegSample {
+/** Decode one sample into `into` (the arena's views for it). */
+function loadSample(root: string, split: string, file: string, height: number, width: number, into: { image: Uint8Array; label: Uint8Array }): SegSample {
   const imagePath = join(root, split, file);
   const labelPath = join(root, `${split}annot`, file);
   const img = readPngRgb(imagePath);
@@ -60,11 +62,9 @@ function loadSample(root: string, split: string, file: string, height: number, w
     if (lab.values[i]! > VOID) throw new DataError(`${labelPath}: label value ${lab.values[i]} at pixel ${i}, expected 0..${VOID}`);
   }
   const same = img.height === height && img.width === width;
-  return {
-    id: file,
-    image: same ? img.rgb : resizeBilinear(img.rgb, img.height, img.width, 3, height, width),
-    label: same ? lab.values : resizeNearest(lab.values, lab.height, lab.width, height, width),
-  };
+  into.image.set(same ? img.rgb : resizeBilinear(img.rgb, img.height, img.width, 3, height, width));
+  into.label.set(same ? lab.values : resizeNearest(lab.values, lab.height, lab.width, height, width));
+  return { id: file, ...into };
 }
 
 export function loadCamVid(opts: CamVidOptions): SegDataset {
@@ -73,8 +73,11 @@ export function loadCamVid(opts: CamVidOptions): SegDataset {
   const hit = cache.get(key);
   if (hit) return hit;
   const { height, width } = scaledSize(360, 480, opts.scale);
+  const files = { train: listSplit(root, 'train'), val: listSplit(root, 'val'), test: listSplit(root, 'test') };
+  // decoded straight into shared memory: worker threads adopt these bytes, and no private copy stays behind
+  const arena = new SampleArena(files.train.length + files.val.length + files.test.length, height, width);
   const splits: Partial<Record<SplitName, SegSample[]>> = {};
-  for (const s of ['train', 'val', 'test'] as const) splits[s] = listSplit(root, s).map((f) => loadSample(root, s, f, height, width));
+  for (const s of ['train', 'val', 'test'] as const) splits[s] = files[s].map((f) => loadSample(root, s, f, height, width, arena.take()));
 
   const splitPath = join(root, 'ralis-splits.json');
   if (existsSync(splitPath)) {

@@ -6,6 +6,7 @@ import { loadCityscapes } from './cityscapes.ts';
 import { loadFolder } from './folder.ts';
 import { makeSyntheticDataset, SYNTHETIC_DEFAULTS, type SyntheticOptions } from './synthetic.ts';
 import { scaledSize } from './resize.ts';
+import { isShared, SampleArena } from './sample-arena.ts';
 
 
 /** A data set by name: its loader from a spec (scale, folder, synthetic settings). */
@@ -96,24 +97,12 @@ export function loadData(spec: DataSpec): SegDataset {
   return ds;
 }
 
-/** Move a data set's bytes into one SharedArrayBuffer so worker threads can adopt it without a copy. */
+/** Move a data set's bytes into one SharedArrayBuffer so worker threads can adopt it without a copy (loaders that decode into a SampleArena already did). */
 function toShared(ds: SegDataset): SegDataset {
   const all = [...new Set(Object.values(ds.splits).flat())];
-  if (all.every((s) => s.image.buffer instanceof SharedArrayBuffer)) return ds;
-  const total = all.reduce((n, s) => n + s.image.length + s.label.length, 0);
-  const buf = new Uint8Array(new SharedArrayBuffer(total));
-  let o = 0;
-  const moved = new Map(
-    all.map((s) => {
-      const image = buf.subarray(o, o + s.image.length);
-      image.set(s.image);
-      o += s.image.length;
-      const label = buf.subarray(o, o + s.label.length);
-      label.set(s.label);
-      o += s.label.length;
-      return [s, { id: s.id, image, label }];
-    }),
-  );
+  if (all.every(isShared)) return ds;
+  const arena = new SampleArena(all.length, ds.height, ds.width);
+  const moved = new Map(all.map((s) => [s, arena.adopt(s)]));
   return { ...ds, splits: Object.fromEntries(Object.entries(ds.splits).map(([k, v]) => [k, v!.map((s) => moved.get(s)!)])) };
 }
 
