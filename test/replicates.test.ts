@@ -123,6 +123,7 @@ describe('replicated learned agents', () => {
     const lb = aggregate(foldReplicates(one, groups).board);
     const line = verdict(lb).sentences.find((x) => x.startsWith(groups[0]!.agent))!;
     expect(line).to.match(/AUBC [0-9.]+ % on 1 seed with every budget so far; a paired comparison needs 2 or more\.$/);
+    expect(verdict(lb).sentences.find((x) => x.startsWith('Partial coverage'))).to.equal(`Partial coverage: ${groups[0]!.agent} (1 seed, 2 of 2 budgets); its comparisons rest on what it ran.`);
   });
 
   it('runs × seeds interval: worked by hand on a 2 × 2 matrix; the seeds\' t interval when runs agree; holds the mean (property)', () => {

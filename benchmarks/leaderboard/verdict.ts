@@ -110,6 +110,6 @@ export function verdict(lb: Leaderboard): Verdict {
   const partial = lb.agents.filter((a) => !coverage(a, lb).full);
   const curves = Math.max(...lb.agents.map((a) => a.aubcSeeds));
   if (curves < lb.seeds.length) s.push(`The AUBCs rest on the ${curves} of ${lb.seeds.length} seeds that have a run at every budget.`);
-  if (partial.length) s.push(`Partial coverage: ${partial.map((a) => { const c = coverage(a, lb); return `${a.agent} (${c.seeds} seeds, ${c.budgets} of ${lb.budgets.length} budgets${a.aubcSeeds < c.seeds ? `, ${a.aubcSeeds} with every budget` : ''})`; }).join('; ')}; its comparisons rest on what it ran.`);
+  if (partial.length) s.push(`Partial coverage: ${partial.map((a) => { const c = coverage(a, lb); return `${a.agent} (${c.seeds} seed${c.seeds === 1 ? '' : 's'}, ${c.budgets} of ${lb.budgets.length} budgets${a.aubcSeeds < c.seeds ? `, ${a.aubcSeeds} with every budget` : ''})`; }).join('; ')}; ${partial.length === 1 ? 'its comparisons rest' : 'their comparisons rest'} on what ${partial.length === 1 ? 'it' : 'they'} ran.`);
   return { title, sentences: s };
 }
