@@ -128,10 +128,16 @@ describe('replicated learned agents', () => {
 
   it('runs × seeds interval: worked by hand on a 2 × 2 matrix; the seeds\' t interval when runs agree; holds the mean (property)', () => {
     // [[1, 2], [3, 5]]: MS_run 6.25, MS_seed 2.25, MS_e 0.25 ⇒ Var(mean) = (6.25 + 2.25 − 0.25)/4 = 2.0625,
-    // Satterthwaite df = 8.25² / (6.25² + 2.25² + 0.25²) = 68.0625 / 44.1875
+    // Satterthwaite df = 8.25² / (6.25² + 2.25² + 0.25²) = 68.0625 / 44.1875 ≈ 1.54, capped at S − 1 = 1
     const worked = crossedTInterval([[1, 2], [3, 5]]);
     expect(worked.se ** 2).to.be.closeTo(2.0625, 1e-12);
-    expect(worked.df).to.be.closeTo(68.0625 / 44.1875, 1e-12);
+    expect(worked.df).to.equal(1);
+    // 2 runs × 4 seeds, runs far apart: Satterthwaite's df (below S − 1) stand. [[0, 1, 0, 1], [4, 5, 4, 6]]: row means
+    // 0.5, 4.75, column means 2, 3, 2, 3.5, grand 2.625 ⇒ MS_run 36.125, MS_seed 1.125, SSE 0.375 over 3 df ⇒ MS_e 0.125;
+    // v = 297/8, df = v² / (1.125²/3 + 36.125² + 0.125²/3) = (88209/64) / (250645/192) = 264627/250645 ≈ 1.06
+    const apart = crossedTInterval([[0, 1, 0, 1], [4, 5, 4, 6]]);
+    expect(apart.df).to.be.closeTo(264627 / 250645, 1e-12);
+    expect(apart.se ** 2).to.be.closeTo(297 / 8 / 8, 1e-12);
     expect((worked.ci[0] + worked.ci[1]) / 2).to.be.closeTo(2.75, 1e-12);
     // runs that agree on every seed: the seeds' own t interval
     const seedsOnly = crossedTInterval([[0.1, 0.4, 0.2], [0.1, 0.4, 0.2]]);
@@ -142,10 +148,15 @@ describe('replicated learned agents', () => {
     // (the board's, which holds the runs fixed: its standard error is a floor), and a constant matrix gives a point
     fc.assert(
       fc.property(fc.integer({ min: 2, max: 5 }), fc.integer({ min: 2, max: 8 }), fc.integer({ min: 0, max: 1000 }), (k, n, seed) => {
-        const m = Array.from({ length: k }, (_, i) => Array.from({ length: n }, (_, j) => Math.sin(seed + 3 * i + 7 * j * j)));
+        // a run offset of any size (0: runs that agree up to noise) on top of seed effects and noise
+        const runScale = (seed % 7) / 2;
+        const m = Array.from({ length: k }, (_, i) => Array.from({ length: n }, (_, j) => runScale * Math.cos(seed * 5 + i) + Math.sin(seed + 7 * j * j) + 0.3 * Math.sin(seed + 3 * i + 7 * j * j)));
         const { ci: [lo, hi], se } = crossedTInterval(m);
         const perSeed = Array.from({ length: n }, (_, j) => mean(m.map((r) => r[j]!)));
         if (se < Math.sqrt(mean(perSeed.map((x) => (x - mean(perSeed)) ** 2)) * n / (n - 1) / n) - 1e-12) return false;
+        // and it contains that interval: counting the runs' luck never narrows what the seeds alone allow
+        const seedPaired = tInterval(perSeed);
+        if (lo > seedPaired[0] + 1e-12 || hi < seedPaired[1] - 1e-12) return false;
         const flat = mean(m.flat());
         const point = crossedTInterval(m.map((r) => r.map(() => 0.5))).ci;
         return lo <= flat + 1e-12 && hi >= flat - 1e-12 && point[0] === 0.5 && point[1] === 0.5;

@@ -65,9 +65,12 @@ function percentileInterval(values: number[], level: number): [number, number] {
  * (MS_seed + max(0, MS_run − MS_e))/(RS), with Satterthwaite's degrees of freedom and a t quantile.
  * MS_seed/(RS) is the variance the seed-paired t interval of the runs' per-seed means uses, so its
  * standard error is never below that interval's (with runs that agree on every seed it is that
- * interval) and adds the runs' component where the data show one; Satterthwaite's df, which count the
- * runs too, can still make it a little narrower than that interval. A percentile bootstrap over 3 runs
- * and 2 seeds (10 × 3 distinct draws) is far narrower than either. `se` and `df` are returned for the record.
+ * interval) and adds the runs' component where the data show one. Its degrees of freedom are
+ * Satterthwaite's, capped at that interval's S − 1: uncapped, they count the runs too and made the
+ * interval narrower than the seed-paired one it is meant to widen (5 runs on 2 seeds: [−1.8, +1.3]
+ * beside [−3.8, +3.3]), when the seed component is known from S − 1 df alone. So it always contains
+ * the seed-paired interval. A percentile bootstrap over 3 runs and 2 seeds (10 × 3 distinct draws) is
+ * far narrower than either. `se` and `df` are returned for the record.
  */
 export function crossedTInterval(matrix: readonly (readonly number[])[], level = 0.95): { ci: [number, number]; se: number; df: number } {
   const R = matrix.length, S = matrix[0]?.length ?? 0;
@@ -85,7 +88,7 @@ export function crossedTInterval(matrix: readonly (readonly number[])[], level =
   const v = terms.reduce((a, t) => a + t.c * t.ms, 0);
   const se = Math.sqrt(v / (R * S));
   if (v === 0) return { ci: [grand, grand], se: 0, df: Infinity };
-  const df = v ** 2 / terms.reduce((a, t) => a + (t.c * t.ms) ** 2 / t.df, 0);
+  const df = Math.min(S - 1, v ** 2 / terms.reduce((a, t) => a + (t.c * t.ms) ** 2 / t.df, 0));
   const half = tQuantile(1 - (1 - level) / 2, df) * se;
   return { ci: [grand - half, grand + half], se, df };
 }
