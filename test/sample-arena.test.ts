@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { isShared, SampleArena } from '../env/data/sample-arena.ts';
 import { loadData, sharedDatasets } from '../env/data/registry.ts';
+import { DataError } from '../core/errors.ts';
 
 describe('SampleArena: a data set in one SharedArrayBuffer', () => {
   it('hands out disjoint image and label views, in order, and refuses one more than its capacity', () => {
@@ -32,6 +33,8 @@ describe('SampleArena: a data set in one SharedArrayBuffer', () => {
     expect(isShared(s)).to.equal(false);
     expect(isShared(t)).to.equal(true);
     expect([t.id, Array.from(t.image), Array.from(t.label)]).to.deep.equal([s.id, Array.from(s.image), Array.from(s.label)]);
+    // a sample of another size is refused by name, not cut or zero-padded
+    expect(() => new SampleArena(1, 2, 3).adopt({ id: 'odd', image: new Uint8Array(12), label: new Uint8Array(4) })).to.throw(DataError, /sample 'odd' has 4 image and 4 label pixels; its data set's size gives 6/);
   });
 
   it("the registry shares a loader's private samples once, keeping splits that name one image the same object", () => {

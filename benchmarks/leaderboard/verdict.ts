@@ -6,7 +6,7 @@
  */
 import { RANDOM_AGENT } from '../../agents/registry.ts';
 import { FAMILY_ALPHA, lastBudget, seedsToResolvePoints, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
-import { pct, pts, pValue, savingBound } from './format.ts';
+import { counted, pct, pts, pValue, savingBound } from './format.ts';
 import { median, signFlipFloor } from './stats.ts';
 
 export interface Verdict {
@@ -80,7 +80,7 @@ export function verdict(lb: Leaderboard): Verdict {
     const rep = lb.replicates?.find((x) => x.agentId === a.agentId);
     const twoLevel = rep?.versus.length ? `; counting the luck of its ${rep.runs} training runs too (runs and seeds as random effects, t interval): ${rep.versus.map((v) => `− ${v.other} [${pts(v.ci[0])}, ${pts(v.ci[1])}]`).join(', ')}` : '';
     // too few seeds for any paired statistic: say so, not an empty line
-    if (!parts.length && !headline && !twoLevel) s.push(`${a.agent} (learned): AUBC ${pct(a.aubcMean)} % on ${a.aubcSeeds} seed${a.aubcSeeds === 1 ? '' : 's'} with every budget so far; a paired comparison needs 2 or more.`);
+    if (!parts.length && !headline && !twoLevel) s.push(`${a.agent} (learned): AUBC ${pct(a.aubcMean)} % on ${counted(a.aubcSeeds, 'seed')} with every budget so far; a paired comparison needs 2 or more.`);
     else s.push(`${a.agent} (learned): ${parts.join('; ')}${headline}${twoLevel}.`);
   }
   for (const p of lb.pendingReplicates ?? []) {
@@ -110,6 +110,6 @@ export function verdict(lb: Leaderboard): Verdict {
   const partial = lb.agents.filter((a) => !coverage(a, lb).full);
   const curves = Math.max(...lb.agents.map((a) => a.aubcSeeds));
   if (curves < lb.seeds.length) s.push(`The AUBCs rest on the ${curves} of ${lb.seeds.length} seeds that have a run at every budget.`);
-  if (partial.length) s.push(`Partial coverage: ${partial.map((a) => { const c = coverage(a, lb); return `${a.agent} (${c.seeds} seed${c.seeds === 1 ? '' : 's'}, ${c.budgets} of ${lb.budgets.length} budgets${a.aubcSeeds < c.seeds ? `, ${a.aubcSeeds} with every budget` : ''})`; }).join('; ')}; ${partial.length === 1 ? 'its comparisons rest' : 'their comparisons rest'} on what ${partial.length === 1 ? 'it' : 'they'} ran.`);
+  if (partial.length) s.push(`Partial coverage: ${partial.map((a) => { const c = coverage(a, lb); return `${a.agent} (${counted(c.seeds, 'seed')}, ${c.budgets} of ${lb.budgets.length} budgets${a.aubcSeeds < c.seeds ? `, ${a.aubcSeeds} with every budget` : ''})`; }).join('; ')}; ${partial.length === 1 ? 'its comparisons rest on what it ran' : 'their comparisons rest on what they ran'}.`);
   return { title, sentences: s };
 }

@@ -9,7 +9,7 @@ import { DataError } from '../../core/errors.ts';
 import { CAMVID_CLASSES, type SegDataset, type SegSample, type SplitName } from './dataset.ts';
 import { readPngChannel0, readPngRgb } from './png.ts';
 import { resizeBilinear, resizeNearest, scaledSize } from './resize.ts';
-import { SampleArena } from './sample-arena.ts';
+import { SampleArena, type SampleBytes } from './sample-arena.ts';
 
 export const CAMVID_ENV_VAR = 'REGIONGYM_CAMVID';
 const NUM_CLASSES = 11;
@@ -50,7 +50,7 @@ function listSplit(root: string, split: 'train' | 'val' | 'test'): string[] {
 }
 
 /** Decode one sample into `into` (the arena's views for it). */
-function loadSample(root: string, split: string, file: string, height: number, width: number, into: { image: Uint8Array; label: Uint8Array }): SegSample {
+function loadSample(root: string, split: string, file: string, height: number, width: number, into: SampleBytes): SegSample {
   const imagePath = join(root, split, file);
   const labelPath = join(root, `${split}annot`, file);
   const img = readPngRgb(imagePath);

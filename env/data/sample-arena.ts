@@ -5,7 +5,14 @@
  * one and a shared one (CamVid: 484 MB each at full resolution), and skips a second first touch of
  * the same bytes, which costs ~20 µs a page on some VMs.
  */
+import { DataError } from '../../core/errors.ts';
 import type { SegSample } from './dataset.ts';
+
+/** One sample's byte views: image [H·W·3] and label [H·W]. */
+export interface SampleBytes {
+  readonly image: Uint8Array;
+  readonly label: Uint8Array;
+}
 
 export class SampleArena {
   private readonly bytes: Uint8Array;
@@ -22,7 +29,7 @@ export class SampleArena {
   }
 
   /** The next sample's views: image [H·W·3] and label [H·W], in shared memory, zero-filled. */
-  take(): { image: Uint8Array; label: Uint8Array } {
+  take(): SampleBytes {
     if (this.next >= this.capacity) throw new RangeError(`SampleArena holds ${this.capacity} samples; a ${this.capacity + 1}th was asked for`);
     const o = this.next++ * this.pixels * 4;
     return { image: this.bytes.subarray(o, o + 3 * this.pixels), label: this.bytes.subarray(o + 3 * this.pixels, o + 4 * this.pixels) };
@@ -30,6 +37,8 @@ export class SampleArena {
 
   /** A copy of `s` whose bytes live here. */
   adopt(s: SegSample): SegSample {
+    // every image of a data set has one size (dataset.ts); a sample of another would be cut or zero-padded here
+    if (s.image.length !== 3 * this.pixels || s.label.length !== this.pixels) throw new DataError(`sample '${s.id}' has ${s.image.length / 3} image and ${s.label.length} label pixels; its data set's size gives ${this.pixels}`);
     const { image, label } = this.take();
     image.set(s.image);
     label.set(s.label);
