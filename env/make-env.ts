@@ -3,6 +3,7 @@
  * protocol file, plus per-call options, gives an ActiveSegEnv.
  */
 import { learnerSpecOf } from './learners/registry.ts';
+import { counted } from '../core/text.ts';
 import { ConfigError } from '../core/errors.ts';
 import { ActiveSegEnv } from './active-seg-env.ts';
 import type { ActiveSegOptions } from './active-seg-config.ts';
@@ -82,7 +83,7 @@ export function checkProtocolSplits(p: Protocol, data: SegDataset): void {
     const startIds = new Set(startSamples.map((s) => s.id));
     for (const [what, other] of forbidden) {
       const shared = (data.splits[other as keyof typeof data.splits] ?? []).filter((s) => startIds.has(s.id));
-      if (shared.length) throw new ConfigError(`protocol ${p.name}: ${field} = '${split}' shares ${shared.length} image${shared.length > 1 ? 's' : ''} (${shared[0]!.id}${shared.length > 1 ? ', …' : ''}) with ${what}: a start model may not train on it`);
+      if (shared.length) throw new ConfigError(`protocol ${p.name}: ${field} = '${split}' shares ${counted(shared.length, 'image')} (${shared[0]!.id}${shared.length > 1 ? ', …' : ''}) with ${what}: a start model may not train on it`);
     }
   }
 }

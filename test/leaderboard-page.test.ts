@@ -60,9 +60,16 @@ describe('leaderboard', function () {
     const md = readFileSync(join(dir, 'board', 'leaderboard.md'), 'utf8');
     expect(md).to.include('full supervision (upper bound, mean of 3 seeds ± 2.0)');
     // entropy and random at budget 12 reach 0.26 … 0.31: some means exceed 0.28
-    expect(verdict(lb).sentences.join(' ')).to.match(/Warning: \d+ means? exceed the full-supervision bound of 28\.0 %/);
+    expect(verdict(lb).sentences.join(' ')).to.match(/Warning: (1 mean exceeds|([2-9]|\d\d+) means exceed) the full-supervision bound of 28\.0 %/);
     const high = await writeLeaderboard(records(), join(dir, 'board-high'), { upperBound: readUpperBounds([files[2]!]) });
     expect(verdict(high).sentences.join(' ')).to.not.include('Warning');
+    // a bound between the two highest means: one mean exceeds it, and the sentence says so in the singular
+    const means = aggregate(records()).agents.flatMap((a) => a.cells.flatMap((c) => (c ? [c.mean] : []))).sort((x, y) => y - x);
+    expect(means[0]).to.be.greaterThan(means[1]!);
+    const one = join(dir, 'ub-one.json');
+    writeFileSync(one, JSON.stringify({ test: { mIoU: (means[0]! + means[1]!) / 2 } }));
+    const single = await writeLeaderboard(records(), join(dir, 'board-one'), { upperBound: readUpperBounds([one]) });
+    expect(verdict(single).sentences.join(' ')).to.include('Warning: 1 mean exceeds the full-supervision bound');
   });
 
   it('protocol-rule bounds are a ceiling checked seed by seed: the runs are compared with the bounds of their own seeds', async () => {

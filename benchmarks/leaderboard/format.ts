@@ -14,9 +14,6 @@ export const savingBound = (v: number): string => (Number.isFinite(v) ? `${v >= 
 /** A p-value to two significant digits (0.047, 0.13, 0.002), exponent form under 0.001: never rounded onto 0.05 from below. */
 export const pValue = (p: number): string => (Number.isNaN(p) ? '–' : p >= 0.001 ? String(Number(p.toPrecision(2))) : p.toExponential(1));
 
-/** A count with its noun, plural unless it is one (1 seed, 2 seeds). */
-export const counted = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
-
 /** A number with `d` decimals, after dividing by `scale` (ms → s: 1000). */
 export const fixed = (v: number | null | undefined, d: number, scale = 1): string => (missing(v) ? '–' : (v / scale).toFixed(d));
 

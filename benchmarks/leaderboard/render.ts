@@ -2,6 +2,7 @@
 import { lastBudget, seedsToResolvePoints, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
 import type { Answer } from './research-questions.ts';
 import { coverage, verdict } from './verdict.ts';
+import { counted } from '../../core/text.ts';
 import { escHtml, fewSeedPairs, fixed, mdCell, mdText, pct, pts, pValue, runMinutes } from './format.ts';
 
 const esc = escHtml;
@@ -156,7 +157,7 @@ export function markdown(lb: Leaderboard, answers: readonly Answer[], figures: r
   out.push('## The research questions', '', 'Every sentence below is generated from the run records; each question leads with its answer, the rest is folded.', '');
   for (const a of answers) {
     out.push(`<a id="${a.id}"></a>`, '', `### ${a.id}. ${mdText(a.question)}`, '', ...a.lead.map((x) => `- ${mdText(x)}`), '');
-    out.push(`<details><summary>All ${a.sentences.length} sentences${a.tables?.length ? ` and ${a.tables.length} table${a.tables.length > 1 ? 's' : ''}` : ''}</summary>`, '', ...a.sentences.map((x) => `- ${mdText(x)}`), '');
+    out.push(`<details><summary>All ${a.sentences.length} sentences${a.tables?.length ? ` and ${counted(a.tables.length, 'table')}` : ''}</summary>`, '', ...a.sentences.map((x) => `- ${mdText(x)}`), '');
     for (const t of a.tables ?? []) out.push(...mdTable(t), '');
     out.push('</details>', '');
   }
@@ -171,7 +172,7 @@ export function html(lb: Leaderboard, answers: readonly Answer[], figures: reado
   const table = (t: { header: string[]; rows: string[][] }) => `<table><tr>${t.header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${t.rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</table>`;
   const figure = (f: Figure) => `<figure><figcaption>${esc(f.title)}</figcaption>${f.svg ?? `<img src="${esc(encodeURIComponent(f.file))}" alt="${esc(f.title)}">`}</figure>`;
   const ts = tables(lb).map((t) => `<section id="${t.id}"><h2>${esc(t.title)}</h2>${table(t)}${t.note ? `<p class="note">${esc(t.note)}</p>` : ''}${t.detail ? `<details><summary>${esc(t.detail.summary)}</summary>${table(t.detail)}</details>` : ''}</section>`).join('\n');
-  const rq = answers.map((a) => `<section id="${a.id}"><h3>${a.id}. ${esc(a.question)}</h3><ul class="lead">${a.lead.map((x) => `<li>${esc(x)}</li>`).join('')}</ul><details><summary>All ${a.sentences.length} sentences${a.tables?.length ? ` and ${a.tables.length} table${a.tables.length > 1 ? 's' : ''}` : ''}</summary><ul>${a.sentences.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>${(a.tables ?? []).map(table).join('')}</details></section>`).join('\n');
+  const rq = answers.map((a) => `<section id="${a.id}"><h3>${a.id}. ${esc(a.question)}</h3><ul class="lead">${a.lead.map((x) => `<li>${esc(x)}</li>`).join('')}</ul><details><summary>All ${a.sentences.length} sentences${a.tables?.length ? ` and ${counted(a.tables.length, 'table')}` : ''}</summary><ul>${a.sentences.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>${(a.tables ?? []).map(table).join('')}</details></section>`).join('\n');
   const toc = contents(answers, figures).map((c) => `<a href="#${c.id}">${esc(c.title)}</a>`).join(' · ');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>regiongym leaderboard: ${esc(lb.protocol)}</title>
 <style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;line-height:1.4}h1{font-size:1.5em}#verdict{font-size:1.05em;background:#f6f8fa;border-left:4px solid #1a9850;padding:.4em 1em .4em 2em;margin:1em 0}#verdict li{margin:.3em 0}nav{font-size:13px;margin:1em 0}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;font-size:12px}th{background:#f4f4f4}figure{margin:1.5em 0}figcaption{font-weight:bold;margin-bottom:.4em}img{max-width:100%}.note{font-size:12px;color:#555}details{margin:.5em 0}summary{cursor:pointer;color:#0550ae;font-size:13px}ul.lead li{font-weight:500}</style></head>

@@ -11,6 +11,7 @@ import type { RunRecord } from '../sweep/run-record.ts';
 import { mean, spearman, std } from './stats.ts';
 import { judgeTable, lastBudget, type AgentSummary, type Judged, type LabelSaving, type Leaderboard } from './aggregate.ts';
 import { runIndex, type PairedDifference, type RunIndex } from './run-index.ts';
+import { counted } from '../../core/text.ts';
 import { fewSeedPairs, fixed, pct, pts, pValue, runMinutes, savingBound } from './format.ts';
 
 /** A caution when the fewest seed pairs behind these comparisons are too few (format.ts fewSeedPairs). */
@@ -136,7 +137,7 @@ function trainingSentences(runs: readonly PolicyRun[]): string[] {
       : '';
     const tenth = Math.max(1, Math.floor(r.losses.length / 10));
     const meanOf = (xs: readonly { meanLoss: number }[]) => mean(xs.map((x) => x.meanLoss));
-    const loss = r.losses.length >= 2 * tenth + 1 ? ` Mean TD loss ${meanOf(r.losses.slice(0, tenth)).toPrecision(3)} over its first ${tenth} episode${tenth > 1 ? 's' : ''} with updates, ${meanOf(r.losses.slice(-tenth)).toPrecision(3)} over its last ${tenth}.` : '';
+    const loss = r.losses.length >= 2 * tenth + 1 ? ` Mean TD loss ${meanOf(r.losses.slice(0, tenth)).toPrecision(3)} over its first ${counted(tenth, 'episode')} with updates, ${meanOf(r.losses.slice(-tenth)).toPrecision(3)} over its last ${tenth}.` : '';
     return `Training run ${r.label} (${r.settings}; ${r.episodes} episodes, ${(r.trainMs / 3_600_000).toFixed(2)} h): ${peak}${end}.${refs}${loss}${inexact.length ? ` Resumed after episode${inexact.length > 1 ? 's' : ''} ${inexact.join(', ')} with an empty replay buffer.` : ''}`;
   });
 }
@@ -170,7 +171,7 @@ function validationAgainstResults(runs: readonly PolicyRun[], dqns: readonly Age
   const rho = spearman(rows.map((r) => r.validation), rows.map((r) => r.aubc));
   const byValidation = rows[0]!;
   const byResult = rows.reduce((b, r) => (r.aubc > b.aubc ? r : b), rows[0]!);
-  const seeds = `the ${common.length} seed${common.length > 1 ? 's' : ''} they share (${common.join(', ')})`;
+  const seeds = `the ${counted(common.length, 'seed')} they share (${common.join(', ')})`;
   const sentence = `Validation against results: of the ${rows.length} evaluated checkpoints, the best validated (${byValidation.label}, ${pct(byValidation.validation)} %) has AUBC ${pct(byValidation.aubc)} % on ${seeds}; `
     + (byResult === byValidation ? 'it is also the highest of them there' : `the highest there is ${byResult.label} (${pct(byResult.aubc)} %, validated ${pct(byResult.validation)} %${byResult.onBoard && byValidation.onBoard ? '; whether the gap is resolved: “Policy against policy” above' : ''})`)
     + (Number.isNaN(rho) ? '.' : `; validation and AUBC rank-correlate at ρ = ${rho.toFixed(2)} (Spearman, ${rows.length} checkpoints: a lead, not a finding).`);

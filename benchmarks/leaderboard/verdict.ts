@@ -6,7 +6,8 @@
  */
 import { RANDOM_AGENT } from '../../agents/registry.ts';
 import { FAMILY_ALPHA, lastBudget, seedsToResolvePoints, type AgentSummary, type Comparison, type Leaderboard } from './aggregate.ts';
-import { counted, pct, pts, pValue, savingBound } from './format.ts';
+import { counted } from '../../core/text.ts';
+import { pct, pts, pValue, savingBound } from './format.ts';
 import { median, signFlipFloor } from './stats.ts';
 
 export interface Verdict {
@@ -84,28 +85,28 @@ export function verdict(lb: Leaderboard): Verdict {
     else s.push(`${a.agent} (learned): ${parts.join('; ')}${headline}${twoLevel}.`);
   }
   for (const p of lb.pendingReplicates ?? []) {
-    const runs = p.benched.map((m) => `${m.label}: ${m.records} run${m.records > 1 ? 's' : ''}`).join(', ');
+    const runs = p.benched.map((m) => `${m.label}: ${counted(m.records, 'run')}`).join(', ');
     s.push(`Not on the board yet: the ${p.rule === 'best' ? 'best validated' : 'last'} checkpoints of a DQN configuration trained ${p.runs} times, benched for ${p.benched.length} of its ${p.runs} runs so far (${runs}); the row appears when every run is, since the runs benched first are no sample of the method.`);
   }
   if (deployable.some((x) => !x.baseline && x.labelSavings?.length)) s.push(`AUBC is test mIoU averaged over the budgets; differences are paired by seed with 95 % t intervals, resolved by exact sign-flip tests Holm-corrected within each table; "% fewer labels" is the paper's headline metric (negative: more labels).`);
   // a full-supervision bound is a ceiling: an agent's mean above it means the final training is wrong
   if (lb.ceiling) {
     const { above, seeds, checked } = lb.ceiling;
-    const cells = above.map((c) => `${c.agent} at ${c.budget} (${pct(c.mean)} % against ${pct(c.bound)} % over ${c.seeds} seed${c.seeds > 1 ? 's' : ''}, Holm p ${pValue(c.pHolm)})`);
+    const cells = above.map((c) => `${c.agent} at ${c.budget} (${pct(c.mean)} % against ${pct(c.bound)} % over ${counted(c.seeds, 'seed')}, Holm p ${pValue(c.pHolm)})`);
     const list = `${cells.slice(0, 5).join('; ')}${cells.length > 5 ? '; …' : ''}`;
     const resolved = above.filter((c) => c.pHolm < FAMILY_ALPHA).length;
     // the smallest Holm p a cell on n seeds can reach is checked · 2/2ⁿ: say when that already rules out a finding
     const most = Math.max(...above.map((c) => c.seeds), 0);
     const couldResolve = checked * signFlipFloor(most) < FAMILY_ALPHA;
-    const test = `exact sign-flip tests of the per-seed differences, Holm-corrected over the ${checked} cells checked${couldResolve ? '' : `; on ${most} seed${most > 1 ? 's' : ''} none could be`}`;
+    const test = `exact sign-flip tests of the per-seed differences, Holm-corrected over the ${checked} cells checked${couldResolve ? '' : `; on ${counted(most, 'seed')} none could be`}`;
     s.push(above.length === 0
-      ? `The protocol-rule bound holds as a ceiling: no agent's mean at any budget exceeds the bounds' mean over the same seeds (${seeds} seed${seeds > 1 ? 's' : ''} with a bound).`
+      ? `The protocol-rule bound holds as a ceiling: no agent's mean at any budget exceeds the bounds' mean over the same seeds (${counted(seeds, 'seed')} with a bound).`
       : resolved > 0
         ? `Warning: ${above.length} ${above.length > 1 ? 'means exceed' : 'mean exceeds'} the protocol-rule bound on the same seeds, ${resolved} of them resolved (${test}): ${list}. The bound is not a ceiling: the final training is wrong; read "% of full" with care.`
         : `Warning: ${above.length} ${above.length > 1 ? 'means exceed' : 'mean exceeds'} the protocol-rule bound on the same seeds, none resolved (${test}): ${list}. The bound is a ceiling only up to the noise of one final training per seed: read "% of full" with care.`);
   } else if (lb.upperBound !== null) {
     const above = lb.agents.flatMap((a) => a.cells.flatMap((c, i) => (c && c.mean > lb.upperBound! ? [`${a.agent} at ${lb.budgets[i]} (${pct(c.mean)} %)`] : [])));
-    if (above.length) s.push(`Warning: ${above.length} mean${above.length > 1 ? 's' : ''} exceed the full-supervision bound of ${pct(lb.upperBound)} %: ${above.slice(0, 5).join('; ')}${above.length > 5 ? '; …' : ''}. The bound is not a ceiling here: read "% of full" with care.`);
+    if (above.length) s.push(`Warning: ${above.length} ${above.length > 1 ? 'means exceed' : 'mean exceeds'} the full-supervision bound of ${pct(lb.upperBound)} %: ${above.slice(0, 5).join('; ')}${above.length > 5 ? '; …' : ''}. The bound is not a ceiling here: read "% of full" with care.`);
   }
   const partial = lb.agents.filter((a) => !coverage(a, lb).full);
   const curves = Math.max(...lb.agents.map((a) => a.aubcSeeds));

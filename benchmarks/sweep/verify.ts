@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../core/errors.ts';
+import { counted } from '../../core/text.ts';
 import { Rng } from '../../core/rng.ts';
 import type { Protocol } from '../../env/protocol/load.ts';
 import { protocolHash } from '../../env/protocol/hash.ts';
@@ -67,7 +68,7 @@ export async function verifyRuns(runsFile: string, o: VerifyOptions, onProgress:
       mkdirSync(`${remadeFile}.actions`, { recursive: true });
       copyFileSync(log, actionLogFile(remadeFile, published[0]!.trajectory));
     }
-    onProgress(`${published[0]!.agent} seed ${t.seed}: re-running ${published.length} budget${published.length > 1 ? 's' : ''}${existsSync(log) ? ' (replaying its action log)' : ''}`);
+    onProgress(`${published[0]!.agent} seed ${t.seed}: re-running ${counted(published.length, 'budget')}${existsSync(log) ? ' (replaying its action log)' : ''}`);
     const bench: BenchOptions = { protocol: o.protocol, agents: [spec], seeds: [t.seed], budgets: published.map((r) => r.budgetRegions), workers: o.workers, compute: o.compute, outFile: remadeFile, dataRoot: o.dataRoot, cacheDir: o.cacheDir };
     const remade = await runBenchToEnd(bench);
     for (const p of published) {
