@@ -81,3 +81,12 @@ bench_dqn "$(IFS=,; echo "${checkpoints[*]}")" 2
 bench_dqn "$transfer" 2
 if [ -n "$side" ]; then wait "$side"; fi
 page
+# Item 4 (issue 32): the protocol's 15 further evaluation seeds, every agent on the board (the heuristics,
+# both checkpoint rules of all five training runs, the transfer row), one seed at a time so that a stopped
+# sweep leaves whole seeds behind, paired across every agent; the page after each. A seed's start model
+# (D_T) trains on its first use (a few minutes) and is cached. About 14 trajectories, 2 h, per seed on 2 cores.
+board="random,entropy,bald,$transfer,$(IFS=,; echo "${checkpoints[*]}")"
+for seed in 101 202 303 404 505 606 707 808 909 1010 1111 1212 1313 1414 1515; do
+  npx regiongym bench --protocol camvid-ralis-dt --agents "$board" --seeds "$seed" --workers 2 --threads 1 --out "$runs"
+  page
+done
