@@ -30,12 +30,12 @@ first_look 4560
 episodes=100
 # whether training run S has all its episodes
 trained() { node -e "process.exit(JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')).history.length >= Number(process.argv[2]) ? 0 : 1)" "$out/policy-seed$1/training.json" "$episodes" 2>/dev/null; }
-# The page, with the DQN training runs trained so far: their checkpoints' runs fold into one row per
+# The page, on the seeds every agent has finished (--whole-seeds: item 4's sweep adds seeds one at a time), with the DQN training runs trained so far: their checkpoints' runs fold into one row per
 # checkpoint rule once every trained run is benched (until then the verdict says how far the benches are).
 page() {
   local policies=()
   for s in 1 2 3 4 5; do if trained "$s"; then policies+=("$out/policy-seed$s"); fi; done
-  npx regiongym leaderboard "$runs" --out "$out" --upper-bound "$out"/upper-bound-seed{20,50,82,12,4560}/result.json ${policies[@]+--policy "${policies[@]}"}
+  npx regiongym leaderboard "$runs" --whole-seeds --out "$out" --upper-bound "$out"/upper-bound-seed{20,50,82,12,4560}/result.json ${policies[@]+--policy "${policies[@]}"}
 }
 # the first look's page (the heuristics, and whatever the DQN runs below have added), in case the script stops during them
 page

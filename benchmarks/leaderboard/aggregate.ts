@@ -9,6 +9,7 @@ import { RANDOM_AGENT } from '../../agents/registry.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { RunRecord } from '../sweep/run-record.ts';
 import type { PendingReplicate, ReplicateSpread } from './replicates.ts';
+import type { LeftOut } from './whole-seeds.ts';
 import { runIndex, type PairedDifference, type RunIndex } from './run-index.ts';
 import { bootstrapCI, bootstrapMeanCI, bootstrapSeed, holm, iqm, labelsToReach, mean, percentFewerLabels, percentOfFull, seedsToResolve, signFlipPValue, std } from './stats.ts';
 
@@ -153,6 +154,8 @@ export interface Leaderboard {
   ceiling?: { seeds: number; checked: number; above: CeilingCell[] };
   /** With a bound from several seeds: their std and count (absent for one seed). */
   upperBoundSpread?: { std: number; n: number };
+  /** Runs on seeds not every agent has finished, left out of a whole-seeds board (whole-seeds.ts; set by write.ts). */
+  leftOut?: LeftOut;
   /** Learned agents trained several times: each run's AUBC and the runs × seeds intervals (set by write.ts). */
   replicates?: ReplicateSpread[];
   /** Checkpoint rules of configurations trained several times that only some runs are benched for yet: withheld from the board (set by write.ts). */

@@ -15,6 +15,7 @@ import type { RunRecord } from '../sweep/run-record.ts';
 import { aggregate, type Leaderboard } from './aggregate.ts';
 import { RANDOM_AGENT } from '../../agents/registry.ts';
 import { mean, std } from './stats.ts';
+import type { LeftOut } from './whole-seeds.ts';
 import { FOREST, html, markdown, type Figure } from './render.ts';
 import { classShareSpec, costSpec, curveSpec, forestSpec, learningCurveSpec, overlayLegendSpec, perClassSpec, renderSvg } from './plots.ts';
 import { researchQuestions, type PolicyRun } from './research-questions.ts';
@@ -30,6 +31,8 @@ export interface LeaderboardInputs {
   policies?: readonly string[];
   /** The evaluation pool's images and region grid, for the overlay figures (skipped without). */
   pool?: { images: readonly SegSample[]; grid: RegionGrid } | null;
+  /** Runs the caller left out of `given` because their seeds are not whole (whole-seeds.ts): the page says so. */
+  leftOut?: LeftOut;
 }
 
 export async function writeLeaderboard(given: readonly RunRecord[], outDir: string, inputs: LeaderboardInputs = {}): Promise<Leaderboard> {
@@ -40,6 +43,7 @@ export async function writeLeaderboard(given: readonly RunRecord[], outDir: stri
   const lb = aggregate(records, ub?.mean ?? null, undefined, ub?.bySeed);
   if (ub && ub.n > 1) lb.upperBoundSpread = { std: ub.std, n: ub.n };
   if (pending.length) lb.pendingReplicates = pending;
+  if (inputs.leftOut && inputs.leftOut.runs > 0) lb.leftOut = inputs.leftOut;
   const figures: Figure[] = [];
   const svg = async (file: string, title: string, spec: Parameters<typeof renderSvg>[0]) => {
     const s = await renderSvg(spec, file.replace(/\.svg$/, ''));

@@ -10,6 +10,8 @@ import { basename, dirname, join } from 'node:path';
 import { RANDOM_AGENT } from '../../../agents/registry.ts';
 import { boardOf, readPolicies } from '../../leaderboard/write.ts';
 import { intListOption } from '../options.ts';
+import { wholeSeeds } from '../../leaderboard/whole-seeds.ts';
+import { ConfigError } from '../../../core/errors.ts';
 
 export function registerCompare(program: Command): void {
   program
@@ -19,7 +21,8 @@ export function registerCompare(program: Command): void {
     .requiredOption('--out <file.md>', 'markdown file to write')
     .option('--policy <dir...>', 'train-policy output directories: their DQN runs are named by training run and episode')
     .option('--budgets <list>', 'comma-separated budgets: compare at these only (each protocol must have runs there), e.g. 480', intListOption('--budgets', 1))
-    .action(async (paths: string[], o: { out: string; policy?: string[]; budgets?: number[] }) => {
+    .option('--whole-seeds <protocol...>', "protocols read on the seeds every one of their agents has run at every budget (as their leaderboard --whole-seeds): a sweep still adding seeds")
+    .action(async (paths: string[], o: { out: string; policy?: string[]; budgets?: number[]; wholeSeeds?: string[] }) => {
       const trainings = readPolicies(o.policy ?? []);
       // boards in the order their protocols first appear among the paths
       const groups = new Map<string, RunRecord[]>();
@@ -28,8 +31,13 @@ export function registerCompare(program: Command): void {
           const k = `${r.protocol}@${r.protocolHash}`;
           (groups.get(k) ?? groups.set(k, []).get(k)!).push(r);
         }
+      const whole = new Set(o.wholeSeeds ?? []);
+      const named = new Set([...groups.values()].map((g) => g[0]!.protocol));
+      const unknown = [...whole].filter((p) => !named.has(p));
+      if (unknown.length) throw new ConfigError(`--whole-seeds ${unknown.join(', ')}: no runs of that protocol here (protocols: ${[...named].join(', ')})`);
       // each protocol's records as its leaderboard reads them: a replicated DQN one row, a rule benched for some of its runs not yet
-      const cmp = compareProtocols([...groups.values()].map((g) => boardOf(g, trainings).board), undefined, o.budgets);
+      const boards = [...groups.values()].map((g) => boardOf(whole.has(g[0]!.protocol) ? wholeSeeds(g).kept : g, trainings).board);
+      const cmp = compareProtocols(boards, undefined, o.budgets);
       // the performance profile beside the page: <out>-profile.svg
       const plotted = cmp.rows.filter((r) => r.agent !== RANDOM_AGENT && r.gain);
       const figure = plotted.length > 0 ? `${basename(o.out).replace(/\.md$/i, '')}-profile.svg` : undefined;

@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { readRunRecords } from '../../sweep/run-record.ts';
 import { readUpperBounds, writeLeaderboard } from '../../leaderboard/write.ts';
 import { keepAgentVersions } from '../../leaderboard/aggregate.ts';
+import { wholeSeeds } from '../../leaderboard/whole-seeds.ts';
+import { counted } from '../../../core/text.ts';
 import { runsFiles } from '../../sweep/merge.ts';
 import { protocolData, resolveProtocol } from '../../../env/make-env.ts';
 import { shippedProtocol } from '../../../env/protocol/load.ts';
@@ -19,6 +21,7 @@ interface Opts {
   root?: string;
   overlays: boolean;
   keepAgent?: string[];
+  wholeSeeds?: boolean;
 }
 
 export function registerLeaderboard(program: Command): void {
@@ -33,9 +36,11 @@ export function registerLeaderboard(program: Command): void {
     .option('--root <dir>', 'data folder of a real data set (the overlay figures read three pool images)')
     .option('--no-overlays', 'skip the overlay figures (they need the data set)')
     .option('--keep-agent <id...>', 'of an agent whose code changed between runs, the version (agent id) to show')
+    .option('--whole-seeds', 'only the seeds every agent has run at every budget (a sweep still adding seeds); the page counts the runs left out')
     .action(async (paths: string[], o: Opts) => {
       const files = runsFiles(paths);
-      const records = keepAgentVersions(files.flatMap((f) => readRunRecords(f)), o.keepAgent ?? []);
+      const all = keepAgentVersions(files.flatMap((f) => readRunRecords(f)), o.keepAgent ?? []);
+      const { kept: records, leftOut } = o.wholeSeeds ? wholeSeeds(all) : { kept: all, leftOut: undefined };
       const upper = o.upperBound ? readUpperBounds(o.upperBound) : null;
       let pool = null;
       if (o.overlays && records.length > 0) {
@@ -51,7 +56,7 @@ export function registerLeaderboard(program: Command): void {
           process.stderr.write(`leaderboard: overlay figures skipped (${(e as Error).message.split('\n')[0]})\n`);
         }
       }
-      const lb = await writeLeaderboard(records, o.out, { upperBound: upper, policies: o.policy ?? [], pool });
-      console.log(`leaderboard of ${lb.runs} runs (${lb.agents.length} agents, ${lb.seeds.length} seeds, ${lb.budgets.length} budgets) written to ${o.out}/leaderboard.md and index.html`);
+      const lb = await writeLeaderboard(records, o.out, { upperBound: upper, policies: o.policy ?? [], pool, leftOut });
+      console.log(`leaderboard of ${lb.runs} runs (${lb.agents.length} agents, ${lb.seeds.length} seeds, ${lb.budgets.length} budgets) written to ${o.out}/leaderboard.md and index.html${leftOut?.runs ? `; ${counted(leftOut.runs, 'run')} on ${leftOut.seeds.length === 1 ? 'seed' : 'seeds'} ${leftOut.seeds.join(', ')} left out (not whole yet)` : ''}`);
     });
 }
