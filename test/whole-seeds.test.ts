@@ -79,4 +79,25 @@ describe('whole seeds', () => {
     expect(bad.stderr).to.include('--whole-seeds: no seed has a run of every agent (2) at every budget (6, 12); seeds in the records: 1, 2');
     expect(bad.stderr).to.not.match(/\n\s+at /);
   });
+
+  it('regiongym compare --whole-seeds P: P is read on its whole seeds and the table names what it left out; an unknown P is refused', () => {
+    const dir = tempDir();
+    const file = (name: string, rs: readonly RunRecord[]) => {
+      const f = join(dir, `${name}.jsonl`);
+      writeFileSync(f, rs.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      return f;
+    };
+    const as = (protocol: string, rs: RunRecord[]) => rs.map((r) => ({ ...r, protocol, protocolHash: `h-${protocol}` }));
+    const growing = file('growing', as('p-growing', sweep([1, 2, 3, 4], new Set(['entropy@4@12']))));
+    const done = file('done', as('p-done', sweep([1, 2, 3, 4])));
+    const out = join(dir, 'cmp.md');
+    const cli = (...extra: string[]) => spawnSync(process.execPath, ['bin/regiongym.mjs', 'compare', growing, done, '--out', out, ...extra], { encoding: 'utf8', timeout: 120_000 });
+    const ok = cli('--whole-seeds', 'p-growing');
+    expect(ok.status, ok.stderr).to.equal(0);
+    expect(readFileSync(out, 'utf8')).to.include('from 12 runs of p-growing (whole seeds only: 3 runs on seed 4 left out), 16 runs of p-done.');
+    const bad = cli('--whole-seeds', 'p-missing');
+    expect(bad.status).to.not.equal(0);
+    expect(bad.stderr).to.include('--whole-seeds p-missing: no runs of that protocol here (protocols: p-growing, p-done)');
+    expect(bad.stderr).to.not.match(/\n\s+at /);
+  });
 });

@@ -12,6 +12,8 @@ import { runIndex } from './run-index.ts';
 import { RANDOM_AGENT } from '../../agents/registry.ts';
 import { acrossGain, acrossVerdict, performanceProfile, PROFILE_THRESHOLDS, relativeGains, type AcrossGain } from './across-protocols.ts';
 import { fewSeedPairs, mdCell, mdText, pct, pts } from './format.ts';
+import { counted } from '../../core/text.ts';
+import type { LeftOut } from './whole-seeds.ts';
 
 export interface ProtocolBoard {
   protocol: string;
@@ -162,14 +164,21 @@ const cellText = (c: CompareCell | null) => {
 
 const gainText = (g: AcrossGain | null) => (g ? `${signedPct(g.iqm)} [${signedPct(g.ci[0])}, ${signedPct(g.ci[1])}] (${g.protocols} × ${g.pairs})` : '–');
 
-/** The comparison as markdown; `profileFigure`: the file name of the performance-profile SVG beside it, when written. */
-export function comparisonMarkdown(cmp: ProtocolComparison, profileFigure?: string): string {
+/**
+ * The comparison as markdown; `profileFigure`: the file name of the performance-profile SVG beside it, when
+ * written; `leftOut`: per protocol, the runs a whole-seeds reading left out (whole-seeds.ts), named beside its run count.
+ */
+export function comparisonMarkdown(cmp: ProtocolComparison, profileFigure?: string, leftOut: ReadonlyMap<string, LeftOut> = new Map()): string {
+  const runsOf = (b: ProtocolBoard) => {
+    const out = leftOut.get(b.protocol);
+    return `${b.runs} runs of ${b.protocol}${out && out.runs > 0 ? ` (whole seeds only: ${counted(out.runs, 'run')} on ${out.seeds.length === 1 ? 'seed' : 'seeds'} ${out.seeds.join(', ')} left out)` : ''}`;
+  };
   const head = ['agent', ...cmp.boards.map((b) => `${b.protocol} — ${b.model}`), 'across protocols (vs random)', 'relative AUBC gain over random, IQM % [95 % CI] (protocols × seed pairs)'];
   const lines = [
     '# The learner and the ranking',
     '',
     ...(cmp.budgets ? [`Restricted to the runs at ${cmp.budgets.length === 1 ? `budget ${cmp.budgets[0]} regions: “AUBC” below is the test mIoU there` : `budgets ${cmp.budgets.join(', ')} regions: “AUBC” below is the mean test mIoU over them`} (the same regions count is the same labelled fraction of the pool on every protocol with the same region grid).`, ''] : []),
-    `Each cell: rank by AUBC among the protocol's deployable agents, AUBC (%), AUBC − random in points paired by seed with its 95 % t interval (▲/▼: resolved better/worse, by the exact sign-flip test Holm-adjusted over the protocol's agents, as on its leaderboard), and the seeds (runs at every budget). Made by \`regiongym compare\` from ${cmp.boards.map((b) => `${b.runs} runs of ${b.protocol}`).join(', ')}.`,
+    `Each cell: rank by AUBC among the protocol's deployable agents, AUBC (%), AUBC − random in points paired by seed with its 95 % t interval (▲/▼: resolved better/worse, by the exact sign-flip test Holm-adjusted over the protocol's agents, as on its leaderboard), and the seeds (runs at every budget). Made by \`regiongym compare\` from ${cmp.boards.map(runsOf).join(', ')}.`,
     '',
     `| ${head.map(mdCell).join(' | ')} |`,
     `|${head.map(() => '---').join('|')}|`,

@@ -10,7 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { RANDOM_AGENT } from '../../../agents/registry.ts';
 import { boardOf, readPolicies } from '../../leaderboard/write.ts';
 import { intListOption } from '../options.ts';
-import { wholeSeeds } from '../../leaderboard/whole-seeds.ts';
+import { wholeSeeds, type LeftOut } from '../../leaderboard/whole-seeds.ts';
 import { ConfigError } from '../../../core/errors.ts';
 
 export function registerCompare(program: Command): void {
@@ -36,13 +36,19 @@ export function registerCompare(program: Command): void {
       const unknown = [...whole].filter((p) => !named.has(p));
       if (unknown.length) throw new ConfigError(`--whole-seeds ${unknown.join(', ')}: no runs of that protocol here (protocols: ${[...named].join(', ')})`);
       // each protocol's records as its leaderboard reads them: a replicated DQN one row, a rule benched for some of its runs not yet
-      const boards = [...groups.values()].map((g) => boardOf(whole.has(g[0]!.protocol) ? wholeSeeds(g).kept : g, trainings).board);
+      const leftOut = new Map<string, LeftOut>();
+      const boards = [...groups.values()].map((g) => {
+        if (!whole.has(g[0]!.protocol)) return boardOf(g, trainings).board;
+        const w = wholeSeeds(g);
+        leftOut.set(g[0]!.protocol, w.leftOut);
+        return boardOf(w.kept, trainings).board;
+      });
       const cmp = compareProtocols(boards, undefined, o.budgets);
       // the performance profile beside the page: <out>-profile.svg
       const plotted = cmp.rows.filter((r) => r.agent !== RANDOM_AGENT && r.gain);
       const figure = plotted.length > 0 ? `${basename(o.out).replace(/\.md$/i, '')}-profile.svg` : undefined;
       if (figure) writeFileAtomic(join(dirname(o.out), figure), await renderSvg(profileSpec(plotted, PROFILE_THRESHOLDS), 'profile'));
-      writeFileAtomic(o.out, comparisonMarkdown(cmp, figure));
+      writeFileAtomic(o.out, comparisonMarkdown(cmp, figure, leftOut));
       for (const s of cmp.sentences) console.log(s);
       console.log(`comparison of ${cmp.boards.map((b) => b.protocol).join(', ')} (${cmp.rows.length} agents) written to ${o.out}`);
     });
