@@ -12,8 +12,7 @@ import { runIndex } from './run-index.ts';
 import { RANDOM_AGENT } from '../../agents/registry.ts';
 import { acrossGain, acrossVerdict, performanceProfile, PROFILE_THRESHOLDS, relativeGains, type AcrossGain } from './across-protocols.ts';
 import { fewSeedPairs, mdCell, mdText, pct, pts } from './format.ts';
-import { counted } from '../../core/text.ts';
-import type { LeftOut } from './whole-seeds.ts';
+import { leftOutText, type LeftOut } from './whole-seeds.ts';
 
 export interface ProtocolBoard {
   protocol: string;
@@ -171,7 +170,7 @@ const gainText = (g: AcrossGain | null) => (g ? `${signedPct(g.iqm)} [${signedPc
 export function comparisonMarkdown(cmp: ProtocolComparison, profileFigure?: string, leftOut: ReadonlyMap<string, LeftOut> = new Map()): string {
   const runsOf = (b: ProtocolBoard) => {
     const out = leftOut.get(b.protocol);
-    return `${b.runs} runs of ${b.protocol}${out && out.runs > 0 ? ` (whole seeds only: ${counted(out.runs, 'run')} on ${out.seeds.length === 1 ? 'seed' : 'seeds'} ${out.seeds.join(', ')} left out)` : ''}`;
+    return `${b.runs} runs of ${b.protocol}${out && out.runs > 0 ? ` (whole seeds only: ${leftOutText(out)} left out)` : ''}`;
   };
   const head = ['agent', ...cmp.boards.map((b) => `${b.protocol} — ${b.model}`), 'across protocols (vs random)', 'relative AUBC gain over random, IQM % [95 % CI] (protocols × seed pairs)'];
   const lines = [

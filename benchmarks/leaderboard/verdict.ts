@@ -9,6 +9,7 @@ import { FAMILY_ALPHA, lastBudget, seedsToResolvePoints, type AgentSummary, type
 import { counted } from '../../core/text.ts';
 import { pct, pts, pValue, savingBound } from './format.ts';
 import { median, signFlipFloor } from './stats.ts';
+import { leftOutText } from './whole-seeds.ts';
 
 export interface Verdict {
   title: string;
@@ -112,6 +113,6 @@ export function verdict(lb: Leaderboard): Verdict {
   const curves = Math.max(...lb.agents.map((a) => a.aubcSeeds));
   if (curves < lb.seeds.length) s.push(`The AUBCs rest on the ${curves} of ${lb.seeds.length} seeds that have a run at every budget.`);
   if (partial.length) s.push(`Partial coverage: ${partial.map((a) => { const c = coverage(a, lb); return `${a.agent} (${counted(c.seeds, 'seed')}, ${c.budgets} of ${lb.budgets.length} budgets${a.aubcSeeds < c.seeds ? `, ${a.aubcSeeds} with every budget` : ''})`; }).join('; ')}; ${partial.length === 1 ? 'its comparisons rest on what it ran' : 'their comparisons rest on what they ran'}.`);
-  if (lb.leftOut) s.push(`Whole seeds only: ${counted(lb.leftOut.runs, 'run')} on ${lb.leftOut.seeds.length === 1 ? 'seed' : 'seeds'} ${lb.leftOut.seeds.join(', ')}, which not every agent has run at every budget yet, ${lb.leftOut.runs === 1 ? 'is' : 'are'} left out of this page.`);
+  if (lb.leftOut) s.push(`Whole seeds only: ${leftOutText(lb.leftOut)}, which not every agent has run at every budget yet, ${lb.leftOut.runs === 1 ? 'is' : 'are'} left out of this page.`);
   return { title, sentences: s };
 }

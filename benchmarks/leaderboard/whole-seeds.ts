@@ -5,6 +5,7 @@
  * a hand-picked seed list — decides which seeds count, so it cannot pick the lucky ones.
  */
 import { ConfigError } from '../../core/errors.ts';
+import { counted } from '../../core/text.ts';
 import type { RunRecord } from '../sweep/run-record.ts';
 
 /** The runs a whole-seeds board leaves out. */
@@ -13,6 +14,9 @@ export interface LeftOut {
   /** Seeds with some runs but not every agent's at every budget, ascending. */
   readonly seeds: readonly number[];
 }
+
+/** What was left out, as the page, the comparison and the command say it: "57 runs on seed 101". */
+export const leftOutText = (l: LeftOut): string => `${counted(l.runs, 'run')} on ${l.seeds.length === 1 ? 'seed' : 'seeds'} ${l.seeds.join(', ')}`;
 
 export function wholeSeeds(records: readonly RunRecord[]): { kept: RunRecord[]; leftOut: LeftOut } {
   const agents = new Set(records.map((r) => r.agentId));

@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import { readRunRecords } from '../../sweep/run-record.ts';
 import { readUpperBounds, writeLeaderboard } from '../../leaderboard/write.ts';
 import { keepAgentVersions } from '../../leaderboard/aggregate.ts';
-import { wholeSeeds } from '../../leaderboard/whole-seeds.ts';
-import { counted } from '../../../core/text.ts';
+import { leftOutText, wholeSeeds } from '../../leaderboard/whole-seeds.ts';
 import { runsFiles } from '../../sweep/merge.ts';
 import { protocolData, resolveProtocol } from '../../../env/make-env.ts';
 import { shippedProtocol } from '../../../env/protocol/load.ts';
@@ -57,6 +56,6 @@ export function registerLeaderboard(program: Command): void {
         }
       }
       const lb = await writeLeaderboard(records, o.out, { upperBound: upper, policies: o.policy ?? [], pool, leftOut });
-      console.log(`leaderboard of ${lb.runs} runs (${lb.agents.length} agents, ${lb.seeds.length} seeds, ${lb.budgets.length} budgets) written to ${o.out}/leaderboard.md and index.html${leftOut?.runs ? `; ${counted(leftOut.runs, 'run')} on ${leftOut.seeds.length === 1 ? 'seed' : 'seeds'} ${leftOut.seeds.join(', ')} left out (not whole yet)` : ''}`);
+      console.log(`leaderboard of ${lb.runs} runs (${lb.agents.length} agents, ${lb.seeds.length} seeds, ${lb.budgets.length} budgets) written to ${o.out}/leaderboard.md and index.html${leftOut?.runs ? `; ${leftOutText(leftOut)} left out (not whole yet)` : ''}`);
     });
 }
