@@ -11,6 +11,7 @@ import { runsFiles } from '../../sweep/merge.ts';
 import { intListOption, intOption } from '../options.ts';
 import { addComputeOptions, checkCompute, computeOptions, type ComputeOptions } from '../compute-flags.ts';
 import { ConfigError } from '../../../core/errors.ts';
+import { counted } from '../../../core/text.ts';
 import { defaultCacheDir } from '../../../env/cache-dir.ts';
 import { prepareProtocol } from '../../sweep/prepare.ts';
 import { checkBudgets, withoutFeatureCache } from '../../sweep/checks.ts';
@@ -97,7 +98,7 @@ export function registerBench(program: Command): void {
       const data = await prepareProtocol(o.featureCache ? protocol : withoutFeatureCache(protocol), { dataRoot: o.root, cacheDir: o.cacheDir, threads: o.threads, onProgress: featureProgress() });
       checkBudgets(protocol, data, opts.budgets);
     }
-    process.stderr.write(`bench ${protocol.name}${shard ? ` shard ${shard.index}/${shard.count}` : ''}: ${plan.totalRuns} runs (${plan.skippedRuns} already in ${outFile}), ${plan.jobs.length} trajectories on ${o.workers} workers, inference ${o.inference}, training ${o.training}\n`);
+    process.stderr.write(`bench ${protocol.name}${shard ? ` shard ${shard.index}/${shard.count}` : ''}: ${counted(plan.totalRuns, 'run')} (${plan.skippedRuns} already in ${outFile}), ${counted(plan.jobs.length, 'trajectory', 'trajectories')} on ${counted(o.workers, 'worker')}, inference ${o.inference}, training ${o.training}\n`);
     const t0 = performance.now();
     await runRounds(plan, () => planBench(opts), (p) => runWithProgress(opts, p, o.progressEvery, t0), claimsOf(outFile));
     process.stderr.write(`bench done in ${((performance.now() - t0) / 1000).toFixed(1)} s; records in ${outFile}\n`);
