@@ -1,0 +1,67 @@
+/**
+ * How much of a run's test mIoU is the final training's luck rather than its labelled set: one
+ * trajectory's labelled set (replayed from the sweep's action log up to BUDGET, each step's reward checked
+ * against the log) final-trained and tested under the protocol's own rule (early stopping on the reward set,
+ * best checkpoint tested) with the sweep's random stream, which must reproduce the published run to the
+ * last bit, and with K other streams (batch order and dropout). The spread over streams is the luck of one
+ * final training on a fixed set.
+ *
+ *   node --import tsx results/camvid-ralis-dt/final-training-luck.ts AGENT SEED BUDGET [K] >> results/camvid-ralis-dt/final-training-luck.jsonl
+ *   e.g. node --import tsx results/camvid-ralis-dt/final-training-luck.ts random 20 960 3
+ *
+ * AGENT is the run record's agentId (random, entropy, dqn@…). Prints one JSON line per stream. Needs
+ * REGIONGYM_CAMVID.
+ */
+import { readFileSync } from 'node:fs';
+import { Rng } from '../../core/rng.ts';
+import { initCompute } from '../../benchmarks/cli/compute-flags.ts';
+import { envOptions, protocolData, resolveProtocol } from '../../env/make-env.ts';
+import { ActiveSegEnv } from '../../env/active-seg-env.ts';
+import { initialModel } from '../../env/start-model.ts';
+import { protocolHash } from '../../env/protocol/hash.ts';
+import { trajectoryId } from '../../benchmarks/sweep/identity.ts';
+import { actionLogFile, readActionLog } from '../../benchmarks/sweep/runner/action-log.ts';
+import { defaultCacheDir } from '../../env/cache-dir.ts';
+import { prepareProtocol } from '../../benchmarks/sweep/prepare.ts';
+import { finalTrainAndTest, finalTrainingSetup } from '../../env/final-training.ts';
+import { LabelledSet } from '../../env/labelled-set.ts';
+
+const runs = 'results/camvid-ralis-dt/runs.jsonl';
+const [agent, seedArg, budgetArg, kArg] = process.argv.slice(2);
+if (!agent || !seedArg || !budgetArg) throw new Error('usage: AGENT SEED BUDGET [K]');
+const [seed, budget, k] = [Number(seedArg), Number(budgetArg), Number(kArg ?? 3)];
+const p = resolveProtocol('camvid-ralis-dt');
+const hash = protocolHash(p);
+const published = readFileSync(runs, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { agentId: string; seed: number; budgetRegions: number; testMIoU: number; protocolHash: string })
+  .find((r) => r.agentId === agent && r.seed === seed && r.budgetRegions === budget && r.protocolHash === hash);
+if (!published) throw new Error(`no run of ${agent} on seed ${seed} at ${budget} regions in ${runs}`);
+const cacheDir = defaultCacheDir();
+await initCompute({ backend: 'wasm', inference: 'ort', training: 'ort', threads: 1 } as never);
+await prepareProtocol(p, { cacheDir });
+const data = protocolData(p, undefined);
+const key = { trajectory: trajectoryId(hash, agent, seed), protocolHash: hash, agentId: agent, seed };
+const log = readActionLog(actionLogFile(runs, key.trajectory), key);
+if (!log) throw new Error(`no action log for ${agent} seed ${seed} beside ${runs}`);
+const start = (await initialModel(p, data, seed, cacheDir, 'eval'))!;
+const env = new ActiveSegEnv({ ...envOptions(p, data, { phase: 'eval', budgetRegions: budget, seed, initialModel: start, statistics: [], learnerCacheDir: cacheDir }) }, { id: 'luck' });
+let [, info] = await env.reset({ seed });
+for (const [i, s] of log.steps.entries()) {
+  if (info.usedRegions >= budget) break;
+  const out = await env.step(Int32Array.from(s.action));
+  info = out[4];
+  if (out[1] !== s.reward) throw new Error(`step ${i + 1} replayed to reward ${out[1]}, the log says ${s.reward}`);
+}
+const set = new LabelledSet(env.grid, env.pool, Array.from(info.labeledRegionIds.slice(0, budget)), data.numClasses, data.ignoreIndex);
+const setup = finalTrainingSetup(p, data);
+const pct = (v: number) => +(100 * v).toFixed(2);
+for (let i = 0; i <= k; i++) {
+  // stream 0: the sweep's own (benchmarks/sweep/runner/trajectory.ts), then K others
+  const stream = i === 0 ? `final/${budget}` : `final/${budget}/luck-${i}`;
+  const r = await finalTrainAndTest(start, set, setup, new Rng(seed).fork(stream));
+  const line = { protocol: p.name, protocolHash: hash, agent, seed, budget, stream, test: pct(r.test.mIoU), bestVal: pct(r.bestValMIoU), bestEpoch: r.bestEpoch, epochs: r.epochsRun, ...(i === 0 ? { published: pct(published.testMIoU), reproduced: r.test.mIoU === published.testMIoU } : {}) };
+  console.log(JSON.stringify(line));
+  process.stderr.write(`${agent} seed ${seed} ${budget}: ${stream} test ${line.test} (best epoch ${r.bestEpoch}/${r.epochsRun})\n`);
+}
+env.close();
+start.dispose();
+process.exit(0);
