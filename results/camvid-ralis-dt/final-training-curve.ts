@@ -13,16 +13,13 @@
  */
 import { Rng } from '../../core/rng.ts';
 import { initCompute } from '../../benchmarks/cli/compute-flags.ts';
-import { envOptions, protocolData, resolveProtocol } from '../../env/make-env.ts';
-import { ActiveSegEnv } from '../../env/active-seg-env.ts';
+import { protocolData, resolveProtocol } from '../../env/make-env.ts';
 import { initialModel, fullItems } from '../../env/start-model.ts';
 import { protocolHash } from '../../env/protocol/hash.ts';
-import { trajectoryId } from '../../benchmarks/sweep/identity.ts';
-import { actionLogFile, readActionLog } from '../../benchmarks/sweep/runner/action-log.ts';
 import { defaultCacheDir } from '../../env/cache-dir.ts';
 import { prepareProtocol } from '../../benchmarks/sweep/prepare.ts';
 import { finalTrainingSetup } from '../../env/final-training.ts';
-import { LabelledSet } from '../../env/labelled-set.ts';
+import { replayLabelledSet } from './replay-labelled-set.ts';
 import { segMetrics } from '../../env/metrics.ts';
 import { confusionOf } from '../../env/learners/evaluate.ts';
 
@@ -35,19 +32,8 @@ await initCompute({ backend: 'wasm', inference: 'ort', training: 'ort', threads:
 await prepareProtocol(p, { cacheDir });
 const data = protocolData(p, undefined);
 const hash = protocolHash(p);
-const key = { trajectory: trajectoryId(hash, agent, seed), protocolHash: hash, agentId: agent, seed };
-const log = readActionLog(actionLogFile(runs, key.trajectory), key);
-if (!log) throw new Error(`no action log for ${agent} seed ${seed} beside ${runs}`);
 const start = (await initialModel(p, data, seed, cacheDir, 'eval'))!;
-const env = new ActiveSegEnv({ ...envOptions(p, data, { phase: 'eval', budgetRegions: budget, seed, initialModel: start, statistics: [], learnerCacheDir: cacheDir }) }, { id: 'curve' });
-let [, info] = await env.reset({ seed });
-for (const [i, s] of log.steps.entries()) {
-  if (info.usedRegions >= budget) break;
-  const out = await env.step(Int32Array.from(s.action));
-  info = out[4];
-  if (out[1] !== s.reward) throw new Error(`step ${i + 1} replayed to reward ${out[1]}, the log says ${s.reward}`);
-}
-const set = new LabelledSet(env.grid, env.pool, Array.from(info.labeledRegionIds.slice(0, budget)), data.numClasses, data.ignoreIndex);
+const { set, close } = await replayLabelledSet(p, data, runs, agent, seed, budget, start, cacheDir, 'curve');
 // the sets the protocol's final training uses, with the start's split whatever the protocol says
 const setup = finalTrainingSetup({ ...p, finalTraining: { ...p.finalTraining, withStartSplit: true } }, data);
 const startSplit = fullItems(setup.alongside!);
@@ -66,6 +52,6 @@ for (const withStartSplit of [false, true]) {
   console.log(JSON.stringify({ protocol: p.name, protocolHash: hash, agent, seed, budget, withStartSplit, rule, epochs: points }));
   m.dispose();
 }
-env.close();
+close();
 start.dispose();
 process.exit(0);

@@ -15,16 +15,13 @@
 import { readFileSync } from 'node:fs';
 import { Rng } from '../../core/rng.ts';
 import { initCompute } from '../../benchmarks/cli/compute-flags.ts';
-import { envOptions, protocolData, resolveProtocol } from '../../env/make-env.ts';
-import { ActiveSegEnv } from '../../env/active-seg-env.ts';
+import { protocolData, resolveProtocol } from '../../env/make-env.ts';
 import { initialModel } from '../../env/start-model.ts';
 import { protocolHash } from '../../env/protocol/hash.ts';
-import { trajectoryId } from '../../benchmarks/sweep/identity.ts';
-import { actionLogFile, readActionLog } from '../../benchmarks/sweep/runner/action-log.ts';
 import { defaultCacheDir } from '../../env/cache-dir.ts';
 import { prepareProtocol } from '../../benchmarks/sweep/prepare.ts';
 import { finalTrainAndTest, finalTrainingSetup } from '../../env/final-training.ts';
-import { LabelledSet } from '../../env/labelled-set.ts';
+import { replayLabelledSet } from './replay-labelled-set.ts';
 
 const runs = 'results/camvid-ralis-dt/runs.jsonl';
 const [agent, seedArg, budgetArg, kArg] = process.argv.slice(2);
@@ -39,19 +36,8 @@ const cacheDir = defaultCacheDir();
 await initCompute({ backend: 'wasm', inference: 'ort', training: 'ort', threads: 1 } as never);
 await prepareProtocol(p, { cacheDir });
 const data = protocolData(p, undefined);
-const key = { trajectory: trajectoryId(hash, agent, seed), protocolHash: hash, agentId: agent, seed };
-const log = readActionLog(actionLogFile(runs, key.trajectory), key);
-if (!log) throw new Error(`no action log for ${agent} seed ${seed} beside ${runs}`);
 const start = (await initialModel(p, data, seed, cacheDir, 'eval'))!;
-const env = new ActiveSegEnv({ ...envOptions(p, data, { phase: 'eval', budgetRegions: budget, seed, initialModel: start, statistics: [], learnerCacheDir: cacheDir }) }, { id: 'luck' });
-let [, info] = await env.reset({ seed });
-for (const [i, s] of log.steps.entries()) {
-  if (info.usedRegions >= budget) break;
-  const out = await env.step(Int32Array.from(s.action));
-  info = out[4];
-  if (out[1] !== s.reward) throw new Error(`step ${i + 1} replayed to reward ${out[1]}, the log says ${s.reward}`);
-}
-const set = new LabelledSet(env.grid, env.pool, Array.from(info.labeledRegionIds.slice(0, budget)), data.numClasses, data.ignoreIndex);
+const { set, close } = await replayLabelledSet(p, data, runs, agent, seed, budget, start, cacheDir, 'luck');
 const setup = finalTrainingSetup(p, data);
 const pct = (v: number) => +(100 * v).toFixed(2);
 for (let i = 0; i <= k; i++) {
@@ -62,6 +48,6 @@ for (let i = 0; i <= k; i++) {
   console.log(JSON.stringify(line));
   process.stderr.write(`${agent} seed ${seed} ${budget}: ${stream} test ${line.test} (best epoch ${r.bestEpoch}/${r.epochsRun})\n`);
 }
-env.close();
+close();
 start.dispose();
 process.exit(0);
