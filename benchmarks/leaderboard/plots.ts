@@ -3,8 +3,7 @@
  * canvas: text widths are estimated, so the same numbers give the same bytes).
  */
 import { RANDOM_AGENT } from '../../agents/registry.ts';
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
+import type * as vl from 'vega-lite';
 import { lastBudget, type Leaderboard } from './aggregate.ts';
 import type { PolicyRun } from './research-questions.ts';
 import { classColour } from './overlay.ts';
@@ -17,7 +16,10 @@ export type Spec = vl.TopLevelSpec;
  * figures inlined in one page never share an id.
  */
 export async function renderSvg(spec: Spec, prefix = 'fig'): Promise<string> {
-  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
+  // loaded on first use: vega and vega-lite take about a second to import, which every other command
+  // (bench, train-policy, the test suite's many CLI runs) would otherwise pay at start-up
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     const svg = await view.toSVG();
     const ids = [...new Set([...svg.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]!))];
