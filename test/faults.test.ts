@@ -8,10 +8,11 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { ConcurrentCallError } from '../core/errors.ts';
 import { readRunRecords, runKey } from '../benchmarks/sweep/run-record.ts';
 import { loadProtocol } from '../env/protocol/load.ts';
-import { FAULT_CASES, runCase } from '../scripts/fault-cases.ts';
+import { FAULT_CASES, runCase, runCasesConcurrently, runsBesideOthers, type CaseResult } from '../scripts/fault-cases.ts';
 import { tinyEnv, pickAction } from './env-fixture.ts';
 import { tempDir } from './helpers.ts';
 
@@ -101,20 +102,22 @@ for (let i = 0; i < 300; i++) appendRunRecord(process.argv[3]!, fakeRecord({ see
     env.close();
   });
 
-  // one or more cases per item of the reliability issue; the script runs all of them
-  const selected = FAULT_CASES.filter((c) => c.item !== undefined && !c.name.startsWith('CamVid'));
+  // one or more cases per item of the reliability issue, and every case of the hostile-input issue's eight
+  // classes (the script runs all of them). Refusals run a few at a time from the first of them on: each is
+  // a fresh command whose start dominates its time. The others run alone (after the refusals under way), in order.
   const root = tempDir();
-  for (const [i, c] of selected.entries())
-    it(`bad input (item ${c.item}): ${c.name} → exit 2, one line, nothing written`, () => {
-      const r = runCase(c, join(root, String(i)));
-      expect(r.ok, `${r.why}\n${r.stderr}`).to.equal(true);
-    });
-
-  // every case of the hostile-input issue's eight classes (scripts/fault-cases.ts RELIABILITY_CASES)
-  const classes = FAULT_CASES.filter((c) => c.cls !== undefined);
-  for (const [i, c] of classes.entries())
-    it(`hostile input (class ${c.cls}): ${c.name}`, () => {
-      const r = runCase(c, join(root, `cls-${i}`));
+  const cases = [
+    ...FAULT_CASES.filter((c) => c.item !== undefined && !c.name.startsWith('CamVid')).map((c, i) => ({ c, dir: join(root, String(i)), title: `bad input (item ${c.item}): ${c.name} → exit 2, one line, nothing written` })),
+    ...FAULT_CASES.filter((c) => c.cls !== undefined).map((c, i) => ({ c, dir: join(root, `cls-${i}`), title: `hostile input (class ${c.cls}): ${c.name}` })),
+  ];
+  const together = cases.filter(({ c }) => runsBesideOthers(c));
+  let started: Promise<CaseResult>[] | null = null;
+  const resultOf = (k: number) => (started ??= runCasesConcurrently(together, Math.min(4, availableParallelism() + 1)))[k]!;
+  for (const t of cases)
+    it(t.title, async () => {
+      const k = together.indexOf(t);
+      // a case that runs alone waits for the refusals under way
+      const r = k >= 0 ? await resultOf(k) : (await Promise.all(started ?? []), runCase(t.c, t.dir));
       expect(r.ok, `${r.why}\n${r.stderr}`).to.equal(true);
     });
 });

@@ -30,6 +30,17 @@ function run(args: string[], env: Record<string, string> = {}) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** run() without blocking: shards of one sweep run side by side, as an array job's tasks do. */
+function runAsync(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env }, timeout: 240_000 });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stderr }));
+  });
+}
+
 const norm = (file: string) =>
   readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RunRecord).map((r) => JSON.stringify({ ...r, timings: null, finishedAt: null })).sort();
 
@@ -55,15 +66,15 @@ describe('sweeps as shards (separate processes)', function () {
     expect(fresh.stderr).to.contain('0 of 6 runs already in');
   });
 
-  it('3 Slurm shards, then 3 Indexed-Job shards, each merged, equal one process record for record', () => {
+  it('3 Slurm shards, then 3 Indexed-Job shards, each merged, equal one process record for record', async () => {
     const single = join(dir, 'single.jsonl');
     const s = run([...common(protocol, cache), '--out', single]);
     expect(s.status, s.stderr).to.equal(0);
-    for (const i of [0, 1, 2]) {
-      const r = run([...common(protocol, cache), '--out', join(dir, 'slurm')], { SLURM_ARRAY_TASK_ID: String(i + 4), SLURM_ARRAY_TASK_MIN: '4', SLURM_ARRAY_TASK_COUNT: '3' });
+    const slurm = await Promise.all([0, 1, 2].map((i) => runAsync([...common(protocol, cache), '--out', join(dir, 'slurm')], { SLURM_ARRAY_TASK_ID: String(i + 4), SLURM_ARRAY_TASK_MIN: '4', SLURM_ARRAY_TASK_COUNT: '3' })));
+    slurm.forEach((r, i) => {
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stderr).to.contain(`shard ${i}/3`);
-    }
+    });
     expect(readdirSync(join(dir, 'slurm')).filter((f) => f.endsWith('.jsonl'))).to.have.length(3);
     expect(merge(join(dir, 'slurm'), join(dir, 'slurm.jsonl')).status).to.equal(0);
     expect(norm(join(dir, 'slurm.jsonl'))).to.deep.equal(norm(single));
@@ -73,7 +84,8 @@ describe('sweeps as shards (separate processes)', function () {
       expect(listed.stdout.trim().split('\n').map((l) => JSON.parse(l).done)).to.deep.equal([[6, 12], [6, 12], [6, 12]]);
       expect(listed.stderr).to.contain('6 of 6 runs already in').and.contain('0 of 3 trajectories have budgets left');
     }
-    for (const i of [0, 1, 2]) expect(run([...common(protocol, cache), '--shards', '3', '--out', join(dir, 'k8s')], { JOB_COMPLETION_INDEX: String(i) }).status).to.equal(0);
+    const k8s = await Promise.all([0, 1, 2].map((i) => runAsync([...common(protocol, cache), '--shards', '3', '--out', join(dir, 'k8s')], { JOB_COMPLETION_INDEX: String(i) })));
+    for (const r of k8s) expect(r.status, r.stderr).to.equal(0);
     expect(merge(join(dir, 'k8s'), join(dir, 'k8s.jsonl')).status).to.equal(0);
     expect(norm(join(dir, 'k8s.jsonl'))).to.deep.equal(norm(single));
     // an index without a count is refused with the reason
@@ -96,7 +108,7 @@ describe('sweeps as shards (separate processes)', function () {
     });
     const partial = readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).length;
     expect(partial).to.be.within(1, 2);
-    for (const s of ['0/3', '2/3']) expect(run([...common(protocol, cache), '--shard', s, '--out', out]).status).to.equal(0);
+    for (const r of await Promise.all(['0/3', '2/3'].map((s) => runAsync([...common(protocol, cache), '--shard', s, '--out', out])))) expect(r.status, r.stderr).to.equal(0);
     // shard 1 is incomplete (killed): merge names its trajectory
     const missing = merge(out, join(dir, 'partial.jsonl'));
     if (partial < 2) {
