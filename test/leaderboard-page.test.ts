@@ -110,11 +110,38 @@ describe('leaderboard', function () {
     expect(verdict(lb).sentences.join(' ')).to.include('the final training is wrong');
   });
 
+  it('what a smaller family resolves reaches the verdict: two policies apart on all 6 seeds, level with random', () => {
+    // dqn-a − dqn-b: +1 point on every seed (exact p = 2/2⁶ = 0.031, its own family of one pair: resolved);
+    // both within ±0.5 of random with mixed signs (nothing resolved in the board's table)
+    const rs = [1, 2, 3, 4, 5, 6].flatMap((seed) =>
+      [6, 12].flatMap((budgetRegions) => {
+        const base = 0.3 + 0.01 * seed + (budgetRegions === 12 ? 0.02 : 0);
+        const wobble = (seed % 2 ? 1 : -1) * 0.005;
+        return [
+          fakeRecord({ agent: 'random', agentId: 'random', seed, budgetRegions, testMIoU: base, trajectory: `r${seed}` }),
+          fakeRecord({ agent: 'dqn', agentId: 'dqn@a', baseline: false, seed, budgetRegions, testMIoU: base + wobble + 0.005, trajectory: `a${seed}` }),
+          fakeRecord({ agent: 'dqn', agentId: 'dqn@b', baseline: false, seed, budgetRegions, testMIoU: base + wobble - 0.005, trajectory: `b${seed}` }),
+        ];
+      }),
+    );
+    const lb = aggregate(rs);
+    const rq1 = researchQuestions(lb, rs, []).find((a) => a.id === 'RQ1')!;
+    expect(rq1.resolved).to.have.length(1);
+    expect(rq1.resolved![0]).to.match(/^dqn \(a\) − dqn \(b\) \+1\.0 \[\+1\.0, \+1\.0\] points \(p = 0\.031, Holm 0\.031 over 1 policy pair\)$/);
+    const s = verdict(lb, [rq1]).sentences.join(' ');
+    expect(s).to.include(`Resolved within RQ1's tables (AUBC, Holm within each table): ${rq1.resolved![0]}.`);
+    expect(s).to.match(/0 of 2 agents are resolved above random in AUBC; 0 resolved below/);
+    // without the answers, or with nothing resolved in them, the verdict says nothing of the kind
+    expect(verdict(lb).sentences.join(' ')).to.not.include('Resolved within');
+    const mixed = rs.map((r) => (r.agentId === 'dqn@b' && r.seed === 1 ? { ...r, testMIoU: r.testMIoU + 0.02 } : r));
+    expect(researchQuestions(aggregate(mixed), mixed, []).find((a) => a.id === 'RQ1')!.resolved).to.equal(undefined);
+  });
+
   it('a board too small to resolve anything says how many seeds would: a 1-point difference, and one the size of its largest', () => {
     // records(): entropy − random AUBC per seed 1.0, 1.125, 1.25, 1.375 points (sd 0.16): the exact test's
     // floor binds (6 seeds: 2/2⁶ < 0.05, the family being one agent)
     const s = verdict(aggregate(records())).sentences.join(' ');
-    expect(s).to.match(/With 4 seed pairs the exact test's smallest p is [\d.]+: no difference on this board can be resolved, however large; run more seeds for findings: at this board's spread of paired AUBC differences to random \(sd 0\.2 points, median over the agents\), a 1-point difference needs about 6 seeds to be resolved with 80 % power\./);
+    expect(s).to.match(/With 4 seed pairs the exact test's smallest p is [\d.]+: no agent can be resolved against random or the best baseline in this board's tables, however large its difference; run more seeds for findings: at this board's spread of paired AUBC differences to random \(sd 0\.2 points, median over the agents\), a 1-point difference needs about 6 seeds to be resolved with 80 % power\./);
     // differences 0, 0.8, 0.2, 0.6 points (mean 0.4, sd 0.365): 1 point needs the floor's 6; 0.4 points
     // needs 9 (t(0.975; 7) + z(0.8) = 3.207 > 0.4·√8/0.365 = 3.099; t(0.975; 8) + z = 3.148 ≤ 3.287)
     const small = [1, 2, 3, 4].flatMap((seed) =>

@@ -145,7 +145,7 @@ function contents(answers: readonly Answer[], figures: readonly Figure[]): { id:
 export const FOREST = 'aubc-differences.svg';
 
 export function markdown(lb: Leaderboard, answers: readonly Answer[], figures: readonly Figure[]): string {
-  const v = verdict(lb);
+  const v = verdict(lb, answers);
   const forest = figures.find((f) => f.file === FOREST);
   const out = [`# ${mdText(v.title)}`, '', '<a id="verdict"></a>', '', ...v.sentences.map((x) => `- ${mdText(x)}`), ''];
   out.push(`Contents: ${contents(answers, figures).map((c) => `[${mdText(c.title)}](#${c.id})`).join(' · ')}`, '');
@@ -167,7 +167,7 @@ export function markdown(lb: Leaderboard, answers: readonly Answer[], figures: r
 }
 
 export function html(lb: Leaderboard, answers: readonly Answer[], figures: readonly Figure[]): string {
-  const v = verdict(lb);
+  const v = verdict(lb, answers);
   const forest = figures.find((f) => f.file === FOREST);
   const table = (t: { header: string[]; rows: string[][] }) => `<table><tr>${t.header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${t.rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</table>`;
   const figure = (f: Figure) => `<figure><figcaption>${esc(f.title)}</figcaption>${f.svg ?? `<img src="${esc(encodeURIComponent(f.file))}" alt="${esc(f.title)}">`}</figure>`;

@@ -60,6 +60,8 @@ export interface Answer {
   sentences: string[];
   /** Tables backing the sentences. */
   tables?: Table[];
+  /** The AUBC differences resolved in this answer's own tables (Holm within each), one phrase each: the page's verdict repeats them. */
+  resolved?: string[];
 }
 
 
@@ -209,6 +211,9 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
           ...(unpaired.length ? [`Not compared (fewer than 2 seeds in common with the DQN at every budget): ${[...new Set(unpaired)].join(', ')}.`] : []),
           ...policyPairs.flatMap(({ x, y, ps }) => ps.filter((p) => p.budget === 'AUBC').map((p) => `Policy against policy: ${sentence(x, y, p)}`)),
         ];
+    // what these smaller families resolve, for the verdict: the board's tables hold every agent, so they can miss it
+    const resolvedIn = (table: PairRow[], family: (n: number) => string) => table.flatMap(({ x, y, ps }) => ps.filter((p) => p.budget === 'AUBC' && p.resolved).map((p) => `${x} − ${y} ${pts(p.meanDiff)} [${pts(p.ci[0])}, ${pts(p.ci[1])}] points (p = ${pValue(p.p)}, Holm ${pValue(p.pAdjusted)} over ${family(p.familySize)})`));
+    const resolved = [...perAgent.flatMap((t) => resolvedIn(t, (n) => `its ${counted(n, 'comparison')} with the baselines`)), ...resolvedIn(policyPairs, (n) => counted(n, 'policy pair'))];
     for (const d of dqns) if (d.labelSavings?.length && lb.bestBaseline) sentences.push(savingSentence(d.agent, lb.bestBaseline, d.labelSavings));
     sentences.push(...trainingSentences(policies));
     for (const p of policies.filter(evaluated)) sentences.push(`${p.bestAgentId} is ${p.label}'s best validated checkpoint (episode ${p.best!.episode}), the highest point of its validation curve (${p.validationEpisodes > 1 ? `each point the mean of ${p.validationEpisodes} episodes` : 'one episode per point'}); the paper's code tests the last policy instead, and the best of many noisy points is biased upwards.`);
@@ -231,7 +236,7 @@ export function researchQuestions(lb: Leaderboard, records: readonly RunRecord[]
     const tables = [...paired.map((t) => pairTable(t, lb.budgets)), ...replicateTable, ...(policies.some((p) => p.validation.length) ? [trainingTable(policies)] : []), ...(picked ? [picked.table] : [])];
     // the answer: each learned agent against the best baseline and random, in AUBC
     const lead = dqns.length === 0 ? sentences.slice(0, 1) : rows.filter((r) => r.y === lb.bestBaseline || r.y === RANDOM_AGENT).flatMap(({ x, y, ps }) => ps.filter((p) => p.budget === 'AUBC').map((p) => sentence(x, y, p)));
-    out.push({ id: 'RQ1', question: 'Does the DQN learn to pick informative regions? (DQN vs each baseline, paired by seed, every budget; the training curves behind it)', lead, sentences, tables });
+    out.push({ id: 'RQ1', question: 'Does the DQN learn to pick informative regions? (DQN vs each baseline, paired by seed, every budget; the training curves behind it)', lead, sentences, tables, ...(resolved.length ? { resolved } : {}) });
   }
   // RQ2
   {

@@ -10,6 +10,7 @@ import { counted } from '../../core/text.ts';
 import { pct, pts, pValue, savingBound } from './format.ts';
 import { median, signFlipFloor } from './stats.ts';
 import { leftOutText } from './whole-seeds.ts';
+import type { Answer } from './research-questions.ts';
 
 export interface Verdict {
   title: string;
@@ -34,7 +35,8 @@ const judged = (c: Comparison): string => `${pts(c.meanDiff)} [${pts(c.ci[0])}, 
 
 const modelName = (lb: Leaderboard) => `${lb.model.name}${typeof lb.model['head'] === 'string' ? ` (${lb.model['head']} head)` : ''}`;
 
-export function verdict(lb: Leaderboard): Verdict {
+/** `answers`: the research questions' answers, whose own tables (smaller Holm families) may resolve what the board's tables cannot. */
+export function verdict(lb: Leaderboard, answers: readonly Pick<Answer, 'id' | 'resolved'>[] = []): Verdict {
   const deployable = lb.agents.filter((a) => !a.privileged && a.aubcSeeds > 0);
   const A = lb.budgets.length; // index of the AUBC cell
   const title = `${lb.protocol}: ${lb.agents.length} agents on ${lb.dataset.name} with the ${modelName(lb)} learner, ${lb.seeds.length} seeds, ${lb.budgets[0]}–${lastBudget(lb)} labelled regions`;
@@ -67,7 +69,7 @@ export function verdict(lb: Leaderboard): Verdict {
       const size = Math.abs(largest.c.meanDiff) * 100;
       const needLargest = size >= 0.1 && size < 1 ? seedsToResolvePoints(sd, vsRandom.length, size) : NaN;
       const ofLargest = Number.isFinite(needLargest) ? `, and one the size of ${largest.a.agent}'s (${size.toFixed(1)} points) about ${needLargest}` : '';
-      s.push(`With ${n} seed pairs the exact test's smallest p is ${pValue(floor)}${floor < FAMILY_ALPHA ? `, above ${FAMILY_ALPHA}/${vsRandom.length} (Holm's first threshold over the ${vsRandom.length} agents)` : ''}: no difference on this board can be resolved, however large; run more seeds for findings${Number.isFinite(need) ? `: at this board's spread of paired AUBC differences to random (sd ${pct(sd)} points, median over the agents), a 1-point difference needs about ${need} seeds to be resolved with 80 % power${ofLargest}` : ''}.`);
+      s.push(`With ${n} seed pairs the exact test's smallest p is ${pValue(floor)}${floor < FAMILY_ALPHA ? `, above ${FAMILY_ALPHA}/${vsRandom.length} (Holm's first threshold over the ${vsRandom.length} agents)` : ''}: no agent can be resolved against random or the best baseline in this board's tables, however large its difference; run more seeds for findings${Number.isFinite(need) ? `: at this board's spread of paired AUBC differences to random (sd ${pct(sd)} points, median over the agents), a 1-point difference needs about ${need} seeds to be resolved with 80 % power${ofLargest}` : ''}.`);
     }
   }
   for (const a of deployable.filter((x) => !x.baseline)) {
@@ -85,6 +87,8 @@ export function verdict(lb: Leaderboard): Verdict {
     if (!parts.length && !headline && !twoLevel) s.push(`${a.agent} (learned): AUBC ${pct(a.aubcMean)} % on ${counted(a.aubcSeeds, 'seed')} with every budget so far; a paired comparison needs 2 or more.`);
     else s.push(`${a.agent} (learned): ${parts.join('; ')}${headline}${twoLevel}.`);
   }
+  // a smaller family can resolve what the board's table cannot: say it here, with its family
+  for (const a of answers) if (a.resolved?.length) s.push(`Resolved within ${a.id}'s tables (AUBC, Holm within each table): ${a.resolved.join('; ')}.`);
   for (const p of lb.pendingReplicates ?? []) {
     const runs = p.benched.map((m) => `${m.label}: ${counted(m.records, 'run')}`).join(', ');
     s.push(`Not on the board yet: the ${p.rule === 'best' ? 'best validated' : 'last'} checkpoints of a DQN configuration trained ${p.runs} times, benched for ${p.benched.length} of its ${p.runs} runs so far (${runs}); the row appears when every run is, since the runs benched first are no sample of the method.`);
