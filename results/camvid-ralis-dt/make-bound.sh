@@ -8,6 +8,7 @@
 #   bash results/camvid-ralis-dt/make-bound.sh [JOBS] [SEED...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+export REGIONGYM_CAMVID="${REGIONGYM_CAMVID:-../shared/datasets/camvid}"
 jobs="${1:-2}"
 shift || true
 seeds=("$@")
