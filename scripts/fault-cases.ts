@@ -5,13 +5,15 @@
  * say the exit code they expect and check what they left with `after`. Shared by
  * scripts/fault-matrix.ts (all of them) and test/faults.test.ts (one per issue item).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadProtocol } from '../env/protocol/load.ts';
 import { protocolFieldHashes, protocolHash } from '../env/protocol/hash.ts';
 import { trajectoryId } from '../benchmarks/sweep/identity.ts';
+import { childExit, type ChildExit } from './child-exit.ts';
 
 export interface FaultCase {
   readonly name: string;
@@ -268,13 +270,6 @@ function snapshot(dir: string): Map<string, string> {
   return out;
 }
 
-/** What a case's command did. */
-interface Exit {
-  readonly status: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stderr: string;
-}
-
 /** The case's command line and environment in `dir` (set up fresh), and the directory's contents before it runs. */
 function prepare(c: FaultCase, dir: string, bin: string) {
   mkdirSync(dir, { recursive: true });
@@ -287,7 +282,7 @@ function prepare(c: FaultCase, dir: string, bin: string) {
 }
 
 /** Exit 2, one stderr line matching, no stack, nothing changed (or, for a case that is not a refusal, its own exit and `after`). */
-function judge(c: FaultCase, dir: string, before: Map<string, string>, r: Exit): CaseResult {
+function judge(c: FaultCase, dir: string, before: Map<string, string>, r: ChildExit): CaseResult {
   const stderr = r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn')).join('\n');
   const fail = (why: string) => ({ name: c.name, ok: false, why, stderr });
   if (r.signal) return fail(`killed by ${r.signal} (hung?)`);
@@ -320,13 +315,7 @@ export function runCase(c: FaultCase, dir: string, bin = 'bin/regiongym.mjs'): C
 /** runCase without blocking: the command runs as a child process while others do. */
 export async function runCaseAsync(c: FaultCase, dir: string, bin = 'bin/regiongym.mjs'): Promise<CaseResult> {
   const { before, args, env } = prepare(c, dir, bin);
-  const r = await new Promise<Exit>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env, timeout: CASE_TIMEOUT_MS });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status, signal) => resolve({ status, signal, stderr }));
-  });
+  const r = await childExit(args, { env, timeoutMs: CASE_TIMEOUT_MS });
   return judge(c, dir, before, r);
 }
 
@@ -339,10 +328,11 @@ export function runsBesideOthers(c: FaultCase): boolean {
 }
 
 /**
- * Refusal cases run `concurrently` at a time (a command's start is partly waiting on files and the
- * loader thread, so a little over one per core); result i settles when case i has been judged.
+ * Refusal cases run `concurrently` at a time (by default a little over one per core, at most 4: a
+ * command's start is partly waiting on files and the loader thread); result i settles when case i has
+ * been judged.
  */
-export function runCasesConcurrently(cases: readonly { readonly c: FaultCase; readonly dir: string }[], concurrently: number): Promise<CaseResult>[] {
+export function runCasesConcurrently(cases: readonly { readonly c: FaultCase; readonly dir: string }[], concurrently = Math.min(4, availableParallelism() + 1)): Promise<CaseResult>[] {
   const settle: ((r: CaseResult) => void)[] = [];
   const results = cases.map(() => new Promise<CaseResult>((resolve) => settle.push(resolve)));
   let next = 0;

@@ -3,7 +3,7 @@
  * each failure and `N passed, N failed`. `node --import tsx scripts/fault-matrix.ts [filter]`.
  */
 import { mkdtempSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAULT_CASES, runCase, runCasesConcurrently, runsBesideOthers } from './fault-cases.ts';
 
@@ -15,7 +15,7 @@ const t0 = performance.now();
 // refusals a few at a time; the cases that depend on a clock or on earlier work alone, in order
 const runs = cases.map((c, i) => ({ c, dir: join(root, String(i)) }));
 const together = runs.filter(({ c }) => runsBesideOthers(c));
-const results = await Promise.all(runCasesConcurrently(together, Math.min(4, availableParallelism() + 1)));
+const results = await Promise.all(runCasesConcurrently(together));
 for (const run of runs) {
   const k = together.indexOf(run);
   const r = k >= 0 ? results[k]! : runCase(run.c, run.dir);

@@ -5,24 +5,15 @@
  * line naming the value, nothing written or changed.
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { availableParallelism } from 'node:os';
 import { ConcurrentCallError } from '../core/errors.ts';
 import { readRunRecords, runKey } from '../benchmarks/sweep/run-record.ts';
 import { loadProtocol } from '../env/protocol/load.ts';
+import { childExit } from '../scripts/child-exit.ts';
 import { FAULT_CASES, runCase, runCasesConcurrently, runsBesideOthers, type CaseResult } from '../scripts/fault-cases.ts';
 import { tinyEnv, pickAction } from './env-fixture.ts';
 import { tempDir } from './helpers.ts';
-
-const exitOf = (cmd: string, args: string[]) =>
-  new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stderr }));
-  });
 
 describe('reliability', function () {
   this.timeout(600000);
@@ -36,8 +27,8 @@ import { fakeRecord } from '${process.cwd()}/test/helpers.ts';
 const who = Number(process.argv[2]);
 for (let i = 0; i < 300; i++) appendRunRecord(process.argv[3]!, fakeRecord({ seed: who * 1000 + i }));
 `);
-    const runs = await Promise.all([0, 1].map((w) => exitOf(process.execPath, ['--import', 'tsx', script, String(w), out])));
-    runs.forEach((r) => expect(r.code, r.stderr).to.equal(0));
+    const runs = await Promise.all([0, 1].map((w) => childExit(['--import', 'tsx', script, String(w), out])));
+    runs.forEach((r) => expect(r.status, r.stderr).to.equal(0));
     const records = readRunRecords(out);
     expect(records).to.have.length(600);
     expect(new Set(records.map(runKey)).size).to.equal(600);
@@ -54,8 +45,8 @@ for (let i = 0; i < 300; i++) appendRunRecord(process.argv[3]!, fakeRecord({ see
     writeFileSync(file, JSON.stringify({ ...p, name: 'tiny-two', data: { name: 'synthetic', scale: 0.1, synthetic: { seed: 1, counts: { d_t: 3, d_s: 1, d_v: 4, val: 2, test: 2 } } }, poolsPerStep: 3, poolSize: { policy: 3, eval: 3 }, budgets: [6, 12], policyBudget: 6, seeds: [1], segmentation: { ...p.segmentation, crop: 16, batchSize: 4 }, initialModel: { evaluation: 'scratch', pretrainEpochs: 0 }, finalTraining: { epochs: 2, patience: 2 } }));
     const out = join(dir, 'runs.jsonl');
     const args = ['bin/regiongym.mjs', 'bench', '--protocol', file, '--agents', 'random,entropy', '--workers', '2', '--threads', '1', '--inference', 'tfjs', '--training', 'tfjs', '--cache-dir', join(dir, 'cache'), '--out', out, '--progress-every', '0'];
-    const runs = await Promise.all([0, 1].map(() => exitOf(process.execPath, args)));
-    runs.forEach((r) => expect(r.code, r.stderr).to.equal(0));
+    const runs = await Promise.all([0, 1].map(() => childExit(args)));
+    runs.forEach((r) => expect(r.status, r.stderr).to.equal(0));
     // without a terminal, a labelling heartbeat between finished runs (--progress-every 0: every step)
     expect(runs.map((r) => r.stderr).join('')).to.match(/labelling: \d+ regions in [12] started trajectories after \d+ s \((random|entropy) seed 1: \d+\/12\)/);
     const records = readRunRecords(out);
@@ -68,9 +59,9 @@ for (let i = 0; i < 300; i++) appendRunRecord(process.argv[3]!, fakeRecord({ see
     // be caught inside one (before the pool waited for its workers, this aborted on every try)
     const dir = tempDir();
     const out = join(dir, 'runs.jsonl');
-    const bench = (budgets: string) => exitOf(process.execPath, ['bin/regiongym.mjs', 'bench', '--protocol', 'synthetic-quick', '--agents', 'random,entropy', '--seeds', '1', '--budgets', budgets, '--workers', '2', '--threads', '1', '--inference', 'ort', '--training', 'ort', '--cache-dir', join(dir, 'cache'), '--out', out]);
+    const bench = (budgets: string) => childExit(['bin/regiongym.mjs', 'bench', '--protocol', 'synthetic-quick', '--agents', 'random,entropy', '--seeds', '1', '--budgets', budgets, '--workers', '2', '--threads', '1', '--inference', 'ort', '--training', 'ort', '--cache-dir', join(dir, 'cache'), '--out', out]);
     const first = await bench('48');
-    expect(first.code, first.stderr).to.equal(0);
+    expect(first.status, first.stderr).to.equal(0);
     // one log no longer replays: its worker fails at its first step while the other replays on
     const log = join(`${out}.actions`, readdirSync(`${out}.actions`).sort()[0]!);
     const logged = JSON.parse(readFileSync(log, 'utf8')) as { steps: { reward: number }[] };
@@ -78,7 +69,7 @@ for (let i = 0; i < 300; i++) appendRunRecord(process.argv[3]!, fakeRecord({ see
     writeFileSync(log, JSON.stringify(logged));
     const second = await bench('48,96');
     expect(second.stderr).to.not.contain('terminate called');
-    expect(second.code, second.stderr).to.equal(2);
+    expect(second.status, second.stderr).to.equal(2);
     expect(second.stderr).to.match(/^regiongym: ActionLogError: .*step 1 replayed to reward/m);
   });
 
@@ -112,7 +103,7 @@ for (let i = 0; i < 300; i++) appendRunRecord(process.argv[3]!, fakeRecord({ see
   ];
   const together = cases.filter(({ c }) => runsBesideOthers(c));
   let started: Promise<CaseResult>[] | null = null;
-  const resultOf = (k: number) => (started ??= runCasesConcurrently(together, Math.min(4, availableParallelism() + 1)))[k]!;
+  const resultOf = (k: number) => (started ??= runCasesConcurrently(together))[k]!;
   for (const t of cases)
     it(t.title, async () => {
       const k = together.indexOf(t);

@@ -13,6 +13,7 @@ import yaml from 'js-yaml';
 import { loadProtocol } from '../env/protocol/load.ts';
 import type { RunRecord } from '../benchmarks/sweep/run-record.ts';
 import { tempDir } from './helpers.ts';
+import { childExit } from '../scripts/child-exit.ts';
 
 const BIN = 'bin/regiongym.mjs';
 
@@ -31,15 +32,7 @@ function run(args: string[], env: Record<string, string> = {}) {
 }
 
 /** run() without blocking: shards of one sweep run side by side, as an array job's tasks do. */
-function runAsync(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env }, timeout: 240_000 });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stderr }));
-  });
-}
+const runAsync = (args: string[], env: Record<string, string> = {}) => childExit([BIN, ...args], { env: { ...process.env, ...env }, timeoutMs: 240_000 });
 
 const norm = (file: string) =>
   readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RunRecord).map((r) => JSON.stringify({ ...r, timings: null, finishedAt: null })).sort();
